@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Validation of lkcd's tunables (the sysctls under /proc/sys/kernel/dump/
+ * and the matching DUMP_* config variables).  Shared by lkcd.ko and
+ * userspace so that the module and `lkcd config` accept exactly the same
+ * values.  Plain C, no library calls.
+ */
+#ifndef LKCD_PARAMS_H
+#define LKCD_PARAMS_H
+
+#include "format.h"
+
+static inline int lkcd_level_valid(__u32 level)
+{
+	return level == LKCD_LEVEL_NONE || level == LKCD_LEVEL_HEADER ||
+	       level == LKCD_LEVEL_KERN || level == LKCD_LEVEL_USED ||
+	       level == LKCD_LEVEL_ALL_RAM;
+}
+
+static inline int lkcd_compress_valid(__u32 compress)
+{
+	return compress == LKCD_COMPRESS_NONE || compress == LKCD_COMPRESS_ZLIB ||
+	       compress == LKCD_COMPRESS_ZSTD || compress == LKCD_COMPRESS_LZ4;
+}
+
+static inline int lkcd_flags_valid(__u32 flags)
+{
+	return (flags & ~LKCD_FLAGS_MASK) == 0;
+}
+
+static inline int lkcd_exclude_valid(__u32 exclude)
+{
+	return (exclude & ~LKCD_EXCLUDE_MASK) == 0;
+}
+
+/*
+ * The classes each level leaves out, as makedumpfile -d bits.  KERN is the
+ * kdump default -d 31; USED keeps everything but free pages; ALL_RAM keeps
+ * every RAM page.  A nonzero kernel.dump.exclude overrides this.
+ */
+static inline __u32 lkcd_level_default_exclude(__u32 level)
+{
+	switch (level) {
+	case LKCD_LEVEL_ALL_RAM:
+		return 0;
+	case LKCD_LEVEL_USED:
+		return LKCD_EXCLUDE_FREE;
+	default:
+		return LKCD_EXCLUDE_MASK;
+	}
+}
+
+static inline const char *lkcd_level_name(__u32 level)
+{
+	switch (level) {
+	case LKCD_LEVEL_NONE:		return "none";
+	case LKCD_LEVEL_HEADER:		return "header";
+	case LKCD_LEVEL_KERN:		return "kern";
+	case LKCD_LEVEL_USED:		return "used";
+	case LKCD_LEVEL_ALL_RAM:	return "all_ram";
+	default:			return "?";
+	}
+}
+
+static inline const char *lkcd_compress_name(__u32 compress)
+{
+	switch (compress) {
+	case LKCD_COMPRESS_NONE:	return "none";
+	case LKCD_COMPRESS_ZLIB:	return "zlib";
+	case LKCD_COMPRESS_ZSTD:	return "zstd";
+	case LKCD_COMPRESS_LZ4:		return "lz4";
+	default:			return "?";
+	}
+}
+
+/*
+ * Parse an unsigned decimal or 0x-prefixed hex number of len bytes, with
+ * optional surrounding white space (a sysctl write ends in '\n').  Returns 0,
+ * or -1 when the text is empty, has junk, or overflows 32 bits.
+ */
+static inline int lkcd_parse_u32(const char *s, unsigned long len, __u32 *out)
+{
+	unsigned long i = 0, end = len;
+	__u64 v = 0;
+	unsigned int base = 10, digits = 0;
+
+	while (i < end && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	while (end > i && (s[end - 1] == ' ' || s[end - 1] == '\t' ||
+			   s[end - 1] == '\n' || s[end - 1] == '\0'))
+		end--;
+	if (end - i > 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+		base = 16;
+		i += 2;
+	}
+	for (; i < end; i++, digits++) {
+		char c = s[i];
+		unsigned int d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (base == 16 && c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -1;
+		v = v * base + d;
+		if (v > 0xffffffffULL)
+			return -1;
+	}
+	if (!digits)
+		return -1;
+	*out = (__u32)v;
+	return 0;
+}
+
+#endif /* LKCD_PARAMS_H */
