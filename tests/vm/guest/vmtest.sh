@@ -1,0 +1,109 @@
+# /lib/vmtest.sh: helpers for scenario scripts in the lkcd test VM (busybox sh).
+#
+# Verdicts (each one ends the VM):
+#   pass              the scenario passed
+#   fail "reason"     it failed, with the reason
+#   skip "reason"     it cannot run here (counted as skipped)
+# Each prints a marker line the host looks for AND exits QEMU through
+# isa-debug-exit with a matching code; the host requires both to agree.
+#
+# Other helpers:
+#   vm_log msg...            a line on the console, tagged
+#   run cmd...               log the command, run it, log its status; returns it
+#   expect_fail cmd...       run a command that must fail; fail the test if not
+#   out                      /out: the ext4 disk the host reads back
+#   note name text           write text to /out/notes/name (host can read it)
+#   arm_kdump [append...]    plain `kexec -p` of /boot/vmlinuz with this initrd
+#                            (no lkcd): for harness tests
+#   crash                    echo c > /proc/sysrq-trigger (never returns)
+#   vm_kabi                  the running kernel's release
+
+VM_EXIT_PASS=16
+VM_EXIT_FAIL=17
+VM_EXIT_SKIP=18
+OUT=/out
+
+vm_log() {
+	echo "lkcd-vm: $*"
+}
+
+vm_finish() { # status code reason
+	vm_log "finishing: $1${3:+ ($3)}"
+	# the marker is what the host parses; keep its shape in sync with lib.sh
+	echo "LKCD-VM-RESULT: $1${3:+: $3}"
+	if grep -q " $OUT " /proc/mounts; then
+		sync
+		umount "$OUT" 2>/dev/null || mount -o remount,ro "$OUT" 2>/dev/null
+	fi
+	sync
+	/sbin/vmexit "$2"
+	# no debug-exit device: power off, the host sees no status
+	poweroff -f
+}
+
+pass() { vm_finish PASS $VM_EXIT_PASS "$*"; }
+fail() { vm_finish FAIL $VM_EXIT_FAIL "$*"; }
+skip() { vm_finish SKIP $VM_EXIT_SKIP "$*"; }
+
+run() {
+	local rc
+	vm_log "+ $*"
+	"$@"
+	rc=$?
+	[ $rc -eq 0 ] || vm_log "exit status $rc: $*"
+	return $rc
+}
+
+expect_fail() {
+	vm_log "+ (must fail) $*"
+	if "$@"; then
+		fail "succeeded but must fail: $*"
+	fi
+	return 0
+}
+
+note() { # name text
+	mkdir -p "$OUT/notes"
+	printf '%s\n' "$2" >"$OUT/notes/$1"
+}
+
+vm_kabi() { uname -r; }
+
+vm_modprobe() {
+	local m
+	for m in "$@"; do
+		modprobe "$m" 2>/dev/null || grep -q "^$m\$" "/lib/modules/$(uname -r)/modules.builtin.names" 2>/dev/null ||
+			vm_log "modprobe $m failed"
+	done
+}
+
+# The output disk is the only virtio disk: /dev/vda, ext4, made by the host.
+vm_mount_out() {
+	local i
+	vm_modprobe virtio_pci virtio_blk
+	i=0
+	while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -b /dev/vda ] || { vm_log "no /dev/vda"; return 1; }
+	mount -t ext4 /dev/vda "$OUT"
+}
+
+arm_kdump() {
+	run kexec -p /boot/vmlinuz --initrd=/boot/initrd.img \
+		--append="$(vm_capture_cmdline) $*"
+}
+
+# What a capture kernel needs on its command line in this VM.
+vm_capture_cmdline() {
+	echo "console=ttyS0 panic=1 reset_devices nr_cpus=1 irqpoll"
+}
+
+crash() {
+	vm_log "crashing via sysrq c"
+	echo 1 >/proc/sys/kernel/sysrq
+	sync
+	echo c >/proc/sysrq-trigger
+	fail "still alive after echo c > /proc/sysrq-trigger"
+}

@@ -1,0 +1,240 @@
+# tests/vm/lib.sh: the real-kernel test harness (bash, sourced by tests/vm/run).
+#
+# A scenario boots Debian's cloud kernel under QEMU (TCG) with a busybox
+# initramfs, usually panics it, lets kexec soft-boot the same kernel image as
+# the capture kernel, and reads the results back from an ext4 disk image.
+#
+# Initramfs pieces (build/vm/initramfs/), built once and reused:
+#   base.cpio.gz        busybox + applet links, kexec and its libraries, the
+#                       guest helpers (/init, /lib/vmtest.sh, /sbin/vmexit),
+#                       the kernel modules the guest needs, and lkcd + lkcd.ko
+#                       when they are built
+#   <scenario>.cpio.gz  /scenario.sh
+# The capture initrd is base + scenario (concatenated archives: the kernel
+# unpacks them in turn).  The production initrd is the capture initrd plus
+# /boot/vmlinuz and /boot/initrd.img (= the capture initrd), so the guest can
+# `kexec -p` the same kernel with the same /init.
+
+VM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VM_BUILD=$VM_TOP/build/vm
+VM_INITRAMFS=$VM_BUILD/initramfs
+VM_LOGS=$VM_BUILD/logs
+VM_WORK=$VM_BUILD/work
+VM_SCENARIOS=$VM_TOP/tests/vm/scenarios
+
+# QEMU settings; a scenario may override VM_MEM, VM_APPEND, VM_TIMEOUT.
+VM_MEM_DEFAULT=1G
+VM_CRASHKERNEL_DEFAULT=256M
+VM_TIMEOUT_DEFAULT=180		# seconds for both boots together
+VM_DISK_SIZE=1G			# sparse; room for full dumps later
+
+# Kernel modules the guest loads (and their dependencies, from modules.dep).
+# On the cloud kernel ext4 is built in, virtio_blk and virtio_pci are not.
+VM_MODULES=(virtio_pci virtio_blk)
+
+# QEMU exit statuses: isa-debug-exit turns a guest write of v into (v<<1)|1;
+# the codes match VM_EXIT_* in guest/vmtest.sh.
+VM_STATUS_PASS=33
+VM_STATUS_FAIL=35
+VM_STATUS_SKIP=37
+
+vm_die() { echo "vm: $*" >&2; exit 1; }
+
+# Load build/vm/env (KABI, VMLINUZ, KMODDIR, KDIR, VMLINUX), running
+# scripts/deps first if it is missing.
+vm_load_env() {
+	if [[ ! -f $VM_BUILD/env ]]; then
+		"$VM_TOP/scripts/deps" || vm_die "scripts/deps failed"
+	fi
+	# shellcheck source=/dev/null
+	. "$VM_BUILD/env"
+	[[ -f ${VMLINUZ:-} && -d ${KMODDIR:-} ]] ||
+		vm_die "build/vm/env names no kernel image ($VMLINUZ); run scripts/deps"
+}
+
+# Is $1 newer than the file $2 (or $2 missing)?
+vm_newer() { [[ ! -e $2 || $1 -nt $2 ]]; }
+
+# The static isa-debug-exit helper.
+vm_build_vmexit() {
+	local src=$VM_TOP/tests/vm/guest/vmexit.c out=$VM_BUILD/guest/vmexit
+	if vm_newer "$src" "$out"; then
+		mkdir -p "$VM_BUILD/guest"
+		${CC:-cc} -static -O2 -Wall -Wextra -Werror -o "$out.tmp" "$src" &&
+			mv "$out.tmp" "$out" || vm_die "cannot build $out"
+	fi
+}
+
+# Copy an executable and the shared libraries ldd names into root $1.
+vm_copy_binary() { # root src dest
+	local root=$1 src=$2 dest=$3 lib
+	install -D -m 0755 "$src" "$root$dest"
+	while read -r lib; do
+		[[ -e $root$lib ]] || install -D -m 0755 "$lib" "$root$lib"
+	done < <(ldd "$src" 2>/dev/null | grep -o '/[^ ]*' | grep -v '^/$')
+}
+
+# Print the modules (paths relative to KMODDIR) for names "$@", with their
+# dependencies; built-in ones are skipped.
+vm_module_closure() {
+	local name path
+	for name in "$@"; do
+		path=$(grep -E "(^|/)${name//_/[_-]}\.ko(\.[gx]z|\.zst)?:" "$KMODDIR/modules.dep" | head -n1)
+		if [[ -z $path ]]; then
+			grep -qE "/${name//_/[_-]}\.ko$" "$KMODDIR/modules.builtin" ||
+				vm_die "module $name: neither in modules.dep nor built in"
+			continue
+		fi
+		echo "${path%%:*}"
+		echo "${path#*:}" | tr ' ' '\n' | sed '/^$/d'
+	done | sort -u
+}
+
+# Inputs of the base initramfs; it is rebuilt when any of them is newer.
+vm_base_inputs() {
+	echo /bin/busybox /sbin/kexec "$VMLINUZ" "$VM_BUILD/guest/vmexit"
+	echo "$VM_TOP/tests/vm/guest/init" "$VM_TOP/tests/vm/guest/vmtest.sh"
+	echo "$VM_TOP/tests/vm/lib.sh"
+	[[ -f $VM_TOP/build/bin/lkcd ]] && echo "$VM_TOP/build/bin/lkcd"
+	[[ -f $VM_TOP/kernel/lkcd.ko ]] && echo "$VM_TOP/kernel/lkcd.ko"
+	return 0
+}
+
+vm_cpio() { # dir -> gzip'd newc archive on stdout, reproducible order, owned by root
+	(cd "$1" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
+		cpio --null -o -H newc --quiet -R 0:0) | gzip -6 -n
+}
+
+vm_build_base() {
+	local out=$VM_INITRAMFS/base.cpio.gz root=$VM_INITRAMFS/base.root f stale=0 link m
+	vm_build_vmexit
+	for f in $(vm_base_inputs); do
+		vm_newer "$f" "$out" && stale=1
+	done
+	# lkcd or lkcd.ko appeared or went away since the last build
+	[[ "$(vm_base_inputs | xargs -n1 basename | tr '\n' ' ')" == "$(cat "$out.inputs" 2>/dev/null)" ]] || stale=1
+	(( stale )) || return 0
+
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,etc,proc,sys,dev,tmp,run,out,boot,root,var/crash}
+	install -m 0755 /bin/busybox "$root/bin/busybox"
+	while read -r link; do
+		[[ -e $root/$link ]] || ln -s /bin/busybox "$root/$link"
+	done < <(/bin/busybox --list-full)
+	vm_copy_binary "$root" /sbin/kexec /sbin/kexec
+	install -m 0755 "$VM_BUILD/guest/vmexit" "$root/sbin/vmexit"
+	install -m 0755 "$VM_TOP/tests/vm/guest/init" "$root/init"
+	install -m 0644 "$VM_TOP/tests/vm/guest/vmtest.sh" "$root/lib/vmtest.sh"
+
+	# modules, with a modules.dep of their own for busybox modprobe
+	local kmod=$root/lib/modules/$KABI
+	mkdir -p "$kmod"
+	for m in $(vm_module_closure "${VM_MODULES[@]}"); do
+		install -D -m 0644 "$KMODDIR/$m" "$kmod/$m"
+	done
+	cp "$KMODDIR/modules.builtin" "$KMODDIR/modules.order" "$kmod/"
+	[[ -f $KMODDIR/modules.builtin.modinfo ]] && cp "$KMODDIR/modules.builtin.modinfo" "$kmod/"
+	depmod -b "$root" "$KABI" || vm_die "depmod for the guest failed"
+	sed 's|.*/||; s|\.ko$||' "$kmod/modules.builtin" >"$kmod/modules.builtin.names"
+
+	# the project's pieces, when built
+	if [[ -f $VM_TOP/build/bin/lkcd ]]; then
+		vm_copy_binary "$root" "$VM_TOP/build/bin/lkcd" /sbin/lkcd
+	fi
+	if [[ -f $VM_TOP/kernel/lkcd.ko ]]; then
+		install -m 0644 "$VM_TOP/kernel/lkcd.ko" "$root/lib/lkcd.ko"
+	fi
+	echo "lkcd-vm" >"$root/etc/hostname"
+
+	mkdir -p "$VM_INITRAMFS"
+	vm_cpio "$root" >"$out.tmp" && mv "$out.tmp" "$out" || vm_die "cannot write $out"
+	vm_base_inputs | xargs -n1 basename | tr '\n' ' ' >"$out.inputs"
+}
+
+# Does the base initramfs carry the project's lkcd program / module?
+vm_have_lkcd() { [[ -x $VM_INITRAMFS/base.root/sbin/lkcd ]]; }
+vm_have_module() { [[ -f $VM_INITRAMFS/base.root/lib/lkcd.ko ]]; }
+
+# Build the two initrds of scenario $1 into $2/{capture,production}.img.
+vm_build_initrds() { # name workdir
+	local name=$1 work=$2 sroot=$2/scenario.root
+	rm -rf "$sroot"
+	mkdir -p "$sroot"
+	install -m 0755 "$VM_SCENARIOS/$name.guest" "$sroot/scenario.sh"
+	echo "$name" >"$sroot/scenario.name"
+	cat "$VM_INITRAMFS/base.cpio.gz" >"$work/capture.img"
+	vm_cpio "$sroot" >>"$work/capture.img"
+
+	local broot=$work/boot.root
+	rm -rf "$broot"
+	mkdir -p "$broot/boot"
+	# hard links keep this cheap; the archive stores the bytes
+	ln -f "$VMLINUZ" "$broot/boot/vmlinuz" 2>/dev/null || cp "$VMLINUZ" "$broot/boot/vmlinuz"
+	ln -f "$work/capture.img" "$broot/boot/initrd.img"
+	cp "$work/capture.img" "$work/production.img"
+	# uncompressed: both files are compressed already
+	(cd "$broot" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) \
+		>>"$work/production.img"
+}
+
+# Boot scenario $1's VM once (production boot, and the capture boot the
+# guest kexecs into).  Sets VM_QEMU_STATUS and VM_SECONDS.
+vm_boot() { # name workdir
+	local name=$1 work=$2 log=$2/console.log start end
+	rm -f "$work/disk.img" "$log"
+	truncate -s "$VM_DISK_SIZE" "$work/disk.img"
+	mkfs.ext4 -q -F -L lkcdout -E lazy_itable_init=1,lazy_journal_init=1 "$work/disk.img" ||
+		vm_die "mkfs.ext4 failed"
+	start=$(date +%s.%N)
+	set +e
+	timeout -k 5 "${VM_TIMEOUT:-$VM_TIMEOUT_DEFAULT}" \
+		qemu-system-x86_64 -accel tcg -m "${VM_MEM:-$VM_MEM_DEFAULT}" -smp "${VM_SMP:-2}" \
+		-no-user-config -nodefaults -display none -no-reboot \
+		-serial "file:$log" \
+		-kernel "$VMLINUZ" -initrd "$work/production.img" \
+		-append "console=ttyS0 crashkernel=${VM_CRASHKERNEL:-$VM_CRASHKERNEL_DEFAULT} panic=1 oops=panic ${VM_APPEND:-}" \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-drive "file=$work/disk.img,format=raw,if=virtio,cache=unsafe" \
+		</dev/null >"$work/qemu.out" 2>&1
+	VM_QEMU_STATUS=$?
+	set -e
+	end=$(date +%s.%N)
+	VM_SECONDS=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+}
+
+# Copy the output disk's files to $2 (host-readable).
+vm_extract_disk() { # workdir dest
+	rm -rf "$2"
+	mkdir -p "$2"
+	debugfs -R "rdump / $2" "$1/disk.img" >/dev/null 2>"$1/debugfs.err" ||
+		{ cat "$1/debugfs.err" >&2; return 1; }
+	rm -rf "$2/lost+found"
+}
+
+# The guest's verdict from the console log: PASS, FAIL, SKIP or NONE.
+vm_marker() { # log
+	local line
+	line=$(grep -a -m1 -o 'LKCD-VM-RESULT: [A-Z]*' "$1" 2>/dev/null | head -n1)
+	echo "${line#LKCD-VM-RESULT: }"
+}
+vm_marker_reason() { # log
+	grep -a -m1 'LKCD-VM-RESULT: ' "$1" 2>/dev/null | sed 's/.*LKCD-VM-RESULT: [A-Z]*:\{0,1\} \{0,1\}//' | tr -d '\r'
+}
+
+# ---- helpers for the host side of scenarios (check() functions) ----
+# Each prints what is wrong and returns 1; check() returns non-zero on any.
+
+check_fail() { echo "  check: $*" >&2; return 1; }
+
+# The console log contains an (extended) regular expression.
+check_log() { # regex [what]
+	grep -aqE "$1" "$LOG" || check_fail "console log lacks ${2:-/$1/}"
+}
+
+check_file() { # path (relative to OUT)
+	[[ -f $OUT/$1 ]] || check_fail "guest left no $1 on the output disk"
+}
+
+check_eq() { # what expected actual
+	[[ $2 == "$3" ]] || check_fail "$1: expected '$2', got '$3'"
+}
