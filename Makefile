@@ -1,0 +1,69 @@
+# lkcd top-level Makefile.
+#
+#   make          build userspace (build/bin/lkcd, build/lib/liblkcd.a) and,
+#                 when the target kernel's headers are installed, kernel/lkcd.ko
+#   make deps     install packages, target kernel headers and image (scripts/deps)
+#   make check    deps + build + unit tests + real-kernel VM tests + summary
+#   make demo     deps + build + one panic -> capture -> save cycle in a VM;
+#                 the saved dump lands in build/demo/
+#   make bench    not written yet (issue 7)
+#   make clean
+#
+# The module is built against Debian's cloud kernel that scripts/deps
+# resolves (KDIR in build/vm/env), never against the host's `uname -r`.
+# Override with `make KDIR=/path/to/headers`.
+
+ENVFILE := build/vm/env
+KDIR ?= $(or $(shell sed -n 's/^KDIR=//p' $(ENVFILE) 2>/dev/null),$(lastword $(sort $(wildcard /usr/src/linux-headers-*-cloud-amd64))))
+COUNTS := build/results/counts
+
+.PHONY: all userspace module deps check unit vm demo bench clean
+
+all: userspace module
+
+userspace:
+	@test -f userspace/Makefile || { echo "make: userspace/Makefile is missing: cannot build build/bin/lkcd and build/lib/liblkcd.a" >&2; exit 1; }
+	$(MAKE) -C userspace
+
+module:
+	@test -f kernel/Makefile || { echo "make: kernel/Makefile is missing: cannot build kernel/lkcd.ko" >&2; exit 1; }
+	@if [ -z "$(KDIR)" ] || [ ! -f "$(KDIR)/Makefile" ]; then \
+		echo "make: no target kernel headers (KDIR='$(KDIR)'): skipping kernel/lkcd.ko; run 'make deps'" >&2; \
+	else \
+		echo "$(MAKE) -C kernel KDIR=$(KDIR)"; \
+		$(MAKE) -C kernel KDIR=$(KDIR); \
+	fi
+
+deps:
+	scripts/deps
+
+# Every step runs, even after a failure, so that the summary shows them all;
+# scripts/step records a failure for a step that dies without counting.  The
+# summary's exit status is make check's.
+check:
+	@mkdir -p $(dir $(COUNTS)) && : > $(COUNTS)
+	$(MAKE) deps
+	$(MAKE) all
+	-scripts/step unit $(MAKE) -C tests/unit check
+	-scripts/step vm tests/vm/run
+	scripts/summary
+
+unit:
+	scripts/step unit $(MAKE) -C tests/unit check
+
+vm:
+	tests/vm/run
+
+demo:
+	$(MAKE) deps
+	$(MAKE) all
+	tests/vm/run demo
+
+bench:
+	@echo "make bench: not written yet (issue 7, see TODO)" >&2; exit 1
+
+clean:
+	-test -f userspace/Makefile && $(MAKE) -C userspace clean
+	-test -f kernel/Makefile && $(MAKE) -C kernel clean KDIR=$(KDIR)
+	-test -f tests/unit/Makefile && $(MAKE) -C tests/unit clean
+	rm -rf build
