@@ -109,4 +109,81 @@ int lkcd_page_expand(const struct lkcd_page *pg, uint32_t index, void *out,
 size_t lkcd_dump_problems(const struct lkcd_dump *dump,
 			  const struct lkcd_problem **problems);
 
+
+/* ---- writers: the saved dump in the formats real tools read ---- */
+
+/*
+ * The pages to write, in ascending pfn order, as the reader hands them out.
+ * next: 1 when *pg was filled, 0 at the end, negative errno on failure.
+ * rewind: start again from the first page (writers may make two passes).
+ * lkcd_dump_page_iter() fills one over an open dump.
+ */
+struct lkcd_page_iter {
+	void *ctx;
+	int (*next)(void *ctx, struct lkcd_page *pg, struct lkcd_error *err);
+	int (*rewind)(void *ctx, struct lkcd_error *err);
+};
+
+void lkcd_dump_page_iter(struct lkcd_dump *dump, struct lkcd_page_iter *it);
+
+enum lkcd_out_format {
+	LKCD_OUT_KDUMP = 0,	/* kdump-compressed (makedumpfile's format), the default */
+	LKCD_OUT_LKCD,		/* LKCD v8 (crash, libkdumpfile) */
+	LKCD_OUT_ELF,		/* ELF64 core, like /proc/vmcore */
+};
+
+/* "kdump", "lkcd", "elf"; 0 or -EINVAL. */
+int lkcd_out_format_parse(const char *name, enum lkcd_out_format *out);
+const char *lkcd_out_format_name(enum lkcd_out_format fmt);
+
+/* What the writer gets: everything but the pages is only read. */
+struct lkcd_write_input {
+	const struct lkcd_dump_header *hdr;	/* decoded preserved-dump header */
+	const struct lkcd_mem_range *ranges;	/* System RAM, sorted */
+	size_t nr_ranges;
+	const void *notes;			/* PT_NOTE blob: NT_PRSTATUS, VMCOREINFO */
+	size_t notes_len;
+	struct lkcd_page_iter pages;
+};
+
+/*
+ * Writer options; all zero is the most widely readable output.
+ * KEEP_ZSTD: keep zstd pages as kdump's DUMP_DH_COMPRESSED_ZSTD instead of
+ *   recompressing them to zlib (crash >= 8.0.1 and libkdumpfile read zstd;
+ *   makedumpfile built without zstd, like Debian 12's 1.7.2, does not).
+ * LIVE_MAGIC: LKCD output of a live dump gets LKCD's live magic
+ *   (crash reads it; libkdumpfile 0.5 refuses it).
+ * direct_map_base: ELF p_vaddr = base + paddr for RAM; 0 = unknown (p_vaddr 0).
+ */
+#define LKCD_WRITE_KEEP_ZSTD	0x1
+#define LKCD_WRITE_LIVE_MAGIC	0x2
+
+struct lkcd_write_opts {
+	uint32_t flags;
+	uint64_t direct_map_base;
+};
+
+struct lkcd_write_stats {
+	uint64_t bytes_written;		/* bytes handed to the fd */
+	uint64_t file_size;		/* size of the file (ELF holes included) */
+	uint64_t pages_written;		/* pages readable in the output, zero pages too */
+	uint64_t pages_zero;		/* of those, zero pages */
+	uint64_t pages_copied;		/* compressed pages copied as stored */
+	uint64_t pages_recompressed;	/* pages re-encoded for the format */
+	uint64_t pages_unreadable;	/* left out: the dumper could not read them */
+	uint32_t passes;		/* passes over the page stream */
+	uint32_t notes_truncated;	/* 1 when a malformed notes tail was dropped */
+};
+
+/*
+ * Write the dump to fd (a regular file opened for writing; the writer uses
+ * pwrite at absolute offsets from 0 and never closes it).  opts and stats
+ * may be NULL.  Returns 0 or a negative errno with err set (-ENOSPC on a
+ * full disk, -EINVAL on a page stream that breaks the format rules).
+ */
+int lkcd_write_dump(int fd, enum lkcd_out_format fmt,
+		    const struct lkcd_write_input *in,
+		    const struct lkcd_write_opts *opts,
+		    struct lkcd_write_stats *stats, struct lkcd_error *err);
+
 #endif /* LIBLKCD_H */
