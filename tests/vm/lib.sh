@@ -238,3 +238,30 @@ check_file() { # path (relative to OUT)
 check_eq() { # what expected actual
 	[[ $2 == "$3" ]] || check_fail "$1: expected '$2', got '$3'"
 }
+
+# `lkcd show FILE` of the project's own reader (build/bin/lkcd) must name the
+# panic string and the kernel release of a saved dump.
+lkcd_show_check() { # dumpfile
+	local out
+	if ! out=$("$VM_TOP/build/bin/lkcd" show "$1" 2>&1); then
+		check_fail "build/bin/lkcd show $(basename "$1") failed: $(head -n3 <<<"$out" | paste -sd' ')"
+		return 1
+	fi
+	echo "$out" >"$WORK/lkcd-show.txt"
+	grep -q 'sysrq triggered crash' <<<"$out" ||
+		check_fail "lkcd show does not print the panic string 'sysrq triggered crash'" || return 1
+	grep -qF "$KABI" <<<"$out" ||
+		check_fail "lkcd show does not print the kernel release $KABI" || return 1
+}
+
+# One field of a saved dump for the demo's printout: from `lkcd show`'s
+# "Field: value" lines, else the independent reader, else the summary file.
+demo_field() { # field dumpfile
+	local v
+	v=$(grep -i -m1 -E "^[[:space:]]*$1[a-z _]*[:=]" "$WORK/lkcd-show.txt" 2>/dev/null |
+		sed -E 's/^[^:=]*[:=][[:space:]]*//')
+	[[ -n $v ]] || v=$("$VM_TOP/tests/vm/dumpinfo" "$2" 2>/dev/null | sed -n "s/^$1=//p")
+	[[ -n $v ]] || v=$(grep -i -m1 -E "^[[:space:]]*$1[a-z _]*[:=]" "$(dirname "$2")"/analysis.* 2>/dev/null |
+		sed -E 's/^[^:=]*[:=][[:space:]]*//')
+	echo "${v:-?}"
+}

@@ -107,3 +107,41 @@ crash() {
 	echo c >/proc/sysrq-trigger
 	fail "still alive after echo c > /proc/sysrq-trigger"
 }
+
+# ---- lkcd in the guest ----
+# The one place that knows how scenarios drive lkcd; keep it in step with
+# userspace/cmd.  The config file is LKCD's variables plus the capture kernel
+# that `lkcd config` loads with kexec -p.
+LKCD_CONF=/etc/lkcd.conf
+LKCD_DUMPDIR=/out/dump
+
+# lkcd_conf [VAR=value...]: write $LKCD_CONF with defaults for the test VM,
+# overridden by the arguments.  Called at the top of scenario scripts, so
+# both the production and the capture boot see the same file.
+lkcd_conf() {
+	local line key arg override
+	{
+		echo "# written by the lkcd VM test harness"
+		for line in DUMP_ACTIVE=1 "DUMPDIR=$LKCD_DUMPDIR" DUMP_LEVEL=1 \
+			DUMP_COMPRESS=2 DUMP_FLAGS=0x2 PANIC_TIMEOUT=1 \
+			KEXEC_IMAGE=/boot/vmlinuz KEXEC_INITRD=/boot/initrd.img \
+			"KEXEC_CMDLINE=\"$(vm_capture_cmdline)\""; do
+			key=${line%%=*}
+			override=
+			for arg in "$@"; do
+				[ "${arg%%=*}" = "$key" ] && override=1
+			done
+			[ -n "$override" ] || echo "$line"
+		done
+		for arg in "$@"; do echo "$arg"; done
+	} >"$LKCD_CONF"
+}
+
+lkcd_insmod() {
+	[ -f /lib/lkcd.ko ] || skip "no /lib/lkcd.ko in the initramfs"
+	run insmod /lib/lkcd.ko || fail "insmod /lib/lkcd.ko failed"
+	[ -d /proc/sys/kernel/dump ] || fail "lkcd.ko loaded but /proc/sys/kernel/dump is missing"
+}
+
+# Read a lkcd sysctl: sysctl_get level
+sysctl_get() { cat "/proc/sys/kernel/dump/$1"; }
