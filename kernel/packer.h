@@ -66,4 +66,138 @@ struct lkcd_packer_ops {
 	void (*keepalive)(void *ctx);
 };
 
+/*
+ * Most storage blocks a single record can need beyond the one being filled:
+ * a record is at most sizeof(record header) + page size = 4120 bytes, a
+ * block payload is 4056 bytes, so two fresh blocks always suffice.
+ */
+#define LKCD_PACKER_QUEUE	2
+/* Unreadable runs remembered so that the reuse cursor never writes into them. */
+#define LKCD_PACKER_BAD_RUNS	16
+
+/* One spare page picked ahead and mapped (packer-private). */
+struct lkcd_packer_spare {
+	__u64 pfn;
+	void *addr;
+};
+
+/* A pfn range [start, end) (packer-private). */
+struct lkcd_packer_span {
+	__u64 start;
+	__u64 end;
+};
+
+/* A cursor walking the RAM ranges with the last classify answer cached. */
+struct lkcd_packer_cursor {
+	__u64 pfn;		/* next pfn to look at */
+	__u32 range;		/* index into the header's range table */
+	__u32 cls;		/* classify() answer valid for [pfn, run_end) */
+	__u64 run_end;		/* 0 = no cached answer */
+	int done;		/* walked off the last range */
+};
+
+/*
+ * Everything lkcd_packer_run() needs, set up by the caller before panic.
+ * The caller fills the fields above "private"; lkcd_packer_run() initialises
+ * the private part itself (no need to zero it, but zeroing the whole struct
+ * first is the easy way to leave later-added optional fields at default).
+ */
+struct lkcd_packer {
+	const struct lkcd_packer_ops *ops;	/* required: classify, read_page,
+						 * map_spare, crc32, now_ns */
+	void *ctx;				/* passed to every op */
+
+	/*
+	 * The header page, LKCD_PAGE_SIZE bytes, mapped.  The caller fills the
+	 * static fields before the run: magic, version, header_size, page_size
+	 * (LKCD_PAGE_SIZE), flags, panic time and string, cpus, uts,
+	 * vmcoreinfo, current_task, and the RAM range table (nr_ranges entries
+	 * of struct lkcd_mem_range at offset header_size, sorted, not
+	 * overlapping) with memory_size and max_pfn.  The packer walks exactly
+	 * the whole pages of those ranges, fills level, exclude, compress,
+	 * state, incomplete_reason, dump_start/end_ns, first_block_paddr and
+	 * the counts, and computes crc last.
+	 */
+	struct lkcd_dump_header *header;
+	__u64 header_pfn;		/* never dumped, never used as spare */
+
+	__u32 level;			/* LKCD_LEVEL_*: HEADER dumps no page;
+					 * NONE is refused (-EINVAL) */
+	/*
+	 * LKCD_EXCLUDE_* classes left out, as applied: the caller resolves
+	 * the level's default (lkcd_level_default_exclude()) or the admin's
+	 * override; the packer takes it literally and stores it in the
+	 * header.  Hwpoison, offline, holes and NODUMP pages are always left
+	 * out.
+	 */
+	__u32 exclude;
+	__u32 compress;			/* LKCD_COMPRESS_* that ops->compress
+					 * makes; forced to NONE when
+					 * ops->compress is NULL */
+	__u64 deadline_ns;		/* stop when ops->now_ns() >= this;
+					 * 0 = no deadline */
+	__u32 progress_every;		/* pages between ops->progress calls;
+					 * 0 = every 65536 pages */
+	__u32 reserved0;		/* zero */
+
+	/* Scratch, LKCD_PAGE_SIZE bytes each, preallocated by the caller. */
+	void *read_buf;			/* one page as read */
+	void *comp_buf;			/* one compressed page */
+
+	/*
+	 * Optional pool of storage pages owned by the caller, sorted
+	 * ascending, none of them the header page.  The packer never dumps
+	 * them (they are counted as excluded) and writes blocks into them
+	 * only when no spare page is found in RAM: at ALL_RAM nothing is
+	 * excluded, so the first blocks must come from here until the dump
+	 * cursor has saved user/cache/free pages that can be reused.  The
+	 * caller should classify them NODUMP as well.
+	 */
+	const __u64 *pool;
+	__u32 nr_pool;
+	__u32 reserved1;		/* zero */
+
+	/* ---- private to packer.c ---- */
+	struct {
+		__u64 nr_blocks, nr_records, pages_dumped, pages_zero;
+		__u64 pages_excluded, pages_unreadable, stored_bytes;
+		__u64 pages_seen, pages_total, next_progress;
+		__u64 saved_below;	/* every pfn below is saved or excluded */
+		__u32 stop_reason;	/* LKCD_INCOMPLETE_* */
+		__u32 steps;		/* loop steps, for keepalive */
+
+		/* block being filled */
+		__u8 *blk;		/* NULL before the first record */
+		__u64 blk_pfn;
+		__u32 blk_used;		/* payload bytes written */
+		__u32 blk_first;	/* first_record_offset so far */
+
+		struct lkcd_packer_spare queue[LKCD_PACKER_QUEUE];
+		__u32 nr_queue;
+		__u32 pool_next;
+
+		/* pending zero / unreadable run, not yet a record */
+		__u32 run_flags;	/* 0 = none, LKCD_REC_ZERO/UNREADABLE */
+		__u32 run_count;
+		__u64 run_pfn;
+
+		/* spare-page cursors */
+		struct lkcd_packer_cursor excl;	/* pages the mask excludes */
+		struct lkcd_packer_cursor reuse;	/* pages already saved */
+		struct lkcd_packer_span bad[LKCD_PACKER_BAD_RUNS];
+		__u32 bad_head, nr_bad;
+		__u64 reuse_limit;	/* the reuse cursor stops here */
+	} st;
+};
+
+/*
+ * Take the dump.  Panic-safe: allocates nothing, takes no lock, calls only
+ * the ops.  Returns 0 once the header is sealed (COMPLETE, or INCOMPLETE with
+ * the reason in header->incomplete_reason and a valid prefix up to
+ * header->next_pfn); -22 (-EINVAL) when the setup is unusable (missing op,
+ * bad range table, level NONE): the header is then sealed INCOMPLETE/ERROR
+ * when the header and the crc32 op are there, else left untouched.
+ */
+int lkcd_packer_run(struct lkcd_packer *pk);
+
 #endif /* LKCD_PACKER_H */

@@ -1,0 +1,695 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The packer: walk every RAM pfn in ascending order, decide what to dump,
+ * compress it and append records to a chain of storage blocks written into
+ * spare pages of the very memory being dumped; seal the header last.
+ *
+ * Plain C: no kernel or libc includes.  Linked into lkcd.ko and into the
+ * CUnit tests (over a simulated physical memory).  Panic-path code: no
+ * allocation, no lock, nothing called but pk->ops.  The format it writes is
+ * include/lkcd/format.h, specified in Documentation/format.rst.
+ *
+ * Two invariants carry the whole design (DESIGN.md, invariant 1):
+ *  - a page is written only if its content is not (or no longer) needed:
+ *    excluded by the mask (the "excl" cursor), or already saved, i.e. below
+ *    st.saved_below (the "reuse" cursor), or in the caller's pool;
+ *  - the header is sealed last, and a record is appended only when the
+ *    blocks to hold all of it have been found, so a stop at any point leaves
+ *    a valid prefix: everything below header.next_pfn.
+ */
+#include "packer.h"
+
+#define PK_EINVAL	22
+#define PK_PAGE_SHIFT	12
+#define PK_PAYLOAD	((__u32)LKCD_BLOCK_PAYLOAD)
+#define PK_BLK_HDR	((__u32)sizeof(struct lkcd_block_header))
+#define PK_REC_HDR	((__u32)sizeof(struct lkcd_record_header))
+#define PK_KEEPALIVE	256u
+#define PK_PROGRESS	65536u
+
+LKCD_STATIC_ASSERT(LKCD_PAGE_SIZE == (1u << PK_PAGE_SHIFT), "page shift");
+/* A record never needs more than LKCD_PACKER_QUEUE fresh blocks. */
+LKCD_STATIC_ASSERT(sizeof(struct lkcd_record_header) + LKCD_PAGE_SIZE <=
+		   LKCD_PACKER_QUEUE * LKCD_BLOCK_PAYLOAD, "queue depth");
+
+/* ---- tiny helpers (no libc) ---- */
+
+static void pk_copy(void *dst, const void *src, __u32 len)
+{
+	__u8 *d = dst;
+	const __u8 *s = src;
+
+	while (len--)
+		*d++ = *s++;
+}
+
+static void pk_zero(void *dst, __u32 len)
+{
+	__u8 *d = dst;
+
+	while (len--)
+		*d++ = 0;
+}
+
+/* The read buffer is page-aligned scratch: test it a word at a time. */
+static int pk_page_is_zero(const void *page)
+{
+	const __u64 *w = page;
+	__u32 i;
+
+	for (i = 0; i < LKCD_PAGE_SIZE / sizeof(*w); i++)
+		if (w[i])
+			return 0;
+	return 1;
+}
+
+static __u64 pk_min(__u64 a, __u64 b)
+{
+	return a < b ? a : b;
+}
+
+/* ---- the RAM ranges, read from the header's range table ---- */
+
+static const struct lkcd_mem_range *pk_ranges(const struct lkcd_packer *pk)
+{
+	return (const struct lkcd_mem_range *)
+		((const __u8 *)pk->header + pk->header->header_size);
+}
+
+/* Whole pages of range i: [*first, *end). */
+static void pk_range_pfns(const struct lkcd_packer *pk, __u32 i,
+			  __u64 *first, __u64 *end)
+{
+	const struct lkcd_mem_range *r = &pk_ranges(pk)[i];
+
+	*first = (r->start + LKCD_PAGE_SIZE - 1) >> PK_PAGE_SHIFT;
+	*end = (r->start + r->size) >> PK_PAGE_SHIFT;
+	if (*end < *first)
+		*end = *first;
+}
+
+/* ---- pages the packer owns: the header page and the pool ---- */
+
+static int pk_in_pool(const struct lkcd_packer *pk, __u64 pfn)
+{
+	__u32 lo = 0, hi = pk->nr_pool;
+
+	while (lo < hi) {
+		__u32 mid = lo + (hi - lo) / 2;
+
+		if (pk->pool[mid] == pfn)
+			return 1;
+		if (pk->pool[mid] < pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static int pk_reserved(const struct lkcd_packer *pk, __u64 pfn)
+{
+	return pfn == pk->header_pfn || pk_in_pool(pk, pfn);
+}
+
+/* The first of our own pages at or above pfn, ~0 when none. */
+static __u64 pk_next_reserved(const struct lkcd_packer *pk, __u64 pfn)
+{
+	__u64 best = pk->header_pfn >= pfn ? pk->header_pfn : ~0ULL;
+	__u32 lo = 0, hi = pk->nr_pool;
+
+	while (lo < hi) {
+		__u32 mid = lo + (hi - lo) / 2;
+
+		if (pk->pool[mid] < pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < pk->nr_pool && pk->pool[lo] < best)
+		best = pk->pool[lo];
+	return best;
+}
+
+/* ---- classes ---- */
+
+/* Left out by the exclude mask (never read, so spare right away). */
+static int pk_class_excluded(__u32 exclude, __u32 cls)
+{
+	switch (cls) {
+	case LKCD_PC_FREE:
+		return !!(exclude & LKCD_EXCLUDE_FREE);
+	case LKCD_PC_CACHE:
+		return !!(exclude & (LKCD_EXCLUDE_CACHE | LKCD_EXCLUDE_CACHE_PRI));
+	case LKCD_PC_CACHE_PRIVATE:
+		return !!(exclude & LKCD_EXCLUDE_CACHE_PRI);
+	case LKCD_PC_USER:
+		return !!(exclude & LKCD_EXCLUDE_USER);
+	default:
+		return 0;
+	}
+}
+
+/* Classes whose pages may ever hold a storage block (when not busy). */
+static int pk_class_spareable(__u32 cls)
+{
+	return cls == LKCD_PC_FREE || cls == LKCD_PC_CACHE ||
+	       cls == LKCD_PC_CACHE_PRIVATE || cls == LKCD_PC_USER;
+}
+
+/* Classes that are never read, whatever the level and mask. */
+static int pk_class_never_read(__u32 cls)
+{
+	return cls == LKCD_PC_HOLE || cls == LKCD_PC_NODUMP ||
+	       cls == LKCD_PC_HWPOISON || cls == LKCD_PC_OFFLINE ||
+	       cls >= LKCD_PC_NR;
+}
+
+/* classify() with the run clamped to [1, limit - pfn]. */
+static __u32 pk_classify(struct lkcd_packer *pk, __u64 pfn, __u64 limit,
+			 __u64 *run)
+{
+	__u64 n = 1;
+	__u32 ans = pk->ops->classify(pk->ctx, pfn, &n);
+
+	if (n == 0)
+		n = 1;
+	if (n > limit - pfn)
+		n = limit - pfn;
+	*run = n;
+	return ans;
+}
+
+/* ---- spare-page cursors ---- */
+
+static void pk_cursor_init(struct lkcd_packer *pk, struct lkcd_packer_cursor *c)
+{
+	__u64 end;
+
+	c->range = 0;
+	c->run_end = 0;
+	c->done = pk->header->nr_ranges == 0;
+	if (!c->done)
+		pk_range_pfns(pk, 0, &c->pfn, &end);
+}
+
+/*
+ * Move c to the next pfn to examine, below limit (the reuse cursor may not
+ * pass st.saved_below).  Returns 0 when there is none (for now).
+ */
+static int pk_cursor_settle(struct lkcd_packer *pk, struct lkcd_packer_cursor *c)
+{
+	__u64 first, end;
+
+	while (!c->done) {
+		pk_range_pfns(pk, c->range, &first, &end);
+		if (c->pfn < first)
+			c->pfn = first;
+		if (c->pfn < end)
+			return 1;
+		c->run_end = 0;
+		if (++c->range >= pk->header->nr_ranges)
+			c->done = 1;
+	}
+	return 0;
+}
+
+/* Cached classify answer for c->pfn (runs are walked without re-asking). */
+static __u32 pk_cursor_class(struct lkcd_packer *pk, struct lkcd_packer_cursor *c)
+{
+	__u64 first, end, run;
+
+	if (c->run_end > c->pfn)
+		return c->cls;
+	pk_range_pfns(pk, c->range, &first, &end);
+	c->cls = pk_classify(pk, c->pfn, end, &run);
+	c->run_end = c->pfn + run;
+	return c->cls;
+}
+
+/* Skip the unreadable runs the reuse cursor has passed; 1 if pfn is in one. */
+static int pk_in_bad_run(struct lkcd_packer *pk, __u64 pfn, __u64 *skip_to)
+{
+	while (pk->st.nr_bad) {
+		struct lkcd_packer_span *b = &pk->st.bad[pk->st.bad_head];
+
+		if (b->end <= pfn) {
+			pk->st.bad_head = (pk->st.bad_head + 1) % LKCD_PACKER_BAD_RUNS;
+			pk->st.nr_bad--;
+			continue;
+		}
+		if (b->start <= pfn) {
+			*skip_to = b->end;
+			return 1;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+static void pk_remember_bad_run(struct lkcd_packer *pk, __u64 start, __u64 end)
+{
+	__u32 slot;
+
+	if (pk->st.nr_bad == LKCD_PACKER_BAD_RUNS) {
+		/* No room: keep the reuse cursor below this run for good. */
+		pk->st.reuse_limit = pk_min(pk->st.reuse_limit, start);
+		return;
+	}
+	slot = (pk->st.bad_head + pk->st.nr_bad) % LKCD_PACKER_BAD_RUNS;
+	pk->st.bad[slot].start = start;
+	pk->st.bad[slot].end = end;
+	pk->st.nr_bad++;
+}
+
+/*
+ * Next spare page from cursor c.  reuse = 0: pages the mask excludes, anywhere
+ * in RAM.  reuse = 1: pages of dumped spareable classes below saved_below
+ * (already saved: LKCD's trick), avoiding unreadable runs.
+ */
+static int pk_cursor_take(struct lkcd_packer *pk, struct lkcd_packer_cursor *c,
+			  int reuse, struct lkcd_packer_spare *out)
+{
+	while (pk_cursor_settle(pk, c)) {
+		__u64 pfn = c->pfn, skip_to;
+		__u32 ans, cls;
+		void *addr;
+
+		if (reuse && pfn >= pk_min(pk->st.saved_below, pk->st.reuse_limit))
+			return 0;	/* not saved yet: maybe later */
+		if (reuse && pk_in_bad_run(pk, pfn, &skip_to)) {
+			c->pfn = skip_to;
+			continue;
+		}
+		ans = pk_cursor_class(pk, c);
+		cls = ans & LKCD_PC_MASK;
+		if ((ans & LKCD_PCF_BUSY) || !pk_class_spareable(cls) ||
+		    pk_class_excluded(pk->exclude, cls) == !!reuse) {
+			c->pfn = c->run_end;	/* the whole run answers the same */
+			continue;
+		}
+		c->pfn++;
+		if (pk_reserved(pk, pfn))
+			continue;
+		addr = pk->ops->map_spare(pk->ctx, pfn);
+		if (!addr)
+			continue;
+		out->pfn = pfn;
+		out->addr = addr;
+		return 1;
+	}
+	return 0;
+}
+
+static int pk_find_spare(struct lkcd_packer *pk, struct lkcd_packer_spare *out)
+{
+	if (pk_cursor_take(pk, &pk->st.excl, 0, out))
+		return 1;
+	if (pk_cursor_take(pk, &pk->st.reuse, 1, out))
+		return 1;
+	while (pk->st.pool_next < pk->nr_pool) {
+		__u64 pfn = pk->pool[pk->st.pool_next++];
+		void *addr = pk->ops->map_spare(pk->ctx, pfn);
+
+		if (addr) {
+			out->pfn = pfn;
+			out->addr = addr;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- the block stream ---- */
+
+static __u32 pk_crc(const struct lkcd_packer *pk, const void *buf, __u32 len)
+{
+	return pk->ops->crc32(0, buf, len);
+}
+
+/* Finish the current block: next_paddr, sizes, both CRCs. */
+static void pk_block_seal(struct lkcd_packer *pk, __u64 next_pfn)
+{
+	struct lkcd_block_header bh;
+	__u8 *payload = pk->st.blk + PK_BLK_HDR;
+
+	pk_zero(payload + pk->st.blk_used, PK_PAYLOAD - pk->st.blk_used);
+	pk_zero(&bh, sizeof(bh));
+	bh.magic = LKCD_BLOCK_MAGIC;
+	bh.seq = pk->st.nr_blocks - 1;
+	bh.next_paddr = next_pfn << PK_PAGE_SHIFT;
+	bh.payload_size = pk->st.blk_used;
+	bh.payload_crc = pk_crc(pk, payload, pk->st.blk_used);
+	bh.first_record_offset = (__u16)pk->st.blk_first;
+	bh.header_crc = 0;
+	bh.header_crc = pk_crc(pk, &bh, sizeof(bh));
+	pk_copy(pk->st.blk, &bh, sizeof(bh));
+}
+
+/* Seal the current block (if any) and continue in the first queued one. */
+static void pk_block_next(struct lkcd_packer *pk)
+{
+	struct lkcd_packer_spare s = pk->st.queue[0];
+	__u32 i;
+
+	for (i = 1; i < pk->st.nr_queue; i++)
+		pk->st.queue[i - 1] = pk->st.queue[i];
+	pk->st.nr_queue--;
+
+	if (pk->st.blk)
+		pk_block_seal(pk, s.pfn);
+	else
+		pk->header->first_block_paddr = s.pfn << PK_PAGE_SHIFT;
+	pk->st.blk = s.addr;
+	pk->st.blk_pfn = s.pfn;
+	pk->st.blk_used = 0;
+	pk->st.blk_first = LKCD_NO_RECORD;
+	pk->st.nr_blocks++;
+}
+
+/* Make sure len more bytes fit in the current block plus queued ones. */
+static int pk_stream_reserve(struct lkcd_packer *pk, __u32 len)
+{
+	__u32 room = pk->st.blk ? PK_PAYLOAD - pk->st.blk_used : 0;
+
+	room += pk->st.nr_queue * PK_PAYLOAD;
+	while (room < len) {
+		if (pk->st.nr_queue >= LKCD_PACKER_QUEUE)
+			return -1;	/* cannot happen: see the static assert */
+		if (!pk_find_spare(pk, &pk->st.queue[pk->st.nr_queue]))
+			return -1;
+		pk->st.nr_queue++;
+		room += PK_PAYLOAD;
+	}
+	return 0;
+}
+
+static void pk_stream_write(struct lkcd_packer *pk, const void *src, __u32 len)
+{
+	const __u8 *s = src;
+
+	while (len) {
+		__u32 n;
+
+		if (!pk->st.blk || pk->st.blk_used == PK_PAYLOAD)
+			pk_block_next(pk);
+		n = PK_PAYLOAD - pk->st.blk_used;
+		if (n > len)
+			n = len;
+		pk_copy(pk->st.blk + PK_BLK_HDR + pk->st.blk_used, s, n);
+		pk->st.blk_used += n;
+		s += n;
+		len -= n;
+	}
+}
+
+/*
+ * Append one record, all or nothing.  Returns 0, or -1 when no spare page is
+ * left for it (nothing written: the stream still ends on a record boundary).
+ */
+static int pk_append(struct lkcd_packer *pk, __u64 pfn, __u32 flags,
+		     __u32 count, const void *data, __u32 size)
+{
+	struct lkcd_record_header rh;
+
+	if (pk_stream_reserve(pk, PK_REC_HDR + size))
+		return -1;
+	pk_zero(&rh, sizeof(rh));
+	rh.pfn = pfn;
+	rh.stored_size = size;
+	rh.flags = (__u16)flags;
+	rh.compress = flags == LKCD_REC_COMPRESSED ? (__u16)pk->compress : 0;
+	rh.count = count;
+	rh.crc = size ? pk_crc(pk, data, size) : 0;
+
+	/* The record starts where the next byte goes: maybe a fresh block. */
+	if (!pk->st.blk || pk->st.blk_used == PK_PAYLOAD)
+		pk_block_next(pk);
+	if (pk->st.blk_first == LKCD_NO_RECORD)
+		pk->st.blk_first = pk->st.blk_used;
+	pk_stream_write(pk, &rh, sizeof(rh));
+	pk_stream_write(pk, data, size);
+
+	pk->st.nr_records++;
+	pk->st.stored_bytes += PK_REC_HDR + size;
+	return 0;
+}
+
+/* ---- pending zero / unreadable runs ---- */
+
+static int pk_run_flush(struct lkcd_packer *pk)
+{
+	__u64 start = pk->st.run_pfn;
+	__u32 flags = pk->st.run_flags, count = pk->st.run_count;
+
+	if (!flags)
+		return 0;
+	if (pk_append(pk, start, flags, count, 0, 0))
+		return -1;
+	pk->st.run_flags = 0;
+	if (flags == LKCD_REC_ZERO) {
+		pk->st.pages_dumped += count;
+		pk->st.pages_zero += count;
+	} else {
+		pk->st.pages_unreadable += count;
+		pk_remember_bad_run(pk, start, start + count);
+	}
+	return 0;
+}
+
+/* Add pfn to the pending run of that kind, flushing a different one first. */
+static int pk_run_add(struct lkcd_packer *pk, __u64 pfn, __u32 flags)
+{
+	if (pk->st.run_flags == flags &&
+	    pk->st.run_pfn + pk->st.run_count == pfn &&
+	    pk->st.run_count < 0xffffffffu) {
+		pk->st.run_count++;
+		return 0;
+	}
+	if (pk_run_flush(pk))
+		return -1;
+	pk->st.run_flags = flags;
+	pk->st.run_pfn = pfn;
+	pk->st.run_count = 1;
+	return 0;
+}
+
+/* ---- one page ---- */
+
+/* Read, test, compress and append pfn.  -1 = out of spare pages. */
+static int pk_dump_page(struct lkcd_packer *pk, __u64 pfn)
+{
+	int csize = -1;
+
+	if (pk->ops->read_page(pk->ctx, pfn, pk->read_buf))
+		return pk_run_add(pk, pfn, LKCD_REC_UNREADABLE);
+	if (pk_page_is_zero(pk->read_buf)) {
+		if (pk->exclude & LKCD_EXCLUDE_ZERO) {
+			if (pk_run_flush(pk))
+				return -1;
+			pk->st.pages_excluded++;
+			return 0;
+		}
+		return pk_run_add(pk, pfn, LKCD_REC_ZERO);
+	}
+	if (pk_run_flush(pk))
+		return -1;
+	if (pk->compress != LKCD_COMPRESS_NONE)
+		csize = pk->ops->compress(pk->ctx, pk->read_buf, pk->comp_buf,
+					  LKCD_PAGE_SIZE - 1);
+	if (csize > 0 && csize < (int)LKCD_PAGE_SIZE) {
+		if (pk_append(pk, pfn, LKCD_REC_COMPRESSED, 1, pk->comp_buf,
+			      (__u32)csize))
+			return -1;
+	} else if (pk_append(pk, pfn, LKCD_REC_RAW, 1, pk->read_buf,
+			     LKCD_PAGE_SIZE)) {
+		return -1;
+	}
+	pk->st.pages_dumped++;
+	return 0;
+}
+
+/* ---- setup, walk, seal ---- */
+
+static int pk_setup_valid(const struct lkcd_packer *pk)
+{
+	const struct lkcd_packer_ops *ops = pk->ops;
+	const struct lkcd_dump_header *h = pk->header;
+	__u64 prev_end = 0, first, end;
+	__u32 i;
+
+	if (!ops->classify || !ops->read_page || !ops->map_spare ||
+	    !ops->now_ns || !pk->read_buf || !pk->comp_buf)
+		return 0;
+	if (pk->level == LKCD_LEVEL_NONE || (pk->exclude & ~LKCD_EXCLUDE_MASK))
+		return 0;
+	if (h->header_size < sizeof(*h) ||
+	    h->header_size > LKCD_PAGE_SIZE ||
+	    h->nr_ranges > (LKCD_PAGE_SIZE - h->header_size) /
+			   sizeof(struct lkcd_mem_range))
+		return 0;
+	for (i = 0; i < h->nr_ranges; i++) {
+		const struct lkcd_mem_range *r = &pk_ranges(pk)[i];
+
+		if (r->start + r->size < r->start || r->start < prev_end)
+			return 0;
+		prev_end = r->start + r->size;
+		pk_range_pfns(pk, i, &first, &end);
+		if (end > h->max_pfn)
+			return 0;
+	}
+	for (i = 1; i < pk->nr_pool; i++)
+		if (pk->pool[i] <= pk->pool[i - 1])
+			return 0;
+	return 1;
+}
+
+static void pk_seal_header(struct lkcd_packer *pk, __u32 state, __u32 reason,
+			   __u64 next_pfn)
+{
+	struct lkcd_dump_header *h = pk->header;
+
+	if (pk->st.blk)
+		pk_block_seal(pk, 0);
+	h->level = pk->level;
+	h->exclude = pk->exclude;
+	h->compress = pk->compress;
+	h->state = state;
+	h->incomplete_reason = reason;
+	h->nr_blocks = pk->st.nr_blocks;
+	h->nr_records = pk->st.nr_records;
+	h->pages_dumped = pk->st.pages_dumped;
+	h->pages_zero = pk->st.pages_zero;
+	h->pages_excluded = pk->st.pages_excluded;
+	h->pages_unreadable = pk->st.pages_unreadable;
+	h->stored_bytes = pk->st.stored_bytes;
+	h->next_pfn = next_pfn;
+	h->dump_end_ns = pk->ops->now_ns ? pk->ops->now_ns(pk->ctx) : 0;
+	h->crc = 0;
+	h->crc = pk_crc(pk, h, LKCD_HEADER_AREA_SIZE);
+}
+
+static void pk_state_init(struct lkcd_packer *pk)
+{
+	__u64 first, end;
+	__u32 i;
+
+	pk_zero(&pk->st, sizeof(pk->st));
+	pk->st.reuse_limit = ~0ULL;
+	for (i = 0; i < pk->header->nr_ranges; i++) {
+		pk_range_pfns(pk, i, &first, &end);
+		pk->st.pages_total += end - first;
+	}
+	pk->st.next_progress = pk->progress_every ? pk->progress_every : PK_PROGRESS;
+	pk_cursor_init(pk, &pk->st.excl);
+	pk_cursor_init(pk, &pk->st.reuse);
+}
+
+/* Progress, keepalive and the deadline, once per loop step. */
+static int pk_tick(struct lkcd_packer *pk)
+{
+	if (pk->ops->keepalive && ++pk->st.steps % PK_KEEPALIVE == 0)
+		pk->ops->keepalive(pk->ctx);
+	if (pk->ops->progress && pk->st.pages_seen >= pk->st.next_progress) {
+		pk->ops->progress(pk->ctx, pk->st.pages_seen, pk->st.pages_total);
+		pk->st.next_progress = pk->st.pages_seen +
+			(pk->progress_every ? pk->progress_every : PK_PROGRESS);
+	}
+	return pk->deadline_ns && pk->ops->now_ns(pk->ctx) >= pk->deadline_ns;
+}
+
+/*
+ * Examine [pfn, end) of one range.  Returns the first pfn not covered
+ * when it had to stop (st.stop_reason set), or end.
+ */
+static __u64 pk_walk_range(struct lkcd_packer *pk, __u64 pfn, __u64 end)
+{
+	while (pfn < end) {
+		__u64 run, p;
+		__u32 ans, cls;
+
+		if (pk_tick(pk)) {
+			pk->st.stop_reason = LKCD_INCOMPLETE_DEADLINE;
+			return pfn;
+		}
+		ans = pk_classify(pk, pfn, end, &run);
+		cls = ans & LKCD_PC_MASK;
+		/* Our own pages break runs: never read, never counted as data. */
+		p = pk_next_reserved(pk, pfn);
+		if (p == pfn)
+			run = 1;
+		else if (p - pfn < run)
+			run = p - pfn;
+		if (p == pfn || pk->level == LKCD_LEVEL_HEADER ||
+		    pk_class_never_read(cls) ||
+		    pk_class_excluded(pk->exclude, cls)) {
+			/*
+			 * A gap ends the pending run; flush it now so that
+			 * everything counted lies below the stop pfn.
+			 */
+			if (pk_run_flush(pk)) {
+				pk->st.stop_reason = LKCD_INCOMPLETE_NO_SPARE;
+				return pk->st.run_pfn;
+			}
+			pk->st.pages_excluded += run;
+			pk->st.pages_seen += run;
+			pfn += run;
+			pk->st.saved_below = pfn;
+			continue;
+		}
+		/* Dumped: one page per step, its content is ours once read. */
+		if (pk_dump_page(pk, pfn)) {
+			pk->st.stop_reason = LKCD_INCOMPLETE_NO_SPARE;
+			return pk->st.run_flags ? pk->st.run_pfn : pfn;
+		}
+		pk->st.pages_seen++;
+		pfn++;
+		pk->st.saved_below = pk->st.run_flags ? pk->st.run_pfn : pfn;
+	}
+	return end;
+}
+
+int lkcd_packer_run(struct lkcd_packer *pk)
+{
+	struct lkcd_dump_header *h = pk->header;
+	__u64 first, end, stop_pfn = 0;
+	__u32 i;
+
+	if (!h || !pk->ops || !pk->ops->crc32)
+		return -PK_EINVAL;
+	if (!pk->ops->compress)
+		pk->compress = LKCD_COMPRESS_NONE;
+	if (!pk_setup_valid(pk)) {
+		pk_zero(&pk->st, sizeof(pk->st));
+		pk_seal_header(pk, LKCD_STATE_INCOMPLETE, LKCD_INCOMPLETE_ERROR, 0);
+		return -PK_EINVAL;
+	}
+	pk_state_init(pk);
+	/* A stale sealed header must not survive a dump that dies half way. */
+	h->state = LKCD_STATE_IN_PROGRESS;
+	h->crc = 0;
+	h->first_block_paddr = 0;
+	h->dump_start_ns = pk->ops->now_ns(pk->ctx);
+
+	for (i = 0; i < h->nr_ranges && !pk->st.stop_reason; i++) {
+		pk_range_pfns(pk, i, &first, &end);
+		stop_pfn = pk_walk_range(pk, first, end);
+	}
+	/* A pending run is saved data too: flush it even after a deadline. */
+	if (pk->st.stop_reason != LKCD_INCOMPLETE_NO_SPARE && pk->st.run_flags &&
+	    pk_run_flush(pk)) {
+		if (!pk->st.stop_reason)
+			pk->st.stop_reason = LKCD_INCOMPLETE_NO_SPARE;
+		stop_pfn = pk->st.run_pfn;
+	}
+	if (pk->ops->progress)
+		pk->ops->progress(pk->ctx, pk->st.pages_seen, pk->st.pages_total);
+
+	if (pk->st.stop_reason)
+		pk_seal_header(pk, LKCD_STATE_INCOMPLETE, pk->st.stop_reason,
+			       stop_pfn);
+	else
+		pk_seal_header(pk, LKCD_STATE_COMPLETE, LKCD_INCOMPLETE_NONE,
+			       h->max_pfn);
+	return 0;
+}
