@@ -100,6 +100,15 @@ vm_base_inputs() {
 	return 0
 }
 
+# Pad file $1 with zeros to a multiple of 512 bytes.  The kernel unpacks
+# concatenated initramfs archives, skipping zeros between them, but it only
+# recognises an uncompressed cpio header at a 4-byte aligned offset.
+vm_pad() {
+	local size
+	size=$(stat -c %s "$1")
+	(( size % 512 == 0 )) || head -c $((512 - size % 512)) /dev/zero >>"$1"
+}
+
 vm_cpio() { # dir -> gzip'd newc archive on stdout, reproducible order, owned by root
 	(cd "$1" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
 		cpio --null -o -H newc --quiet -R 0:0) | gzip -6 -n
@@ -148,6 +157,16 @@ vm_build_base() {
 
 	mkdir -p "$VM_INITRAMFS"
 	vm_cpio "$root" >"$out.tmp" && mv "$out.tmp" "$out" || vm_die "cannot write $out"
+
+	# /boot/vmlinuz for the production initrd (uncompressed archive: the
+	# image is compressed already), shared by every scenario
+	local vroot=$VM_INITRAMFS/vmlinuz.root
+	rm -rf "$vroot"
+	mkdir -p "$vroot/boot"
+	cp "$VMLINUZ" "$vroot/boot/vmlinuz"
+	(cd "$vroot" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) \
+		>"$VM_INITRAMFS/vmlinuz.cpio" || vm_die "cannot write vmlinuz.cpio"
+	rm -rf "$vroot"
 	vm_base_inputs | xargs -n1 basename | tr '\n' ' ' >"$out.inputs"
 }
 
@@ -163,16 +182,18 @@ vm_build_initrds() { # name workdir
 	install -m 0755 "$VM_SCENARIOS/$name.guest" "$sroot/scenario.sh"
 	echo "$name" >"$sroot/scenario.name"
 	cat "$VM_INITRAMFS/base.cpio.gz" >"$work/capture.img"
+	vm_pad "$work/capture.img"
 	vm_cpio "$sroot" >>"$work/capture.img"
+	vm_pad "$work/capture.img"
 
+	# initrd.img: a copy, not a hard link (newc archives store link counts,
+	# and a link whose partner is outside the archive unpacks empty)
 	local broot=$work/boot.root
 	rm -rf "$broot"
 	mkdir -p "$broot/boot"
-	# hard links keep this cheap; the archive stores the bytes
-	ln -f "$VMLINUZ" "$broot/boot/vmlinuz" 2>/dev/null || cp "$VMLINUZ" "$broot/boot/vmlinuz"
-	ln -f "$work/capture.img" "$broot/boot/initrd.img"
-	cp "$work/capture.img" "$work/production.img"
-	# uncompressed: both files are compressed already
+	cp "$work/capture.img" "$broot/boot/initrd.img"
+	cat "$work/capture.img" "$VM_INITRAMFS/vmlinuz.cpio" >"$work/production.img"
+	# uncompressed: the file is compressed already
 	(cd "$broot" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) \
 		>>"$work/production.img"
 }
