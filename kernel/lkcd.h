@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lkcd.ko internals shared between its files.  The preserved-dump format
+ * itself is include/lkcd/format.h.
+ */
+#ifndef LKCD_KERNEL_H
+#define LKCD_KERNEL_H
+
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <lkcd/format.h>
+#include <lkcd/params.h>
+
+/*
+ * The tunables behind /proc/sys/kernel/dump/.  Written only in process
+ * context with lkcd_config_lock held; read at panic without the lock
+ * (READ_ONCE: each field is a single u32, any value seen is a valid one).
+ */
+struct lkcd_tunables {
+	u32 level;		/* LKCD_LEVEL_* */
+	u32 compress;		/* LKCD_COMPRESS_*, only ones available */
+	u32 flags;		/* LKCD_FLAG_* */
+	u32 exclude;		/* LKCD_EXCLUDE_*; 0 = the level's default */
+	u32 deadline_ms;	/* the dump stops INCOMPLETE after this long */
+};
+
+#define LKCD_DEFAULT_LEVEL	LKCD_LEVEL_KERN
+#define LKCD_DEFAULT_COMPRESS	LKCD_COMPRESS_ZLIB
+#define LKCD_DEFAULT_DEADLINE_MS 60000
+
+extern struct lkcd_tunables lkcd_tun;
+extern struct mutex lkcd_config_lock;
+
+/* The exclude mask a dump at this level with this setting applies. */
+static inline u32 lkcd_effective_exclude(u32 level, u32 exclude)
+{
+	return exclude ? exclude : lkcd_level_default_exclude(level);
+}
+
+/* header.c */
+int lkcd_header_init(void);
+void lkcd_header_exit(void);
+phys_addr_t lkcd_header_paddr(void);
+struct lkcd_dump_header *lkcd_header(void);
+int lkcd_header_refresh(void);
+void lkcd_header_seal(struct lkcd_dump_header *h);
+u64 lkcd_header_max_pfn(void);
+
+/* sysctl.c */
+int lkcd_sysctl_init(void);
+void lkcd_sysctl_exit(void);
+
+/* panic.c */
+int lkcd_panic_init(void);
+void lkcd_panic_exit(void);
+
+#endif /* LKCD_KERNEL_H */

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lkcd.ko: LKCD-style crash dumps for today's Linux.  At panic the module
+ * compresses a snapshot of memory into spare pages of the crashed kernel
+ * and leaves a sealed header at a physical address fixed at load time
+ * (/proc/sys/kernel/dump/addr); the kexec'd capture kernel, told that
+ * address with crashdump=, finds the dump through /proc/vmcore.
+ *
+ * This file: load/unload and the tunables' defaults.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/memory.h>
+#include <linux/module.h>
+#include <linux/notifier.h>
+
+#include "lkcd.h"
+
+DEFINE_MUTEX(lkcd_config_lock);
+
+struct lkcd_tunables lkcd_tun = {
+	.level = LKCD_DEFAULT_LEVEL,
+	.compress = LKCD_DEFAULT_COMPRESS,
+	.flags = 0,
+	.exclude = 0,
+	.deadline_ms = LKCD_DEFAULT_DEADLINE_MS,
+};
+
+/*
+ * Memory hotplug changes the System RAM ranges: rebuild the header's range
+ * table so that a dump describes memory as it is at panic.
+ */
+static int lkcd_memory_event(struct notifier_block *nb, unsigned long action, void *arg)
+{
+	if (action != MEM_ONLINE && action != MEM_OFFLINE)
+		return NOTIFY_OK;
+	mutex_lock(&lkcd_config_lock);
+	if (lkcd_header_refresh())
+		pr_err("memory hotplug: the range table could not be rebuilt\n");
+	mutex_unlock(&lkcd_config_lock);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block lkcd_memory_nb = {
+	.notifier_call = lkcd_memory_event,
+};
+
+static int __init lkcd_init(void)
+{
+	int ret;
+
+	ret = lkcd_header_init();
+	if (ret)
+		return ret;
+	ret = lkcd_sysctl_init();
+	if (ret)
+		goto fail_sysctl;
+	ret = register_memory_notifier(&lkcd_memory_nb);
+	if (ret)
+		goto fail_memory;
+	ret = lkcd_panic_init();
+	if (ret)
+		goto fail_panic;
+
+	pr_info("armed: header at 0x%llx, level %s, compress %s, %llu MiB of RAM\n",
+		(unsigned long long)lkcd_header_paddr(), lkcd_level_name(lkcd_tun.level),
+		lkcd_compress_name(lkcd_tun.compress),
+		(unsigned long long)(lkcd_header()->memory_size >> 20));
+	return 0;
+
+fail_panic:
+	unregister_memory_notifier(&lkcd_memory_nb);
+fail_memory:
+	lkcd_sysctl_exit();
+fail_sysctl:
+	lkcd_header_exit();
+	return ret;
+}
+
+static void __exit lkcd_exit(void)
+{
+	lkcd_panic_exit();
+	unregister_memory_notifier(&lkcd_memory_nb);
+	lkcd_sysctl_exit();
+	lkcd_header_exit();
+}
+
+module_init(lkcd_init);
+module_exit(lkcd_exit);
+
+MODULE_DESCRIPTION("LKCD-style crash dumps: compress memory at panic for a kexec'd capture kernel");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The panic notifier: takes the dump, then lets panic() go on to kexec the
+ * capture kernel.  It runs before the kexec only with
+ * crash_kexec_post_notifiers=1 (`lkcd config` sets it).
+ *
+ * Panic path rules for everything called from here: no allocation, no
+ * sleeping lock, no lock at all that another (now stopped) CPU may hold,
+ * clocks read only through the NMI-safe fast accessors.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/cpumask.h>
+#include <linux/kexec.h>
+#include <linux/notifier.h>
+#include <linux/panic_notifier.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/utsname.h>
+
+#include "lkcd.h"
+
+/*
+ * 0 until the first entry; a second entry (a panic inside the dumper, or a
+ * panic on another CPU racing in) returns at once and lets the kexec run.
+ */
+static atomic_t lkcd_panic_entered = ATOMIC_INIT(0);
+
+/* Panic path.  Fill what is known only now: the panic and who had it. */
+static void lkcd_fill_panic(struct lkcd_dump_header *h, const char *msg, u32 level)
+{
+	struct new_utsname *uts = init_utsname();
+	u64 now = ktime_get_real_fast_ns();
+
+	h->state = LKCD_STATE_IN_PROGRESS;
+	h->incomplete_reason = LKCD_INCOMPLETE_NONE;
+	h->level = level;
+	h->exclude = lkcd_effective_exclude(level, READ_ONCE(lkcd_tun.exclude));
+	h->compress = READ_ONCE(lkcd_tun.compress);
+	h->flags = READ_ONCE(lkcd_tun.flags);
+	h->panic_time_sec = div_u64_rem(now, NSEC_PER_SEC, &h->panic_time_nsec);
+	h->crashing_cpu = raw_smp_processor_id();
+	h->nr_cpus = num_online_cpus();
+	h->current_task = (u64)(unsigned long)current;
+	h->dump_start_ns = ktime_get_mono_fast_ns();
+
+	memset(&h->uts, 0, sizeof(h->uts));
+	strscpy(h->uts.sysname, uts->sysname, sizeof(h->uts.sysname));
+	strscpy(h->uts.nodename, uts->nodename, sizeof(h->uts.nodename));
+	strscpy(h->uts.release, uts->release, sizeof(h->uts.release));
+	strscpy(h->uts.version, uts->version, sizeof(h->uts.version));
+	strscpy(h->uts.machine, uts->machine, sizeof(h->uts.machine));
+	strscpy(h->uts.domainname, uts->domainname, sizeof(h->uts.domainname));
+	memset(h->panic_string, 0, sizeof(h->panic_string));
+	if (msg)
+		strscpy(h->panic_string, msg, sizeof(h->panic_string));
+}
+
+/* Panic path.  LKCD_LEVEL_HEADER: the dump is the header alone. */
+static void lkcd_dump_header_only(struct lkcd_dump_header *h)
+{
+	u64 ram_pages = 0;
+	const struct lkcd_mem_range *r = (const void *)((const u8 *)h + sizeof(*h));
+	u32 i;
+
+	for (i = 0; i < h->nr_ranges; i++)
+		ram_pages += PFN_UP(r[i].start + r[i].size) - PFN_DOWN(r[i].start);
+	h->pages_excluded = ram_pages;
+	h->next_pfn = h->max_pfn;
+	h->state = LKCD_STATE_COMPLETE;
+}
+
+static int lkcd_panic_event(struct notifier_block *nb, unsigned long action, void *data)
+{
+	struct lkcd_dump_header *h;
+	u32 level;
+
+	if (atomic_cmpxchg(&lkcd_panic_entered, 0, 1) != 0)
+		return NOTIFY_DONE;
+
+	level = READ_ONCE(lkcd_tun.level);
+	if (level == LKCD_LEVEL_NONE)
+		return NOTIFY_DONE;
+	if (!kexec_crash_loaded()) {
+		/* nobody would ever read it: spend no time at panic */
+		pr_emerg("no capture kernel loaded (kexec -p): no dump\n");
+		return NOTIFY_DONE;
+	}
+
+	h = lkcd_header();
+	lkcd_fill_panic(h, data, level);
+	pr_emerg("dumping at level %s to the header at 0x%llx\n",
+		 lkcd_level_name(level), (unsigned long long)lkcd_header_paddr());
+
+	switch (level) {
+	case LKCD_LEVEL_HEADER:
+		lkcd_dump_header_only(h);
+		break;
+	default:
+		/* page dumping is not wired in yet: say so in the header */
+		h->state = LKCD_STATE_INCOMPLETE;
+		h->incomplete_reason = LKCD_INCOMPLETE_ERROR;
+		pr_emerg("level %s needs the page dumper, not built in: header only\n",
+			 lkcd_level_name(level));
+		break;
+	}
+
+	h->dump_end_ns = ktime_get_mono_fast_ns();
+	lkcd_header_seal(h);
+	pr_emerg("dump %s: %llu records in %llu blocks, %llu ms\n",
+		 h->state == LKCD_STATE_COMPLETE ? "complete" : "INCOMPLETE",
+		 (unsigned long long)h->nr_records, (unsigned long long)h->nr_blocks,
+		 (unsigned long long)div_u64(h->dump_end_ns - h->dump_start_ns, NSEC_PER_MSEC));
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block lkcd_panic_nb = {
+	.notifier_call = lkcd_panic_event,
+	/* first: other notifiers may disturb memory the dump should show */
+	.priority = INT_MAX,
+};
+
+int lkcd_panic_init(void)
+{
+	return atomic_notifier_chain_register(&panic_notifier_list, &lkcd_panic_nb);
+}
+
+void lkcd_panic_exit(void)
+{
+	atomic_notifier_chain_unregister(&panic_notifier_list, &lkcd_panic_nb);
+}
