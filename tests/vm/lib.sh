@@ -279,10 +279,10 @@ lkcd_show_check() { # dumpfile
 # "Field: value" lines, else the independent reader, else the summary file.
 demo_field() { # field dumpfile
 	local v
-	v=$(grep -i -m1 -E "^[[:space:]]*$1[a-z _]*[:=]" "$WORK/lkcd-show.txt" 2>/dev/null |
+	v=$(grep -i -m1 -E "^[[:space:]]*([a-z]+ )?$1[a-z _]*[:=]" "$WORK/lkcd-show.txt" 2>/dev/null |
 		sed -E 's/^[^:=]*[:=][[:space:]]*//')
 	[[ -n $v ]] || v=$("$VM_TOP/tests/vm/dumpinfo" "$2" 2>/dev/null | sed -n "s/^$1=//p")
-	[[ -n $v ]] || v=$(grep -i -m1 -E "^[[:space:]]*$1[a-z _]*[:=]" "$(dirname "$2")"/analysis.* 2>/dev/null |
+	[[ -n $v ]] || v=$(grep -i -m1 -E "^[[:space:]]*([a-z]+ )?$1[a-z _]*[:=]" "$(dirname "$2")"/analysis.* 2>/dev/null |
 		sed -E 's/^[^:=]*[:=][[:space:]]*//')
 	echo "${v:-?}"
 }

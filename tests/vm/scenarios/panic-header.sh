@@ -6,7 +6,7 @@ NEEDS="lkcd module"
 dump_dir() { echo "$OUT/dump/$(cat "$OUT/notes/dump-n")"; }
 
 check() {
-	local bad=0 n dir info release time0 time1 t
+	local bad=0 n dir info release time0 t level extra
 	check_file notes/dump-n || return 1
 	n=$(cat "$OUT/notes/dump-n")
 	dir=$(dump_dir)
@@ -47,5 +47,9 @@ check() {
 
 	# and by the project's own reader
 	lkcd_show_check "$dir/dump.$n" || bad=1
+	# the dump level, from lkcd show, the dump header or the summary
+	level=$(demo_field level "$dir/dump.$n")
+	grep -qiE '^(1|0x0*1|header)\b' <<<"$level" ||
+		check_fail "dump level reads '$level', not 1 (header)" || bad=1
 	return $bad
 }
