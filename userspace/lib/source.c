@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Memory sources: physical memory of the crashed kernel, whatever holds it.
+ * Each kind (source_elf.c, source_raw.c, source_buffer.c) only builds a
+ * segment table; reading, range lists and lifetime are here, once.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int lkcd_pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n;
+
+		if (off > (uint64_t)INT64_MAX)
+			return -EOVERFLOW;
+		n = pread(fd, p, len, (off_t)off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;	/* the file ends before len bytes */
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+struct lkcd_source *lkcd_source_alloc(enum lkcd_source_kind kind,
+				      const char *name)
+{
+	struct lkcd_source *src = calloc(1, sizeof(*src));
+
+	if (!src)
+		return NULL;
+	src->kind = kind;
+	src->fd = -1;
+	src->name = strdup(name ? name : "(buffer)");
+	if (!src->name) {
+		free(src);
+		return NULL;
+	}
+	return src;
+}
+
+void lkcd_source_warn(struct lkcd_source *src, const char *fmt, ...)
+{
+	size_t used = strlen(src->warning);
+	va_list ap;
+
+	if (used && used + 2 < sizeof(src->warning)) {
+		memcpy(src->warning + used, "; ", 3);
+		used += 2;
+	}
+	if (used + 1 >= sizeof(src->warning))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(src->warning + used, sizeof(src->warning) - used, fmt, ap);
+	va_end(ap);
+}
+
+const char *lkcd_source_warning(const struct lkcd_source *src)
+{
+	return src && src->warning[0] ? src->warning : NULL;
+}
+
+int lkcd_source_set_segments(struct lkcd_source *src,
+			     struct lkcd_segment *segs, size_t nr)
+{
+	struct lkcd_mem_range *r = NULL;
+	size_t i, n = 0;
+
+	if (nr) {
+		r = calloc(nr, sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+	}
+	for (i = 0; i < nr; i++) {
+		if (n && r[n - 1].start + r[n - 1].size == segs[i].paddr) {
+			r[n - 1].size += segs[i].size;
+			continue;
+		}
+		r[n].start = segs[i].paddr;
+		r[n].size = segs[i].size;
+		n++;
+	}
+	free(src->segs);
+	free(src->ranges);
+	src->segs = segs;
+	src->nr_segs = nr;
+	src->ranges = r;
+	src->nr_ranges = n;
+	return 0;
+}
+
+/* The segment holding paddr, or NULL; segments are sorted. */
+static const struct lkcd_segment *find_segment(const struct lkcd_source *src,
+					       uint64_t paddr)
+{
+	size_t lo = 0, hi = src->nr_segs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct lkcd_segment *s = &src->segs[mid];
+
+		if (paddr < s->paddr)
+			hi = mid;
+		else if (paddr - s->paddr >= s->size)
+			lo = mid + 1;
+		else
+			return s;
+	}
+	return NULL;
+}
+
+int lkcd_source_read(struct lkcd_source *src, uint64_t paddr, void *buf,
+		     size_t len, struct lkcd_error *err)
+{
+	uint8_t *p = buf;
+
+	if (!len)
+		return 0;
+	if (paddr + len < paddr)
+		return lkcd_error_set(err, -EFAULT,
+				      "%s: read of %zu bytes at 0x%llx wraps around",
+				      src->name, len, (unsigned long long)paddr);
+	while (len) {
+		const struct lkcd_segment *s = find_segment(src, paddr);
+		uint64_t in, chunk, present;
+		int ret;
+
+		if (!s)
+			return lkcd_error_set(err, -EFAULT,
+					      "%s: physical address 0x%llx is not in the dump",
+					      src->name, (unsigned long long)paddr);
+		in = paddr - s->paddr;
+		chunk = s->size - in;
+		if (chunk > len)
+			chunk = len;
+		/* bytes [in, in + chunk) of the segment; file holds [0, filesz) */
+		present = in < s->filesz ? s->filesz - in : 0;
+		if (present > chunk)
+			present = chunk;
+		if (present) {
+			if (src->buf) {
+				memcpy(p, src->buf + s->offset + in, present);
+			} else {
+				ret = lkcd_pread_full(src->fd, p, present, s->offset + in);
+				if (ret == -EIO)
+					return lkcd_error_set(err, ret,
+							      "%s: file ends before physical address 0x%llx (offset 0x%llx)",
+							      src->name, (unsigned long long)paddr,
+							      (unsigned long long)(s->offset + in));
+				if (ret < 0)
+					return lkcd_error_set(err, ret,
+							      "%s: read at offset 0x%llx: %s",
+							      src->name,
+							      (unsigned long long)(s->offset + in),
+							      strerror(-ret));
+			}
+		}
+		memset(p + present, 0, chunk - present);
+		p += chunk;
+		paddr += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+size_t lkcd_source_ranges(const struct lkcd_source *src,
+			  const struct lkcd_mem_range **ranges)
+{
+	*ranges = src->ranges;
+	return src->nr_ranges;
+}
+
+void lkcd_source_notes(const struct lkcd_source *src, const void **notes,
+		       size_t *len)
+{
+	*notes = src->notes;
+	*len = src->notes_len;
+}
+
+void lkcd_source_close(struct lkcd_source *src)
+{
+	if (!src)
+		return;
+	if (src->fd >= 0)
+		close(src->fd);
+	free(src->segs);
+	free(src->ranges);
+	free(src->notes);
+	free(src->name);
+	free(src);
+}
+
+int lkcd_source_open(const char *path, enum lkcd_source_kind kind,
+		     struct lkcd_source **out, struct lkcd_error *err)
+{
+	unsigned char magic[4];
+	int fd, ret;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return lkcd_error_set(err, -errno, "%s: %s", path, strerror(errno));
+	if (kind == LKCD_SOURCE_AUTO) {
+		ret = lkcd_pread_full(fd, magic, sizeof(magic), 0);
+		kind = ret == 0 && !memcmp(magic, "\177ELF", 4) ?
+			LKCD_SOURCE_ELF : LKCD_SOURCE_RAW;
+	}
+	switch (kind) {
+	case LKCD_SOURCE_ELF:
+		ret = lkcd_source_open_elf(fd, path, out, err);
+		break;
+	case LKCD_SOURCE_RAW:
+		ret = lkcd_source_open_raw(fd, path, out, err);
+		break;
+	default:
+		ret = lkcd_error_set(err, -EINVAL, "%s: unknown source kind %d",
+				     path, (int)kind);
+		break;
+	}
+	if (ret < 0)
+		close(fd);
+	return ret;
+}
