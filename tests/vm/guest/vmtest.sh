@@ -145,3 +145,45 @@ lkcd_insmod() {
 
 # Read a lkcd sysctl: sysctl_get level
 sysctl_get() { cat "/proc/sys/kernel/dump/$1"; }
+
+# ---- reading the crashed kernel's memory without lkcd ----
+
+# vmcore_u PATH OFFSET BYTES: an unsigned little-endian number from a file
+vmcore_u() {
+	od -A n -t "u$3" -j "$2" -N "$3" "$1" | tr -d ' \n'
+}
+
+# vmcore_offset PADDR: the /proc/vmcore file offset of physical address
+# PADDR, from the ELF program headers (PT_LOAD, ELF64); empty when no
+# segment holds it.  Independent of lkcd's own ELF reader on purpose.
+vmcore_offset() {
+	local want=$(($1)) core=/proc/vmcore phoff phnum phsz i ph type off paddr filesz
+	phoff=$(vmcore_u $core 32 8)
+	phsz=$(vmcore_u $core 54 2)
+	phnum=$(vmcore_u $core 56 2)
+	i=0
+	while [ "$i" -lt "$phnum" ]; do
+		ph=$((phoff + i * phsz))
+		type=$(vmcore_u $core $ph 4)
+		if [ "$type" = 1 ]; then
+			off=$(vmcore_u $core $((ph + 8)) 8)
+			paddr=$(vmcore_u $core $((ph + 24)) 8)
+			filesz=$(vmcore_u $core $((ph + 32)) 8)
+			if [ "$want" -ge "$paddr" ] && [ "$want" -lt $((paddr + filesz)) ]; then
+				echo $((off + want - paddr))
+				return 0
+			fi
+		fi
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# vmcore_copy PADDR LEN DEST: copy LEN bytes of the crashed kernel's
+# physical memory at PADDR to DEST (e.g. the lkcd header page, for the host
+# to decode on its own).
+vmcore_copy() {
+	local off
+	off=$(vmcore_offset "$1") || { vm_log "paddr $1 is in no PT_LOAD of /proc/vmcore"; return 1; }
+	dd if=/proc/vmcore of="$3" bs=4096 iflag=skip_bytes,count_bytes skip="$off" count="$2" 2>/dev/null
+}
