@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * What the kdump, LKCD and ELF writers share: the entry point, the output
+ * buffer, the checks on the page stream, page re-encoding, and the ELF
+ * notes of the crashed kernel.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "writer.h"
+#include "vmcoreinfo.h"
+
+/* ---- output ---- */
+
+int wr_pwrite_full(int fd, const void *data, size_t len, uint64_t off,
+		   const char *what, uint64_t *bytes, struct lkcd_error *err)
+{
+	const uint8_t *p = data;
+
+	if (off > (uint64_t)LLONG_MAX || len > (uint64_t)LLONG_MAX - off)
+		return lkcd_error_set(err, -EFBIG,
+				      "writing %s: offset %llu past the largest file offset",
+				      what, (unsigned long long)off);
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0) {
+			int e = errno;
+
+			if (e == EINTR)
+				continue;
+			return lkcd_error_set(err, -e,
+					      "writing %s at offset %llu: %s",
+					      what, (unsigned long long)off,
+					      strerror(e));
+		}
+		if (n == 0)
+			return lkcd_error_set(err, -EIO,
+					      "writing %s at offset %llu: no progress",
+					      what, (unsigned long long)off);
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+		if (bytes)
+			*bytes += (uint64_t)n;
+	}
+	return 0;
+}
+
+int wout_init(struct wout *w, int fd, uint64_t start, size_t cap,
+	      const char *what, uint64_t *bytes, struct lkcd_error *err)
+{
+	memset(w, 0, sizeof(*w));
+	w->buf = malloc(cap);
+	if (!w->buf)
+		return lkcd_error_set(err, -ENOMEM,
+				      "allocating a %zu-byte buffer for %s",
+				      cap, what);
+	w->fd = fd;
+	w->pos = start;
+	w->cap = cap;
+	w->what = what;
+	w->bytes = bytes;
+	return 0;
+}
+
+int wout_flush(struct wout *w, struct lkcd_error *err)
+{
+	int ret;
+
+	if (!w->len)
+		return 0;
+	ret = wr_pwrite_full(w->fd, w->buf, w->len, w->pos, w->what,
+			     w->bytes, err);
+	if (ret)
+		return ret;
+	w->pos += w->len;
+	w->len = 0;
+	return 0;
+}
+
+int wout_append(struct wout *w, const void *data, size_t len,
+		struct lkcd_error *err)
+{
+	const uint8_t *p = data;
+
+	while (len) {
+		size_t n = w->cap - w->len;
+		int ret;
+
+		if (n > len)
+			n = len;
+		memcpy(w->buf + w->len, p, n);
+		w->len += n;
+		p += n;
+		len -= n;
+		if (w->len == w->cap) {
+			ret = wout_flush(w, err);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+int wout_zeros(struct wout *w, uint64_t len, struct lkcd_error *err)
+{
+	while (len) {
+		size_t n = w->cap - w->len;
+		int ret;
+
+		if (n > len)
+			n = (size_t)len;
+		memset(w->buf + w->len, 0, n);
+		w->len += n;
+		len -= n;
+		if (w->len == w->cap) {
+			ret = wout_flush(w, err);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+int wout_seek(struct wout *w, uint64_t off, struct lkcd_error *err)
+{
+	int ret;
+
+	if (off == wout_tell(w))
+		return 0;
+	ret = wout_flush(w, err);
+	if (!ret)
+		w->pos = off;
+	return ret;
+}
+
+void wout_free(struct wout *w)
+{
+	free(w->buf);
+	w->buf = NULL;
+}
+
+/* ---- notes ---- */
+
+struct nhdr {
+	uint32_t namesz, descsz, type;
+};
+
+#define NT_PRSTATUS_TYPE 1
+
+static size_t pad4(size_t n)
+{
+	return (n + 3) & ~(size_t)3;
+}
+
+/*
+ * Walk the notes: remember the NT_PRSTATUS descriptors, keep the
+ * well-formed prefix (a note running past the blob ends it), then find
+ * VMCOREINFO with the shared parser and read phys_base from it.
+ */
+static void wr_notes_scan(struct wr_notes *n, const void *blob, size_t len)
+{
+	const uint8_t *b = blob;
+	size_t off = 0;
+	const void *desc;
+	size_t desc_len;
+	struct lkcd_vmcoreinfo *vi = NULL;
+
+	n->blob = b;
+	while (len - off >= sizeof(struct nhdr)) {
+		struct nhdr h;
+		size_t name_sz, desc_sz, rest;
+
+		memcpy(&h, b + off, sizeof(h));
+		if (!h.namesz && !h.descsz && !h.type)
+			break;	/* the kernel's final_note() */
+		rest = len - off - sizeof(h);
+		name_sz = pad4(h.namesz);
+		if (name_sz > rest)
+			break;
+		rest -= name_sz;
+		desc_sz = pad4(h.descsz);
+		if (desc_sz > rest)
+			break;
+		if (h.type == NT_PRSTATUS_TYPE && h.namesz == 5 &&
+		    !memcmp(b + off + sizeof(h), "CORE", 5) &&
+		    n->nr_prstatus < WR_MAX_CPUS) {
+			n->prstatus[n->nr_prstatus] = b + off + sizeof(h) + name_sz;
+			n->prstatus_len[n->nr_prstatus] = h.descsz;
+			n->nr_prstatus++;
+		}
+		off += sizeof(h) + name_sz + desc_sz;
+	}
+	/* A zero terminator is kept; anything else left over is damage. */
+	if (off < len && len - off >= sizeof(struct nhdr)) {
+		static const uint8_t zero[sizeof(struct nhdr)];
+
+		if (!memcmp(b + off, zero, sizeof(zero)))
+			off = len;
+	}
+	n->truncated = off < len;
+	n->len = off;
+
+	if (!n->len ||
+	    lkcd_vmcoreinfo_find_note(b, n->len, &desc, &desc_len, NULL))
+		return;
+	n->have_vmcoreinfo = true;
+	n->vmcoreinfo_off = (size_t)((const uint8_t *)desc - b);
+	n->vmcoreinfo_len = desc_len;
+	if (!lkcd_vmcoreinfo_parse(desc, desc_len, &vi, NULL)) {
+		if (lkcd_vmcoreinfo_phys_base(vi, &n->phys_base))
+			n->phys_base = 0;
+		lkcd_vmcoreinfo_free(vi);
+	}
+}
+
+/* ---- the page stream ---- */
+
+void wr_range_pfns(const struct wctx *w, size_t i, uint64_t *first,
+		   uint64_t *end)
+{
+	const struct lkcd_mem_range *r = &w->in->ranges[i];
+
+	*first = r->start >> w->page_shift;
+	*end = wr_div_up(r->start + r->size, w->page_size);
+}
+
+static int page_error(struct wctx *w, const struct lkcd_page *pg,
+		      const char *why)
+{
+	return lkcd_error_set(w->err, -EINVAL,
+			      "page stream: record at pfn 0x%llx (%u pages, flags 0x%x): %s",
+			      (unsigned long long)pg->pfn, pg->count, pg->flags,
+			      why);
+}
+
+/* Every page of [pfn, pfn + count) lies in a RAM range. */
+static int in_ram(struct wctx *w, uint64_t pfn, uint64_t count)
+{
+	uint64_t end = pfn + count;
+
+	while (pfn < end) {
+		uint64_t first = 0, last = 0;
+
+		while (w->range_idx < w->in->nr_ranges) {
+			wr_range_pfns(w, w->range_idx, &first, &last);
+			if (pfn < last)
+				break;
+			w->range_idx++;
+		}
+		if (w->range_idx == w->in->nr_ranges || pfn < first)
+			return 0;
+		pfn = last < end ? last : end;
+	}
+	return 1;
+}
+
+static int wr_check_page(struct wctx *w, const struct lkcd_page *pg)
+{
+	uint32_t kind = pg->flags;
+
+	if (kind != LKCD_REC_RAW && kind != LKCD_REC_COMPRESSED &&
+	    kind != LKCD_REC_ZERO && kind != LKCD_REC_UNREADABLE)
+		return page_error(w, pg, "not exactly one known record flag");
+	if (!pg->count)
+		return page_error(w, pg, "covers no page");
+	if (pg->count != 1 && kind != LKCD_REC_ZERO &&
+	    kind != LKCD_REC_UNREADABLE)
+		return page_error(w, pg, "a data record covers more than one page");
+	if (pg->pfn < w->next_pfn)
+		return page_error(w, pg, "not after the previous record (pfns must ascend)");
+	if (pg->pfn >= w->max_pfn || pg->count > w->max_pfn - pg->pfn)
+		return page_error(w, pg, "past the end of memory (max_pfn)");
+	if (!in_ram(w, pg->pfn, pg->count))
+		return page_error(w, pg, "outside the System RAM ranges");
+	if (kind == LKCD_REC_RAW &&
+	    (pg->stored_size != w->page_size || !pg->stored))
+		return page_error(w, pg, "raw page whose size is not the page size");
+	if (kind == LKCD_REC_COMPRESSED) {
+		if (!pg->stored || !pg->stored_size)
+			return page_error(w, pg, "compressed page without data");
+		if (pg->compress != LKCD_COMPRESS_ZLIB &&
+		    pg->compress != LKCD_COMPRESS_ZSTD &&
+		    pg->compress != LKCD_COMPRESS_LZ4)
+			return page_error(w, pg, "unknown compression");
+	}
+	w->next_pfn = pg->pfn + pg->count;
+	return 0;
+}
+
+int wr_rewind(struct wctx *w)
+{
+	int ret = w->in->pages.rewind(w->in->pages.ctx, w->err);
+
+	if (ret < 0)
+		return ret;
+	w->next_pfn = 0;
+	w->range_idx = 0;
+	w->st->passes++;
+	return 0;
+}
+
+int wr_next(struct wctx *w, struct lkcd_page *pg)
+{
+	int ret = w->in->pages.next(w->in->pages.ctx, pg, w->err);
+
+	if (ret < 0) {
+		if (w->err && !w->err->code)
+			lkcd_error_set(w->err, ret, "reading the page stream: %s",
+				       strerror(-ret));
+		return ret;
+	}
+	if (ret == 0)
+		return 0;
+	ret = wr_check_page(w, pg);
+	return ret ? ret : 1;
+}
+
+/* ---- page conversions ---- */
+
+int wr_expand(struct wctx *w, const struct lkcd_page *pg, uint32_t index)
+{
+	if (pg->flags == LKCD_REC_ZERO) {
+		memset(w->page, 0, w->page_size);
+		return 0;
+	}
+	if (pg->flags == LKCD_REC_UNREADABLE)
+		return page_error(w, pg, "expanding an unreadable page");
+	return lkcd_page_expand(pg, index, w->page, w->page_size, w->err);
+}
+
+int wr_deflate_page(struct wctx *w, uint32_t *size)
+{
+	int ret;
+
+	if (!w->zs_ready) {
+		memset(&w->zs, 0, sizeof(w->zs));
+		ret = deflateInit(&w->zs, Z_BEST_SPEED);
+		if (ret != Z_OK)
+			return lkcd_error_set(w->err, -ENOMEM,
+					      "zlib deflateInit failed: %d", ret);
+		w->zs_ready = true;
+	} else if (deflateReset(&w->zs) != Z_OK) {
+		return lkcd_error_set(w->err, -EIO, "zlib deflateReset failed");
+	}
+	w->zs.next_in = w->page;
+	w->zs.avail_in = w->page_size;
+	w->zs.next_out = w->zbuf;
+	/* Only worth keeping when it saves at least a byte. */
+	w->zs.avail_out = w->page_size - 1;
+	ret = deflate(&w->zs, Z_FINISH);
+	if (ret == Z_STREAM_END) {
+		*size = (uint32_t)w->zs.total_out;
+		return 0;
+	}
+	if (ret == Z_OK || ret == Z_BUF_ERROR) {
+		*size = 0;
+		return 0;
+	}
+	return lkcd_error_set(w->err, -EIO, "zlib deflate failed: %d", ret);
+}
+
+int wr_zero_zlib(struct wctx *w, const void **data, uint32_t *size)
+{
+	int ret;
+
+	if (!w->zero_zlib) {
+		uint32_t n;
+
+		memset(w->page, 0, w->page_size);
+		ret = wr_deflate_page(w, &n);
+		if (ret)
+			return ret;
+		if (!n)
+			return lkcd_error_set(w->err, -EIO,
+					      "zlib: a zero page did not compress");
+		w->zero_zlib = malloc(n);
+		if (!w->zero_zlib)
+			return lkcd_error_set(w->err, -ENOMEM,
+					      "allocating the shared zero page");
+		memcpy(w->zero_zlib, w->zbuf, n);
+		w->zero_zlib_len = n;
+	}
+	*data = w->zero_zlib;
+	*size = w->zero_zlib_len;
+	return 0;
+}
+
+int wr_page_zlib(struct wctx *w, const struct lkcd_page *pg,
+		 const void **data, uint32_t *size, bool *raw)
+{
+	uint32_t n;
+	int ret;
+
+	*raw = false;
+	switch (pg->flags) {
+	case LKCD_REC_ZERO:
+		return wr_zero_zlib(w, data, size);
+	case LKCD_REC_RAW:
+		*data = pg->stored;
+		*size = w->page_size;
+		*raw = true;
+		return 0;
+	case LKCD_REC_COMPRESSED:
+		if (pg->compress == LKCD_COMPRESS_ZLIB &&
+		    pg->stored_size < w->page_size) {
+			*data = pg->stored;
+			*size = pg->stored_size;
+			w->st->pages_copied++;
+			return 0;
+		}
+		break;
+	default:
+		return page_error(w, pg, "no data to encode");
+	}
+	ret = wr_expand(w, pg, 0);
+	if (ret)
+		return ret;
+	ret = wr_deflate_page(w, &n);
+	if (ret)
+		return ret;
+	w->st->pages_recompressed++;
+	if (!n) {
+		*data = w->page;
+		*size = w->page_size;
+		*raw = true;
+	} else {
+		*data = w->zbuf;
+		*size = n;
+	}
+	return 0;
+}
+
+/* ---- entry point ---- */
+
+static const char *const format_names[] = {
+	[LKCD_OUT_KDUMP] = "kdump",
+	[LKCD_OUT_LKCD] = "lkcd",
+	[LKCD_OUT_ELF] = "elf",
+};
+
+int lkcd_out_format_parse(const char *name, enum lkcd_out_format *out)
+{
+	size_t i;
+
+	for (i = 0; name && i < sizeof(format_names) / sizeof(format_names[0]); i++) {
+		if (!strcmp(name, format_names[i])) {
+			*out = (enum lkcd_out_format)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *lkcd_out_format_name(enum lkcd_out_format fmt)
+{
+	if ((unsigned)fmt < sizeof(format_names) / sizeof(format_names[0]))
+		return format_names[fmt];
+	return "?";
+}
+
+static int check_input(const struct lkcd_write_input *in,
+		       struct lkcd_error *err)
+{
+	const struct lkcd_dump_header *h = in->hdr;
+	size_t i;
+
+	if (!h)
+		return lkcd_error_set(err, -EINVAL, "writer: no dump header");
+	if (h->page_size < 1024 || h->page_size > (1u << 20) ||
+	    (h->page_size & (h->page_size - 1)))
+		return lkcd_error_set(err, -EINVAL,
+				      "writer: page size %u is not a power of two between 1 KiB and 1 MiB",
+				      h->page_size);
+	if (in->nr_ranges && !in->ranges)
+		return lkcd_error_set(err, -EINVAL, "writer: %zu ranges but no table",
+				      in->nr_ranges);
+	for (i = 0; i < in->nr_ranges; i++) {
+		const struct lkcd_mem_range *r = &in->ranges[i];
+
+		if (!r->size || r->start + r->size < r->start)
+			return lkcd_error_set(err, -EINVAL,
+					      "writer: RAM range %zu [0x%llx, +0x%llx) is empty or wraps",
+					      i, (unsigned long long)r->start,
+					      (unsigned long long)r->size);
+		if (i && r->start < in->ranges[i - 1].start + in->ranges[i - 1].size)
+			return lkcd_error_set(err, -EINVAL,
+					      "writer: RAM range %zu at 0x%llx overlaps or precedes the one before",
+					      i, (unsigned long long)r->start);
+	}
+	if (in->notes_len && !in->notes)
+		return lkcd_error_set(err, -EINVAL, "writer: notes length without notes");
+	if (!in->pages.next || !in->pages.rewind)
+		return lkcd_error_set(err, -EINVAL, "writer: no page iterator");
+	return 0;
+}
+
+/*
+ * A regular file ends exactly where the format ends: extends it over
+ * trailing holes (ELF) and cuts what an earlier, longer file left.
+ */
+static int fit_file_size(int fd, uint64_t size, struct lkcd_error *err)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) ||
+	    (uint64_t)sb.st_size == size)
+		return 0;
+	if (ftruncate(fd, (off_t)size)) {
+		int e = errno;
+
+		return lkcd_error_set(err, -e, "setting the output size to %llu bytes: %s",
+				      (unsigned long long)size, strerror(e));
+	}
+	return 0;
+}
+
+int lkcd_write_dump(int fd, enum lkcd_out_format fmt,
+		    const struct lkcd_write_input *in,
+		    const struct lkcd_write_opts *opts,
+		    struct lkcd_write_stats *stats, struct lkcd_error *err)
+{
+	struct lkcd_write_stats local_stats;
+	struct wctx w;
+	uint64_t last_end;
+	int ret;
+
+	if (!stats)
+		stats = &local_stats;
+	memset(stats, 0, sizeof(*stats));
+	if (err)
+		err->code = 0;
+	if (fd < 0 || !in)
+		return lkcd_error_set(err, -EBADF, "writer: no output file or no input");
+	ret = check_input(in, err);
+	if (ret)
+		return ret;
+
+	memset(&w, 0, sizeof(w));
+	w.fd = fd;
+	w.fmt = fmt;
+	w.in = in;
+	w.hdr = in->hdr;
+	if (opts)
+		w.opts = *opts;
+	w.st = stats;
+	w.err = err;
+	w.page_size = in->hdr->page_size;
+	w.page_shift = (uint32_t)__builtin_ctz(w.page_size);
+	w.max_pfn = in->hdr->max_pfn;
+	if (in->nr_ranges) {
+		wr_range_pfns(&w, in->nr_ranges - 1, &last_end, &last_end);
+		if (last_end > w.max_pfn)
+			w.max_pfn = last_end;
+	}
+
+	w.notes = calloc(1, sizeof(*w.notes));
+	w.page = malloc(w.page_size);
+	w.zbuf = malloc(compressBound(w.page_size));
+	if (!w.notes || !w.page || !w.zbuf) {
+		ret = lkcd_error_set(err, -ENOMEM, "writer: allocating page buffers");
+		goto out;
+	}
+	wr_notes_scan(w.notes, in->notes, in->notes ? in->notes_len : 0);
+	stats->notes_truncated = w.notes->truncated;
+
+	switch (fmt) {
+	case LKCD_OUT_KDUMP:
+		ret = wr_write_kdump(&w);
+		break;
+	case LKCD_OUT_LKCD:
+		ret = wr_write_lkcd(&w);
+		break;
+	case LKCD_OUT_ELF:
+		ret = wr_write_elf(&w);
+		break;
+	default:
+		ret = lkcd_error_set(err, -EINVAL, "writer: unknown output format %d",
+				     (int)fmt);
+	}
+	if (!ret)
+		ret = fit_file_size(fd, stats->file_size, err);
+out:
+	if (w.zs_ready)
+		deflateEnd(&w.zs);
+	free(w.zero_zlib);
+	free(w.zbuf);
+	free(w.page);
+	free(w.notes);
+	return ret;
+}

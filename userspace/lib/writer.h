@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Private to the writers (write_common.c, write_kdump.c, write_lkcd.c,
+ * write_elf.c): what the three output formats share, so that each format
+ * file only lays out its own bytes.
+ *
+ *  - struct wctx: one write in progress: the input, the options, the error
+ *    and stats the caller gets back, scratch buffers, the zlib stream.
+ *  - struct wout: a buffered writer at absolute file offsets (pwrite), so
+ *    a writer can fill page descriptors and page data in one pass.
+ *  - the page stream checks every format relies on (ascending, in RAM,
+ *    one flag, sizes), and the page conversions: expand, re-encode to zlib.
+ *  - the ELF notes: where VMCOREINFO is, the NT_PRSTATUS notes (CPUs).
+ */
+#ifndef LKCD_WRITER_H
+#define LKCD_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <zlib.h>
+
+#include "liblkcd.h"
+
+/* ---- buffered output at absolute offsets ---- */
+
+struct wout {
+	int fd;
+	uint64_t pos;		/* file offset of buf[0] */
+	uint8_t *buf;
+	size_t len, cap;
+	const char *what;	/* names the stream in error messages */
+	uint64_t *bytes;	/* running total of bytes written, or NULL */
+};
+
+/* Write len bytes at off, looping over short writes and EINTR. */
+int wr_pwrite_full(int fd, const void *data, size_t len, uint64_t off,
+		   const char *what, uint64_t *bytes, struct lkcd_error *err);
+
+int wout_init(struct wout *w, int fd, uint64_t start, size_t cap,
+	      const char *what, uint64_t *bytes, struct lkcd_error *err);
+int wout_append(struct wout *w, const void *data, size_t len,
+		struct lkcd_error *err);
+/* Append len zero bytes. */
+int wout_zeros(struct wout *w, uint64_t len, struct lkcd_error *err);
+int wout_flush(struct wout *w, struct lkcd_error *err);
+/* Flush, then append from off on (skipped bytes stay holes). */
+int wout_seek(struct wout *w, uint64_t off, struct lkcd_error *err);
+/* Offset the next appended byte lands at. */
+static inline uint64_t wout_tell(const struct wout *w)
+{
+	return w->pos + w->len;
+}
+void wout_free(struct wout *w);
+
+/* ---- the ELF notes of the crashed kernel ---- */
+
+#define WR_MAX_CPUS	8192	/* NT_PRSTATUS notes remembered */
+
+struct wr_notes {
+	const uint8_t *blob;	/* the caller's notes */
+	size_t len;		/* well-formed prefix of the blob */
+	bool truncated;		/* a malformed tail was cut off */
+	bool have_vmcoreinfo;
+	size_t vmcoreinfo_off;	/* offset of the VMCOREINFO text in blob */
+	size_t vmcoreinfo_len;
+	uint64_t phys_base;	/* NUMBER(phys_base), 0 when absent */
+	uint32_t nr_prstatus;	/* "CORE" NT_PRSTATUS notes, one per CPU */
+	const uint8_t *prstatus[WR_MAX_CPUS];	/* their descriptors */
+	uint32_t prstatus_len[WR_MAX_CPUS];
+};
+
+/* x86_64 struct elf_prstatus: where pr_reg (struct user_regs_struct) is. */
+#define WR_PRSTATUS_REG_OFF	112
+#define WR_PRSTATUS_NREGS	27
+#define WR_PRSTATUS_SIZE	336
+
+/* ---- one write in progress ---- */
+
+struct wctx {
+	int fd;
+	enum lkcd_out_format fmt;
+	const struct lkcd_write_input *in;
+	const struct lkcd_dump_header *hdr;
+	struct lkcd_write_opts opts;
+	struct lkcd_write_stats *st;
+	struct lkcd_error *err;
+
+	uint32_t page_size;
+	uint32_t page_shift;
+	uint64_t max_pfn;	/* one past the last pfn of the output */
+	struct wr_notes *notes;
+
+	/* page stream checks */
+	uint64_t next_pfn;	/* lowest pfn the next record may start at */
+	size_t range_idx;	/* range of the last record */
+
+	uint8_t *page;		/* page_size: expanded page */
+	uint8_t *zbuf;		/* compressBound(page_size): re-encoded page */
+	z_stream zs;		/* deflate stream reused page after page */
+	bool zs_ready;
+	uint8_t *zero_zlib;	/* a zero page compressed once, shared */
+	uint32_t zero_zlib_len;
+};
+
+/* The format writers; the dispatcher lkcd_write_dump() sets up the wctx. */
+int wr_write_kdump(struct wctx *w);
+int wr_write_lkcd(struct wctx *w);
+int wr_write_elf(struct wctx *w);
+
+/* First / next record of the stream, checked (see wr_check_page). */
+int wr_rewind(struct wctx *w);
+int wr_next(struct wctx *w, struct lkcd_page *pg);
+
+/* pfn range [first, end) of RAM range i, pages partly in RAM included. */
+void wr_range_pfns(const struct wctx *w, size_t i, uint64_t *first,
+		   uint64_t *end);
+
+/* Expand page index of pg into w->page. */
+int wr_expand(struct wctx *w, const struct lkcd_page *pg, uint32_t index);
+
+/*
+ * One page (a single-page record) as zlib data or as raw bytes, for
+ * formats that know only zlib: zlib pages are passed as stored, others
+ * are expanded and deflated (counted as recompressed).  *raw is true when
+ * the page does not compress below a page (data = page_size bytes).
+ * data stays valid until the next call.
+ */
+int wr_page_zlib(struct wctx *w, const struct lkcd_page *pg,
+		 const void **data, uint32_t *size, bool *raw);
+
+/* The zlib encoding of a zero page (shared by every zero page). */
+int wr_zero_zlib(struct wctx *w, const void **data, uint32_t *size);
+
+/* Deflate w->page into w->zbuf; *size 0 when it does not get smaller. */
+int wr_deflate_page(struct wctx *w, uint32_t *size);
+
+static inline uint64_t wr_div_up(uint64_t a, uint64_t b)
+{
+	return a / b + (a % b != 0);
+}
+
+#endif /* LKCD_WRITER_H */
