@@ -25,7 +25,7 @@ VM_SCENARIOS=$VM_TOP/tests/vm/scenarios
 # QEMU settings; a scenario may override VM_MEM, VM_APPEND, VM_TIMEOUT.
 VM_MEM_DEFAULT=1G
 VM_CRASHKERNEL_DEFAULT=256M
-VM_TIMEOUT_DEFAULT=180		# seconds for both boots together
+VM_TIMEOUT_DEFAULT=120		# seconds for both boots together
 VM_DISK_SIZE=1G			# sparse; room for full dumps later
 
 # Kernel modules the guest loads (and their dependencies, from modules.dep).
