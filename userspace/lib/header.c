@@ -149,7 +149,7 @@ int lkcd_header_decode(const void *page, size_t len,
 
 	if (h.magic != LKCD_DUMP_MAGIC && h.magic != LKCD_DUMP_MAGIC_LIVE)
 		return lkcd_error_set(err, LKCD_EHDR_MAGIC,
-				      "bad magic 0x%016llx (expected 0x%016llx, \"LKCDDUMP\")",
+				      "bad magic 0x%016llx (expected 0x%016llx)",
 				      (unsigned long long)h.magic,
 				      (unsigned long long)LKCD_DUMP_MAGIC);
 	if (h.version != LKCD_FORMAT_VERSION)
