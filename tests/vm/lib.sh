@@ -181,6 +181,18 @@ vm_build_initrds() { # name workdir
 	mkdir -p "$sroot"
 	install -m 0755 "$VM_SCENARIOS/$name.guest" "$sroot/scenario.sh"
 	echo "$name" >"$sroot/scenario.name"
+	# MODULES of the scenario: the base's modules plus these, with a
+	# modules.dep for all (this archive's files replace the base's)
+	if [[ -n ${MODULES:-} ]]; then
+		local kmod=$sroot/lib/modules/$KABI m
+		mkdir -p "$kmod"
+		cp -a "$VM_INITRAMFS/base.root/lib/modules/$KABI/." "$kmod/"
+		# shellcheck disable=SC2086
+		for m in $(vm_module_closure $MODULES); do
+			install -D -m 0644 "$KMODDIR/$m" "$kmod/$m"
+		done
+		depmod -b "$sroot" "$KABI" || vm_die "depmod for $name's modules failed"
+	fi
 	cat "$VM_INITRAMFS/base.cpio.gz" >"$work/capture.img"
 	vm_pad "$work/capture.img"
 	vm_cpio "$sroot" >>"$work/capture.img"
