@@ -181,6 +181,12 @@ vm_build_initrds() { # name workdir
 	mkdir -p "$sroot"
 	install -m 0755 "$VM_SCENARIOS/$name.guest" "$sroot/scenario.sh"
 	echo "$name" >"$sroot/scenario.name"
+	# BINARIES of the scenario (host programs, with their libraries)
+	local b
+	for b in ${BINARIES:-}; do
+		[[ -x $b ]] || vm_die "$name: BINARIES names $b, which is not an executable here"
+		vm_copy_binary "$sroot" "$b" "$b"
+	done
 	# MODULES of the scenario: the base's modules plus these, with a
 	# modules.dep for all (this archive's files replace the base's)
 	if [[ -n ${MODULES:-} ]]; then
@@ -297,4 +303,27 @@ demo_field() { # field dumpfile
 	[[ -n $v ]] || v=$(grep -i -m1 -E "^[[:space:]]*([a-z]+ )?$1[a-z _]*[:=]" "$(dirname "$2")"/analysis.* 2>/dev/null |
 		sed -E 's/^[^:=]*[:=][[:space:]]*//')
 	echo "${v:-?}"
+}
+
+# ---- third-party readers of a dump file (the judges) ----
+
+# makedumpfile --dump-dmesg of a dump into $2; the log must hold regex $3.
+check_makedumpfile_dmesg() { # dumpfile outfile regex
+	local err
+	if ! err=$(makedumpfile --dump-dmesg "$1" "$2" 2>&1); then
+		check_fail "makedumpfile --dump-dmesg $(basename "$1") failed: $(tail -n2 <<<"$err" | paste -sd' ')"
+		return 1
+	fi
+	grep -aqE "$3" "$2" || check_fail "makedumpfile --dump-dmesg of $(basename "$1") lacks /$3/"
+}
+
+# crash with the debug vmlinux, running the commands in $2 (one per line);
+# output in $3.  Returns 2 (after saying so) when there is no debug vmlinux:
+# run `scripts/deps --debug-vmlinux`.
+run_crash() { # dumpfile commands outfile
+	if [[ -z ${VMLINUX:-} || ! -s $VMLINUX ]]; then
+		echo "  note: no debug vmlinux (scripts/deps --debug-vmlinux); crash not run" >&2
+		return 2
+	fi
+	printf '%s\nquit\n' "$2" | timeout 300 crash -s "$VMLINUX" "$1" >"$3" 2>&1
 }
