@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * lkcd.conf parser.  Shell-like enough that the file can also be sourced by
+ * a shell script, strict enough that a typo is an error and not a silently
+ * different dump: one NAME=value per line, the value bare, "double quoted"
+ * (\" \\ \$ \` escapes) or 'single quoted'; no expansions.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "lkcd/params.h"
+
+#define MAX_LINE	4096
+#define MAX_FILE	(1 << 20)
+
+void lkcd_conf_defaults(struct lkcd_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->dump_active = true;
+	c->dump_save = true;
+	snprintf(c->dumpdir, sizeof(c->dumpdir), "%s", LKCD_CONF_DUMPDIR);
+	c->level = LKCD_LEVEL_KERN;
+	c->compress = LKCD_COMPRESS_ZLIB;
+	c->dump_format = LKCD_OUT_KDUMP;
+	c->dump_action = LKCD_ACTION_REBOOT;
+}
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+	return lkcd_parse_u32(s, strlen(s), out) ? -EINVAL : 0;
+}
+
+int lkcd_conf_parse_level(const char *s, uint32_t *out)
+{
+	static const char *const names[] = { "none", "header", "kern", "used", "all_ram" };
+	static const uint32_t values[] = { LKCD_LEVEL_NONE, LKCD_LEVEL_HEADER,
+		LKCD_LEVEL_KERN, LKCD_LEVEL_USED, LKCD_LEVEL_ALL_RAM };
+	uint32_t v;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcasecmp(s, names[i])) {
+			*out = values[i];
+			return 0;
+		}
+	if (parse_u32(s, &v) || !lkcd_level_valid(v))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int lkcd_conf_parse_compress(const char *s, uint32_t *out)
+{
+	static const char *const names[] = { "none", "zlib", "gzip", "zstd", "lz4" };
+	static const uint32_t values[] = { LKCD_COMPRESS_NONE, LKCD_COMPRESS_ZLIB,
+		LKCD_COMPRESS_ZLIB, LKCD_COMPRESS_ZSTD, LKCD_COMPRESS_LZ4 };
+	uint32_t v;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcasecmp(s, names[i])) {
+			*out = values[i];
+			return 0;
+		}
+	if (parse_u32(s, &v) || !lkcd_compress_valid(v))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int lkcd_conf_parse_format(const char *s, enum lkcd_out_format *out)
+{
+	if (!strcasecmp(s, "kdump") || !strcasecmp(s, "kdump-compressed"))
+		*out = LKCD_OUT_KDUMP;
+	else if (!strcasecmp(s, "lkcd"))
+		*out = LKCD_OUT_LKCD;
+	else if (!strcasecmp(s, "elf"))
+		*out = LKCD_OUT_ELF;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *lkcd_conf_format_name(enum lkcd_out_format f)
+{
+	switch (f) {
+	case LKCD_OUT_KDUMP:	return "kdump";
+	case LKCD_OUT_LKCD:	return "lkcd";
+	case LKCD_OUT_ELF:	return "elf";
+	}
+	return "?";
+}
+
+const char *lkcd_conf_action_name(enum lkcd_dump_action a)
+{
+	switch (a) {
+	case LKCD_ACTION_REBOOT:	return "reboot";
+	case LKCD_ACTION_POWEROFF:	return "poweroff";
+	case LKCD_ACTION_SHELL:		return "shell";
+	}
+	return "?";
+}
+
+static int parse_bool(const char *s, bool *out)
+{
+	if (!strcmp(s, "1") || !strcasecmp(s, "yes") || !strcasecmp(s, "y") ||
+	    !strcasecmp(s, "true"))
+		*out = true;
+	else if (!strcmp(s, "0") || !strcasecmp(s, "no") || !strcasecmp(s, "n") ||
+		 !strcasecmp(s, "false"))
+		*out = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* ---- one handler per variable: value -> conf, or a reason ---- */
+
+typedef const char *(*setter)(struct lkcd_conf *c, const char *v);
+
+static const char *set_dump_active(struct lkcd_conf *c, const char *v)
+{
+	return parse_bool(v, &c->dump_active) ? "expected 0 or 1 (yes/no)" : NULL;
+}
+
+static const char *set_dump_save(struct lkcd_conf *c, const char *v)
+{
+	return parse_bool(v, &c->dump_save) ? "expected 0 or 1 (yes/no)" : NULL;
+}
+
+static const char *set_path(char *dst, const char *v, bool required)
+{
+	if (!*v)
+		return required ? "must not be empty" : (*dst = '\0', NULL);
+	if (v[0] != '/')
+		return "must be an absolute path";
+	if (strlen(v) >= LKCD_CONF_STR)
+		return "path too long";
+	strcpy(dst, v);
+	return NULL;
+}
+
+static const char *set_dumpdev(struct lkcd_conf *c, const char *v)
+{
+	return set_path(c->dumpdev, v, false);
+}
+
+static const char *set_dumpdir(struct lkcd_conf *c, const char *v)
+{
+	return set_path(c->dumpdir, v, true);
+}
+
+static const char *set_kexec_kernel(struct lkcd_conf *c, const char *v)
+{
+	return set_path(c->kexec_kernel, v, false);
+}
+
+static const char *set_kexec_initrd(struct lkcd_conf *c, const char *v)
+{
+	return set_path(c->kexec_initrd, v, false);
+}
+
+static const char *set_lkcd_module(struct lkcd_conf *c, const char *v)
+{
+	return set_path(c->lkcd_module, v, false);
+}
+
+static const char *set_cmdline_append(struct lkcd_conf *c, const char *v)
+{
+	if (strlen(v) >= LKCD_CONF_STR)
+		return "too long";
+	if (strstr(v, "crashdump="))
+		return "must not contain crashdump= (lkcd config adds it)";
+	strcpy(c->kexec_cmdline_append, v);
+	return NULL;
+}
+
+static const char *set_level(struct lkcd_conf *c, const char *v)
+{
+	return lkcd_conf_parse_level(v, &c->level) ?
+		"expected none, header, kern, used, all_ram or 0, 1, 2, 4, 8" : NULL;
+}
+
+static const char *set_compress(struct lkcd_conf *c, const char *v)
+{
+	return lkcd_conf_parse_compress(v, &c->compress) ?
+		"expected none, zlib, zstd, lz4 or 0, 2, 3, 4" : NULL;
+}
+
+static const char *set_flags(struct lkcd_conf *c, const char *v)
+{
+	uint32_t f;
+
+	if (parse_u32(v, &f) || !lkcd_flags_valid(f))
+		return "expected a number with only bits 0x1 (NONDISRUPT) and 0x2 (SOFTBOOT)";
+	c->flags = f;
+	return NULL;
+}
+
+static const char *set_exclude(struct lkcd_conf *c, const char *v)
+{
+	uint32_t e;
+
+	if (parse_u32(v, &e) || !lkcd_exclude_valid(e))
+		return "expected makedumpfile -d bits, 0 to 31";
+	c->exclude = e;
+	return NULL;
+}
+
+static const char *set_panic_timeout(struct lkcd_conf *c, const char *v)
+{
+	char *end;
+	long t;
+
+	if (!*v) {
+		c->panic_timeout_set = false;
+		return NULL;
+	}
+	errno = 0;
+	t = strtol(v, &end, 10);
+	if (errno || *end || end == v || t < -2147483647L || t > 2147483647L)
+		return "expected a number of seconds (negative: reboot at once)";
+	c->panic_timeout = (int32_t)t;
+	c->panic_timeout_set = true;
+	return NULL;
+}
+
+static const char *set_format(struct lkcd_conf *c, const char *v)
+{
+	return lkcd_conf_parse_format(v, &c->dump_format) ?
+		"expected kdump, lkcd or elf" : NULL;
+}
+
+static const char *set_keep_dumps(struct lkcd_conf *c, const char *v)
+{
+	return parse_u32(v, &c->keep_dumps) ? "expected a number (0 = keep all)" : NULL;
+}
+
+static const char *set_action(struct lkcd_conf *c, const char *v)
+{
+	if (!strcasecmp(v, "reboot"))
+		c->dump_action = LKCD_ACTION_REBOOT;
+	else if (!strcasecmp(v, "poweroff"))
+		c->dump_action = LKCD_ACTION_POWEROFF;
+	else if (!strcasecmp(v, "shell"))
+		c->dump_action = LKCD_ACTION_SHELL;
+	else
+		return "expected reboot, poweroff or shell";
+	return NULL;
+}
+
+static const struct {
+	const char *name;
+	setter set;
+} vars[] = {
+	{ "DUMP_ACTIVE", set_dump_active },
+	{ "DUMPDEV", set_dumpdev },
+	{ "DUMPDIR", set_dumpdir },
+	{ "DUMP_SAVE", set_dump_save },
+	{ "DUMP_LEVEL", set_level },
+	{ "DUMP_COMPRESS", set_compress },
+	{ "DUMP_FLAGS", set_flags },
+	{ "DUMP_EXCLUDE", set_exclude },
+	{ "PANIC_TIMEOUT", set_panic_timeout },
+	{ "KEXEC_KERNEL", set_kexec_kernel },
+	{ "KEXEC_INITRD", set_kexec_initrd },
+	{ "KEXEC_CMDLINE_APPEND", set_cmdline_append },
+	{ "LKCD_MODULE", set_lkcd_module },
+	{ "DUMP_FORMAT", set_format },
+	{ "KEEP_DUMPS", set_keep_dumps },
+	{ "DUMP_ACTION", set_action },
+};
+
+/* ---- the line syntax ---- */
+
+static bool only_comment_left(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p == '\0' || *p == '#';
+}
+
+/*
+ * Split a line into name and value (val has room for the line).  NULL, or
+ * the reason the line is refused.  *name_out is NULL for blank/comment lines.
+ */
+static const char *parse_line(char *line, char **name_out, char *val)
+{
+	char *p = line, *name;
+	size_t n = 0;
+
+	*name_out = NULL;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0' || *p == '#')
+		return NULL;
+	if (!strncmp(p, "export", 6) && (p[6] == ' ' || p[6] == '\t')) {
+		p += 6;
+		while (*p == ' ' || *p == '\t')
+			p++;
+	}
+	name = p;
+	if (!(isupper((unsigned char)*p) || *p == '_'))
+		return "expected NAME=value";
+	while (isupper((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_')
+		p++;
+	if (*p != '=') {
+		if (*p == ' ' || *p == '\t')
+			return "no spaces allowed around '=' (shell syntax)";
+		return "expected NAME=value";
+	}
+	*p++ = '\0';
+	*name_out = name;
+
+	if (*p == '"') {
+		for (p++; *p != '"'; p++) {
+			if (!*p)
+				return "unterminated double quote";
+			if (*p == '\\' && (p[1] == '"' || p[1] == '\\' || p[1] == '$' ||
+					   p[1] == '`')) {
+				p++;
+			} else if (*p == '$' || *p == '`') {
+				return "shell expansion ($ or `) is not supported";
+			}
+			val[n++] = *p;
+		}
+		p++;
+	} else if (*p == '\'') {
+		for (p++; *p != '\''; p++) {
+			if (!*p)
+				return "unterminated single quote";
+			val[n++] = *p;
+		}
+		p++;
+	} else {
+		for (; *p && *p != ' ' && *p != '\t' && *p != '#'; p++) {
+			if (strchr("$`\\\"';&|<>(){}*?[]~", *p))
+				return "special shell character in an unquoted value (quote it)";
+			val[n++] = *p;
+		}
+	}
+	val[n] = '\0';
+	if (!only_comment_left(p))
+		return "unexpected text after the value";
+	return NULL;
+}
+
+static void report_line(lkcd_conf_report_fn report, void *ctx, const char *file,
+			unsigned int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void report_line(lkcd_conf_report_fn report, void *ctx, const char *file,
+			unsigned int line, const char *fmt, ...)
+{
+	char msg[1400];
+	int n;
+	va_list ap;
+
+	if (!report)
+		return;
+	n = snprintf(msg, sizeof(msg), "%s:%u: ", file, line);
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	report(ctx, msg);
+}
+
+int lkcd_conf_parse(const char *file, const char *text, size_t len,
+		    struct lkcd_conf *conf, lkcd_conf_report_fn report, void *ctx)
+{
+	struct lkcd_conf tmp = *conf;
+	char line[MAX_LINE + 1], val[MAX_LINE + 1];
+	unsigned int lineno = 0, bad = 0;
+	size_t off = 0;
+
+	while (off < len) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		size_t l = nl ? (size_t)(nl - (text + off)) : len - off;
+		const char *why;
+		char *name;
+		size_t i;
+
+		lineno++;
+		if (l > MAX_LINE) {
+			report_line(report, ctx, file, lineno, "line longer than %d bytes", MAX_LINE);
+			bad++;
+			off += l + 1;
+			continue;
+		}
+		memcpy(line, text + off, l);
+		line[l] = '\0';
+		off += l + 1;
+		if (l && line[l - 1] == '\r')
+			line[--l] = '\0';
+		if (strlen(line) != l) {
+			report_line(report, ctx, file, lineno, "NUL byte in the line");
+			bad++;
+			continue;
+		}
+		why = parse_line(line, &name, val);
+		if (why) {
+			report_line(report, ctx, file, lineno, "%s", why);
+			bad++;
+			continue;
+		}
+		if (!name)
+			continue;
+		for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+			if (!strcmp(vars[i].name, name))
+				break;
+		if (i == sizeof(vars) / sizeof(vars[0])) {
+			report_line(report, ctx, file, lineno, "unknown variable %s", name);
+			bad++;
+			continue;
+		}
+		why = vars[i].set(&tmp, val);
+		if (why) {
+			report_line(report, ctx, file, lineno, "%s=\"%.200s\": %s", name, val, why);
+			bad++;
+		}
+	}
+	if (bad)
+		return -EINVAL;
+	*conf = tmp;
+	return 0;
+}
+
+int lkcd_conf_load(const char *path, struct lkcd_conf *conf,
+		   lkcd_conf_report_fn report, void *ctx)
+{
+	char msg[1200];
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		goto report;
+	}
+	buf = malloc(MAX_FILE + 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto report;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + len, MAX_FILE + 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			goto report;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > MAX_FILE) {
+			ret = -EFBIG;
+			goto report;
+		}
+	}
+	close(fd);
+	ret = lkcd_conf_parse(path, buf, len, conf, report, ctx);
+	free(buf);
+	return ret;
+report:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	if (report) {
+		snprintf(msg, sizeof(msg), "%s: %s", path,
+			 ret == -EFBIG ? "file larger than 1 MiB" : strerror(-ret));
+		report(ctx, msg);
+	}
+	return ret;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The lkcd configuration file (/etc/lkcd.conf, lkcd.conf(5)): LKCD's
+ * variable names in shell syntax, NAME=value or NAME="value", comments and
+ * blank lines.  Strict: an unknown name, a bad value or shell syntax we do
+ * not run (expansions, command substitution) is refused with file:line and
+ * the reason, and nothing of the file is applied when any line is bad.
+ */
+#ifndef LKCD_CONFIG_H
+#define LKCD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "liblkcd.h"
+
+#define LKCD_CONF_PATH		"/etc/lkcd.conf"
+#define LKCD_CONF_DUMPDIR	"/var/log/dump"
+#define LKCD_CONF_STR		1024
+
+enum lkcd_dump_action {
+	LKCD_ACTION_REBOOT = 0,
+	LKCD_ACTION_POWEROFF,
+	LKCD_ACTION_SHELL,
+};
+
+struct lkcd_conf {
+	bool dump_active;			/* DUMP_ACTIVE (default 1) */
+	char dumpdev[LKCD_CONF_STR];		/* DUMPDEV ("" = save straight to DUMPDIR) */
+	char dumpdir[LKCD_CONF_STR];		/* DUMPDIR (/var/log/dump) */
+	bool dump_save;				/* DUMP_SAVE (default 1) */
+	uint32_t level;				/* DUMP_LEVEL (kern) */
+	uint32_t compress;			/* DUMP_COMPRESS (zlib) */
+	uint32_t flags;				/* DUMP_FLAGS (0) */
+	uint32_t exclude;			/* DUMP_EXCLUDE (0 = the level's default) */
+	bool panic_timeout_set;
+	int32_t panic_timeout;			/* PANIC_TIMEOUT, seconds (unset: untouched) */
+	char kexec_kernel[LKCD_CONF_STR];	/* KEXEC_KERNEL ("" = /boot/vmlinuz-<release>) */
+	char kexec_initrd[LKCD_CONF_STR];	/* KEXEC_INITRD ("" = /boot/initrd.img-<release> if present) */
+	char kexec_cmdline_append[LKCD_CONF_STR]; /* KEXEC_CMDLINE_APPEND */
+	char lkcd_module[LKCD_CONF_STR];	/* LKCD_MODULE ("" = modprobe lkcd) */
+	enum lkcd_out_format dump_format;	/* DUMP_FORMAT (kdump) */
+	uint32_t keep_dumps;			/* KEEP_DUMPS (0 = keep all) */
+	enum lkcd_dump_action dump_action;	/* DUMP_ACTION (reboot) */
+};
+
+/* Called once per bad line with "file:line: reason". */
+typedef void (*lkcd_conf_report_fn)(void *ctx, const char *msg);
+
+void lkcd_conf_defaults(struct lkcd_conf *conf);
+
+/*
+ * Parse text (len bytes; name is used in messages) over *conf.  Returns 0,
+ * or -EINVAL after reporting every bad line, leaving *conf untouched.
+ */
+int lkcd_conf_parse(const char *name, const char *text, size_t len,
+		    struct lkcd_conf *conf, lkcd_conf_report_fn report, void *ctx);
+
+/*
+ * Read and parse a file.  -ENOENT (reported too) when it does not exist,
+ * other -errno when it cannot be read, -EINVAL on bad lines.
+ */
+int lkcd_conf_load(const char *path, struct lkcd_conf *conf,
+		   lkcd_conf_report_fn report, void *ctx);
+
+/* Value parsers shared with the command line; 0 or -EINVAL. */
+int lkcd_conf_parse_level(const char *s, uint32_t *out);
+int lkcd_conf_parse_compress(const char *s, uint32_t *out);
+int lkcd_conf_parse_format(const char *s, enum lkcd_out_format *out);
+const char *lkcd_conf_format_name(enum lkcd_out_format f);
+const char *lkcd_conf_action_name(enum lkcd_dump_action a);
+
+#endif /* LKCD_CONFIG_H */
