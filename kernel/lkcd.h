@@ -46,6 +46,32 @@ int lkcd_header_refresh(void);
 void lkcd_header_seal(struct lkcd_dump_header *h);
 u64 lkcd_header_max_pfn(void);
 
+/* pagewalk.c: the packer's view of memory, from struct page */
+struct lkcd_packer;
+struct lkcd_packer_ops;
+
+int lkcd_walk_init(void);
+void lkcd_walk_exit(void);
+int lkcd_walk_nodump_add(u64 pfn, u64 count);
+void lkcd_walk_nodump_done(void);
+void lkcd_walk_prepare(void);
+extern const struct lkcd_packer_ops lkcd_walk_ops;
+extern const struct lkcd_packer_ops lkcd_walk_ops_raw;
+void *lkcd_walk_ctx(void);
+
+/* compress.c: the page compressors, workspaces allocated before panic */
+int lkcd_compress_init(void);
+void lkcd_compress_exit(void);
+int lkcd_compress_available(u32 compress);
+int lkcd_compress_select(u32 compress);
+u32 lkcd_compress_begin(void);
+int lkcd_compress_page(const void *src, void *dst, u32 dst_cap);
+
+/* dump.c: the packer's setup and the panic-time run */
+int lkcd_dump_init(void);
+void lkcd_dump_exit(void);
+int lkcd_dump_run(struct lkcd_dump_header *h, u32 level);
+
 /* sysctl.c */
 int lkcd_sysctl_init(void);
 void lkcd_sysctl_exit(void);

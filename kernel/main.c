@@ -52,6 +52,15 @@ static int __init lkcd_init(void)
 	ret = lkcd_header_init();
 	if (ret)
 		return ret;
+	ret = lkcd_walk_init();
+	if (ret)
+		goto fail_walk;
+	ret = lkcd_dump_init();
+	if (ret)
+		goto fail_dump;
+	ret = lkcd_compress_init();
+	if (ret)
+		goto fail_compress;
 	ret = lkcd_sysctl_init();
 	if (ret)
 		goto fail_sysctl;
@@ -73,6 +82,12 @@ fail_panic:
 fail_memory:
 	lkcd_sysctl_exit();
 fail_sysctl:
+	lkcd_compress_exit();
+fail_compress:
+	lkcd_dump_exit();
+fail_dump:
+	lkcd_walk_exit();
+fail_walk:
 	lkcd_header_exit();
 	return ret;
 }
@@ -82,6 +97,9 @@ static void __exit lkcd_exit(void)
 	lkcd_panic_exit();
 	unregister_memory_notifier(&lkcd_memory_nb);
 	lkcd_sysctl_exit();
+	lkcd_compress_exit();
+	lkcd_dump_exit();
+	lkcd_walk_exit();
 	lkcd_header_exit();
 }
 

@@ -59,24 +59,22 @@ static void lkcd_fill_panic(struct lkcd_dump_header *h, const char *msg, u32 lev
 		strscpy(h->panic_string, msg, sizeof(h->panic_string));
 }
 
-/* Panic path.  LKCD_LEVEL_HEADER: the dump is the header alone. */
-static void lkcd_dump_header_only(struct lkcd_dump_header *h)
+static const char *lkcd_incomplete_why(u32 reason)
 {
-	u64 ram_pages = 0;
-	const struct lkcd_mem_range *r = (const void *)((const u8 *)h + sizeof(*h));
-	u32 i;
-
-	for (i = 0; i < h->nr_ranges; i++)
-		ram_pages += PFN_UP(r[i].start + r[i].size) - PFN_DOWN(r[i].start);
-	h->pages_excluded = ram_pages;
-	h->next_pfn = h->max_pfn;
-	h->state = LKCD_STATE_COMPLETE;
+	switch (reason) {
+	case LKCD_INCOMPLETE_NONE:	return "";
+	case LKCD_INCOMPLETE_NO_SPARE:	return " (out of spare pages)";
+	case LKCD_INCOMPLETE_DEADLINE:	return " (deadline)";
+	case LKCD_INCOMPLETE_ERROR:	return " (internal error)";
+	default:			return " (?)";
+	}
 }
 
 static int lkcd_panic_event(struct notifier_block *nb, unsigned long action, void *data)
 {
 	struct lkcd_dump_header *h;
 	u32 level;
+	int ret;
 
 	if (atomic_cmpxchg(&lkcd_panic_entered, 0, 1) != 0)
 		return NOTIFY_DONE;
@@ -95,23 +93,22 @@ static int lkcd_panic_event(struct notifier_block *nb, unsigned long action, voi
 	pr_emerg("dumping at level %s to the header at 0x%llx\n",
 		 lkcd_level_name(level), (unsigned long long)lkcd_header_paddr());
 
-	switch (level) {
-	case LKCD_LEVEL_HEADER:
-		lkcd_dump_header_only(h);
-		break;
-	default:
-		/* page dumping is not wired in yet: say so in the header */
-		h->state = LKCD_STATE_INCOMPLETE;
-		h->incomplete_reason = LKCD_INCOMPLETE_ERROR;
-		pr_emerg("level %s needs the page dumper, not built in: header only\n",
-			 lkcd_level_name(level));
-		break;
+	ret = lkcd_dump_run(h, level);
+	if (ret) {
+		/* the packer refused its setup; it seals INCOMPLETE/ERROR itself,
+		 * but a sealed header must exist whatever happened */
+		pr_emerg("the packer refused to run (%d)\n", ret);
+		if (h->state == LKCD_STATE_IN_PROGRESS) {
+			h->state = LKCD_STATE_INCOMPLETE;
+			h->incomplete_reason = LKCD_INCOMPLETE_ERROR;
+			h->dump_end_ns = ktime_get_mono_fast_ns();
+			lkcd_header_seal(h);
+		}
 	}
-
-	h->dump_end_ns = ktime_get_mono_fast_ns();
-	lkcd_header_seal(h);
-	pr_emerg("dump %s: %llu records in %llu blocks, %llu ms\n",
+	pr_emerg("dump %s%s: %llu pages in %llu records, %llu blocks, %llu ms\n",
 		 h->state == LKCD_STATE_COMPLETE ? "complete" : "INCOMPLETE",
+		 lkcd_incomplete_why(h->incomplete_reason),
+		 (unsigned long long)h->pages_dumped,
 		 (unsigned long long)h->nr_records, (unsigned long long)h->nr_blocks,
 		 (unsigned long long)div_u64(h->dump_end_ns - h->dump_start_ns, NSEC_PER_MSEC));
 	return NOTIFY_DONE;

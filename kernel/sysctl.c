@@ -4,7 +4,8 @@
  *
  *   addr         0400  physical address of the header page, "0x%llx"
  *   level        0644  LKCD_LEVEL_*   (default 2, KERN)
- *   compress     0644  LKCD_COMPRESS_* (default 2, ZLIB); only available ones
+ *   compress     0644  LKCD_COMPRESS_* (default 2, ZLIB); zstd (3) and lz4 (4)
+ *                      only once zstd_compress / lz4_compress are loaded
  *   flags        0644  LKCD_FLAG_*    (default 0)
  *   exclude      0644  LKCD_EXCLUDE_* (default 0 = the level's default mask)
  *   deadline_ms  0644  the dump stops INCOMPLETE after this long (default 60000)
@@ -31,6 +32,8 @@ struct lkcd_knob {
 	u32 *value;
 	/* 0 when v is acceptable, else a negative errno */
 	int (*check)(u32 v);
+	/* optional: make v take effect; lkcd_config_lock held; 0 or -errno */
+	int (*apply)(u32 v);
 };
 
 static int lkcd_check_level(u32 v)
@@ -40,12 +43,7 @@ static int lkcd_check_level(u32 v)
 
 static int lkcd_check_compress(u32 v)
 {
-	if (!lkcd_compress_valid(v))
-		return -EINVAL;
-	/* zstd and lz4 are not wired to the dumper yet */
-	if (v != LKCD_COMPRESS_NONE && v != LKCD_COMPRESS_ZLIB)
-		return -ENOPKG;
-	return 0;
+	return lkcd_compress_valid(v) ? 0 : -EINVAL;
 }
 
 static int lkcd_check_flags(u32 v)
@@ -65,7 +63,7 @@ static int lkcd_check_deadline(u32 v)
 
 static const struct lkcd_knob lkcd_knobs[] = {
 	{ "level", &lkcd_tun.level, lkcd_check_level },
-	{ "compress", &lkcd_tun.compress, lkcd_check_compress },
+	{ "compress", &lkcd_tun.compress, lkcd_check_compress, lkcd_compress_select },
 	{ "flags", &lkcd_tun.flags, lkcd_check_flags },
 	{ "exclude", &lkcd_tun.exclude, lkcd_check_exclude },
 	{ "deadline_ms", &lkcd_tun.deadline_ms, lkcd_check_deadline },
@@ -111,8 +109,11 @@ static int lkcd_knob_handler(struct ctl_table *table, int write, void *buffer,
 		return ret;
 
 	mutex_lock(&lkcd_config_lock);
-	WRITE_ONCE(*knob->value, v);
-	ret = lkcd_header_refresh();
+	ret = knob->apply ? knob->apply(v) : 0;
+	if (!ret) {
+		WRITE_ONCE(*knob->value, v);
+		ret = lkcd_header_refresh();
+	}
 	mutex_unlock(&lkcd_config_lock);
 	if (ret)
 		return ret;

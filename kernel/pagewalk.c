@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The packer's view of memory on Linux 6.1 x86_64: what a pfn holds, read
+ * from its struct page (classify), fault-tolerant page reads (read_page),
+ * and the direct-map address of a spare page (map_spare).
+ *
+ * Everything called through lkcd_walk_ops runs at panic, on the panicking
+ * CPU, with the others stopped: no allocation, no lock, nothing that can
+ * sleep.  struct page and the per-CPU free lists are read as they were left;
+ * lists are walked with fault-tolerant loads and a bound, since a panic may
+ * come from the very corruption they would show.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/crc32.h>
+#include <linux/ioport.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/nmi.h>
+#include <linux/nodemask.h>
+#include <linux/page-flags.h>
+#include <linux/pageblock-flags.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+#include <linux/vmalloc.h>
+#include <asm/pgtable_types.h>
+
+#include "lkcd.h"
+#include "packer.h"
+
+/* pfn ranges never read nor written: [start, end) */
+struct lkcd_span {
+	u64 start;
+	u64 end;
+};
+
+/* a free block on a per-CPU list: 1 << order pages from pfn */
+struct lkcd_pcp_block {
+	u64 pfn;
+	u32 order;
+	u32 pad;
+};
+
+#define LKCD_NODUMP_MAX		128
+#define LKCD_PCP_MAX		16384	/* blocks remembered; the rest are dumped */
+#define LKCD_PROGRESS_NS	NSEC_PER_SEC
+
+static struct {
+	/* set in process context, read at panic */
+	struct lkcd_span nodump[LKCD_NODUMP_MAX];	/* sorted, merged */
+	u32 nr_nodump;
+
+	/* filled at panic by lkcd_walk_prepare() */
+	struct lkcd_pcp_block *pcp;			/* LKCD_PCP_MAX, sorted */
+	u32 nr_pcp;
+	u32 pcp_dropped;		/* blocks past LKCD_PCP_MAX or on bad lists */
+	u64 last_progress_ns;
+} lkcd_walk;
+
+/* ---- the NODUMP set: header, packer scratch and pool, crashkernel ---- */
+
+/* Process context, lkcd_config_lock held or at init. */
+int lkcd_walk_nodump_add(u64 pfn, u64 count)
+{
+	if (!count)
+		return 0;
+	if (lkcd_walk.nr_nodump >= LKCD_NODUMP_MAX)
+		return -ENOSPC;
+	lkcd_walk.nodump[lkcd_walk.nr_nodump].start = pfn;
+	lkcd_walk.nodump[lkcd_walk.nr_nodump].end = pfn + count;
+	lkcd_walk.nr_nodump++;
+	return 0;
+}
+
+static int lkcd_span_cmp(const void *a, const void *b)
+{
+	const struct lkcd_span *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Sort and merge the NODUMP set once it is complete. */
+void lkcd_walk_nodump_done(void)
+{
+	struct lkcd_span *s = lkcd_walk.nodump;
+	u32 i, n = 0;
+
+	sort(s, lkcd_walk.nr_nodump, sizeof(*s), lkcd_span_cmp, NULL);
+	for (i = 0; i < lkcd_walk.nr_nodump; i++) {
+		if (n && s[i].start <= s[n - 1].end) {
+			s[n - 1].end = max(s[n - 1].end, s[i].end);
+			continue;
+		}
+		s[n++] = s[i];
+	}
+	lkcd_walk.nr_nodump = n;
+}
+
+/* Panic path.  Is pfn in the NODUMP set?  *end = the end of its span. */
+static bool lkcd_nodump_find(u64 pfn, u64 *end)
+{
+	u32 lo = 0, hi = lkcd_walk.nr_nodump;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+		const struct lkcd_span *s = &lkcd_walk.nodump[mid];
+
+		if (pfn < s->start) {
+			hi = mid;
+		} else if (pfn >= s->end) {
+			lo = mid + 1;
+		} else {
+			*end = s->end;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int lkcd_crashk_add(struct resource *res, void *arg)
+{
+	u64 start = PFN_DOWN(res->start), end = PFN_UP(res->end + 1);
+
+	pr_info("crash kernel region %pR is left out of dumps\n", res);
+	return lkcd_walk_nodump_add(start, end - start);
+}
+
+/* ---- free pages on the per-CPU lists ---- */
+
+static int lkcd_pcp_cmp(const void *a, const void *b)
+{
+	const struct lkcd_pcp_block *x = a, *y = b;
+
+	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
+}
+
+/* 6.1's pindex_to_order(): low orders interleaved by migratetype, then THP */
+static u32 lkcd_pindex_order(u32 pindex)
+{
+	if (pindex >= NR_LOWORDER_PCP_LISTS)
+		return pageblock_order;
+	return pindex / MIGRATE_PCPTYPES;
+}
+
+/* mm/internal.h's buddy_order_unsafe(): the order of a free buddy head */
+static unsigned long lkcd_buddy_order(struct page *page)
+{
+	return READ_ONCE(page->private);
+}
+
+/* Panic path.  The pfn of a struct page pointer, or -1 if it is not one. */
+static u64 lkcd_page_pfn(const struct page *page)
+{
+	unsigned long off = (unsigned long)page - (unsigned long)vmemmap;
+	u64 pfn;
+
+	if ((unsigned long)page < (unsigned long)vmemmap || off % sizeof(struct page))
+		return ~0ULL;
+	pfn = off / sizeof(struct page);
+	if (pfn >= lkcd_header_max_pfn() || !pfn_valid(pfn))
+		return ~0ULL;
+	return pfn;
+}
+
+/* Panic path.  Record the blocks on one per-CPU list, at most max of them. */
+static void lkcd_pcp_list(struct list_head *head, u32 order, u32 max)
+{
+	struct list_head *pos;
+	u32 steps = 0;
+
+	if (get_kernel_nofault(pos, &head->next))
+		return;
+	while (pos != head) {
+		struct page *page = list_entry(pos, struct page, pcp_list);
+		u64 pfn = lkcd_page_pfn(page);
+
+		/* a loop, a wild pointer, a misaligned block: trust no more */
+		if (++steps > max || pfn == ~0ULL || (pfn & ((1ULL << order) - 1))) {
+			lkcd_walk.pcp_dropped++;
+			return;
+		}
+		if (lkcd_walk.nr_pcp >= LKCD_PCP_MAX) {
+			lkcd_walk.pcp_dropped++;
+			return;
+		}
+		lkcd_walk.pcp[lkcd_walk.nr_pcp].pfn = pfn;
+		lkcd_walk.pcp[lkcd_walk.nr_pcp].order = order;
+		lkcd_walk.nr_pcp++;
+		if (get_kernel_nofault(pos, &pos->next))
+			return;
+	}
+}
+
+/*
+ * Panic path, once before the packer runs.  Collect the free pages on every
+ * CPU's per-zone lists (6.1: zone->per_cpu_pageset->lists[pindex], pages
+ * linked through page->pcp_list, order given by the list).  The other CPUs
+ * are stopped, so the lists hold still.
+ */
+void lkcd_walk_prepare(void)
+{
+	int nid, cpu, z;
+
+	lkcd_walk.nr_pcp = 0;
+	lkcd_walk.pcp_dropped = 0;
+	lkcd_walk.last_progress_ns = 0;
+	if (!lkcd_walk.pcp)
+		return;
+	for_each_online_node(nid) {
+		pg_data_t *pgdat = NODE_DATA(nid);
+
+		if (!pgdat)
+			continue;
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &pgdat->node_zones[z];
+
+			if (!populated_zone(zone) || !zone->per_cpu_pageset)
+				continue;
+			for_each_possible_cpu(cpu) {
+				struct per_cpu_pages *pcp = per_cpu_ptr(zone->per_cpu_pageset, cpu);
+				int count = READ_ONCE(pcp->count);
+				u32 pindex;
+
+				if (count <= 0)
+					continue;
+				for (pindex = 0; pindex < NR_PCP_LISTS; pindex++)
+					lkcd_pcp_list(&pcp->lists[pindex],
+						      lkcd_pindex_order(pindex), count + 1);
+			}
+		}
+	}
+	sort(lkcd_walk.pcp, lkcd_walk.nr_pcp, sizeof(*lkcd_walk.pcp), lkcd_pcp_cmp, NULL);
+}
+
+/* Panic path.  Is pfn in a block on a per-CPU free list?  *end = its end. */
+static bool lkcd_pcp_find(u64 pfn, u64 *end)
+{
+	u32 lo = 0, hi = lkcd_walk.nr_pcp;
+
+	/* the last block starting at or below pfn */
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (lkcd_walk.pcp[mid].pfn <= pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return false;
+	*end = lkcd_walk.pcp[lo - 1].pfn + (1ULL << lkcd_walk.pcp[lo - 1].order);
+	return pfn < *end;
+}
+
+/*
+ * Panic path.  pfn is not a buddy head: is it inside a free buddy block
+ * whose head is further down?  *end = the block's end.
+ */
+static bool lkcd_buddy_tail(u64 pfn, u64 *end)
+{
+	u32 order;
+
+	for (order = 1; order < MAX_ORDER; order++) {
+		u64 head = pfn & ~((1ULL << order) - 1);
+		struct page *hp;
+		unsigned long ho;
+
+		if (head == pfn)
+			continue;
+		if (!pfn_valid(head))
+			return false;
+		hp = pfn_to_page(head);
+		if (!PageBuddy(hp))
+			continue;
+		ho = lkcd_buddy_order(hp);
+		if (ho >= order && ho < MAX_ORDER && pfn < head + (1ULL << ho)) {
+			*end = head + (1ULL << ho);
+			return true;
+		}
+		return false;	/* a smaller free block ends below pfn */
+	}
+	return false;
+}
+
+/* ---- classify ---- */
+
+/*
+ * Panic path.  May I/O still write this user or cache page?  Locked, under
+ * writeback, DMA-pinned, or holding references nobody accounts for (a
+ * get_user_pages() user, an LRU batch on a stopped CPU): then it is never a
+ * spare page.  Large folios are always busy: their reference counting is
+ * per folio and not worth getting wrong at panic.
+ */
+static bool lkcd_page_busy(struct page *page, struct page *head)
+{
+	unsigned long mapping = (unsigned long)READ_ONCE(head->mapping);
+	int expected;
+
+	if (head != page || PageCompound(page))
+		return true;
+	if (PageLocked(page) || PageWriteback(page) || page_maybe_dma_pinned(page))
+		return true;
+	expected = page_mapcount(page);
+	if (mapping && !(mapping & PAGE_MAPPING_ANON))
+		expected++;			/* the page cache's reference */
+	if (PageSwapCache(page))
+		expected++;			/* the swap cache's */
+	if (PagePrivate(page))
+		expected++;			/* attach_page_private()'s */
+	return page_ref_count(page) > expected;
+}
+
+/* Panic path.  ops->classify: see enum lkcd_page_class. */
+static unsigned int lkcd_classify(void *ctx, __u64 pfn, __u64 *run)
+{
+	struct page *page, *head;
+	unsigned long mapping;
+	unsigned int cls;
+	u64 end;
+
+	*run = 1;
+	if (lkcd_nodump_find(pfn, &end)) {
+		*run = end - pfn;
+		return LKCD_PC_NODUMP;
+	}
+	if (!pfn_valid(pfn))
+		return LKCD_PC_HOLE;
+	page = pfn_to_page(pfn);
+	if (PageHWPoison(page))
+		return LKCD_PC_HWPOISON;
+	if (PageOffline(page))
+		return LKCD_PC_OFFLINE;
+	if (PageBuddy(page)) {
+		unsigned long order = lkcd_buddy_order(page);
+
+		if (order >= MAX_ORDER || (pfn & ((1ULL << order) - 1)))
+			return LKCD_PC_KERNEL;	/* torn: dump it, never write it */
+		*run = 1ULL << order;
+		return LKCD_PC_FREE;
+	}
+	/* free pages that are not buddy heads have no references */
+	if (page_ref_count(page) == 0 && !PageTail(page)) {
+		if (lkcd_buddy_tail(pfn, &end) || lkcd_pcp_find(pfn, &end)) {
+			*run = end - pfn;
+			return LKCD_PC_FREE;
+		}
+	}
+	if (PageReserved(page) || PageSlab(page) || PageTable(page))
+		return LKCD_PC_KERNEL;
+
+	head = compound_head(page);
+	mapping = (unsigned long)READ_ONCE(head->mapping);
+	if (PageHuge(head) || (mapping & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_ANON ||
+	    (mapping & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_KSM)
+		cls = LKCD_PC_USER;
+	else if (mapping && !(mapping & PAGE_MAPPING_FLAGS) &&
+		 (PageLRU(head) || PageSwapCache(head)))
+		cls = (PagePrivate(head) || PagePrivate2(head)) ?
+			LKCD_PC_CACHE_PRIVATE : LKCD_PC_CACHE;
+	else
+		return LKCD_PC_KERNEL;	/* incl. non-LRU movable (zsmalloc, balloon) */
+
+	if (lkcd_page_busy(page, head))
+		cls |= LKCD_PCF_BUSY;
+	return cls;
+}
+
+/* ---- reading and writing through the direct map ---- */
+
+/*
+ * Panic path.  The direct-map address of pfn, or NULL when the page is not
+ * mapped there (secretmem, pages unmapped for debugging or by a driver):
+ * touching it would fault, and copy_mc_to_kernel() falls back to a plain
+ * memcpy on CPUs without machine-check recovery.  write: also writable.
+ */
+static void *lkcd_direct_map(u64 pfn, bool write)
+{
+	unsigned int level;
+	void *addr;
+	pte_t *pte;
+
+	if (!pfn_valid(pfn))
+		return NULL;
+	addr = page_address(pfn_to_page(pfn));
+	pte = lookup_address((unsigned long)addr, &level);
+	if (!pte || !pte_present(*pte) || (write && !pte_write(*pte)))
+		return NULL;
+	return addr;
+}
+
+/* Panic path.  ops->read_page. */
+static int lkcd_read_page(void *ctx, __u64 pfn, void *buf)
+{
+	void *addr = lkcd_direct_map(pfn, false);
+
+	if (!addr)
+		return -1;
+	/* a poisoned line is reported, not a machine check */
+	if (copy_mc_to_kernel(buf, addr, PAGE_SIZE))
+		return -1;
+	return 0;
+}
+
+/* Panic path.  ops->map_spare. */
+static void *lkcd_map_spare(void *ctx, __u64 pfn)
+{
+	return lkcd_direct_map(pfn, true);
+}
+
+/* ---- the rest of the ops ---- */
+
+static int lkcd_op_compress(void *ctx, const void *src, void *dst, __u32 dst_cap)
+{
+	return lkcd_compress_page(src, dst, dst_cap);
+}
+
+/* zlib's crc32(crc, buf, len): pre- and post-conditioned */
+static __u32 lkcd_op_crc32(__u32 crc, const void *buf, __u32 len)
+{
+	return crc32_le(crc ^ ~0U, buf, len) ^ ~0U;
+}
+
+static __u64 lkcd_op_now_ns(void *ctx)
+{
+	return ktime_get_mono_fast_ns();	/* NMI-safe, no seqcount spin */
+}
+
+/* Panic path.  At most one console line a second. */
+static void lkcd_op_progress(void *ctx, __u64 done, __u64 total)
+{
+	u64 now = ktime_get_mono_fast_ns();
+
+	if (lkcd_walk.last_progress_ns && now - lkcd_walk.last_progress_ns < LKCD_PROGRESS_NS)
+		return;
+	lkcd_walk.last_progress_ns = now;
+	pr_emerg("dumping: %llu%% (%llu of %llu pages)\n",
+		 total ? div64_u64(done * 100, total) : 0ULL,
+		 (unsigned long long)done, (unsigned long long)total);
+}
+
+static void lkcd_op_keepalive(void *ctx)
+{
+	touch_nmi_watchdog();
+}
+
+const struct lkcd_packer_ops lkcd_walk_ops = {
+	.classify = lkcd_classify,
+	.read_page = lkcd_read_page,
+	.map_spare = lkcd_map_spare,
+	.compress = lkcd_op_compress,
+	.crc32 = lkcd_op_crc32,
+	.now_ns = lkcd_op_now_ns,
+	.progress = lkcd_op_progress,
+	.keepalive = lkcd_op_keepalive,
+};
+
+/* The same without a compressor: kernel.dump.compress = 0. */
+const struct lkcd_packer_ops lkcd_walk_ops_raw = {
+	.classify = lkcd_classify,
+	.read_page = lkcd_read_page,
+	.map_spare = lkcd_map_spare,
+	.crc32 = lkcd_op_crc32,
+	.now_ns = lkcd_op_now_ns,
+	.progress = lkcd_op_progress,
+	.keepalive = lkcd_op_keepalive,
+};
+
+void *lkcd_walk_ctx(void)
+{
+	return &lkcd_walk;
+}
+
+int lkcd_walk_init(void)
+{
+	int ret;
+
+	lkcd_walk.pcp = vmalloc_array(LKCD_PCP_MAX, sizeof(*lkcd_walk.pcp));
+	if (!lkcd_walk.pcp)
+		return -ENOMEM;
+	/* the capture kernel lives there: never dumped, never written */
+	ret = walk_iomem_res_desc(IORES_DESC_CRASH_KERNEL,
+				  IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
+				  0, -1, NULL, lkcd_crashk_add);
+	if (ret < 0 && ret != -EINVAL && ret != -ENODEV)
+		pr_warn("cannot read the crash kernel region (%d): it will be dumped\n", ret);
+	if (ret == -ENOSPC) {
+		vfree(lkcd_walk.pcp);
+		lkcd_walk.pcp = NULL;
+		return ret;
+	}
+	return 0;
+}
+
+void lkcd_walk_exit(void)
+{
+	vfree(lkcd_walk.pcp);
+	lkcd_walk.pcp = NULL;
+	lkcd_walk.nr_nodump = 0;
+}
