@@ -110,8 +110,8 @@ crash() {
 
 # ---- lkcd in the guest ----
 # The one place that knows how scenarios drive lkcd; keep it in step with
-# userspace/cmd.  The config file is LKCD's variables plus the capture kernel
-# that `lkcd config` loads with kexec -p.
+# userspace/cmd.  The config file (userspace/lib/config.h) is LKCD's
+# variables plus the capture kernel that `lkcd config` loads with kexec -p.
 LKCD_CONF=/etc/lkcd.conf
 LKCD_DUMPDIR=/out/dump
 
@@ -122,10 +122,13 @@ lkcd_conf() {
 	local line key arg override
 	{
 		echo "# written by the lkcd VM test harness"
+		# DUMP_ACTION=shell: lkcd save returns to this script, which
+		# gives the verdict (reboot would end the VM without one)
 		for line in DUMP_ACTIVE=1 "DUMPDIR=$LKCD_DUMPDIR" DUMP_LEVEL=1 \
-			DUMP_COMPRESS=2 DUMP_FLAGS=0x2 PANIC_TIMEOUT=1 \
-			KEXEC_IMAGE=/boot/vmlinuz KEXEC_INITRD=/boot/initrd.img \
-			"KEXEC_CMDLINE=\"$(vm_capture_cmdline)\""; do
+			DUMP_COMPRESS=2 DUMP_FLAGS=0x2 PANIC_TIMEOUT=1 DUMP_ACTION=shell \
+			KEXEC_KERNEL=/boot/vmlinuz KEXEC_INITRD=/boot/initrd.img \
+			"KEXEC_CMDLINE_APPEND=\"$(vm_capture_cmdline)\"" \
+			LKCD_MODULE=/lib/lkcd.ko; do
 			key=${line%%=*}
 			override=
 			for arg in "$@"; do
