@@ -289,7 +289,8 @@ static int pk_cursor_take(struct lkcd_packer *pk, struct lkcd_packer_cursor *c,
 			continue;
 		}
 		c->pfn++;
-		if (pk_reserved(pk, pfn))
+		/* paddr 0 means "no block" in the format: never a block there */
+		if (pfn == 0 || pk_reserved(pk, pfn))
 			continue;
 		addr = pk->ops->map_spare(pk->ctx, pfn);
 		if (!addr)
@@ -309,7 +310,7 @@ static int pk_find_spare(struct lkcd_packer *pk, struct lkcd_packer_spare *out)
 		return 1;
 	while (pk->st.pool_next < pk->nr_pool) {
 		__u64 pfn = pk->pool[pk->st.pool_next++];
-		void *addr = pk->ops->map_spare(pk->ctx, pfn);
+		void *addr = pfn ? pk->ops->map_spare(pk->ctx, pfn) : 0;
 
 		if (addr) {
 			out->pfn = pfn;

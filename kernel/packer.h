@@ -151,7 +151,8 @@ struct lkcd_packer {
 	 * only when no spare page is found in RAM: at ALL_RAM nothing is
 	 * excluded, so the first blocks must come from here until the dump
 	 * cursor has saved user/cache/free pages that can be reused.  The
-	 * caller should classify them NODUMP as well.
+	 * caller should classify them NODUMP as well.  Pfn 0 is never used
+	 * for a block (paddr 0 ends the chain), from the pool or from RAM.
 	 */
 	const __u64 *pool;
 	__u32 nr_pool;

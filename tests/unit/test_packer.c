@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The packer (kernel/packer.c) over a simulated physical memory, read back
+ * with the userspace reader.  Every run checks, through simmem:
+ *  - every spare page written was legal at the moment it was written, and
+ *    nothing was read that must not be (simmem counts violations);
+ *  - every page the policy keeps comes back byte for byte, no other page
+ *    comes back, zero and unreadable runs are merged, the header's counts
+ *    match (sim_check_dump).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "unit.h"
+#include "simmem.h"
+#include "lkcd/params.h"
+
+#define PS LKCD_PAGE_SIZE
+
+static const uint32_t compressors[] = {
+	LKCD_COMPRESS_NONE, LKCD_COMPRESS_ZLIB, LKCD_COMPRESS_ZSTD, LKCD_COMPRESS_LZ4,
+};
+#define NR_COMPRESSORS (sizeof(compressors) / sizeof(compressors[0]))
+
+/* Pack, read back, judge; report the first discrepancy with its context. */
+static void pack_and_check(struct simmem *sm, uint32_t level, uint32_t exclude,
+			   uint32_t compress, uint64_t deadline,
+			   uint32_t want_state, uint32_t want_reason)
+{
+	struct sim_readback rb;
+	char msg[300];
+	unsigned int bad;
+	int rc;
+
+	rc = sim_pack(sm, level, exclude, compress, deadline);
+	CU_ASSERT_EQUAL(rc, 0);
+	rc = sim_readback(sm, &rb);
+	if (rc)
+		fprintf(stderr, "\n  readback: %d %s\n", rc, rb.open_error);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	bad = sim_check_dump(sm, &rb, msg, sizeof(msg));
+	if (bad)
+		fprintf(stderr, "\n  level %u exclude 0x%x compress %u: %u discrepancies: %s\n",
+			level, exclude, compress, bad, msg);
+	CU_ASSERT_EQUAL(bad, 0);
+	if (sim_header(sm)->state != want_state ||
+	    sim_header(sm)->incomplete_reason != want_reason)
+		fprintf(stderr, "\n  level %u exclude 0x%x compress %u: state %u/%u, expected %u/%u\n",
+			level, exclude, compress, sim_header(sm)->state,
+			sim_header(sm)->incomplete_reason, want_state, want_reason);
+	CU_ASSERT_EQUAL(sim_header(sm)->state, want_state);
+	CU_ASSERT_EQUAL(sim_header(sm)->incomplete_reason, want_reason);
+	CU_ASSERT_EQUAL(sim_header(sm)->level, level);
+	CU_ASSERT_EQUAL(sim_header(sm)->exclude, exclude);
+	CU_ASSERT_EQUAL(sim_header(sm)->compress, compress);
+	sim_readback_free(&rb);
+}
+
+/* A fresh standard memory with a small pool (needed at ALL_RAM). */
+static struct simmem *standard(uint64_t pages, uint64_t seed, unsigned int pool)
+{
+	struct simmem *sm = sim_new_standard(pages, seed);
+
+	for (unsigned int i = 0; i < pool; i++)
+		sim_add_pool(sm, 0x120 + i);
+	return sm;
+}
+
+/* ---- every level, mask and compressor ---- */
+
+static const struct { uint32_t level, exclude; } policies[] = {
+	{ LKCD_LEVEL_HEADER, LKCD_EXCLUDE_MASK },
+	{ LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK },		/* kdump's -d 31 */
+	{ LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK & ~LKCD_EXCLUDE_ZERO },
+	{ LKCD_LEVEL_USED, LKCD_EXCLUDE_FREE },
+	{ LKCD_LEVEL_USED, LKCD_EXCLUDE_FREE | LKCD_EXCLUDE_ZERO },
+	{ LKCD_LEVEL_USED, LKCD_EXCLUDE_FREE | LKCD_EXCLUDE_CACHE },
+	{ LKCD_LEVEL_USED, LKCD_EXCLUDE_FREE | LKCD_EXCLUDE_CACHE_PRI },
+	{ LKCD_LEVEL_USED, LKCD_EXCLUDE_FREE | LKCD_EXCLUDE_USER },
+	{ LKCD_LEVEL_USED, LKCD_EXCLUDE_USER | LKCD_EXCLUDE_CACHE },	/* free kept */
+	{ LKCD_LEVEL_ALL_RAM, 0 },
+	{ LKCD_LEVEL_ALL_RAM, LKCD_EXCLUDE_ZERO },
+};
+
+static void test_matrix(void)
+{
+	for (size_t p = 0; p < sizeof(policies) / sizeof(policies[0]); p++) {
+		for (size_t c = 0; c < NR_COMPRESSORS; c++) {
+			struct simmem *sm = standard(2048, 1000 + p * 10 + c, 16);
+
+			/*
+			 * Raw pages need more room than they free: a raw dump
+			 * may run out of spare pages (with a valid prefix);
+			 * compressed dumps of this memory must complete.
+			 */
+			int may_run_out = compressors[c] == LKCD_COMPRESS_NONE;
+			struct sim_readback rb;
+			char msg[300];
+
+			if (may_run_out) {
+				CU_ASSERT_EQUAL(sim_pack(sm, policies[p].level,
+							 policies[p].exclude,
+							 compressors[c], 0), 0);
+				CU_ASSERT_EQUAL_FATAL(sim_readback(sm, &rb), 0);
+				CU_ASSERT_EQUAL(sim_check_dump(sm, &rb, msg, sizeof(msg)), 0);
+				sim_readback_free(&rb);
+				CU_ASSERT(sim_header(sm)->incomplete_reason ==
+					  LKCD_INCOMPLETE_NONE ||
+					  sim_header(sm)->incomplete_reason ==
+					  LKCD_INCOMPLETE_NO_SPARE);
+				sim_free(sm);
+				continue;
+			}
+			pack_and_check(sm, policies[p].level, policies[p].exclude,
+				       compressors[c], 0, LKCD_STATE_COMPLETE,
+				       LKCD_INCOMPLETE_NONE);
+			if (policies[p].level == LKCD_LEVEL_HEADER) {
+				CU_ASSERT_EQUAL(sim_header(sm)->nr_blocks, 0);
+				CU_ASSERT_EQUAL(sim_header(sm)->first_block_paddr, 0);
+				CU_ASSERT_EQUAL(sm->nr_reads, 0);
+			} else {
+				CU_ASSERT(sim_header(sm)->nr_blocks > 0);
+			}
+			CU_ASSERT_EQUAL(sim_header(sm)->next_pfn, sm->max_pfn);
+			sim_free(sm);
+		}
+	}
+}
+
+/* Compression shrinks the stream; raw pages are stored when it does not. */
+static void test_compression_used(void)
+{
+	uint64_t stored[NR_COMPRESSORS];
+
+	for (size_t c = 0; c < NR_COMPRESSORS; c++) {
+		struct simmem *sm = sim_new(1024);
+
+		sim_add_range(sm, 0, 1024 * PS);
+		sim_set_header(sm, 0);
+		sim_fill(sm, 1, 400, SIM_TEXT, 7);
+		sim_fill(sm, 401, 100, SIM_RANDOM, 7);
+		sim_free_block(sm, 512, 9);
+		pack_and_check(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK,
+			       compressors[c], 0, LKCD_STATE_COMPLETE,
+			       LKCD_INCOMPLETE_NONE);
+		stored[c] = sim_header(sm)->stored_bytes;
+		/* 100 random pages are stored raw whatever the method. */
+		CU_ASSERT(stored[c] >= 100ULL * (PS + 24));
+		sim_free(sm);
+	}
+	CU_ASSERT_EQUAL(stored[0], 500ULL * (PS + 24));
+	/* 400 text pages shrink (lz4 least), 100 random ones do not. */
+	for (size_t c = 1; c < NR_COMPRESSORS; c++)
+		CU_ASSERT(stored[c] < stored[0] * 9 / 10);
+	CU_ASSERT(stored[1] < stored[0] * 2 / 3);
+	CU_ASSERT(stored[2] < stored[0] * 2 / 3);
+}
+
+/* ---- running out of spare pages ---- */
+
+/*
+ * Standard memory at KERN: keep only the first `keep` spare candidates
+ * usable (the others become busy: still excluded, never spare).
+ */
+static void limit_spares(struct simmem *sm, uint32_t exclude, uint64_t keep)
+{
+	uint64_t seen = 0;
+
+	for (uint64_t pfn = 0; pfn < sm->max_pfn; pfn++) {
+		unsigned int cls = sm->cls[pfn] & LKCD_PC_MASK;
+
+		if (!(sm->state[pfn] & SIM_S_RAM) || pfn == sm->header_pfn ||
+		    !sim_class_excluded(exclude, cls) ||
+		    (cls != LKCD_PC_FREE && cls != LKCD_PC_USER &&
+		     cls != LKCD_PC_CACHE && cls != LKCD_PC_CACHE_PRIVATE) ||
+		    (sm->cls[pfn] & LKCD_PCF_BUSY))
+			continue;
+		if (seen++ >= keep)
+			sm->cls[pfn] |= LKCD_PCF_BUSY;
+	}
+	/* Free blocks are no longer uniform: one-page answers everywhere. */
+	for (uint64_t pfn = 0; pfn < sm->max_pfn; pfn++)
+		sm->run[pfn] = 1;
+}
+
+static void test_tight_spare(void)
+{
+	static const uint64_t keeps[] = { 0, 1, 2, 3, 5, 9, 30 };
+
+	for (size_t c = 0; c < NR_COMPRESSORS; c++) {
+		for (size_t k = 0; k < sizeof(keeps) / sizeof(keeps[0]); k++) {
+			struct simmem *sm = standard(2048, 77 + k, 0);
+			const struct lkcd_dump_header *h = sim_header(sm);
+
+			limit_spares(sm, LKCD_EXCLUDE_MASK, keeps[k]);
+			pack_and_check(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK,
+				       compressors[c], 0, LKCD_STATE_INCOMPLETE,
+				       LKCD_INCOMPLETE_NO_SPARE);
+			CU_ASSERT(h->next_pfn < sm->max_pfn);
+			CU_ASSERT(h->nr_blocks <= keeps[k]);
+			/* It used what there was before giving up. */
+			CU_ASSERT(sm->nr_spares == keeps[k]);
+			if (keeps[k] == 0) {
+				CU_ASSERT_EQUAL(h->nr_records, 0);
+				CU_ASSERT_EQUAL(h->first_block_paddr, 0);
+			}
+			sim_free(sm);
+		}
+	}
+}
+
+/* ---- the deadline ---- */
+
+static void test_deadline(void)
+{
+	for (size_t c = 0; c < NR_COMPRESSORS; c++) {
+		struct simmem *sm = standard(2048, 4242 + c, 0);
+		const struct lkcd_dump_header *h = sim_header(sm);
+
+		sm->clock_ns = 1000000;
+		sm->ns_per_read = 1000;		/* 1 us per page read */
+		pack_and_check(sm, LKCD_LEVEL_USED, LKCD_EXCLUDE_FREE, compressors[c],
+			       1000000 + 300 * 1000, LKCD_STATE_INCOMPLETE,
+			       LKCD_INCOMPLETE_DEADLINE);
+		CU_ASSERT(h->next_pfn > 0x100 && h->next_pfn < sm->max_pfn);
+		CU_ASSERT(sm->nr_reads + sm->nr_read_failures >= 300);
+		CU_ASSERT(sm->nr_reads + sm->nr_read_failures <= 302);
+		CU_ASSERT_EQUAL(h->dump_start_ns, 1000000);
+		CU_ASSERT(h->dump_end_ns >= 1000000 + 300 * 1000);
+		sim_free(sm);
+	}
+}
+
+/* A deadline already past: an empty but valid dump. */
+static void test_deadline_passed(void)
+{
+	struct simmem *sm = standard(1024, 5, 0);
+	const struct lkcd_dump_header *h = sim_header(sm);
+
+	sm->clock_ns = 50;
+	pack_and_check(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, LKCD_COMPRESS_ZLIB, 10,
+		       LKCD_STATE_INCOMPLETE, LKCD_INCOMPLETE_DEADLINE);
+	CU_ASSERT_EQUAL(h->next_pfn, 1);	/* the first RAM pfn */
+	CU_ASSERT_EQUAL(h->nr_records, 0);
+	CU_ASSERT_EQUAL(h->nr_blocks, 0);
+	CU_ASSERT_EQUAL(sm->nr_reads, 0);
+	sim_free(sm);
+}
+
+/* ---- zero and unreadable runs ---- */
+
+static void test_runs_merged(void)
+{
+	struct simmem *sm = sim_new(1024);
+	struct sim_readback rb;
+	struct lkcd_source *src;
+	struct lkcd_dump *d;
+	struct lkcd_page pg;
+	char msg[300];
+	unsigned int n = 0;
+
+	sim_add_range(sm, 0, 1024 * PS);
+	sim_fill(sm, 0, 10, SIM_TEXT, 1);
+	/* 10..109 zero (KERNEL pages are zero by default) */
+	sim_fill(sm, 110, 1, SIM_TEXT, 2);
+	sim_fill(sm, 111, 3, SIM_TEXT, 3);
+	sim_set_unreadable(sm, 111, 3);		/* one run of 3 */
+	sim_set_unreadable(sm, 114, 1);		/* zero content, still unreadable */
+	sim_fill(sm, 115, 1, SIM_TEXT, 4);
+	sim_free_block(sm, 512, 9);
+	sim_set_header(sm, 1000);
+	pack_and_check(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK & ~LKCD_EXCLUDE_ZERO,
+		       LKCD_COMPRESS_LZ4, 0, LKCD_STATE_COMPLETE, LKCD_INCOMPLETE_NONE);
+
+	CU_ASSERT_EQUAL_FATAL(sim_source(sm, &src), 0);
+	CU_ASSERT_EQUAL_FATAL(lkcd_dump_open(src, 1000 * PS, &d, NULL), 0);
+	while (lkcd_dump_next(d, &pg, NULL) == 1) {
+		if (pg.pfn == 10) {
+			CU_ASSERT_EQUAL(pg.flags, LKCD_REC_ZERO);
+			CU_ASSERT_EQUAL(pg.count, 100);
+			CU_ASSERT_EQUAL(pg.stored_size, 0);
+			n++;
+		}
+		if (pg.pfn == 111) {
+			CU_ASSERT_EQUAL(pg.flags, LKCD_REC_UNREADABLE);
+			CU_ASSERT_EQUAL(pg.count, 4);
+			CU_ASSERT(lkcd_page_expand(&pg, 0, sm->read_buf, PS, NULL) == -EIO);
+			n++;
+		}
+		if (pg.pfn == 116) {	/* 116..511 zero, then the free block */
+			CU_ASSERT_EQUAL(pg.flags, LKCD_REC_ZERO);
+			CU_ASSERT_EQUAL(pg.count, 512 - 116);
+			n++;
+		}
+	}
+	CU_ASSERT_EQUAL(n, 3);
+	CU_ASSERT_EQUAL(sim_header(sm)->pages_unreadable, 4);
+	/* 0-9 text, 10-109 zero, 110 text, 111-114 unreadable, 115 text, 116-511 zero */
+	CU_ASSERT_EQUAL(sim_header(sm)->nr_records, 10 + 1 + 1 + 1 + 1 + 1);
+	lkcd_dump_close(d);
+	lkcd_source_close(src);
+
+	/* Same memory with zero pages excluded: no zero records at all. */
+	memcpy(sm->mem, sm->orig, sm->max_pfn * PS);
+	pack_and_check(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, LKCD_COMPRESS_NONE, 0,
+		       LKCD_STATE_COMPLETE, LKCD_INCOMPLETE_NONE);
+	CU_ASSERT_EQUAL(sim_header(sm)->pages_zero, 0);
+	CU_ASSERT_EQUAL(sim_readback(sm, &rb), 0);
+	CU_ASSERT_EQUAL(sim_check_dump(sm, &rb, msg, sizeof(msg)), 0);
+	CU_ASSERT_EQUAL(rb.pages_zero, 0);
+	CU_ASSERT_EQUAL(rb.pages_unread, 4);
+	sim_readback_free(&rb);
+	sim_free(sm);
+}
+
+/* ---- ALL_RAM: the reuse trick ---- */
+
+static void test_all_ram_reuse(void)
+{
+	/*
+	 * zlib and zstd shrink this memory enough for the saved user, cache
+	 * and free pages to hold the whole stream; lz4 (1.4:1 here) is
+	 * borderline and checked for a valid prefix only.
+	 */
+	for (size_t c = 1; c < NR_COMPRESSORS; c++) {
+		if (compressors[c] == LKCD_COMPRESS_LZ4) {
+			struct simmem *sm = standard(4096, 99 + c, 32);
+			struct sim_readback rb;
+			char msg[300];
+
+			CU_ASSERT_EQUAL(sim_pack(sm, LKCD_LEVEL_ALL_RAM, 0,
+						 compressors[c], 0), 0);
+			CU_ASSERT_EQUAL_FATAL(sim_readback(sm, &rb), 0);
+			CU_ASSERT_EQUAL(sim_check_dump(sm, &rb, msg, sizeof(msg)), 0);
+			if (sim_header(sm)->next_pfn <= sm->max_pfn / 2)
+				fprintf(stderr, "\n  ALL_RAM lz4 stopped at pfn 0x%llx\n",
+					(unsigned long long)sim_header(sm)->next_pfn);
+			CU_ASSERT(sim_header(sm)->next_pfn > sm->max_pfn / 2);
+			sim_readback_free(&rb);
+			sim_free(sm);
+			continue;
+		}
+		{
+		struct simmem *sm = standard(4096, 99 + c, 4);
+		uint64_t reused = 0, pool_used = 0;
+
+		pack_and_check(sm, LKCD_LEVEL_ALL_RAM, 0, compressors[c], 0,
+			       LKCD_STATE_COMPLETE, LKCD_INCOMPLETE_NONE);
+		/* The pool only started it: most blocks live in saved pages. */
+		for (uint64_t pfn = 0; pfn < sm->max_pfn; pfn++)
+			if ((sm->state[pfn] & SIM_S_WRITTEN) &&
+			    (sm->state[pfn] & SIM_S_POOL)) {
+				pool_used++;
+			} else if (sm->state[pfn] & SIM_S_WRITTEN) {
+				reused++;
+				CU_ASSERT(sm->state[pfn] & SIM_S_READ);
+			}
+		CU_ASSERT(pool_used >= 1);
+		CU_ASSERT(reused > 4 * sm->nr_pool);
+		CU_ASSERT_EQUAL(reused + pool_used, sim_header(sm)->nr_blocks);
+		sim_free(sm);
+		}
+	}
+}
+
+/* ALL_RAM with no pool cannot start: nothing is spare before it is saved. */
+static void test_all_ram_without_pool(void)
+{
+	struct simmem *sm = standard(2048, 3, 0);
+
+	pack_and_check(sm, LKCD_LEVEL_ALL_RAM, 0, LKCD_COMPRESS_ZSTD, 0,
+		       LKCD_STATE_INCOMPLETE, LKCD_INCOMPLETE_NO_SPARE);
+	CU_ASSERT_EQUAL(sim_header(sm)->nr_blocks, 0);
+	sim_free(sm);
+}
+
+/* ALL_RAM, raw pages: the stream outgrows what it frees; stops cleanly. */
+static void test_all_ram_raw(void)
+{
+	struct simmem *sm = sim_new(1024);
+	const struct lkcd_dump_header *h;
+
+	sim_add_range(sm, 0, 1024 * PS);
+	sim_set_header(sm, 0);
+	h = sim_header(sm);
+	sim_add_pool(sm, 1);
+	sim_add_pool(sm, 2);
+	sim_set_class(sm, 3, 1021, LKCD_PC_USER);
+	sim_fill(sm, 3, 1021, SIM_RANDOM, 5);
+	pack_and_check(sm, LKCD_LEVEL_ALL_RAM, 0, LKCD_COMPRESS_NONE, 0,
+		       LKCD_STATE_INCOMPLETE, LKCD_INCOMPLETE_NO_SPARE);
+	/*
+	 * Each raw record needs 4120 bytes, a block holds 4056 and each saved
+	 * page frees one block: the 2 pool pages cover the lag for a while.
+	 */
+	CU_ASSERT(h->pages_dumped > 30);
+	CU_ASSERT(h->pages_dumped < 1021);
+	sim_free(sm);
+}
+
+/* Unreadable user pages at ALL_RAM: the reuse cursor must skip them. */
+static void test_all_ram_unreadable(void)
+{
+	static const unsigned int gaps[] = { 1, 3, 40 };
+
+	for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
+		struct simmem *sm = sim_new(1024);
+
+		sim_add_range(sm, 0, 1024 * PS);
+		sim_set_header(sm, 0);
+		sim_add_pool(sm, 1);
+		sim_add_pool(sm, 2);
+		sim_set_class(sm, 3, 1021, LKCD_PC_USER);
+		sim_fill(sm, 3, 1021, SIM_SPARSE, 9);
+		/* Many short unreadable runs: more than the packer remembers. */
+		for (uint64_t pfn = 8; pfn < 1000; pfn += gaps[g] + 1)
+			sim_set_unreadable(sm, pfn, 1);
+		pack_and_check(sm, LKCD_LEVEL_ALL_RAM, 0, LKCD_COMPRESS_ZLIB, 0,
+			       LKCD_STATE_COMPLETE, LKCD_INCOMPLETE_NONE);
+		for (uint64_t pfn = 0; pfn < sm->max_pfn; pfn++)
+			if (sm->state[pfn] & SIM_S_READ_FAILED)
+				CU_ASSERT(!(sm->state[pfn] & SIM_S_WRITTEN));
+		sim_free(sm);
+	}
+}
+
+/* ---- the packer's own pages, even when classify gets them wrong ---- */
+
+static void test_own_pages_protected(void)
+{
+	static const struct { uint32_t level, exclude; } runs[] = {
+		{ LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK },	/* free = spare */
+		{ LKCD_LEVEL_ALL_RAM, 0 },		/* free = dumped */
+	};
+
+	for (size_t r = 0; r < 2; r++) {
+		struct simmem *sm = sim_new(512);
+
+		sim_add_range(sm, 0, 512 * PS);
+		sim_fill(sm, 256, 256, SIM_TEXT, 3);
+		sim_set_header(sm, 100);
+		sim_add_pool(sm, 101);
+		sim_add_pool(sm, 102);
+		/* classify() claims the header and pool pages are free */
+		sim_free_block(sm, 0, 8);
+		sim_fill(sm, 0, 256, SIM_SPARSE, 4);
+		pack_and_check(sm, runs[r].level, runs[r].exclude, LKCD_COMPRESS_ZSTD,
+			       0, LKCD_STATE_COMPLETE, LKCD_INCOMPLETE_NONE);
+		sim_free(sm);
+	}
+}
+
+/* ---- bad setups ---- */
+
+static void test_bad_setup(void)
+{
+	struct simmem *sm = standard(1024, 1, 0);
+	struct lkcd_dump_header *h = sim_header(sm);
+	struct lkcd_mem_range *table;
+
+	/* level NONE: refused, header sealed INCOMPLETE/ERROR */
+	CU_ASSERT_EQUAL(sim_pack(sm, LKCD_LEVEL_NONE, 0, 0, 0), -22);
+	CU_ASSERT_EQUAL(h->state, LKCD_STATE_INCOMPLETE);
+	CU_ASSERT_EQUAL(h->incomplete_reason, LKCD_INCOMPLETE_ERROR);
+	CU_ASSERT_EQUAL(h->nr_blocks, 0);
+	CU_ASSERT_EQUAL(sm->nr_reads + sm->nr_spares, 0);
+	{
+		struct sim_readback rb;
+
+		CU_ASSERT_EQUAL(sim_readback(sm, &rb), 0);	/* sealed, empty */
+		CU_ASSERT_EQUAL(rb.nr_records, 0);
+		sim_readback_free(&rb);
+	}
+
+	/* an exclude mask with unknown bits */
+	CU_ASSERT_EQUAL(sim_pack(sm, LKCD_LEVEL_KERN, 0x20, 0, 0), -22);
+
+	/* overlapping ranges */
+	memcpy(sm->mem, sm->orig, sm->max_pfn * PS);
+	sm->ranges[1].start = sm->ranges[0].start;
+	CU_ASSERT_EQUAL(sim_pack(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, 0, 0), -22);
+	sim_free(sm);
+
+	/* a range past max_pfn */
+	sm = standard(1024, 1, 0);
+	h = sim_header(sm);
+	sim_pack(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, 0, 0);
+	memcpy(sm->mem, sm->orig, sm->max_pfn * PS);
+	h->max_pfn = 10;
+	table = (struct lkcd_mem_range *)((uint8_t *)h + h->header_size);
+	(void)table;
+	sm->pk.header = h;
+	CU_ASSERT_EQUAL(lkcd_packer_run(&sm->pk), -22);
+
+	/* a missing op */
+	sm->ops.map_spare = NULL;
+	h->max_pfn = sm->max_pfn;
+	CU_ASSERT_EQUAL(lkcd_packer_run(&sm->pk), -22);
+	sim_free(sm);
+}
+
+/* ---- progress and keepalive ---- */
+
+static void test_progress(void)
+{
+	struct simmem *sm = standard(4096, 12, 0);
+
+	pack_and_check(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, LKCD_COMPRESS_LZ4, 0,
+		       LKCD_STATE_COMPLETE, LKCD_INCOMPLETE_NONE);
+	/* every 512 pages, plus the final call */
+	CU_ASSERT(sm->nr_progress >= 4096 / 512 - 1);
+	CU_ASSERT(sm->nr_progress <= 4096 / 512 + 2);
+	CU_ASSERT(sm->nr_keepalive >= 1);
+	CU_ASSERT(sm->last_progress_done > 3000);
+	sim_free(sm);
+}
+
+/* ---- throughput, for information ---- */
+
+static void test_throughput(void)
+{
+	const uint64_t pages = 8192;	/* 32 MiB of text */
+
+	for (size_t c = 0; c < NR_COMPRESSORS; c++) {
+		struct simmem *sm = sim_new(2 * pages + 1024);
+		const struct lkcd_dump_header *h;
+		double s;
+
+		sim_add_range(sm, 0, (2 * pages + 1024) * PS);
+		sim_set_header(sm, 0);
+		h = sim_header(sm);
+		sim_fill(sm, 1, pages - 1, SIM_TEXT, 11);
+		for (uint64_t pfn = pages; pfn < 2 * pages + 1024; pfn += 1024)
+			sim_free_block(sm, pfn, 10);
+		sm->real_clock = 1;
+		CU_ASSERT_EQUAL(sim_pack(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK,
+					 compressors[c], 0), 0);
+		CU_ASSERT_EQUAL(h->state, LKCD_STATE_COMPLETE);
+		CU_ASSERT_EQUAL(h->pages_dumped, pages - 1);
+		CU_ASSERT_EQUAL(sm->violations, 0);
+		/* the packer's own clock: lkcd_packer_run() only */
+		s = (double)(h->dump_end_ns - h->dump_start_ns) / 1e9;
+		printf("\n  packer throughput, text pages, %-4s: %7.1f MB/s, ratio %.2f",
+		       lkcd_compress_name(compressors[c]),
+		       pages * PS / 1e6 / s,
+		       (double)(pages * PS) / (double)h->stored_bytes);
+		sim_free(sm);
+	}
+	printf("\n");
+}
+
+static CU_TestInfo packer_tests[] = {
+	{ "every level x mask x compressor", test_matrix },
+	{ "compression shrinks, incompressible stays raw", test_compression_used },
+	{ "out of spare pages: INCOMPLETE, valid prefix", test_tight_spare },
+	{ "deadline: INCOMPLETE(DEADLINE), valid prefix", test_deadline },
+	{ "deadline already passed", test_deadline_passed },
+	{ "zero and unreadable runs merged", test_runs_merged },
+	{ "ALL_RAM reuses saved pages", test_all_ram_reuse },
+	{ "ALL_RAM without a pool", test_all_ram_without_pool },
+	{ "ALL_RAM raw pages outgrow the space", test_all_ram_raw },
+	{ "ALL_RAM never reuses unreadable pages", test_all_ram_unreadable },
+	{ "header and pool pages never read or written", test_own_pages_protected },
+	{ "bad setups refused", test_bad_setup },
+	{ "progress and keepalive", test_progress },
+	{ "throughput (information)", test_throughput },
+	CU_TEST_INFO_NULL,
+};
+
+static int register_suites(void)
+{
+	return lkcd_unit_add_suite("packer", NULL, NULL, packer_tests);
+}
+
+LKCD_TEST_MAIN(register_suites)
