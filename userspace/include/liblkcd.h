@@ -126,6 +126,14 @@ struct lkcd_page_iter {
 
 void lkcd_dump_page_iter(struct lkcd_dump *dump, struct lkcd_page_iter *it);
 
+/*
+ * Pages of a memory source (a plain vmcore): RAW pages, ZERO runs,
+ * UNREADABLE runs, over lkcd_source_ranges().  Close frees the iterator.
+ */
+int lkcd_source_page_iter_open(struct lkcd_source *src, uint32_t page_size,
+			       struct lkcd_page_iter *it, struct lkcd_error *err);
+void lkcd_source_page_iter_close(struct lkcd_page_iter *it);
+
 enum lkcd_out_format {
 	LKCD_OUT_KDUMP = 0,	/* kdump-compressed (makedumpfile's format), the default */
 	LKCD_OUT_LKCD,		/* LKCD v8 (crash, libkdumpfile) */
