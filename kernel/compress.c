@@ -9,10 +9,10 @@
  *         never refers further back) and memLevel 5, because
  *         zlib_deflateReset() clears the whole hash table for every page:
  *         2^(memLevel+8) bytes, 8 KiB here instead of 64 KiB at memLevel 8.
- *   zstd  a zstd frame, level 1, parameters tuned for 4 KiB inputs; needs the
- *         zstd_compress module loaded (taken with symbol_get, so lkcd.ko
- *         loads without it).
- *   lz4   a raw lz4 block; needs the lz4_compress module loaded.
+ *   zstd  a zstd frame (the crypto API's "zstd", level 3), as userspace
+ *         ZSTD_decompress() reads it.
+ *   lz4   a raw lz4 block (the crypto API's "lz4"), as LZ4_decompress_safe()
+ *         reads it.
  *
  * Workspaces are allocated in process context (load, or the sysctl write
  * that selects the compressor) and never at panic.  Selection is published
@@ -22,36 +22,29 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/lz4.h>
-#include <linux/module.h>
+#include <linux/crypto.h>
+#include <linux/err.h>
 #include <linux/vmalloc.h>
 #include <linux/zlib.h>
-#include <linux/zstd.h>
 
 #include "lkcd.h"
 
 #define LKCD_ZLIB_LEVEL		1
 #define LKCD_ZLIB_WBITS		12	/* positive: the zlib wrapper */
 #define LKCD_ZLIB_MEMLEVEL	5
-#define LKCD_ZSTD_LEVEL		1
 
 static struct z_stream_s lkcd_zs;	/* workspace from load to unload */
 
-/* zstd: the functions come from zstd_compress.ko, taken on first selection */
-static struct {
-	typeof(&zstd_get_params) get_params;
-	typeof(&zstd_cctx_workspace_bound) wksp_bound;
-	typeof(&zstd_init_cctx) init_cctx;
-	typeof(&zstd_compress_cctx) compress_cctx;
-	void *wksp;
-	zstd_cctx *cctx;
-	zstd_parameters params;
-} lkcd_zstd;
-
-static struct {
-	typeof(&LZ4_compress_default) compress;
-	void *wksp;
-} lkcd_lz4;
+/*
+ * zstd and lz4 through the crypto API's "comp" transforms: crypto/zstd.ko
+ * and crypto/lz4.ko are loaded on demand by crypto_alloc_comp(), and their
+ * contexts (the compression workspaces) are allocated with the transform,
+ * in process context.  (Debian's 6.1 refuses symbol_get() of the plain
+ * EXPORT_SYMBOL zstd/lz4 functions, and linking them directly would make
+ * lkcd.ko unloadable without those modules.)
+ */
+static struct crypto_comp *lkcd_tfm_zstd;
+static struct crypto_comp *lkcd_tfm_lz4;
 
 static u32 lkcd_comp_active = LKCD_COMPRESS_NONE;	/* selected, workspace ready */
 static u32 lkcd_comp_dump = LKCD_COMPRESS_NONE;		/* latched for one dump */
@@ -97,98 +90,43 @@ static int lkcd_zlib_page(const void *src, void *dst, u32 dst_cap)
 	return lkcd_zs.total_out;
 }
 
-/* ---- zstd ---- */
+/* ---- zstd, lz4 ---- */
 
-static void lkcd_zstd_release(void)
+/* Process context.  Set up the transform for alg once; 0 or -errno. */
+static int lkcd_crypto_setup(struct crypto_comp **tfm, const char *alg)
 {
-	vfree(lkcd_zstd.wksp);
-	lkcd_zstd.wksp = NULL;
-	lkcd_zstd.cctx = NULL;
-	if (lkcd_zstd.get_params)
-		symbol_put(zstd_get_params);
-	if (lkcd_zstd.wksp_bound)
-		symbol_put(zstd_cctx_workspace_bound);
-	if (lkcd_zstd.init_cctx)
-		symbol_put(zstd_init_cctx);
-	if (lkcd_zstd.compress_cctx)
-		symbol_put(zstd_compress_cctx);
-	memset(&lkcd_zstd, 0, sizeof(lkcd_zstd));
-}
+	struct crypto_comp *t;
 
-static int lkcd_zstd_setup(void)
-{
-	size_t size;
-
-	if (lkcd_zstd.cctx)
+	if (*tfm)
 		return 0;
-	lkcd_zstd.get_params = symbol_get(zstd_get_params);
-	lkcd_zstd.wksp_bound = symbol_get(zstd_cctx_workspace_bound);
-	lkcd_zstd.init_cctx = symbol_get(zstd_init_cctx);
-	lkcd_zstd.compress_cctx = symbol_get(zstd_compress_cctx);
-	if (!lkcd_zstd.get_params || !lkcd_zstd.wksp_bound || !lkcd_zstd.init_cctx ||
-	    !lkcd_zstd.compress_cctx) {
-		lkcd_zstd_release();
-		return -ENOPKG;		/* modprobe zstd_compress first */
+	t = crypto_alloc_comp(alg, 0, 0);
+	if (IS_ERR(t)) {
+		pr_warn("compressor %s is not available (%ld)\n", alg, PTR_ERR(t));
+		return PTR_ERR(t) == -ENOENT ? -ENOPKG : PTR_ERR(t);
 	}
-	lkcd_zstd.params = lkcd_zstd.get_params(LKCD_ZSTD_LEVEL, PAGE_SIZE);
-	size = lkcd_zstd.wksp_bound(&lkcd_zstd.params.cParams);
-	lkcd_zstd.wksp = vzalloc(size);
-	if (!lkcd_zstd.wksp) {
-		lkcd_zstd_release();
-		return -ENOMEM;
-	}
-	lkcd_zstd.cctx = lkcd_zstd.init_cctx(lkcd_zstd.wksp, size);
-	if (!lkcd_zstd.cctx) {
-		lkcd_zstd_release();
-		return -EINVAL;
-	}
+	*tfm = t;
 	return 0;
 }
 
-/* Panic path. */
-static int lkcd_zstd_page(const void *src, void *dst, u32 dst_cap)
+static void lkcd_crypto_release(struct crypto_comp **tfm)
 {
-	size_t n = lkcd_zstd.compress_cctx(lkcd_zstd.cctx, dst, dst_cap, src, PAGE_SIZE,
-					   &lkcd_zstd.params);
+	if (*tfm)
+		crypto_free_comp(*tfm);
+	*tfm = NULL;
+}
 
-	/* zstd_is_error() lives in zstd_common, built in; an error is huge */
-	if (zstd_is_error(n) || n == 0 || n > dst_cap)
+/*
+ * Panic path.  The comp transforms of zstd and lz4 call straight into
+ * zstd_compress_cctx() / LZ4_compress_default() with the context made at
+ * allocation: no allocation, no lock.
+ */
+static int lkcd_crypto_page(struct crypto_comp *tfm, const void *src, void *dst, u32 dst_cap)
+{
+	unsigned int dlen = dst_cap;
+
+	if (crypto_comp_compress(tfm, src, PAGE_SIZE, dst, &dlen) || !dlen || dlen > dst_cap)
 		return -1;
-	return n;
-}
-
-/* ---- lz4 ---- */
-
-static void lkcd_lz4_release(void)
-{
-	vfree(lkcd_lz4.wksp);
-	lkcd_lz4.wksp = NULL;
-	if (lkcd_lz4.compress)
-		symbol_put(LZ4_compress_default);
-	lkcd_lz4.compress = NULL;
-}
-
-static int lkcd_lz4_setup(void)
-{
-	if (lkcd_lz4.wksp)
-		return 0;
-	lkcd_lz4.compress = symbol_get(LZ4_compress_default);
-	if (!lkcd_lz4.compress)
-		return -ENOPKG;		/* modprobe lz4_compress first */
-	lkcd_lz4.wksp = vzalloc(LZ4_MEM_COMPRESS);
-	if (!lkcd_lz4.wksp) {
-		lkcd_lz4_release();
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-/* Panic path. */
-static int lkcd_lz4_page(const void *src, void *dst, u32 dst_cap)
-{
-	int n = lkcd_lz4.compress(src, dst, PAGE_SIZE, dst_cap, lkcd_lz4.wksp);
-
-	return n > 0 ? n : -1;
+	return dlen;
 }
 
 /* ---- front end ---- */
@@ -202,9 +140,9 @@ int lkcd_compress_available(u32 compress)
 	case LKCD_COMPRESS_ZLIB:
 		return lkcd_zs.workspace ? 0 : -ENOPKG;
 	case LKCD_COMPRESS_ZSTD:
-		return lkcd_zstd_setup();
+		return lkcd_crypto_setup(&lkcd_tfm_zstd, "zstd");
 	case LKCD_COMPRESS_LZ4:
-		return lkcd_lz4_setup();
+		return lkcd_crypto_setup(&lkcd_tfm_lz4, "lz4");
 	default:
 		return -EINVAL;
 	}
@@ -237,9 +175,9 @@ int lkcd_compress_page(const void *src, void *dst, u32 dst_cap)
 	case LKCD_COMPRESS_ZLIB:
 		return lkcd_zlib_page(src, dst, dst_cap);
 	case LKCD_COMPRESS_ZSTD:
-		return lkcd_zstd_page(src, dst, dst_cap);
+		return lkcd_crypto_page(lkcd_tfm_zstd, src, dst, dst_cap);
 	case LKCD_COMPRESS_LZ4:
-		return lkcd_lz4_page(src, dst, dst_cap);
+		return lkcd_crypto_page(lkcd_tfm_lz4, src, dst, dst_cap);
 	default:
 		return -1;
 	}
@@ -270,7 +208,7 @@ int lkcd_compress_init(void)
 void lkcd_compress_exit(void)
 {
 	WRITE_ONCE(lkcd_comp_active, LKCD_COMPRESS_NONE);
-	lkcd_zstd_release();
-	lkcd_lz4_release();
+	lkcd_crypto_release(&lkcd_tfm_zstd);
+	lkcd_crypto_release(&lkcd_tfm_lz4);
 	lkcd_zlib_exit();
 }
