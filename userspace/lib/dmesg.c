@@ -600,6 +600,8 @@ struct reader {
 	struct out *o;
 	bool have_last_seq;
 	uint64_t last_seq;
+	bool have_seq_offset;
+	uint64_t seq_offset;	/* seq - id, the same for every record */
 	unsigned char *text;	/* 64 KiB: text_len is a u16 */
 };
 
@@ -648,6 +650,48 @@ static int locate_block(const struct ring *R, uint64_t begin, uint64_t next,
 		return -1;
 	}
 	return 1;
+}
+
+/*
+ * The kernel gives a slot seq + count and id + count each time it is
+ * reused, and starts both at the ring's first slot, so seq - id is one
+ * constant for the whole ring.  Find it by majority vote (Boyer-Moore)
+ * over the records that look complete, so that a single damaged seq
+ * cannot reorder or hide the records after it.
+ */
+static void find_seq_offset(struct reader *rd, uint64_t first, uint64_t span)
+{
+	const struct layout *L = rd->L;
+	const struct ring *R = rd->R;
+	uint64_t id = first, cand = 0, votes = 0, agree = 0, total = 0, n;
+
+	for (int pass = 0; pass < 2; pass++) {
+		id = first;
+		for (n = 0; n <= span; n++, id = (id + 1) & DESC_ID_MASK) {
+			uint64_t slot = id & R->count_mask, sv = 0, seq = 0, off;
+
+			if (kread_u64(rd->km, R->descs + slot * L->sz_desc + L->off_state_var +
+				      L->off_counter, &sv, NULL) < 0 ||
+			    DESC_ID(sv) != id ||
+			    (DESC_STATE(sv) != DESC_COMMITTED && DESC_STATE(sv) != DESC_FINALIZED) ||
+			    kread_u64(rd->km, R->infos + slot * L->sz_info + L->off_seq, &seq, NULL) < 0)
+				continue;
+			off = (seq - id) & DESC_ID_MASK;
+			if (pass == 0) {
+				if (votes == 0)
+					cand = off;
+				votes += cand == off ? 1 : (uint64_t)-1;
+			} else {
+				total++;
+				agree += cand == off;
+			}
+		}
+	}
+	/* A strict majority, or no rule at all (then only order is checked). */
+	if (total && agree * 2 > total) {
+		rd->have_seq_offset = true;
+		rd->seq_offset = cand;
+	}
 }
 
 /* 1 written, 0 skipped, <0 fatal (output error). */
@@ -699,6 +743,12 @@ static int read_record(struct reader *rd, uint64_t id, struct lkcd_error *err)
 	if ((seq & R->count_mask) != slot) {
 		add_problem(o, id, seq, "sequence number %" PRIu64 " does not belong to slot %" PRIu64,
 			    seq, slot);
+		o->st->skipped++;
+		return 0;
+	}
+	if (rd->have_seq_offset && ((seq - id) & DESC_ID_MASK) != rd->seq_offset) {
+		add_problem(o, id, seq, "sequence number %" PRIu64 " does not follow from id %" PRIu64 " like the others",
+			    seq, id);
 		o->st->skipped++;
 		return 0;
 	}
@@ -798,7 +848,7 @@ int lkcd_dmesg_write(const struct lkcd_vmcoreinfo *vi,
 	struct kmem *km;
 	struct out o;
 	struct reader rd;
-	uint64_t id, span, n;
+	uint64_t id, span, n, bad_run = 0;
 	int ret;
 
 	if (!stats)
@@ -854,12 +904,24 @@ int lkcd_dmesg_write(const struct lkcd_vmcoreinfo *vi,
 		id = (R.head_id - (R.count - 1)) & DESC_ID_MASK;
 		span = R.count - 1;
 	}
+	find_seq_offset(&rd, id, span);
 	for (n = 0; n <= span; n++, id = (id + 1) & DESC_ID_MASK) {
+		uint64_t skipped_before = stats->skipped;
+
 		ret = read_record(&rd, id, err);
 		if (ret < 0)
 			goto out_buf;
 		if (stats->output_capped)
 			break;
+		if (stats->skipped == skipped_before) {
+			bad_run = 0;
+		} else if (++bad_run >= LKCD_DMESG_MAX_CONSECUTIVE_BAD) {
+			add_problem(&o, id, UINT64_MAX,
+				    "%u damaged records in a row: giving up on the rest of the ring",
+				    LKCD_DMESG_MAX_CONSECUTIVE_BAD);
+			stats->gave_up = 1;
+			break;
+		}
 	}
 	if (stats->skipped > stats->nr_problems && (o.flags & LKCD_DMESG_NOTES)) {
 		/* The notes list is bounded; say how many were not listed. */

@@ -59,6 +59,12 @@ int lkcd_dmesg_read_source(void *ctx, uint64_t paddr, void *buf, size_t len);
 #define LKCD_DMESG_DEFAULT_MAX_OUTPUT	(256ull << 20)
 
 #define LKCD_DMESG_MAX_PROBLEMS	32
+/*
+ * Damaged records in a row after which the walk gives up: a ring whose
+ * head and tail ids are garbage could otherwise send it through 2^28
+ * descriptors that all miss.
+ */
+#define LKCD_DMESG_MAX_CONSECUTIVE_BAD	4096
 
 /* One skipped record, kept for the report. */
 struct lkcd_dmesg_problem {
@@ -77,6 +83,7 @@ struct lkcd_dmesg_stats {
 	uint64_t last_seq;
 	uint64_t bytes;		/* bytes written */
 	int output_capped;	/* stopped at max_output */
+	int gave_up;		/* stopped after MAX_CONSECUTIVE_BAD damaged records */
 	size_t nr_problems;	/* entries used in problems[] (<= MAX) */
 	struct lkcd_dmesg_problem problems[LKCD_DMESG_MAX_PROBLEMS];
 };
