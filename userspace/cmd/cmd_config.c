@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * lkcd config: arm the dumper from the configuration file.
+ *
+ * In the production kernel: load lkcd.ko when /proc/sys/kernel/dump is
+ * missing (modprobe lkcd, or insmod LKCD_MODULE), write the tunables, set
+ * crash_kexec_post_notifiers (so the panic notifier runs before kexec) and
+ * the panic timeout, then load the capture kernel with kexec -p, passing it
+ * crashdump=<header address>.
+ *
+ * In the capture kernel (crashdump= on /proc/cmdline) it does what LKCD's
+ * `lkcd config` did at boot: it saves the dump.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "lkcd.h"
+#include "lkcd/params.h"
+
+#define DUMP_SYSCTL	"/proc/sys/kernel/dump"
+#define POST_NOTIFIERS	"/sys/module/kernel/parameters/crash_kexec_post_notifiers"
+
+static bool dry_run;
+
+static int set_value(const char *file, const char *value, const char *why)
+{
+	const char *path = sys_path(file);
+	int ret;
+
+	if (dry_run) {
+		printf("would write %s to %s\n", value, path);
+		return 0;
+	}
+	ret = write_text(path, value);
+	if (ret < 0) {
+		errmsg("cannot set %s to %s: %s%s", path, value, strerror(-ret),
+		       ret == -ENOPKG ? " (this kernel cannot run that compressor)" : why);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_sysctl(const char *name, uint32_t v)
+{
+	char file[128], value[32];
+
+	snprintf(file, sizeof(file), DUMP_SYSCTL "/%s", name);
+	snprintf(value, sizeof(value), "%u", v);
+	return set_value(file, value, "");
+}
+
+static int load_module(const struct lkcd_conf *conf)
+{
+	char *insmod[] = { "insmod", (char *)conf->lkcd_module, NULL };
+	char *modprobe[] = { "modprobe", "lkcd", NULL };
+	char **argv = conf->lkcd_module[0] ? insmod : modprobe;
+	int st;
+
+	if (access(sys_path(DUMP_SYSCTL), F_OK) == 0)
+		return 0;
+	if (dry_run) {
+		printf("would run %s %s\n", argv[0], argv[1]);
+		return 0;
+	}
+	if (conf->lkcd_module[0] && access(conf->lkcd_module, R_OK) < 0) {
+		errmsg("LKCD_MODULE %s: %s", conf->lkcd_module, strerror(errno));
+		return -1;
+	}
+	st = run_command(argv);
+	if (st) {
+		errmsg("cannot load the lkcd module: %s %s exited with status %d",
+		       argv[0], argv[1], st);
+		return -1;
+	}
+	if (access(sys_path(DUMP_SYSCTL), F_OK) < 0) {
+		errmsg("%s %s succeeded but %s is missing: %s", argv[0], argv[1],
+		       sys_path(DUMP_SYSCTL), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* KEXEC_KERNEL / KEXEC_INITRD, or the running release's files in /boot. */
+static int pick_images(const struct lkcd_conf *conf, char *kernel, char *initrd)
+{
+	struct utsname u;
+
+	if (uname(&u) < 0)
+		u.release[0] = '\0';
+	if (conf->kexec_kernel[0])
+		snprintf(kernel, PATH_MAX, "%s", conf->kexec_kernel);
+	else
+		snprintf(kernel, PATH_MAX, "/boot/vmlinuz-%s", u.release);
+	if (access(kernel, R_OK) < 0) {
+		errmsg("capture kernel %s: %s%s", kernel, strerror(errno),
+		       conf->kexec_kernel[0] ? "" : " (set KEXEC_KERNEL in the config file)");
+		return -1;
+	}
+	if (conf->kexec_initrd[0]) {
+		snprintf(initrd, PATH_MAX, "%s", conf->kexec_initrd);
+		if (access(initrd, R_OK) < 0) {
+			errmsg("KEXEC_INITRD %s: %s", initrd, strerror(errno));
+			return -1;
+		}
+	} else {
+		snprintf(initrd, PATH_MAX, "/boot/initrd.img-%s", u.release);
+		if (access(initrd, R_OK) < 0)
+			initrd[0] = '\0';	/* none: the kernel boots without one */
+	}
+	return 0;
+}
+
+static int unload(void)
+{
+	char *argv[] = { "kexec", "-p", "-u", NULL };
+	int st;
+
+	if (dry_run) {
+		printf("would run kexec -p -u\n");
+		return EXIT_OK;
+	}
+	st = run_command(argv);
+	if (st) {
+		errmsg("kexec -p -u exited with status %d", st);
+		return EXIT_FAIL;
+	}
+	printf("DUMP_ACTIVE=0: capture kernel unloaded, dumps disarmed\n");
+	return EXIT_OK;
+}
+
+static int arm(const struct lkcd_conf *conf)
+{
+	static const char *const drop[] = { "crashkernel", "crashdump", NULL };
+	char cmdline[4096], kept[4096], append[8192], buf[64];
+	char kernel[PATH_MAX], initrd[PATH_MAX], initrd_arg[PATH_MAX + 16];
+	char *argv[8];
+	uint64_t addr = 0, crash_size = 0;
+	int ret, st, argc = 0;
+
+	/* the reservation first: without it nothing else matters */
+	ret = read_text(sys_path("/sys/kernel/kexec_crash_size"), buf, sizeof(buf));
+	if (ret < 0 || parse_u64(buf, &crash_size) < 0 || crash_size == 0) {
+		errmsg("no crashkernel reservation (%s is %s): boot with crashkernel=<size> "
+		       "(e.g. crashkernel=256M)", sys_path("/sys/kernel/kexec_crash_size"),
+		       ret < 0 ? strerror(-ret) : buf);
+		return EXIT_FAIL;
+	}
+	if (pick_images(conf, kernel, initrd) < 0)
+		return EXIT_FAIL;
+	if (load_module(conf) < 0)
+		return EXIT_FAIL;
+	if (set_sysctl("level", conf->level) || set_sysctl("compress", conf->compress) ||
+	    set_sysctl("flags", conf->flags) || set_sysctl("exclude", conf->exclude))
+		return EXIT_FAIL;
+	if (set_value(POST_NOTIFIERS, "Y",
+		      " (the dumper must run before kexec: needs a kernel with crash_kexec_post_notifiers)"))
+		return EXIT_FAIL;
+	if (conf->panic_timeout_set) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%d", conf->panic_timeout);
+		if (set_value("/proc/sys/kernel/panic", v, ""))
+			return EXIT_FAIL;
+	}
+	if (!dry_run || access(sys_path(DUMP_SYSCTL "/addr"), F_OK) == 0) {
+		ret = read_text(sys_path(DUMP_SYSCTL "/addr"), buf, sizeof(buf));
+		if (ret < 0 || parse_u64(buf, &addr) < 0 || !addr) {
+			errmsg("cannot read the dump header address from %s: %s",
+			       sys_path(DUMP_SYSCTL "/addr"),
+			       ret < 0 ? strerror(-ret) : "not a nonzero number");
+			return EXIT_FAIL;
+		}
+	}
+
+	ret = read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline));
+	if (ret < 0) {
+		errmsg("%s: %s", sys_path("/proc/cmdline"), strerror(-ret));
+		return EXIT_FAIL;
+	}
+	if (cmdline_filter(cmdline, drop, kept, sizeof(kept)) < 0) {
+		errmsg("kernel command line too long");
+		return EXIT_FAIL;
+	}
+	snprintf(append, sizeof(append), "%s%s%s crashdump=0x%llx", kept,
+		 kept[0] && conf->kexec_cmdline_append[0] ? " " : "",
+		 conf->kexec_cmdline_append, (unsigned long long)addr);
+	argv[argc++] = "kexec";
+	argv[argc++] = "-p";
+	argv[argc++] = kernel;
+	if (initrd[0]) {
+		snprintf(initrd_arg, sizeof(initrd_arg), "--initrd=%s", initrd);
+		argv[argc++] = initrd_arg;
+	}
+	argv[argc++] = "--append";
+	argv[argc++] = append;
+	argv[argc] = NULL;
+
+	printf("%s %s %s%s%s --append \"%s\"\n", dry_run ? "would run:" : "running:",
+	       "kexec -p", kernel, initrd[0] ? " " : "", initrd[0] ? initrd_arg : "", append);
+	if (dry_run)
+		return EXIT_OK;
+	st = run_command(argv);
+	if (st) {
+		errmsg("kexec -p %s exited with status %d: capture kernel not loaded", kernel, st);
+		return EXIT_FAIL;
+	}
+	if (read_text(sys_path("/sys/kernel/kexec_crash_loaded"), buf, sizeof(buf)) == 0 &&
+	    strcmp(buf, "1")) {
+		errmsg("kexec -p succeeded but %s is %s", sys_path("/sys/kernel/kexec_crash_loaded"), buf);
+		return EXIT_FAIL;
+	}
+	printf("armed: level %s, compress %s, header at 0x%llx, crashkernel %llu MiB\n",
+	       lkcd_level_name(conf->level), lkcd_compress_name(conf->compress),
+	       (unsigned long long)addr, (unsigned long long)(crash_size >> 20));
+	return EXIT_OK;
+}
+
+static void config_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s config [options]\n"
+		"\n"
+		"Arm the crash dumper as the configuration file says: load lkcd.ko, set\n"
+		"/proc/sys/kernel/dump/*, crash_kexec_post_notifiers and the panic timeout,\n"
+		"then load the capture kernel with kexec -p ... crashdump=<addr>.\n"
+		"Booted as the capture kernel (crashdump= on the command line), save the\n"
+		"dump instead, as lkcd save does.\n"
+		"\n"
+		"  -n, --dry-run        print what would be done, change nothing\n"
+		"  -c, --config FILE    configuration file (default %s)\n"
+		"  -h, --help           show this help\n"
+		"\n"
+		"Exit: 0 armed (or saved), 1 failure; in the capture kernel as lkcd save.\n",
+		prog, LKCD_CONF_PATH);
+}
+
+int cmd_config(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct lkcd_conf conf;
+	char cmdline[4096], val[64];
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "nc:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			dry_run = true;
+			break;
+		case 'c':
+			conf_path = optarg;
+			conf_path_given = true;
+			break;
+		case 'h':
+			config_usage(stdout);
+			return EXIT_OK;
+		default:
+			config_usage(stderr);
+			return EXIT_FAIL;
+		}
+	}
+	if (optind != argc) {
+		errmsg("config: unexpected argument '%s'", argv[optind]);
+		return EXIT_FAIL;
+	}
+	if (load_config(&conf) < 0)
+		return EXIT_FAIL;
+	ret = read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline));
+	if (ret < 0) {
+		errmsg("%s: %s", sys_path("/proc/cmdline"), strerror(-ret));
+		return EXIT_FAIL;
+	}
+	if (cmdline_get(cmdline, "crashdump", val, sizeof(val)) == 0) {
+		if (!conf.dump_save) {
+			printf("capture kernel, DUMP_SAVE=0: dump at %s left unsaved\n", val);
+			return EXIT_OK;
+		}
+		if (dry_run) {
+			printf("capture kernel: would save the dump at %s to %s\n", val, conf.dumpdir);
+			return EXIT_OK;
+		}
+		return save_run(&conf, NULL, NULL, false, LKCD_OUT_KDUMP);
+	}
+	if (!conf.dump_active)
+		return unload();
+	return arm(&conf);
+}

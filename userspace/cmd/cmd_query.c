@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * lkcd query / status: is a dump going to be taken at the next panic?
+ * Armed = the module is loaded (/proc/sys/kernel/dump), it has a header
+ * address, a capture kernel is loaded (/sys/kernel/kexec_crash_loaded) and
+ * crash_kexec_post_notifiers is on (else kexec runs before the dumper).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lkcd.h"
+#include "lkcd/params.h"
+
+struct state {
+	bool module;
+	bool have_addr, have_level, have_compress, have_flags, have_exclude;
+	uint64_t addr;
+	uint32_t level, compress, flags, exclude;
+	uint64_t crash_size;
+	bool crash_loaded;
+	bool post_notifiers;
+	bool have_panic;
+	long panic;
+};
+
+static bool read_u64(const char *file, uint64_t *v)
+{
+	char buf[64];
+
+	return read_text(sys_path(file), buf, sizeof(buf)) == 0 && parse_u64(buf, v) == 0;
+}
+
+static bool read_u32(const char *file, uint32_t *v)
+{
+	uint64_t x;
+
+	if (!read_u64(file, &x) || x > UINT32_MAX)
+		return false;
+	*v = (uint32_t)x;
+	return true;
+}
+
+static void gather(struct state *s)
+{
+	char buf[64];
+	uint64_t v;
+
+	memset(s, 0, sizeof(*s));
+	s->module = access(sys_path("/proc/sys/kernel/dump"), F_OK) == 0;
+	s->have_addr = read_u64("/proc/sys/kernel/dump/addr", &s->addr) && s->addr;
+	s->have_level = read_u32("/proc/sys/kernel/dump/level", &s->level);
+	s->have_compress = read_u32("/proc/sys/kernel/dump/compress", &s->compress);
+	s->have_flags = read_u32("/proc/sys/kernel/dump/flags", &s->flags);
+	s->have_exclude = read_u32("/proc/sys/kernel/dump/exclude", &s->exclude);
+	read_u64("/sys/kernel/kexec_crash_size", &s->crash_size);
+	s->crash_loaded = read_u64("/sys/kernel/kexec_crash_loaded", &v) && v == 1;
+	s->post_notifiers = read_text(sys_path("/sys/module/kernel/parameters/crash_kexec_post_notifiers"),
+				      buf, sizeof(buf)) == 0 && (buf[0] == 'Y' || buf[0] == '1');
+	if (read_text(sys_path("/proc/sys/kernel/panic"), buf, sizeof(buf)) == 0) {
+		char *end;
+
+		s->panic = strtol(buf, &end, 10);
+		s->have_panic = !*end;
+	}
+}
+
+static bool armed(const struct state *s)
+{
+	return s->module && s->have_addr && s->crash_loaded && s->post_notifiers &&
+	       s->have_level && s->level != LKCD_LEVEL_NONE;
+}
+
+static void print_text(const struct state *s)
+{
+	printf("armed:                %s\n", armed(s) ? "yes" : "no");
+	if (!s->module)
+		printf("  why not:            lkcd module not loaded (%s missing)\n",
+		       sys_path("/proc/sys/kernel/dump"));
+	else if (!s->have_addr)
+		printf("  why not:            no header address (cannot read %s)\n",
+		       sys_path("/proc/sys/kernel/dump/addr"));
+	if (s->module && s->have_level && s->level == LKCD_LEVEL_NONE)
+		printf("  why not:            DUMP_LEVEL is none\n");
+	if (!s->crash_size)
+		printf("  why not:            no crashkernel= reservation\n");
+	else if (!s->crash_loaded)
+		printf("  why not:            no capture kernel loaded (run lkcd config)\n");
+	if (!s->post_notifiers)
+		printf("  why not:            crash_kexec_post_notifiers is off\n");
+	printf("module loaded:        %s\n", s->module ? "yes" : "no");
+	if (s->have_addr)
+		printf("header address:       0x%llx\n", (unsigned long long)s->addr);
+	if (s->have_level)
+		printf("level:                %s (%u)\n", lkcd_level_name(s->level), s->level);
+	if (s->have_compress)
+		printf("compress:             %s (%u)\n", lkcd_compress_name(s->compress), s->compress);
+	if (s->have_flags)
+		printf("flags:                0x%x\n", s->flags);
+	if (s->have_exclude)
+		printf("exclude:              0x%x%s\n", s->exclude,
+		       s->exclude ? "" : " (the level's default)");
+	printf("crashkernel size:     %llu bytes\n", (unsigned long long)s->crash_size);
+	printf("capture kernel:       %s\n", s->crash_loaded ? "loaded" : "not loaded");
+	printf("post notifiers:       %s\n", s->post_notifiers ? "on" : "off");
+	if (s->have_panic)
+		printf("panic timeout:        %ld\n", s->panic);
+}
+
+static void print_json(const struct state *s)
+{
+	printf("{\"armed\": %s, \"module_loaded\": %s", armed(s) ? "true" : "false",
+	       s->module ? "true" : "false");
+	if (s->have_addr)
+		printf(", \"header_address\": %llu", (unsigned long long)s->addr);
+	if (s->have_level)
+		printf(", \"level\": %u, \"level_name\": \"%s\"", s->level, lkcd_level_name(s->level));
+	if (s->have_compress)
+		printf(", \"compress\": %u, \"compress_name\": \"%s\"", s->compress,
+		       lkcd_compress_name(s->compress));
+	if (s->have_flags)
+		printf(", \"flags\": %u", s->flags);
+	if (s->have_exclude)
+		printf(", \"exclude\": %u", s->exclude);
+	printf(", \"crashkernel_size\": %llu, \"capture_kernel_loaded\": %s, "
+	       "\"post_notifiers\": %s", (unsigned long long)s->crash_size,
+	       s->crash_loaded ? "true" : "false", s->post_notifiers ? "true" : "false");
+	if (s->have_panic)
+		printf(", \"panic_timeout\": %ld", s->panic);
+	printf("}\n");
+}
+
+int cmd_query(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false;
+	struct state s;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			printf("Usage: %s %s [options]\n\n"
+			       "Show whether a dump will be taken at the next panic, and the settings.\n\n"
+			       "  -j, --json           print one JSON object\n"
+			       "  -h, --help           show this help\n"
+			       "\nExit: 0 armed, 4 not armed, 1 usage error.\n", prog, argv[0]);
+			return EXIT_OK;
+		default:
+			return EXIT_FAIL;
+		}
+	}
+	if (optind != argc) {
+		errmsg("%s: unexpected argument '%s'", argv[0], argv[optind]);
+		return EXIT_FAIL;
+	}
+	gather(&s);
+	if (json)
+		print_json(&s);
+	else
+		print_text(&s);
+	return armed(&s) ? EXIT_OK : EXIT_NOTARMED;
+}

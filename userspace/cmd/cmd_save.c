@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * lkcd save: find the preserved dump through /proc/vmcore at the address
+ * crashdump= names, and write it to DUMPDIR/N/:
+ *
+ *   dump.N      the dump in DUMP_FORMAT (kdump-compressed by default), with
+ *               an extra "LKCD" ELF note holding the preserved header page
+ *   dmesg.N     the crashed kernel's log (when VMCOREINFO allows)
+ *   analysis.N  a readable summary
+ *
+ * Everything is checked before anything is created; the files are written
+ * into DUMPDIR/.tmp-N-XXXXXX, fsynced, and the directory renamed to N only
+ * when complete; then DUMPDIR/bounds (the next N) is updated.  Files 0600,
+ * directories 0700.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dmesg.h"
+#include "internal.h"
+#include "lkcd.h"
+#include "vmcoreinfo.h"
+
+#define MAX_FILES 3
+
+struct out_dir {
+	int dirfd;			/* DUMPDIR */
+	int tmpfd;			/* DUMPDIR/.tmp-N-XXXXXX */
+	char tmpname[64];
+	char files[MAX_FILES][64];	/* created in tmp, for cleanup */
+	int nfiles;
+};
+
+/* Create dir and its missing parents, 0700. 0 or -errno. */
+static int mkdir_p(const char *dir)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(dir);
+
+	if (len >= sizeof(path))
+		return -ENAMETOOLONG;
+	memcpy(path, dir, len + 1);
+	for (char *p = path + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(path, 0700) < 0 && errno != EEXIST)
+				return -errno;
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	return 0;
+}
+
+static bool is_index(const char *s, unsigned long *n)
+{
+	char *end;
+
+	if (!*s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*n = strtoul(s, &end, 10);
+	return !errno && !*end && *n < 1000000000ul;
+}
+
+/* Next free index: bounds, but never an N that already exists. */
+static unsigned long next_index(int dirfd, const char *dumpdir)
+{
+	unsigned long n = 0, v;
+	char buf[32];
+	ssize_t len;
+	int fd;
+	DIR *d;
+	struct dirent *de;
+
+	fd = openat(dirfd, "bounds", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0) {
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len > 0) {
+			buf[len] = '\0';
+			buf[strcspn(buf, "\n")] = '\0';
+			if (is_index(buf, &v))
+				n = v;
+			else
+				warnmsg("%s/bounds: \"%s\" is not a dump index; using the directories",
+					dumpdir, buf);
+		}
+	}
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return n;
+	}
+	while ((de = readdir(d)))
+		if (is_index(de->d_name, &v) && v >= n)
+			n = v + 1;
+	closedir(d);
+	return n;
+}
+
+static int create_file(struct out_dir *o, const char *name)
+{
+	int fd = openat(o->tmpfd, name,
+			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd >= 0 && o->nfiles < MAX_FILES)
+		snprintf(o->files[o->nfiles++], sizeof(o->files[0]), "%s", name);
+	return fd;
+}
+
+static void discard_tmp(struct out_dir *o)
+{
+	if (o->tmpfd < 0)
+		return;
+	for (int i = 0; i < o->nfiles; i++)
+		unlinkat(o->tmpfd, o->files[i], 0);
+	close(o->tmpfd);
+	o->tmpfd = -1;
+	unlinkat(o->dirfd, o->tmpname, AT_REMOVEDIR);
+}
+
+/* fsync and close; 0 or -errno. */
+static int finish_fd(int fd)
+{
+	int ret = fsync(fd) < 0 ? -errno : 0;
+
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	return ret;
+}
+
+/* Write bounds = next through bounds.tmp + rename. */
+static int write_bounds(int dirfd, unsigned long next)
+{
+	char buf[32];
+	int len = snprintf(buf, sizeof(buf), "%lu\n", next);
+	int fd, ret;
+
+	unlinkat(dirfd, "bounds.tmp", 0);
+	fd = openat(dirfd, "bounds.tmp",
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, (size_t)len) != len) {
+		ret = errno ? -errno : -EIO;
+		close(fd);
+		unlinkat(dirfd, "bounds.tmp", 0);
+		return ret;
+	}
+	ret = finish_fd(fd);
+	if (!ret && renameat(dirfd, "bounds.tmp", dirfd, "bounds") < 0)
+		ret = -errno;
+	if (ret)
+		unlinkat(dirfd, "bounds.tmp", 0);
+	return ret;
+}
+
+/* Remove one saved dump directory (flat: only regular files). */
+static int remove_dump(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (unlinkat(fd, de->d_name, 0) < 0) {
+			int e = errno;
+
+			closedir(d);
+			return -e;
+		}
+	}
+	closedir(d);
+	return unlinkat(dirfd, name, AT_REMOVEDIR) < 0 ? -errno : 0;
+}
+
+static int cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* KEEP_DUMPS: remove the oldest (lowest N) dumps beyond keep. */
+static void prune(int dirfd, const char *dumpdir, uint32_t keep)
+{
+	unsigned long *idx = NULL, v;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	int fd;
+	DIR *d;
+
+	if (!keep)
+		return;
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!is_index(de->d_name, &v))
+			continue;
+		if (n == cap) {
+			unsigned long *g = realloc(idx, (cap = cap ? cap * 2 : 16) * sizeof(*idx));
+
+			if (!g)
+				break;
+			idx = g;
+		}
+		idx[n++] = v;
+	}
+	closedir(d);
+	qsort(idx, n, sizeof(*idx), cmp_ulong);
+	for (size_t i = 0; n - i > keep; i++) {
+		char name[32];
+		int ret;
+
+		snprintf(name, sizeof(name), "%lu", idx[i]);
+		ret = remove_dump(dirfd, name);
+		if (ret)
+			warnmsg("KEEP_DUMPS=%u: cannot remove %s/%s: %s", keep, dumpdir,
+				name, strerror(-ret));
+		else
+			fprintf(stderr, "%s: KEEP_DUMPS=%u: removed %s/%s\n", prog, keep,
+				dumpdir, name);
+	}
+	free(idx);
+}
+
+/* The notes for the writer: the LKCD note first, then the vmcore's. */
+static void *build_notes(struct lkcd_source *src, const void *page,
+			 uint64_t addr, size_t *len)
+{
+	const void *vnotes;
+	size_t vlen, nlen;
+	uint8_t *note, *all;
+
+	lkcd_source_notes(src, &vnotes, &vlen);
+	note = lkcd_note_build(page, addr, &nlen);
+	if (!note)
+		return NULL;
+	all = realloc(note, nlen + vlen);
+	if (!all) {
+		free(note);
+		return NULL;
+	}
+	if (vlen)
+		memcpy(all + nlen, vnotes, vlen);
+	*len = nlen + vlen;
+	return all;
+}
+
+static void write_dmesg(struct out_dir *o, const char *name, struct lkcd_source *src,
+			const struct lkcd_dump_header *h, FILE *analysis)
+{
+	struct lkcd_vmcoreinfo *vi = NULL;
+	struct lkcd_dmesg_stats st;
+	struct lkcd_error err = { 0 };
+	const void *notes;
+	size_t nlen;
+	FILE *f;
+	int fd, ret;
+
+	lkcd_source_notes(src, &notes, &nlen);
+	ret = lkcd_vmcoreinfo_from_notes(notes, nlen, &vi, &err);
+	if (ret < 0 && h->vmcoreinfo_paddr)
+		ret = lkcd_vmcoreinfo_read(src, h->vmcoreinfo_paddr, h->vmcoreinfo_size,
+					   &vi, &err);
+	if (ret < 0) {
+		fprintf(analysis, "kernel log:       not saved: no VMCOREINFO (%s)\n", err.msg);
+		warnmsg("kernel log not saved: no VMCOREINFO (%s)", err.msg);
+		return;
+	}
+	fd = create_file(o, name);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		fprintf(analysis, "kernel log:       not saved: %s: %s\n", name, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		lkcd_vmcoreinfo_free(vi);
+		return;
+	}
+	memset(&st, 0, sizeof(st));
+	ret = lkcd_dmesg_write(vi, lkcd_dmesg_read_source, src, NULL, f, &st, &err);
+	if (fflush(f) || fsync(fileno(f)))
+		ret = ret < 0 ? ret : -errno;
+	fclose(f);
+	lkcd_vmcoreinfo_free(vi);
+	if (ret < 0) {
+		fprintf(analysis, "kernel log:       %s incomplete: %s\n", name, err.msg);
+		warnmsg("kernel log: %s", err.msg);
+		return;
+	}
+	fprintf(analysis, "kernel log:       %s, %llu records (%llu skipped)\n", name,
+		(unsigned long long)st.records, (unsigned long long)st.skipped);
+}
+
+int save_run(const struct lkcd_conf *conf, const char *address,
+	     const char *vmcore, bool have_format, enum lkcd_out_format format)
+{
+	struct lkcd_error err = { 0 };
+	struct lkcd_source *src = NULL;
+	struct lkcd_dump *dump = NULL;
+	struct lkcd_dump_header h;
+	struct lkcd_write_input in;
+	struct lkcd_write_opts wopts = { 0 };
+	struct lkcd_write_stats ws;
+	struct out_dir o = { .dirfd = -1, .tmpfd = -1 };
+	const struct lkcd_problem *probs;
+	uint8_t page[LKCD_PAGE_SIZE];
+	char cmdline[4096], addrbuf[64], name[64], final[32], path[PATH_MAX];
+	const char *dumpdir = conf->dumpdir;
+	unsigned long n;
+	void *notes = NULL;
+	size_t nprobs;
+	uint64_t addr;
+	FILE *analysis = NULL;
+	time_t t0 = time(NULL);
+	char now[64];
+	int fd, ret, rc = EXIT_NODUMP;
+
+	if (!have_format)
+		format = conf->dump_format;
+	/* 1. where is the header? */
+	if (!address) {
+		ret = read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline));
+		if (ret < 0) {
+			errmsg("%s: %s", sys_path("/proc/cmdline"), strerror(-ret));
+			return EXIT_NODUMP;
+		}
+		if (cmdline_get(cmdline, "crashdump", addrbuf, sizeof(addrbuf)) < 0) {
+			errmsg("no crashdump= on the kernel command line (not a capture kernel?); "
+			       "give --address");
+			return EXIT_NODUMP;
+		}
+		address = addrbuf;
+	}
+	if (parse_u64(address, &addr) < 0 || addr % LKCD_PAGE_SIZE) {
+		errmsg("bad dump header address '%s' (a page-aligned number, e.g. 0x7f000000)",
+		       address);
+		return EXIT_NODUMP;
+	}
+	if (!vmcore)
+		vmcore = sys_path("/proc/vmcore");
+
+	/* 2. the memory of the crashed kernel, and the header in it */
+	ret = lkcd_source_open(vmcore, LKCD_SOURCE_AUTO, &src, &err);
+	if (ret < 0) {
+		errmsg("cannot open the crashed kernel's memory: %s", err.msg);
+		return EXIT_NODUMP;
+	}
+	if (lkcd_source_warning(src))
+		warnmsg("%s: %s", vmcore, lkcd_source_warning(src));
+	ret = lkcd_source_read(src, addr, page, sizeof(page), &err);
+	if (ret < 0) {
+		errmsg("no lkcd dump header at 0x%llx: %s", (unsigned long long)addr, err.msg);
+		goto out;
+	}
+	ret = lkcd_header_decode(page, sizeof(page), &h, NULL, 0, &err);
+	if (ret < 0) {
+		errmsg("no lkcd dump header at 0x%llx in %s: %s", (unsigned long long)addr,
+		       vmcore, err.msg);
+		goto out;
+	}
+	if (h.state == LKCD_STATE_EMPTY) {
+		errmsg("no dump at 0x%llx: the header is armed but empty (the dumper did not run)",
+		       (unsigned long long)addr);
+		goto out;
+	}
+	if (h.state == LKCD_STATE_IN_PROGRESS) {
+		errmsg("dump at 0x%llx was never finished (state in progress)",
+		       (unsigned long long)addr);
+		goto out;
+	}
+	ret = lkcd_dump_open(src, addr, &dump, &err);
+	if (ret < 0) {
+		errmsg("cannot read the dump at 0x%llx: %s", (unsigned long long)addr, err.msg);
+		goto out;
+	}
+
+	/* 3. where it goes */
+	rc = EXIT_WRITE;
+	umask(077);
+	ret = mkdir_p(dumpdir);
+	if (ret < 0) {
+		errmsg("cannot create DUMPDIR %s: %s", dumpdir, strerror(-ret));
+		goto out;
+	}
+	o.dirfd = open(dumpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (o.dirfd < 0) {
+		errmsg("%s: %s", dumpdir, strerror(errno));
+		goto out;
+	}
+	n = next_index(o.dirfd, dumpdir);
+	snprintf(o.tmpname, sizeof(o.tmpname), ".tmp-%lu-XXXXXX", n);
+	snprintf(path, sizeof(path), "%s/%s", dumpdir, o.tmpname);
+	if (!mkdtemp(path)) {
+		errmsg("cannot create a temporary directory in %s: %s", dumpdir, strerror(errno));
+		goto out;
+	}
+	snprintf(o.tmpname, sizeof(o.tmpname), "%s", strrchr(path, '/') + 1);
+	o.tmpfd = openat(o.dirfd, o.tmpname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (o.tmpfd < 0) {
+		errmsg("%s: %s", path, strerror(errno));
+		unlinkat(o.dirfd, o.tmpname, AT_REMOVEDIR);
+		goto out;
+	}
+
+	/* 4. the dump file */
+	snprintf(name, sizeof(name), "dump.%lu", n);
+	fd = create_file(&o, name);
+	if (fd < 0) {
+		errmsg("%s/%s: %s", path, name, strerror(errno));
+		goto out;
+	}
+	notes = build_notes(src, page, addr, &in.notes_len);
+	if (!notes) {
+		errmsg("out of memory");
+		close(fd);
+		goto out;
+	}
+	in.hdr = lkcd_dump_header(dump);
+	in.nr_ranges = lkcd_dump_ranges(dump, &in.ranges);
+	in.notes = notes;
+	lkcd_dump_page_iter(dump, &in.pages);
+	if (h.magic == LKCD_DUMP_MAGIC_LIVE)
+		wopts.flags |= LKCD_WRITE_LIVE_MAGIC;
+	memset(&ws, 0, sizeof(ws));
+	fprintf(stderr, "%s: saving the dump at 0x%llx (%s, %llu pages) as %s/%lu/%s (%s)\n",
+		prog, (unsigned long long)addr,
+		h.state == LKCD_STATE_COMPLETE ? "complete" : "incomplete",
+		(unsigned long long)h.pages_dumped, dumpdir, n, name,
+		lkcd_conf_format_name(format));
+	ret = lkcd_write_dump(fd, format, &in, &wopts, &ws, &err);
+	if (ret < 0) {
+		errmsg("writing %s/%s: %s", path, name, err.msg);
+		close(fd);
+		goto out;
+	}
+	ret = finish_fd(fd);
+	if (ret < 0) {
+		errmsg("%s/%s: %s", path, name, strerror(-ret));
+		goto out;
+	}
+
+	/* 5. analysis.N (and dmesg.N, reported in it) */
+	snprintf(name, sizeof(name), "analysis.%lu", n);
+	fd = create_file(&o, name);
+	analysis = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!analysis) {
+		errmsg("%s/%s: %s", path, name, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	format_utc((uint64_t)t0, now, sizeof(now));
+	fprintf(analysis, "lkcd dump %lu, saved %s from %s\n\n", n, now, vmcore);
+	print_summary(analysis, &h, NULL, addr);
+	fprintf(analysis, "\ndump file:        dump.%lu, %s format, %llu bytes\n", n,
+		lkcd_conf_format_name(format), (unsigned long long)ws.file_size);
+	fprintf(analysis, "pages written:    %llu (zero %llu, copied %llu, recompressed %llu, unreadable %llu)\n",
+		(unsigned long long)ws.pages_written, (unsigned long long)ws.pages_zero,
+		(unsigned long long)ws.pages_copied, (unsigned long long)ws.pages_recompressed,
+		(unsigned long long)ws.pages_unreadable);
+	nprobs = lkcd_dump_problems(dump, &probs);
+	fprintf(analysis, "damaged parts:    %zu\n", nprobs);
+	for (size_t i = 0; i < nprobs && i < 100; i++) {
+		if (probs[i].pfn == UINT64_MAX)
+			fprintf(analysis, "  block %llu: %s\n",
+				(unsigned long long)probs[i].block_seq, probs[i].reason);
+		else
+			fprintf(analysis, "  pfn 0x%llx (block %llu): %s\n",
+				(unsigned long long)probs[i].pfn,
+				(unsigned long long)probs[i].block_seq, probs[i].reason);
+	}
+	if (nprobs)
+		warnmsg("%zu damaged part(s) of the dump skipped; see %s", nprobs, name);
+	if (lkcd_source_warning(src))
+		fprintf(analysis, "source warning:   %s\n", lkcd_source_warning(src));
+	snprintf(name, sizeof(name), "dmesg.%lu", n);
+	write_dmesg(&o, name, src, &h, analysis);
+	if (fflush(analysis) || fsync(fileno(analysis))) {
+		errmsg("%s/analysis.%lu: %s", path, n, strerror(errno));
+		goto out;
+	}
+
+	/* 6. publish: the directory under its final name, then bounds */
+	if (fsync(o.tmpfd) < 0) {
+		errmsg("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	snprintf(final, sizeof(final), "%lu", n);
+	if (renameat(o.dirfd, o.tmpname, o.dirfd, final) < 0) {
+		errmsg("cannot rename %s to %s/%s: %s", path, dumpdir, final, strerror(errno));
+		goto out;
+	}
+	close(o.tmpfd);
+	o.tmpfd = -1;
+	fsync(o.dirfd);
+	ret = write_bounds(o.dirfd, n + 1);
+	if (ret < 0)
+		warnmsg("%s/bounds not updated: %s (the dump is saved)", dumpdir, strerror(-ret));
+	fsync(o.dirfd);
+	prune(o.dirfd, dumpdir, conf->keep_dumps);
+	fprintf(stderr, "%s: saved %s/%lu: %llu pages, %llu bytes, %lld s%s\n", prog,
+		dumpdir, n, (unsigned long long)ws.pages_written,
+		(unsigned long long)ws.file_size, (long long)(time(NULL) - t0),
+		h.state == LKCD_STATE_INCOMPLETE ? " (the dump itself is incomplete)" : "");
+	printf("%s/%lu\n", dumpdir, n);
+	rc = EXIT_OK;
+out:
+	if (analysis)
+		fclose(analysis);
+	if (rc != EXIT_OK)
+		discard_tmp(&o);
+	if (o.dirfd >= 0)
+		close(o.dirfd);
+	free(notes);
+	lkcd_dump_close(dump);
+	lkcd_source_close(src);
+	return rc;
+}
+
+static void save_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s save [options]\n"
+		"\n"
+		"Save the dump preserved by the crashed kernel to DUMPDIR/N/.\n"
+		"\n"
+		"  -a, --address ADDR   header address (default: crashdump= of /proc/cmdline)\n"
+		"  -f, --vmcore FILE    crashed kernel's memory (default /proc/vmcore)\n"
+		"  -d, --dumpdir DIR    where dumps go (default DUMPDIR, /var/log/dump)\n"
+		"  -F, --format FMT     kdump, lkcd or elf (default DUMP_FORMAT, kdump)\n"
+		"  -c, --config FILE    configuration file (default %s)\n"
+		"  -h, --help           show this help\n"
+		"\n"
+		"Exit: 0 saved, 1 usage or config error, 2 no dump or a bad header,\n"
+		"3 the dump could not be written (nothing is left behind).\n",
+		prog, LKCD_CONF_PATH);
+}
+
+int cmd_save(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "address", required_argument, NULL, 'a' },
+		{ "vmcore", required_argument, NULL, 'f' },
+		{ "dumpdir", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *address = NULL, *vmcore = NULL, *dumpdir = NULL;
+	enum lkcd_out_format format = LKCD_OUT_KDUMP;
+	bool have_format = false;
+	struct lkcd_conf conf;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "a:f:d:F:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			address = optarg;
+			break;
+		case 'f':
+			vmcore = optarg;
+			break;
+		case 'd':
+			dumpdir = optarg;
+			break;
+		case 'F':
+			if (lkcd_conf_parse_format(optarg, &format) < 0) {
+				errmsg("--format %s: expected kdump, lkcd or elf", optarg);
+				return EXIT_FAIL;
+			}
+			have_format = true;
+			break;
+		case 'c':
+			conf_path = optarg;
+			conf_path_given = true;
+			break;
+		case 'h':
+			save_usage(stdout);
+			return EXIT_OK;
+		default:
+			save_usage(stderr);
+			return EXIT_FAIL;
+		}
+	}
+	if (optind != argc) {
+		errmsg("save: unexpected argument '%s'", argv[optind]);
+		return EXIT_FAIL;
+	}
+	if (load_config(&conf) < 0)
+		return EXIT_FAIL;
+	if (dumpdir) {
+		if (dumpdir[0] == '\0' || strlen(dumpdir) >= sizeof(conf.dumpdir)) {
+			errmsg("--dumpdir '%s': empty or too long", dumpdir);
+			return EXIT_FAIL;
+		}
+		snprintf(conf.dumpdir, sizeof(conf.dumpdir), "%s", dumpdir);
+	}
+	return save_run(&conf, address, vmcore, have_format, format);
+}

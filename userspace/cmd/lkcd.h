@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The lkcd program: one file per command (cmd_*.c), helpers in util.c and
+ * summary.c.  Commands return an exit code (below); only this layer prints.
+ */
+#ifndef LKCD_CMD_H
+#define LKCD_CMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "liblkcd.h"
+
+/* Exit codes, documented in lkcd(8). */
+#define EXIT_OK		0
+#define EXIT_FAIL	1	/* usage, config file, system setup */
+#define EXIT_NODUMP	2	/* no dump: no crashdump=, no vmcore, no or bad header */
+#define EXIT_WRITE	3	/* the dump could not be written out */
+#define EXIT_NOTARMED	4	/* query/status: not armed */
+
+extern const char *prog;	/* "lkcd" */
+extern const char *conf_path;	/* -c FILE, default /etc/lkcd.conf */
+extern bool conf_path_given;
+
+void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Load the configuration: defaults, then the file.  A missing default file
+ * is fine (defaults); a missing -c file or any bad line is an error
+ * (messages printed).  0 or -1.
+ */
+int load_config(struct lkcd_conf *conf);
+
+/*
+ * /proc and /sys paths, prefixed with $LKCD_SYSROOT when set (tests run the
+ * commands against a fake tree).  Returns a static buffer per call slot.
+ */
+const char *sys_path(const char *path);
+
+/* Read a small file (NUL-terminated, trailing newline stripped). 0 or -errno. */
+int read_text(const char *path, char *buf, size_t size);
+/* Write text to an existing file (sysctl, sysfs). 0 or -errno. */
+int write_text(const char *path, const char *text);
+/* strtoull with end check; 0 or -EINVAL. */
+int parse_u64(const char *s, uint64_t *out);
+
+/*
+ * The value of key= on a kernel command line (first occurrence), copied to
+ * val; 0, or -ENOENT when absent.
+ */
+int cmdline_get(const char *cmdline, const char *key, char *val, size_t size);
+/*
+ * Copy cmdline to out without the parameters whose names are listed in
+ * drop (NULL-terminated); quoting ("a b") is kept as is.  0 or -ENOSPC.
+ */
+int cmdline_filter(const char *cmdline, const char *const *drop, char *out,
+		   size_t size);
+
+/*
+ * Run argv[0] from PATH with fork/execvp and wait.  Returns its exit status
+ * (0..255), 127 when it could not be run (message printed), or 128 + signal.
+ */
+int run_command(char *const argv[]);
+
+/* Print the summary of a decoded header (what analysis.N and show print). */
+void print_summary(FILE *out, const struct lkcd_dump_header *h,
+		   const struct lkcd_mem_range *ranges, uint64_t header_paddr);
+/* UTC "YYYY-MM-DD HH:MM:SS UTC" */
+void format_utc(uint64_t sec, char *buf, size_t size);
+
+/* The lkcd note lkcd save adds to every saved dump (see summary.c). */
+#define LKCD_NOTE_NAME		"LKCD"
+#define LKCD_NOTE_HEADER	0x4c4b4344u	/* not 1: tools take type 1 as NT_PRSTATUS */
+struct lkcd_note_header {
+	uint64_t header_paddr;			/* where the header page was */
+	uint64_t reserved;			/* zero */
+	uint8_t page[LKCD_PAGE_SIZE];		/* the header page as preserved */
+};
+/* Build the note (malloc'ed, *len bytes). NULL on ENOMEM. */
+void *lkcd_note_build(const void *header_page, uint64_t header_paddr, size_t *len);
+/* Find it in a notes blob: pointer to its desc (struct lkcd_note_header), or NULL. */
+const void *lkcd_note_find(const void *notes, size_t len);
+/* Offsets inside the desc (may be unaligned: memcpy them out). */
+#define LKCD_NOTE_PADDR_OFF	0
+#define LKCD_NOTE_PAGE_OFF	16
+
+int cmd_config(int argc, char **argv);
+int cmd_save(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+
+/* config runs save in the capture kernel */
+int save_run(const struct lkcd_conf *conf, const char *address,
+	     const char *vmcore, bool have_format, enum lkcd_out_format format);
+
+#endif /* LKCD_CMD_H */

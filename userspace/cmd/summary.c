@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * What lkcd prints about a dump (analysis.N, lkcd show), and the "LKCD" ELF
+ * note that carries the preserved header page into every saved dump so
+ * that `lkcd show` can read it back from the dump file itself.
+ *
+ * The summary is "key: value" lines; scripts may rely on the keys
+ * "panic string", "kernel release", "panic time", "state", "level".
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lkcd.h"
+#include "lkcd/params.h"
+
+void format_utc(uint64_t sec, char *buf, size_t size)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(buf, size, "%llu (s since epoch)", (unsigned long long)sec);
+}
+
+static const char *state_name(uint32_t s)
+{
+	switch (s) {
+	case LKCD_STATE_EMPTY:		return "empty (armed, no dump taken)";
+	case LKCD_STATE_IN_PROGRESS:	return "in progress (never finished)";
+	case LKCD_STATE_COMPLETE:	return "complete";
+	case LKCD_STATE_INCOMPLETE:	return "incomplete";
+	}
+	return "?";
+}
+
+static const char *reason_name(uint32_t r)
+{
+	switch (r) {
+	case LKCD_INCOMPLETE_NONE:	return "none";
+	case LKCD_INCOMPLETE_NO_SPARE:	return "ran out of spare pages";
+	case LKCD_INCOMPLETE_DEADLINE:	return "deadline passed";
+	case LKCD_INCOMPLETE_REENTERED:	return "panic inside the dumper";
+	case LKCD_INCOMPLETE_ERROR:	return "internal error";
+	case LKCD_INCOMPLETE_CAP:	return "live snapshot memory cap";
+	}
+	return "?";
+}
+
+void print_summary(FILE *out, const struct lkcd_dump_header *h,
+		   const struct lkcd_mem_range *ranges, uint64_t header_paddr)
+{
+	char when[64];
+
+	(void)ranges;
+	format_utc(h->panic_time_sec, when, sizeof(when));
+	fprintf(out, "panic string:     %s\n", h->panic_string);
+	fprintf(out, "panic time:       %s (+%u ns)\n", when, h->panic_time_nsec);
+	fprintf(out, "kernel release:   %s\n", h->uts.release);
+	fprintf(out, "kernel version:   %s\n", h->uts.version);
+	fprintf(out, "machine:          %s\n", h->uts.machine);
+	fprintf(out, "node name:        %s\n", h->uts.nodename);
+	fprintf(out, "dump type:        %s\n",
+		h->magic == LKCD_DUMP_MAGIC_LIVE ? "live snapshot" : "crash");
+	fprintf(out, "state:            %s\n", state_name(h->state));
+	if (h->state == LKCD_STATE_INCOMPLETE)
+		fprintf(out, "incomplete:       %s (stopped at pfn 0x%llx of 0x%llx)\n",
+			reason_name(h->incomplete_reason),
+			(unsigned long long)h->next_pfn, (unsigned long long)h->max_pfn);
+	fprintf(out, "level:            %s (%u)\n", lkcd_level_name(h->level), h->level);
+	fprintf(out, "exclude:          0x%x\n", h->exclude);
+	fprintf(out, "compress:         %s (%u)\n", lkcd_compress_name(h->compress), h->compress);
+	fprintf(out, "flags:            0x%x\n", h->flags);
+	fprintf(out, "header address:   0x%llx\n", (unsigned long long)header_paddr);
+	fprintf(out, "cpus:             %u (crashing cpu %u)\n", h->nr_cpus, h->crashing_cpu);
+	fprintf(out, "current task:     0x%llx\n", (unsigned long long)h->current_task);
+	fprintf(out, "memory:           %llu MiB in %u ranges, max pfn 0x%llx\n",
+		(unsigned long long)(h->memory_size >> 20), h->nr_ranges,
+		(unsigned long long)h->max_pfn);
+	fprintf(out, "pages dumped:     %llu (zero %llu)\n",
+		(unsigned long long)h->pages_dumped, (unsigned long long)h->pages_zero);
+	fprintf(out, "pages excluded:   %llu\n", (unsigned long long)h->pages_excluded);
+	fprintf(out, "pages unreadable: %llu\n", (unsigned long long)h->pages_unreadable);
+	fprintf(out, "records:          %llu in %llu blocks, %llu bytes stored\n",
+		(unsigned long long)h->nr_records, (unsigned long long)h->nr_blocks,
+		(unsigned long long)h->stored_bytes);
+	if (h->dump_end_ns >= h->dump_start_ns)
+		fprintf(out, "dump took:        %llu ms\n",
+			(unsigned long long)((h->dump_end_ns - h->dump_start_ns) / 1000000));
+}
+
+/* ---- the LKCD note ---- */
+
+struct nhdr {
+	uint32_t namesz, descsz, type;
+};
+
+#define PAD4(n) (((n) + 3) & ~(size_t)3)
+
+void *lkcd_note_build(const void *header_page, uint64_t header_paddr, size_t *len)
+{
+	struct nhdr nh = {
+		.namesz = sizeof(LKCD_NOTE_NAME),
+		.descsz = sizeof(struct lkcd_note_header),
+		.type = LKCD_NOTE_HEADER,
+	};
+	size_t total = sizeof(nh) + PAD4(sizeof(LKCD_NOTE_NAME)) +
+		       PAD4(sizeof(struct lkcd_note_header));
+	uint8_t *b = calloc(1, total);
+	struct lkcd_note_header desc = { .header_paddr = header_paddr };
+
+	if (!b)
+		return NULL;
+	memcpy(desc.page, header_page, LKCD_PAGE_SIZE);
+	memcpy(b, &nh, sizeof(nh));
+	memcpy(b + sizeof(nh), LKCD_NOTE_NAME, sizeof(LKCD_NOTE_NAME));
+	memcpy(b + sizeof(nh) + PAD4(sizeof(LKCD_NOTE_NAME)), &desc, sizeof(desc));
+	*len = total;
+	return b;
+}
+
+const void *lkcd_note_find(const void *notes, size_t len)
+{
+	const uint8_t *b = notes;
+	size_t off = 0;
+
+	while (len - off >= sizeof(struct nhdr)) {
+		struct nhdr nh;
+		size_t rest, name_sz, desc_sz;
+
+		memcpy(&nh, b + off, sizeof(nh));
+		if (!nh.namesz && !nh.descsz && !nh.type)
+			break;
+		rest = len - off - sizeof(nh);
+		name_sz = PAD4((size_t)nh.namesz);
+		if (name_sz > rest)
+			break;
+		rest -= name_sz;
+		desc_sz = PAD4((size_t)nh.descsz);
+		if (desc_sz > rest)
+			break;
+		if (nh.type == LKCD_NOTE_HEADER && nh.namesz == sizeof(LKCD_NOTE_NAME) &&
+		    !memcmp(b + off + sizeof(nh), LKCD_NOTE_NAME, sizeof(LKCD_NOTE_NAME)) &&
+		    nh.descsz >= sizeof(struct lkcd_note_header))
+			return b + off + sizeof(nh) + name_sz;
+		off += sizeof(nh) + name_sz + desc_sz;
+	}
+	return NULL;
+}
