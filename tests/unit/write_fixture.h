@@ -35,6 +35,9 @@
 
 #include "liblkcd.h"
 
+/* Each test uses part of the fixture. */
+#define FX_UNUSED __attribute__((unused))
+
 #define FX_PS		4096u
 #define FX_MAX_PFN	110u
 #define FX_NR_CPUS	2
@@ -89,7 +92,7 @@ static const struct fx_rec fx_recs[] = {
 #define FX_NR_RECS (sizeof(fx_recs) / sizeof(fx_recs[0]))
 
 /* Deterministic page content: text-like (compressible) or noise. */
-static void fx_content(uint64_t pfn, int incompressible, uint8_t *out)
+static FX_UNUSED void fx_content(uint64_t pfn, int incompressible, uint8_t *out)
 {
 	uint32_t x = (uint32_t)(pfn * 2654435761u) | 1;
 	uint32_t i;
@@ -130,7 +133,7 @@ struct fx {
 	uint32_t passes;
 };
 
-static size_t fx_note(uint8_t *p, const char *name, uint32_t type,
+static FX_UNUSED size_t fx_note(uint8_t *p, const char *name, uint32_t type,
 		      const void *desc, uint32_t desc_len)
 {
 	uint32_t h[3] = { (uint32_t)strlen(name) + 1, desc_len, type };
@@ -145,7 +148,7 @@ static size_t fx_note(uint8_t *p, const char *name, uint32_t type,
 	return off + ((desc_len + 3) & ~3u);
 }
 
-static void fx_build_notes(struct fx *f)
+static FX_UNUSED void fx_build_notes(struct fx *f)
 {
 	static const char vmcoreinfo[] =
 		"OSRELEASE=6.1.0-fixture\nPAGESIZE=4096\n"
@@ -172,7 +175,7 @@ static void fx_build_notes(struct fx *f)
 	f->notes_len = off;
 }
 
-static int fx_encode(const struct fx_rec *r, struct fx_stored *s)
+static FX_UNUSED int fx_encode(const struct fx_rec *r, struct fx_stored *s)
 {
 	uint8_t page[FX_PS];
 
@@ -222,7 +225,7 @@ static int fx_encode(const struct fx_rec *r, struct fx_stored *s)
 	return 0;
 }
 
-static void fx_free(struct fx *f)
+static FX_UNUSED void fx_free(struct fx *f)
 {
 	size_t i;
 
@@ -231,7 +234,7 @@ static void fx_free(struct fx *f)
 	memset(f, 0, sizeof(*f));
 }
 
-static int fx_init(struct fx *f)
+static FX_UNUSED int fx_init(struct fx *f)
 {
 	struct lkcd_dump_header *h = &f->hdr;
 	size_t i;
@@ -291,7 +294,7 @@ static int fx_init(struct fx *f)
 }
 
 /* Expected bytes of pfn (zeros for anything but DATA). */
-static void fx_expected(const struct fx *f, uint64_t pfn, uint8_t *out)
+static FX_UNUSED void fx_expected(const struct fx *f, uint64_t pfn, uint8_t *out)
 {
 	if (pfn < FX_MAX_PFN && f->state[pfn] == FX_DATA)
 		fx_content(pfn, f->incompressible[pfn], out);
@@ -299,7 +302,7 @@ static void fx_expected(const struct fx *f, uint64_t pfn, uint8_t *out)
 		memset(out, 0, FX_PS);
 }
 
-static size_t fx_count(const struct fx *f, enum fx_state s)
+static FX_UNUSED size_t fx_count(const struct fx *f, enum fx_state s)
 {
 	size_t n = 0, i;
 
@@ -310,7 +313,7 @@ static size_t fx_count(const struct fx *f, enum fx_state s)
 
 /* ---- the page iterator ---- */
 
-static int fx_next(void *ctx, struct lkcd_page *pg, struct lkcd_error *err)
+static FX_UNUSED int fx_next(void *ctx, struct lkcd_page *pg, struct lkcd_error *err)
 {
 	struct fx *f = ctx;
 	size_t i;
@@ -334,7 +337,7 @@ static int fx_next(void *ctx, struct lkcd_page *pg, struct lkcd_error *err)
 	return 1;
 }
 
-static int fx_rewind(void *ctx, struct lkcd_error *err)
+static FX_UNUSED int fx_rewind(void *ctx, struct lkcd_error *err)
 {
 	struct fx *f = ctx;
 
@@ -344,7 +347,7 @@ static int fx_rewind(void *ctx, struct lkcd_error *err)
 	return 0;
 }
 
-static void fx_input(struct fx *f, struct lkcd_write_input *in)
+static FX_UNUSED void fx_input(struct fx *f, struct lkcd_write_input *in)
 {
 	memset(in, 0, sizeof(*in));
 	in->hdr = &f->hdr;
@@ -359,7 +362,7 @@ static void fx_input(struct fx *f, struct lkcd_write_input *in)
 
 /* ---- files ---- */
 
-static int fx_tmpfile(char *path, size_t len, const char *tag)
+static FX_UNUSED int fx_tmpfile(char *path, size_t len, const char *tag)
 {
 	const char *dir = getenv("TMPDIR");
 	int fd;
@@ -369,7 +372,7 @@ static int fx_tmpfile(char *path, size_t len, const char *tag)
 	return fd;
 }
 
-static uint8_t *fx_slurp(const char *path, size_t *len)
+static FX_UNUSED uint8_t *fx_slurp(const char *path, size_t *len)
 {
 	struct stat sb;
 	uint8_t *buf;
@@ -394,14 +397,14 @@ static uint8_t *fx_slurp(const char *path, size_t *len)
 
 #define FX_PYTHON "/usr/bin/python3"
 
-static int fx_have_kdumpfile(void)
+static FX_UNUSED int fx_have_kdumpfile(void)
 {
 	return access(FX_PYTHON, X_OK) == 0 &&
 	       system(FX_PYTHON " -c 'import kdumpfile' >/dev/null 2>&1") == 0;
 }
 
 /* No libkdumpfile here: its tests are reported skipped, not failed. */
-static void fx_skip_without_kdumpfile(CU_pSuite s)
+static FX_UNUSED void fx_skip_without_kdumpfile(CU_pSuite s)
 {
 	CU_pTest t;
 
@@ -414,7 +417,7 @@ static void fx_skip_without_kdumpfile(CU_pSuite s)
 		CU_set_test_active(t, CU_FALSE);
 }
 
-static const char *fx_script(void)
+static FX_UNUSED const char *fx_script(void)
 {
 	static char path[4096];
 	const char *src = __FILE__;
@@ -429,6 +432,53 @@ static const char *fx_script(void)
 }
 
 /*
+ * Read pfns [0, n) of file with libkdumpfile: readable[pfn] 1 and crc[pfn]
+ * the page's crc32 when it reads, readable[pfn] 0 when it does not.
+ * 0, or -1 with why set when the script fails or says something else.
+ */
+static FX_UNUSED int fx_kdumpfile_crcs(const char *file, uint32_t page_size, uint64_t n,
+			     uint32_t *crc, uint8_t *readable,
+			     char *why, size_t why_len)
+{
+	char cmd[8192], line[256];
+	uint64_t seen = 0;
+	FILE *p;
+	int rc = 0;
+
+	snprintf(cmd, sizeof(cmd), FX_PYTHON " %s %s %u %llu 2>&1", fx_script(),
+		 file, page_size, (unsigned long long)n);
+	p = popen(cmd, "r");
+	if (!p) {
+		snprintf(why, why_len, "popen: %s", strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), p)) {
+		unsigned long long pfn;
+		char res[64];
+
+		if (sscanf(line, "%llu %63s", &pfn, res) != 2 || pfn >= n) {
+			if (!rc)
+				snprintf(why, why_len, "script said: %s", line);
+			rc = -1;
+			continue;
+		}
+		seen++;
+		readable[pfn] = strcmp(res, "ERR") != 0;
+		crc[pfn] = readable[pfn] ? (uint32_t)strtoul(res, NULL, 16) : 0;
+	}
+	if (pclose(p) != 0 && !rc) {
+		snprintf(why, why_len, "script failed");
+		rc = -1;
+	}
+	if (!rc && seen != n) {
+		snprintf(why, why_len, "script reported %llu pages of %llu",
+			 (unsigned long long)seen, (unsigned long long)n);
+		rc = -1;
+	}
+	return rc;
+}
+
+/*
  * Read every pfn below FX_MAX_PFN from file with libkdumpfile and check it
  * against the fixture: DATA and ZERO pages must read back as their bytes
  * (crc32), the others must fail to read unless holes_read_zero (ELF, where
@@ -436,7 +486,7 @@ static const char *fx_script(void)
  * mismatches, or -1 when the script could not run; *pages_ok counts pages
  * that matched.
  */
-static int fx_kdumpfile_check(const struct fx *f, const char *file,
+static FX_UNUSED int fx_kdumpfile_check(const struct fx *f, const char *file,
 			      int holes_read_zero, size_t *pages_ok,
 			      char *why, size_t why_len)
 {

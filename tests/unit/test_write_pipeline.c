@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The whole userspace path on a simulated crash: the packer (kernel/packer.c)
+ * dumps a simulated memory, the reader (lkcd_dump_open / lkcd_dump_next)
+ * hands the records to each writer through lkcd_dump_page_iter(), and
+ * libkdumpfile reads every page of the written file, which must hold the
+ * memory as it was before the dump (what the reader returned: data and zero
+ * pages); pages the dump left out must not read (kdump, LKCD) or read as
+ * zeros (ELF holes).  Also: a plain source (a vmcore without an lkcd dump)
+ * through lkcd_source_page_iter_open().
+ */
+#include "unit.h"
+#include "simmem.h"
+#include "write_fixture.h"
+
+#define PS	LKCD_PAGE_SIZE
+
+struct pipeline {
+	struct simmem *sm;
+	struct sim_readback rb;
+	struct lkcd_source *src;
+	struct lkcd_dump *dump;
+	struct lkcd_dump_header hdr;
+};
+
+static int pipeline_open(struct pipeline *p, uint32_t level, uint32_t exclude,
+			 uint32_t compress, uint64_t seed)
+{
+	struct lkcd_error err = { 0 };
+	unsigned int i;
+
+	memset(p, 0, sizeof(*p));
+	p->sm = sim_new_standard(2048, seed);
+	for (i = 0; i < 16; i++)
+		sim_add_pool(p->sm, 0x120 + i);
+	if (sim_pack(p->sm, level, exclude, compress, 0))
+		return -1;
+	if (sim_readback(p->sm, &p->rb) || p->rb.nr_mismatches || p->rb.nr_problems)
+		return -1;
+	if (sim_source(p->sm, &p->src))
+		return -1;
+	if (lkcd_dump_open(p->src, p->sm->header_pfn * PS, &p->dump, &err)) {
+		fprintf(stderr, "\nopen: %s\n", err.msg);
+		return -1;
+	}
+	p->hdr = *lkcd_dump_header(p->dump);
+	/* the simulated kernel has no utsname: say what readers need */
+	if (!p->hdr.uts.machine[0])
+		strcpy(p->hdr.uts.machine, "x86_64");
+	if (!p->hdr.uts.sysname[0])
+		strcpy(p->hdr.uts.sysname, "Linux");
+	return 0;
+}
+
+static void pipeline_close(struct pipeline *p)
+{
+	lkcd_dump_close(p->dump);
+	lkcd_source_close(p->src);
+	sim_readback_free(&p->rb);
+	sim_free(p->sm);
+}
+
+static int in_ram(const struct simmem *sm, uint64_t pfn)
+{
+	size_t i;
+
+	for (i = 0; i < sm->nr_ranges; i++)
+		if (pfn * PS < sm->ranges[i].start + sm->ranges[i].size &&
+		    (pfn + 1) * PS > sm->ranges[i].start)
+			return 1;
+	return 0;
+}
+
+/* Write fmt from the reader and judge the file with libkdumpfile. */
+static void write_and_judge(struct pipeline *p, enum lkcd_out_format fmt,
+			    const char *what)
+{
+	struct lkcd_write_input in = { 0 };
+	struct lkcd_write_stats st;
+	struct lkcd_error err = { 0 };
+	char path[256], why[512];
+	uint64_t n = p->sm->max_pfn, pfn, bad = 0, data = 0;
+	uint32_t *crc = calloc(n, sizeof(*crc));
+	uint8_t *readable = calloc(n, 1), zero[PS];
+	uint32_t zero_crc;
+	int fd, ret;
+
+	memset(zero, 0, sizeof(zero));
+	zero_crc = (uint32_t)crc32(0, zero, PS);
+	in.hdr = &p->hdr;
+	in.nr_ranges = lkcd_dump_ranges(p->dump, &in.ranges);
+	lkcd_dump_page_iter(p->dump, &in.pages);
+	fd = fx_tmpfile(path, sizeof(path), "pipeline");
+	CU_ASSERT_FATAL(fd >= 0);
+	ret = lkcd_write_dump(fd, fmt, &in, NULL, &st, &err);
+	close(fd);
+	if (ret)
+		fprintf(stderr, "\n%s %s: %s\n", what, lkcd_out_format_name(fmt), err.msg);
+	CU_ASSERT_EQUAL_FATAL(ret, 0);
+	CU_ASSERT_EQUAL(st.pages_written, p->rb.pages_data + p->rb.pages_zero);
+	CU_ASSERT_EQUAL(st.pages_unreadable, p->rb.pages_unread);
+	CU_ASSERT_EQUAL(st.passes, 1);	/* the header's count is a bound */
+
+	if (fx_kdumpfile_crcs(path, PS, n, crc, readable, why, sizeof(why))) {
+		fprintf(stderr, "\n%s %s: libkdumpfile: %s\n", what,
+			lkcd_out_format_name(fmt), why);
+		CU_FAIL("libkdumpfile could not read the file");
+		goto out;
+	}
+	for (pfn = 0; pfn < n; pfn++) {
+		int k = p->rb.kind[pfn];
+		int ok;
+
+		if (k == SIM_K_DATA || k == SIM_K_ZERO) {
+			ok = readable[pfn] &&
+			     crc[pfn] == (uint32_t)crc32(0, p->sm->orig + pfn * PS, PS);
+			data++;
+		} else if (fmt == LKCD_OUT_ELF && in_ram(p->sm, pfn)) {
+			ok = readable[pfn] && crc[pfn] == zero_crc;
+		} else if (fmt == LKCD_OUT_ELF) {
+			ok = !readable[pfn] || crc[pfn] == zero_crc;
+		} else {
+			ok = !readable[pfn];
+		}
+		if (!ok && !bad++)
+			fprintf(stderr, "\n%s %s: pfn 0x%llx (kind %c) reads %s %08x\n",
+				what, lkcd_out_format_name(fmt),
+				(unsigned long long)pfn, k ? k : '-',
+				readable[pfn] ? "as" : "not at all", crc[pfn]);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(data > 100);
+out:
+	unlink(path);
+	free(crc);
+	free(readable);
+}
+
+static const struct {
+	uint32_t level, exclude, compress;
+	const char *what;
+} cases[] = {
+	{ LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK & ~LKCD_EXCLUDE_ZERO, LKCD_COMPRESS_ZLIB, "kern zlib" },
+	{ LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, LKCD_COMPRESS_ZSTD, "kern -d31 zstd" },
+	{ LKCD_LEVEL_USED, LKCD_EXCLUDE_FREE, LKCD_COMPRESS_LZ4, "used lz4" },
+	{ LKCD_LEVEL_ALL_RAM, 0, LKCD_COMPRESS_ZSTD, "all_ram zstd" },
+	{ LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK & ~LKCD_EXCLUDE_ZERO, LKCD_COMPRESS_NONE, "kern raw" },
+};
+
+static void run_format(enum lkcd_out_format fmt)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pipeline p;
+
+		if (pipeline_open(&p, cases[i].level, cases[i].exclude,
+				  cases[i].compress, 4242 + i)) {
+			CU_FAIL("packing or reading the simulated dump failed");
+			pipeline_close(&p);
+			continue;
+		}
+		write_and_judge(&p, fmt, cases[i].what);
+		pipeline_close(&p);
+	}
+}
+
+static void test_kdump(void)
+{
+	run_format(LKCD_OUT_KDUMP);
+}
+
+static void test_lkcd(void)
+{
+	run_format(LKCD_OUT_LKCD);
+}
+
+static void test_elf(void)
+{
+	run_format(LKCD_OUT_ELF);
+}
+
+/* ---- a plain source through the source page iterator ---- */
+
+static void test_source_iter(void)
+{
+	/* 16 pages; RAM [1, 6) and [8, 15) with the last one ending mid-page */
+	static const struct lkcd_mem_range ranges[] = {
+		{ 1 * PS, 5 * PS }, { 8 * PS, 6 * PS + 100 },
+	};
+	static uint8_t mem[16 * PS];
+	struct lkcd_source *src;
+	struct lkcd_page_iter it;
+	struct lkcd_page pg;
+	struct lkcd_error err = { 0 };
+	struct { uint64_t pfn; uint32_t count, flags; } want[] = {
+		{ 1, 1, LKCD_REC_RAW }, { 2, 2, LKCD_REC_ZERO }, { 4, 1, LKCD_REC_RAW },
+		{ 5, 1, LKCD_REC_ZERO }, { 8, 3, LKCD_REC_ZERO }, { 11, 1, LKCD_REC_RAW },
+		{ 12, 1, LKCD_REC_RAW }, { 13, 1, LKCD_REC_ZERO }, { 14, 1, LKCD_REC_RAW },
+	};
+	size_t i, n = 0;
+	int pass, rc;
+
+	memset(mem, 0, sizeof(mem));
+	mem[1 * PS + 7] = 1;
+	mem[4 * PS] = 2;
+	mem[11 * PS + PS - 1] = 3;
+	memset(mem + 12 * PS, 0x5a, PS);
+	mem[14 * PS + 99] = 4;		/* inside the range's last partial page */
+	mem[14 * PS + 200] = 9;		/* outside: must read as zero */
+	mem[6 * PS] = 7;		/* a hole: never handed out */
+	CU_ASSERT_EQUAL_FATAL(lkcd_source_open_buffer(mem, sizeof(mem), ranges, 2, &src, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(lkcd_source_page_iter_open(src, PS, &it, &err), 0);
+	for (pass = 0; pass < 2; pass++) {
+		n = 0;
+		CU_ASSERT_EQUAL(it.rewind(it.ctx, &err), 0);
+		while ((rc = it.next(it.ctx, &pg, &err)) == 1) {
+			if (n < sizeof(want) / sizeof(want[0])) {
+				CU_ASSERT_EQUAL(pg.pfn, want[n].pfn);
+				CU_ASSERT_EQUAL(pg.count, want[n].count);
+				CU_ASSERT_EQUAL(pg.flags, want[n].flags);
+				if (pg.flags == LKCD_REC_RAW) {
+					CU_ASSERT_EQUAL(pg.stored_size, PS);
+					if (pg.pfn == 14) {
+						CU_ASSERT_EQUAL(((const uint8_t *)pg.stored)[99], 4);
+						CU_ASSERT_EQUAL(((const uint8_t *)pg.stored)[200], 0);
+					} else {
+						CU_ASSERT(memcmp(pg.stored, mem + pg.pfn * PS, PS) == 0);
+					}
+				}
+			}
+			n++;
+		}
+		CU_ASSERT_EQUAL(rc, 0);
+		CU_ASSERT_EQUAL(n, sizeof(want) / sizeof(want[0]));
+	}
+	CU_ASSERT_EQUAL(lkcd_source_page_iter_open(src, 3000, &it, &err), -EINVAL);
+	lkcd_source_page_iter_close(&it);
+	lkcd_source_close(src);
+	(void)i;
+}
+
+static int register_suites(void)
+{
+	static const CU_TestInfo tests[] = {
+		{ "source page iterator", test_source_iter },
+		CU_TEST_INFO_NULL,
+	};
+	static const CU_TestInfo real[] = {
+		{ "packer -> reader -> kdump writer -> libkdumpfile", test_kdump },
+		{ "packer -> reader -> LKCD writer -> libkdumpfile", test_lkcd },
+		{ "packer -> reader -> ELF writer -> libkdumpfile", test_elf },
+		CU_TEST_INFO_NULL,
+	};
+	CU_pSuite s;
+
+	if (lkcd_unit_add_suite("write_pipeline", NULL, NULL, tests) ||
+	    lkcd_unit_add_suite("write_pipeline_libkdumpfile", NULL, NULL, real))
+		return -1;
+	s = CU_get_suite("write_pipeline_libkdumpfile");
+	if (s)
+		fx_skip_without_kdumpfile(s);
+	return 0;
+}
+
+LKCD_TEST_MAIN(register_suites)
