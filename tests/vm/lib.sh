@@ -22,11 +22,12 @@ VM_LOGS=$VM_BUILD/logs
 VM_WORK=$VM_BUILD/work
 VM_SCENARIOS=$VM_TOP/tests/vm/scenarios
 
-# QEMU settings; a scenario may override VM_MEM, VM_APPEND, VM_TIMEOUT.
+# QEMU settings; a scenario may override VM_MEM, VM_CRASHKERNEL, VM_APPEND,
+# VM_TIMEOUT, VM_SMP, VM_DISK_SIZE.
 VM_MEM_DEFAULT=1G
 VM_CRASHKERNEL_DEFAULT=256M
 VM_TIMEOUT_DEFAULT=120		# seconds for both boots together
-VM_DISK_SIZE=1G			# sparse; room for full dumps later
+VM_DISK_SIZE_DEFAULT=2G		# sparse; room for a full dump and a vmcore copy
 
 # Kernel modules the guest loads (and their dependencies, from modules.dep).
 # On the cloud kernel ext4 is built in, virtio_blk and virtio_pci are not.
@@ -221,7 +222,7 @@ vm_build_initrds() { # name workdir
 vm_boot() { # name workdir
 	local name=$1 work=$2 log=$2/console.log start end
 	rm -f "$work/disk.img" "$log"
-	truncate -s "$VM_DISK_SIZE" "$work/disk.img"
+	truncate -s "${VM_DISK_SIZE:-$VM_DISK_SIZE_DEFAULT}" "$work/disk.img"
 	mkfs.ext4 -q -F -L lkcdout -E lazy_itable_init=1,lazy_journal_init=1 "$work/disk.img" ||
 		vm_die "mkfs.ext4 failed"
 	start=$(date +%s.%N)
@@ -326,4 +327,22 @@ run_crash() { # dumpfile commands outfile
 		return 2
 	fi
 	printf '%s\nquit\n' "$2" | timeout 300 crash -s "$VMLINUX" "$1" >"$3" 2>&1
+}
+
+# The guest copied /proc/vmcore to $OUT/vmcore: every page libkdumpfile
+# reads from the dump must match it.  At most $3 pages may differ (pages the
+# crashed kernel legitimately wrote after dumping them: crash notes, the
+# dumper's own stack); their pfns are listed in $WORK/differ.txt.
+check_pages_match() { # dumpfile vmcore max-differ
+	local out compared differ
+	if ! out=$("$VM_TOP/tests/vm/comparepages" "$1" "$2" "$WORK/differ.txt" 2>&1); then
+		check_fail "comparing $(basename "$1") with /proc/vmcore: $out"
+		return 1
+	fi
+	echo "  pages of $(basename "$1") vs /proc/vmcore: $out"
+	compared=$(sed -n 's/^compared \([0-9]*\),.*/\1/p' <<<"$out")
+	differ=$(sed -n 's/.*differ \([0-9]*\),.*/\1/p' <<<"$out")
+	(( compared > 0 )) || check_fail "no page of $(basename "$1") could be compared" || return 1
+	(( differ <= $3 )) ||
+		check_fail "$differ pages of $(basename "$1") differ from /proc/vmcore (at most $3 may): first $(head -n5 "$WORK/differ.txt" | paste -sd' ')"
 }
