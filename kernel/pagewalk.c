@@ -16,6 +16,7 @@
 #include <linux/ioport.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/moduleparam.h>
 #include <linux/nmi.h>
 #include <linux/nodemask.h>
 #include <linux/page-flags.h>
@@ -428,10 +429,22 @@ static __u64 lkcd_op_now_ns(void *ctx)
 	return ktime_get_mono_fast_ns();	/* NMI-safe, no seqcount spin */
 }
 
+/*
+ * Test only: panic from inside the dumper once this many pages have been
+ * examined, to exercise the re-entry guard (tests/vm).  0 = never.
+ */
+static unsigned long inject_panic_at;
+module_param(inject_panic_at, ulong, 0600);
+MODULE_PARM_DESC(inject_panic_at,
+		 "test only: panic inside the dumper after this many pages (default 0 = never)");
+
 /* Panic path.  At most one console line a second. */
 static void lkcd_op_progress(void *ctx, __u64 done, __u64 total)
 {
 	u64 now = ktime_get_mono_fast_ns();
+
+	if (inject_panic_at && done >= inject_panic_at)
+		panic("lkcd: injected panic inside the dumper at page %llu", done);
 
 	if (lkcd_walk.last_progress_ns && now - lkcd_walk.last_progress_ns < LKCD_PROGRESS_NS)
 		return;

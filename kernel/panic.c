@@ -66,8 +66,38 @@ static const char *lkcd_incomplete_why(u32 reason)
 	case LKCD_INCOMPLETE_NO_SPARE:	return " (out of spare pages)";
 	case LKCD_INCOMPLETE_DEADLINE:	return " (deadline)";
 	case LKCD_INCOMPLETE_ERROR:	return " (internal error)";
+	case LKCD_INCOMPLETE_REENTERED:	return " (re-entered)";
 	default:			return " (?)";
 	}
+}
+
+/*
+ * Panic path, second entry: panic() lets only one CPU through, so this is
+ * a panic inside the dumper (or a later notifier) on this CPU and the first
+ * run will never finish.  Its blocks cannot be vouched for from here, so an
+ * interrupted dump is sealed as INCOMPLETE/REENTERED with no blocks: the
+ * capture kernel still learns what panicked and why the dump is empty.
+ */
+static void lkcd_reentered(void)
+{
+	struct lkcd_dump_header *h = lkcd_header();
+
+	if (READ_ONCE(h->state) != LKCD_STATE_IN_PROGRESS)
+		return;		/* finished, or never started: leave it */
+	h->state = LKCD_STATE_INCOMPLETE;
+	h->incomplete_reason = LKCD_INCOMPLETE_REENTERED;
+	h->first_block_paddr = 0;
+	h->nr_blocks = 0;
+	h->nr_records = 0;
+	h->pages_dumped = 0;
+	h->pages_zero = 0;
+	h->pages_excluded = 0;
+	h->pages_unreadable = 0;
+	h->stored_bytes = 0;
+	h->next_pfn = 0;
+	h->dump_end_ns = ktime_get_mono_fast_ns();
+	lkcd_header_seal(h);
+	pr_emerg("panic inside the dumper: dump abandoned, header sealed INCOMPLETE\n");
 }
 
 static int lkcd_panic_event(struct notifier_block *nb, unsigned long action, void *data)
@@ -76,8 +106,10 @@ static int lkcd_panic_event(struct notifier_block *nb, unsigned long action, voi
 	u32 level;
 	int ret;
 
-	if (atomic_cmpxchg(&lkcd_panic_entered, 0, 1) != 0)
+	if (atomic_cmpxchg(&lkcd_panic_entered, 0, 1) != 0) {
+		lkcd_reentered();
 		return NOTIFY_DONE;
+	}
 
 	level = READ_ONCE(lkcd_tun.level);
 	if (level == LKCD_LEVEL_NONE)
