@@ -149,6 +149,10 @@ static void test_roundtrip(void)
 	CU_ASSERT_EQUAL(st.pages_unreadable, fx_count(&f, FX_UNREADABLE));
 	CU_ASSERT_EQUAL(st.file_size, len);
 	CU_ASSERT_EQUAL(st.passes, 1);
+	/* what crash needs to open it: --kaslr and --machdep phys_base */
+	CU_ASSERT_EQUAL(st.have_vmcoreinfo, 1);
+	CU_ASSERT_EQUAL(st.phys_base, FX_PHYS_BASE);
+	CU_ASSERT_EQUAL(st.kernel_offset, 0x1e000000);
 	free(buf);
 	unlink(path);
 	fx_free(&f);

@@ -181,6 +181,14 @@ struct lkcd_write_stats {
 	uint64_t pages_unreadable;	/* left out: the dumper could not read them */
 	uint32_t passes;		/* passes over the page stream */
 	uint32_t notes_truncated;	/* 1 when a malformed notes tail was dropped */
+	/*
+	 * From VMCOREINFO, for the summary: LKCD v8 files cannot carry them,
+	 * and crash needs them for a relocated x86_64 kernel:
+	 *   crash --kaslr <kernel_offset> --machdep phys_base=<phys_base> ...
+	 */
+	uint32_t have_vmcoreinfo;	/* 1 when the notes had VMCOREINFO */
+	uint64_t phys_base;		/* NUMBER(phys_base), two's complement */
+	uint64_t kernel_offset;		/* KERNELOFFSET */
 };
 
 /*

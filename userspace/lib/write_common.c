@@ -215,6 +215,8 @@ static void wr_notes_scan(struct wr_notes *n, const void *blob, size_t len)
 	if (!lkcd_vmcoreinfo_parse(desc, desc_len, &vi, NULL)) {
 		if (lkcd_vmcoreinfo_phys_base(vi, &n->phys_base))
 			n->phys_base = 0;
+		if (lkcd_vmcoreinfo_kernel_offset(vi, &n->kernel_offset))
+			n->kernel_offset = 0;
 		lkcd_vmcoreinfo_free(vi);
 	}
 }
@@ -568,6 +570,9 @@ int lkcd_write_dump(int fd, enum lkcd_out_format fmt,
 	}
 	wr_notes_scan(w.notes, in->notes, in->notes ? in->notes_len : 0);
 	stats->notes_truncated = w.notes->truncated;
+	stats->have_vmcoreinfo = w.notes->have_vmcoreinfo;
+	stats->phys_base = w.notes->phys_base;
+	stats->kernel_offset = w.notes->kernel_offset;
 
 	switch (fmt) {
 	case LKCD_OUT_KDUMP:
