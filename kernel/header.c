@@ -22,19 +22,25 @@
 #include "lkcd.h"
 
 static struct page *lkcd_hdr_page;	/* set at init, freed at exit */
-static u64 lkcd_max_pfn;		/* one past the highest RAM pfn */
 
-struct lkcd_range_walk {
-	struct lkcd_mem_range *ranges;
+/*
+ * The System RAM ranges, double-buffered: a refresh fills the table not in
+ * use and then publishes it, so a panic that stops the refreshing CPU
+ * half-way still finds a whole table.  Writers hold lkcd_config_lock.
+ */
+struct lkcd_ram {
+	struct lkcd_mem_range ranges[LKCD_MAX_RANGES];
 	u32 nr;
 	u32 dropped;			/* ranges past LKCD_MAX_RANGES */
 	u64 bytes;
-	u64 end;			/* highest end (exclusive) seen */
+	u64 end;			/* highest end (exclusive) */
 };
+static struct lkcd_ram lkcd_ram[2];
+static int lkcd_ram_cur;		/* the published one */
 
 static int lkcd_range_add(struct resource *res, void *arg)
 {
-	struct lkcd_range_walk *w = arg;
+	struct lkcd_ram *w = arg;
 	u64 start = res->start, size = resource_size(res);
 
 	if (!size)
@@ -57,46 +63,61 @@ static int lkcd_range_add(struct resource *res, void *arg)
 }
 
 /*
- * Rebuild the static part of the header and seal it as EMPTY.  Process
- * context, lkcd_config_lock held (or at init, before anyone else can see
- * the page).
+ * Rewrite the whole header page from the published range table and the
+ * tunables, state EMPTY, unsealed.  Also the first step at panic, so a
+ * page left half-written by an interrupted refresh does not matter.
  */
-int lkcd_header_refresh(void)
+void lkcd_header_build(struct lkcd_dump_header *h)
 {
-	struct lkcd_dump_header *h = lkcd_header();
-	struct lkcd_range_walk w = {
-		.ranges = (struct lkcd_mem_range *)((u8 *)h + sizeof(*h)),
-	};
-	int ret;
+	const struct lkcd_ram *ram = &lkcd_ram[READ_ONCE(lkcd_ram_cur)];
+	u32 level = READ_ONCE(lkcd_tun.level);
 
 	memset(h, 0, LKCD_HEADER_AREA_SIZE);
-	ret = walk_iomem_res_desc(IORES_DESC_NONE,
-				  IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
-				  0, -1, &w, lkcd_range_add);
-	if (ret < 0 || !w.nr) {
-		pr_err("cannot read the System RAM ranges from iomem (%d)\n", ret);
-		return ret < 0 ? ret : -ENODEV;
-	}
-	if (w.dropped)
-		pr_warn("%u System RAM ranges past the first %u are left out of dumps\n",
-			w.dropped, (unsigned int)LKCD_MAX_RANGES);
-
 	h->magic = LKCD_DUMP_MAGIC;
 	h->version = LKCD_FORMAT_VERSION;
 	h->header_size = sizeof(*h);
 	h->state = LKCD_STATE_EMPTY;
 	h->page_size = PAGE_SIZE;
-	h->level = lkcd_tun.level;
-	h->exclude = lkcd_effective_exclude(lkcd_tun.level, lkcd_tun.exclude);
-	h->compress = lkcd_tun.compress;
-	h->flags = lkcd_tun.flags;
-	h->nr_ranges = w.nr;
-	h->memory_size = w.bytes;
-	h->max_pfn = PFN_UP(w.end);
+	h->level = level;
+	h->exclude = lkcd_effective_exclude(level, READ_ONCE(lkcd_tun.exclude));
+	h->compress = READ_ONCE(lkcd_tun.compress);
+	h->flags = READ_ONCE(lkcd_tun.flags);
+	h->nr_ranges = ram->nr;
+	h->memory_size = ram->bytes;
+	h->max_pfn = PFN_UP(ram->end);
 	h->vmcoreinfo_paddr = paddr_vmcoreinfo_note();
 	h->vmcoreinfo_size = VMCOREINFO_NOTE_SIZE;
-	WRITE_ONCE(lkcd_max_pfn, h->max_pfn);
-	lkcd_header_seal(h);
+	memcpy((u8 *)h + sizeof(*h), ram->ranges, ram->nr * sizeof(ram->ranges[0]));
+}
+
+/*
+ * Re-read the System RAM ranges, then rebuild and seal the EMPTY header.
+ * Process context, lkcd_config_lock held (or at init, before anyone else
+ * can see the page).
+ */
+int lkcd_header_refresh(void)
+{
+	int next = !lkcd_ram_cur;
+	struct lkcd_ram *w = &lkcd_ram[next];
+	int ret;
+
+	memset(w, 0, sizeof(*w));
+	ret = walk_iomem_res_desc(IORES_DESC_NONE,
+				  IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
+				  0, -1, w, lkcd_range_add);
+	if (ret < 0 || !w->nr) {
+		pr_err("cannot read the System RAM ranges from iomem (%d)\n", ret);
+		return ret < 0 ? ret : -ENODEV;
+	}
+	if (w->dropped)
+		pr_warn("%u System RAM ranges past the first %u are left out of dumps\n",
+			w->dropped, (unsigned int)LKCD_MAX_RANGES);
+	/* the table is whole before anyone can pick it */
+	smp_wmb();
+	WRITE_ONCE(lkcd_ram_cur, next);
+
+	lkcd_header_build(lkcd_header());
+	lkcd_header_seal(lkcd_header());
 	return 0;
 }
 
@@ -129,7 +150,7 @@ phys_addr_t lkcd_header_paddr(void)
 
 u64 lkcd_header_max_pfn(void)
 {
-	return READ_ONCE(lkcd_max_pfn);
+	return PFN_UP(lkcd_ram[READ_ONCE(lkcd_ram_cur)].end);
 }
 
 int lkcd_header_init(void)
@@ -141,7 +162,10 @@ int lkcd_header_init(void)
 	lkcd_hdr_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	if (!lkcd_hdr_page)
 		return -ENOMEM;
+	/* both tables from the start: the "old" one is never empty */
 	ret = lkcd_header_refresh();
+	if (!ret)
+		lkcd_ram[!lkcd_ram_cur] = lkcd_ram[lkcd_ram_cur];
 	if (ret) {
 		__free_page(lkcd_hdr_page);
 		lkcd_hdr_page = NULL;

@@ -43,6 +43,7 @@ void lkcd_header_exit(void);
 phys_addr_t lkcd_header_paddr(void);
 struct lkcd_dump_header *lkcd_header(void);
 int lkcd_header_refresh(void);
+void lkcd_header_build(struct lkcd_dump_header *h);
 void lkcd_header_seal(struct lkcd_dump_header *h);
 u64 lkcd_header_max_pfn(void);
 

@@ -35,26 +35,23 @@ static void lkcd_fill_panic(struct lkcd_dump_header *h, const char *msg, u32 lev
 	struct new_utsname *uts = init_utsname();
 	u64 now = ktime_get_real_fast_ns();
 
+	/* from scratch: a sysctl write on a stopped CPU may have left it torn */
+	lkcd_header_build(h);
 	h->state = LKCD_STATE_IN_PROGRESS;
-	h->incomplete_reason = LKCD_INCOMPLETE_NONE;
 	h->level = level;
 	h->exclude = lkcd_effective_exclude(level, READ_ONCE(lkcd_tun.exclude));
-	h->compress = READ_ONCE(lkcd_tun.compress);
-	h->flags = READ_ONCE(lkcd_tun.flags);
 	h->panic_time_sec = div_u64_rem(now, NSEC_PER_SEC, &h->panic_time_nsec);
 	h->crashing_cpu = raw_smp_processor_id();
 	h->nr_cpus = num_online_cpus();
 	h->current_task = (u64)(unsigned long)current;
 	h->dump_start_ns = ktime_get_mono_fast_ns();
 
-	memset(&h->uts, 0, sizeof(h->uts));
 	strscpy(h->uts.sysname, uts->sysname, sizeof(h->uts.sysname));
 	strscpy(h->uts.nodename, uts->nodename, sizeof(h->uts.nodename));
 	strscpy(h->uts.release, uts->release, sizeof(h->uts.release));
 	strscpy(h->uts.version, uts->version, sizeof(h->uts.version));
 	strscpy(h->uts.machine, uts->machine, sizeof(h->uts.machine));
 	strscpy(h->uts.domainname, uts->domainname, sizeof(h->uts.domainname));
-	memset(h->panic_string, 0, sizeof(h->panic_string));
 	if (msg)
 		strscpy(h->panic_string, msg, sizeof(h->panic_string));
 }
