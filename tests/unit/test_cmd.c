@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The lkcd program end to end, off any VM: a dump packed by the real packer
+ * over simulated memory (simmem.c) is written as an ELF vmcore (elfcore.c),
+ * and build/bin/lkcd saves, shows and lists it; lkcd config runs against a
+ * fake /proc and /sys ($LKCD_SYSROOT) with a fake kexec on PATH.
+ */
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "elfcore.h"
+#include "simmem.h"
+#include "unit.h"
+
+#ifndef LKCD_BIN
+#define LKCD_BIN "build/bin/lkcd"
+#endif
+
+#define HEADER_PADDR	0x100000ull	/* sim_new_standard's header pfn 0x100 */
+
+static char work[64];
+static char core[128];
+static char conf[128];
+static char dumps[128];
+static char out[65536];
+
+/* Run a shell command line; output (stdout + stderr) in out; exit status. */
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int run(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	size_t n = 0, r;
+	FILE *p;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while ((r = fread(out + n, 1, sizeof(out) - 1 - n, p)) > 0)
+		n += r;
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+static int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* Pack a dump in simulated memory and write that memory as an ELF vmcore. */
+static int suite_init(void)
+{
+	struct elfcore_seg segs[SIM_MAX_RANGES];
+	struct simmem *sm;
+	char *path = NULL;
+	int ret;
+
+	if (access(LKCD_BIN, X_OK) != 0) {
+		fprintf(stderr, "%s is not built\n", LKCD_BIN);
+		return -1;
+	}
+	strcpy(work, "/tmp/lkcd-cmd-XXXXXX");
+	if (!mkdtemp(work))
+		return -1;
+	sm = sim_new_standard(4096, 7);
+	if (!sm)
+		return -1;
+	if (sim_pack(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, LKCD_COMPRESS_ZLIB,
+		     60000000000ull) != 0 || sim_header(sm)->state != LKCD_STATE_COMPLETE ||
+	    sm->header_pfn * 4096 != HEADER_PADDR) {
+		sim_free(sm);
+		return -1;
+	}
+	for (size_t i = 0; i < sm->nr_ranges; i++) {
+		segs[i] = (struct elfcore_seg){
+			.type = PT_LOAD,
+			.paddr = sm->ranges[i].start,
+			.memsz = sm->ranges[i].size,
+			.filesz = sm->ranges[i].size,
+			.data = sm->mem + sm->ranges[i].start,
+		};
+	}
+	ret = elfcore_write(&path, segs, sm->nr_ranges);
+	sim_free(sm);
+	if (ret)
+		return -1;
+	snprintf(core, sizeof(core), "%s/vmcore", work);
+	if (rename(path, core)) {
+		free(path);
+		return -1;
+	}
+	free(path);
+	snprintf(conf, sizeof(conf), "%s/lkcd.conf", work);
+	snprintf(dumps, sizeof(dumps), "%s/dumps", work);
+	return write_file(conf, "DUMP_FORMAT=kdump\nKEEP_DUMPS=0\n");
+}
+
+static int suite_clean(void)
+{
+	char cmd[128];
+
+	if (work[0] && !getenv("LKCD_TEST_KEEP")) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work);
+		if (system(cmd) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void test_save_show_list(void)
+{
+	char p[256];
+	struct stat st;
+
+	CU_ASSERT_EQUAL(run("%s -c %s save --vmcore %s --address 0x%llx --dumpdir %s",
+			    LKCD_BIN, conf, core, HEADER_PADDR, dumps), 0);
+	if (!strstr(out, "saved"))
+		fprintf(stderr, "\n%s", out);
+	snprintf(p, sizeof(p), "%s/0", dumps);
+	CU_ASSERT_EQUAL_FATAL(stat(p, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0700);
+	snprintf(p, sizeof(p), "%s/0/dump.0", dumps);
+	CU_ASSERT_EQUAL_FATAL(stat(p, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
+	CU_ASSERT_TRUE(st.st_size > 4096);
+	snprintf(p, sizeof(p), "%s/0/analysis.0", dumps);
+	CU_ASSERT_EQUAL(stat(p, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
+	/* bounds is the next index; no temporary directory left */
+	CU_ASSERT_EQUAL(run("cat %s/bounds; ls -a %s", dumps, dumps), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "1\n"));
+	CU_ASSERT_PTR_NULL(strstr(out, ".tmp"));
+	/* the analysis is readable */
+	CU_ASSERT_EQUAL(run("cat %s/0/analysis.0", dumps), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "panic string:     sysrq triggered crash (simulated)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "state:            complete"));
+
+	/* show reads the dump file itself: remove analysis.0 first */
+	snprintf(p, sizeof(p), "%s/0/analysis.0", dumps);
+	CU_ASSERT_EQUAL(unlink(p), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s show --dumpdir %s 0", LKCD_BIN, conf, dumps), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "format:           kdump"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "panic string:     sysrq triggered crash (simulated)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel release:   6.1.0-sim"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "header address:   0x100000"));
+	/* by path, the directory or the file */
+	CU_ASSERT_EQUAL(run("%s -c %s show %s/0", LKCD_BIN, conf, dumps), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel release:   6.1.0-sim"));
+
+	/* a second save gets the next index */
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --format elf",
+			    LKCD_BIN, conf, core, HEADER_PADDR, dumps), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s show %s/1/dump.1", LKCD_BIN, conf, dumps), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "format:           elf"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "panic string:     sysrq triggered crash (simulated)"));
+	CU_ASSERT_EQUAL(run("cat %s/bounds", dumps), 0);
+	CU_ASSERT_STRING_EQUAL(out, "2\n");
+
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --format lkcd",
+			    LKCD_BIN, conf, core, HEADER_PADDR, dumps), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s show -d %s 2", LKCD_BIN, conf, dumps), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "format:           lkcd"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "panic string:     sysrq triggered crash (simulated)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel release:   6.1.0-sim"));
+
+	CU_ASSERT_EQUAL(run("%s -c %s list -d %s", LKCD_BIN, conf, dumps), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "0    "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "2    "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "6.1.0-sim  sysrq triggered crash"));
+}
+
+static void test_save_refuses(void)
+{
+	char sysroot[128], p[256];
+	int before;
+
+	snprintf(p, sizeof(p), "%s/refuse", work);
+	/* nothing at that address: bad magic, nothing created */
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x200000 -d %s", LKCD_BIN, conf, core, p), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no lkcd dump header at 0x200000"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "bad magic 0x"));
+	CU_ASSERT_EQUAL(access(p, F_OK), -1);
+	/* an address in a hole */
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x40000000000 -d %s", LKCD_BIN, conf, core, p), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not in the dump"));
+	/* a bad address */
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 12zz -d %s", LKCD_BIN, conf, core, p), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "12zz"));
+	/* no vmcore */
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s/none -a 0x100000 -d %s", LKCD_BIN, conf, work, p), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "No such file"));
+	/* no crashdump= on the command line */
+	snprintf(sysroot, sizeof(sysroot), "%s/root-nocd", work);
+	CU_ASSERT_EQUAL(run("mkdir -p %s/proc && echo 'root=/dev/vda quiet' > %s/proc/cmdline",
+			    sysroot, sysroot), 0);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save -f %s -d %s", sysroot, LKCD_BIN,
+			    conf, core, p), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no crashdump="));
+	/* crashdump= is read from the command line */
+	CU_ASSERT_EQUAL(run("echo 'root=/dev/vda crashdump=0x100000 quiet' > %s/proc/cmdline",
+			    sysroot), 0);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save -f %s -d %s", sysroot, LKCD_BIN,
+			    conf, core, p), 0);
+	CU_ASSERT_EQUAL(count_entries(p), 2);	/* 0/ and bounds */
+
+	/* a damaged header (a byte of the panic string): checksum refused */
+	before = count_entries(dumps);
+	{
+		/* the header page is the file bytes of paddr 0x100000 */
+		char bad[160];
+		FILE *f;
+		Elf64_Ehdr eh;
+		Elf64_Phdr ph;
+		long off = -1;
+
+		snprintf(bad, sizeof(bad), "%s/bad", work);
+		CU_ASSERT_EQUAL_FATAL(run("cp %s %s", core, bad), 0);
+		f = fopen(bad, "r+b");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		CU_ASSERT_EQUAL(fread(&eh, sizeof(eh), 1, f), 1);
+		for (int i = 0; i < eh.e_phnum; i++) {
+			CU_ASSERT_EQUAL(fseek(f, (long)(eh.e_phoff + i * sizeof(ph)), SEEK_SET), 0);
+			CU_ASSERT_EQUAL(fread(&ph, sizeof(ph), 1, f), 1);
+			if (ph.p_type == PT_LOAD && ph.p_paddr <= HEADER_PADDR &&
+			    HEADER_PADDR - ph.p_paddr < ph.p_filesz)
+				off = (long)(ph.p_offset + (HEADER_PADDR - ph.p_paddr));
+		}
+		CU_ASSERT_FATAL(off > 0);
+		CU_ASSERT_EQUAL(fseek(f, off + 600, SEEK_SET), 0);
+		CU_ASSERT_EQUAL(fputc('#', f), '#');
+		fclose(f);
+		CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x100000 -d %s", LKCD_BIN, conf, bad,
+				    dumps), 2);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, "checksum mismatch"));
+		CU_ASSERT_EQUAL(count_entries(dumps), before);
+	}
+
+	/* DUMPDIR cannot be created: exit 3, nothing left */
+	snprintf(p, sizeof(p), "%s/afile", work);
+	CU_ASSERT_EQUAL(write_file(p, "x"), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x100000 -d %s/afile/dumps", LKCD_BIN,
+			    conf, core, work), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot create DUMPDIR"));
+}
+
+static void test_config_bad_file(void)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/bad.conf", work);
+	CU_ASSERT_EQUAL(write_file(p, "DUMP_LEVEL=kern\nDUMP_COMPRESS=rle\n"), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x100000 -d %s/x", LKCD_BIN, p, core, work), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "bad.conf:2: DUMP_COMPRESS=\"rle\""));
+	CU_ASSERT_EQUAL(run("%s -c %s/missing.conf query", LKCD_BIN, work), 4);
+	CU_ASSERT_EQUAL(run("%s -c %s/missing.conf config", LKCD_BIN, work), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "missing.conf: No such file"));
+	CU_ASSERT_EQUAL(run("%s frobnicate", LKCD_BIN), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown command 'frobnicate'"));
+}
+
+/* A fake production kernel: /proc, /sys files, a kexec that logs its argv. */
+static void make_fake_root(const char *root, const char *crash_size)
+{
+	CU_ASSERT_EQUAL(run("mkdir -p %s/proc/sys/kernel/dump %s/sys/kernel "
+			    "%s/sys/module/kernel/parameters %s/bin %s/boot", root, root, root,
+			    root, root), 0);
+	CU_ASSERT_EQUAL(run("cd %s && echo 'BOOT_IMAGE=/vmlinuz root=/dev/vda crashkernel=256M "
+			    "console=ttyS0 crashdump=0x1' > proc/cmdline.prod && "
+			    "echo 'root=/dev/vda console=ttyS0' > proc/cmdline && "
+			    "echo 0x7f000000 > proc/sys/kernel/dump/addr && "
+			    "for f in level compress flags exclude; do echo 9 > proc/sys/kernel/dump/$f; done && "
+			    "echo 0 > proc/sys/kernel/panic && echo %s > sys/kernel/kexec_crash_size && "
+			    "echo 1 > sys/kernel/kexec_crash_loaded && "
+			    "echo N > sys/module/kernel/parameters/crash_kexec_post_notifiers && "
+			    "echo kernel > boot/vmlinuz && echo initrd > boot/initrd.img && "
+			    "printf '#!/bin/sh\\necho \"$@\" > %s/kexec.args\\n' > bin/kexec && chmod +x bin/kexec",
+			    root, crash_size, root), 0);
+}
+
+static void test_config_arms(void)
+{
+	char root[128], cf[256];
+
+	snprintf(root, sizeof(root), "%s/prod", work);
+	make_fake_root(root, "268435456");
+	/* the production cmdline has crashkernel= and a stale crashdump= */
+	CU_ASSERT_EQUAL(run("cp %s/proc/cmdline.prod %s/proc/cmdline", root, root), 0);
+	/* crashdump= on the command line means capture kernel: use a clean one */
+	CU_ASSERT_EQUAL(run("echo 'BOOT_IMAGE=/vmlinuz root=/dev/vda crashkernel=256M "
+			    "console=ttyS0 \"quoted=a b\"' > %s/proc/cmdline", root), 0);
+	snprintf(cf, sizeof(cf), "%s/arm.conf", work);
+	{
+		char text[600];
+
+		snprintf(text, sizeof(text),
+			 "KEXEC_KERNEL=%s/boot/vmlinuz\nKEXEC_INITRD=%s/boot/initrd.img\n"
+			 "DUMP_LEVEL=used\nDUMP_COMPRESS=zlib\nDUMP_FLAGS=0x2\nDUMP_EXCLUDE=17\n"
+			 "PANIC_TIMEOUT=5\nKEXEC_CMDLINE_APPEND=\"nr_cpus=1 irqpoll\"\n",
+			 root, root);
+		CU_ASSERT_EQUAL(write_file(cf, text), 0);
+	}
+	/* dry run changes nothing */
+	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config --dry-run",
+			    root, root, LKCD_BIN, cf), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "would run:"));
+	CU_ASSERT_EQUAL(run("cat %s/proc/sys/kernel/dump/level", root), 0);
+	CU_ASSERT_STRING_EQUAL(out, "9\n");
+
+	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config",
+			    root, root, LKCD_BIN, cf), 0);
+	if (!strstr(out, "armed:"))
+		fprintf(stderr, "\n%s", out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "armed: level used"));
+	CU_ASSERT_EQUAL(run("cd %s/proc/sys/kernel/dump && cat level compress flags exclude "
+			    "../panic %s/sys/module/kernel/parameters/crash_kexec_post_notifiers",
+			    root, root), 0);
+	/* values are written without a newline, one write(2) each */
+	CU_ASSERT_STRING_EQUAL(out, "422175Y");
+	CU_ASSERT_EQUAL(run("cat %s/kexec.args", root), 0);
+	{
+		char want[512];
+
+		snprintf(want, sizeof(want),
+			 "-p %s/boot/vmlinuz --initrd=%s/boot/initrd.img --append "
+			 "BOOT_IMAGE=/vmlinuz root=/dev/vda console=ttyS0 \"quoted=a b\" "
+			 "nr_cpus=1 irqpoll crashdump=0x7f000000\n", root, root);
+		CU_ASSERT_STRING_EQUAL(out, want);
+		if (strcmp(out, want))
+			fprintf(stderr, "\n got  %s want %s", out, want);
+	}
+	/* query sees it armed */
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s query --json", root, LKCD_BIN), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"armed\": true"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"header_address\": 2130706432"));
+
+	/* a sysctl the kernel refuses: named with its value */
+	CU_ASSERT_EQUAL(run("chmod 0444 %s/proc/sys/kernel/dump/flags", root), 0);
+	if (geteuid() != 0) {
+		CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config",
+				    root, root, LKCD_BIN, cf), 1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, "dump/flags to 2"));
+	}
+	CU_ASSERT_EQUAL(run("rm -f %s/proc/sys/kernel/dump/flags", root), 0);
+	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config",
+			    root, root, LKCD_BIN, cf), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot set "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "dump/flags to 2: No such file"));
+}
+
+static void test_config_refuses(void)
+{
+	char root[128], cf[256], text[600];
+
+	/* no crashkernel reservation */
+	snprintf(root, sizeof(root), "%s/nores", work);
+	make_fake_root(root, "0");
+	snprintf(cf, sizeof(cf), "%s/nores.conf", work);
+	snprintf(text, sizeof(text), "KEXEC_KERNEL=%s/boot/vmlinuz\n", root);
+	CU_ASSERT_EQUAL(write_file(cf, text), 0);
+	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config",
+			    root, root, LKCD_BIN, cf), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no crashkernel reservation"));
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s status", root, LKCD_BIN), 4);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no crashkernel= reservation"));
+
+	/* no kexec binary */
+	CU_ASSERT_EQUAL(run("echo 268435456 > %s/sys/kernel/kexec_crash_size && rm %s/bin/kexec",
+			    root, root), 0);
+	CU_ASSERT_EQUAL(run("PATH=%s/bin LKCD_SYSROOT=%s %s -c %s config",
+			    root, root, LKCD_BIN, cf), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot run kexec"));
+
+	/* no module and no way to load it */
+	CU_ASSERT_EQUAL(run("rm -rf %s/proc/sys/kernel/dump", root), 0);
+	snprintf(text, sizeof(text), "KEXEC_KERNEL=%s/boot/vmlinuz\nLKCD_MODULE=%s/lkcd.ko\n",
+		 root, root);
+	CU_ASSERT_EQUAL(write_file(cf, text), 0);
+	CU_ASSERT_EQUAL(run("PATH=%s/bin LKCD_SYSROOT=%s %s -c %s config",
+			    root, root, LKCD_BIN, cf), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "LKCD_MODULE"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lkcd.ko: No such file"));
+
+	/* missing capture kernel image */
+	snprintf(text, sizeof(text), "KEXEC_KERNEL=%s/boot/nothere\n", root);
+	CU_ASSERT_EQUAL(write_file(cf, text), 0);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config", root, LKCD_BIN, cf), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "boot/nothere: No such file"));
+}
+
+static void test_config_in_capture_kernel(void)
+{
+	char root[128], cf[256], text[600], d[160];
+
+	snprintf(root, sizeof(root), "%s/capture", work);
+	CU_ASSERT_EQUAL(run("mkdir -p %s/proc && echo 'root=/dev/vda crashdump=0x100000' > "
+			    "%s/proc/cmdline && cp %s %s/proc/vmcore", root, root, core, root), 0);
+	snprintf(d, sizeof(d), "%s/capdumps", work);
+	snprintf(cf, sizeof(cf), "%s/cap.conf", work);
+	snprintf(text, sizeof(text), "DUMPDIR=%s\nDUMP_FORMAT=elf\n", d);
+	CU_ASSERT_EQUAL(write_file(cf, text), 0);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config", root, LKCD_BIN, cf), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s show 0", LKCD_BIN, cf), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "format:           elf"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel release:   6.1.0-sim"));
+	/* DUMP_SAVE=0: left alone */
+	snprintf(text, sizeof(text), "DUMPDIR=%s/nosave\nDUMP_SAVE=0\n", work);
+	CU_ASSERT_EQUAL(write_file(cf, text), 0);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config", root, LKCD_BIN, cf), 0);
+	snprintf(d, sizeof(d), "%s/nosave", work);
+	CU_ASSERT_EQUAL(access(d, F_OK), -1);
+}
+
+static const CU_TestInfo cmd_tests[] = {
+	{ "save, show, list", test_save_show_list },
+	{ "save refuses bad input, leaves nothing", test_save_refuses },
+	{ "bad config file, unknown command", test_config_bad_file },
+	{ "config arms (fake /proc, /sys, kexec)", test_config_arms },
+	{ "config refuses: no reservation, kexec, module, kernel", test_config_refuses },
+	{ "config in the capture kernel saves", test_config_in_capture_kernel },
+	CU_TEST_INFO_NULL,
+};
+
+static int register_suites(void)
+{
+	return lkcd_unit_add_suite("lkcd program", suite_init, suite_clean, cmd_tests);
+}
+
+LKCD_TEST_MAIN(register_suites)
