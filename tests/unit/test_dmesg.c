@@ -840,6 +840,19 @@ static void test_tail_too_far(void)
 	CU_ASSERT_EQUAL(outlen, 0);
 	CU_ASSERT(st.skipped <= r->count);
 	CU_ASSERT(st.nr_problems <= LKCD_DMESG_MAX_PROBLEMS);
+	CU_ASSERT_EQUAL(st.gave_up, 0);
+
+	/*
+	 * A ring that claims 2^24 descriptors and a tail 10^6 behind the head:
+	 * the walk gives up after a run of damaged slots, not after 10^6.
+	 */
+	kw32(r->prb + O_PRB_DESC_RING + O_DR_COUNT_BITS, 24);
+	kw64(r->prb + O_PRB_DESC_RING + O_DR_HEAD, r->head_id);
+	kw64(r->prb + O_PRB_DESC_RING + O_DR_TAIL, (r->head_id - 1000000) & ID_MASK);
+	CU_ASSERT_EQUAL(run_dmesg(0, 0, NULL, NULL, &st, NULL), 0);
+	CU_ASSERT_EQUAL(st.gave_up, 1);
+	CU_ASSERT_EQUAL(st.skipped, LKCD_DMESG_MAX_CONSECUTIVE_BAD);
+	CU_ASSERT_PTR_NOT_NULL(strstr(st.problems[st.nr_problems - 1].reason, "giving up"));
 }
 
 static void test_bad_ring_header(void)

@@ -479,6 +479,7 @@ struct out {
 	unsigned flags;
 	uint64_t max;
 	struct lkcd_dmesg_stats *st;
+	bool force_note;	/* add_problem() must keep this one */
 	char *buf;		/* one formatted record */
 	size_t buf_size;
 	size_t len;
@@ -497,14 +498,17 @@ static void putf(struct out *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void putf(struct out *o, const char *fmt, ...)
 {
+	size_t room = o->buf_size - o->len;
 	va_list ap;
 	int n;
 
+	if (room == 0)
+		return;
 	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->buf_size - o->len, fmt, ap);
+	n = vsnprintf(o->buf + o->len, room, fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		o->len += (size_t)n < o->buf_size - o->len ? (size_t)n : o->buf_size - o->len - 1;
+		o->len += (size_t)n < room ? (size_t)n : room - 1;
 }
 
 /* Flush one formatted record; 1 = written, 0 = cap reached, <0 error. */
@@ -577,8 +581,14 @@ static void add_problem(struct out *o, uint64_t id, uint64_t seq,
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	if (st->nr_problems < LKCD_DMESG_MAX_PROBLEMS) {
-		struct lkcd_dmesg_problem *p = &st->problems[st->nr_problems++];
+	/*
+	 * The list is bounded; a note about the whole walk (giving up) takes
+	 * the last entry even when it is full.
+	 */
+	if (st->nr_problems < LKCD_DMESG_MAX_PROBLEMS || o->force_note) {
+		struct lkcd_dmesg_problem *p = &st->problems[
+			st->nr_problems < LKCD_DMESG_MAX_PROBLEMS ? st->nr_problems++
+								 : LKCD_DMESG_MAX_PROBLEMS - 1];
 
 		p->id = id;
 		p->seq = seq;
@@ -663,10 +673,11 @@ static void find_seq_offset(struct reader *rd, uint64_t first, uint64_t span)
 {
 	const struct layout *L = rd->L;
 	const struct ring *R = rd->R;
-	uint64_t id = first, cand = 0, votes = 0, agree = 0, total = 0, n;
+	uint64_t id = first, cand = 0, votes = 0, agree = 0, total = 0, n, misses;
 
 	for (int pass = 0; pass < 2; pass++) {
 		id = first;
+		misses = 0;
 		for (n = 0; n <= span; n++, id = (id + 1) & DESC_ID_MASK) {
 			uint64_t slot = id & R->count_mask, sv = 0, seq = 0, off;
 
@@ -674,8 +685,13 @@ static void find_seq_offset(struct reader *rd, uint64_t first, uint64_t span)
 				      L->off_counter, &sv, NULL) < 0 ||
 			    DESC_ID(sv) != id ||
 			    (DESC_STATE(sv) != DESC_COMMITTED && DESC_STATE(sv) != DESC_FINALIZED) ||
-			    kread_u64(rd->km, R->infos + slot * L->sz_info + L->off_seq, &seq, NULL) < 0)
+			    kread_u64(rd->km, R->infos + slot * L->sz_info + L->off_seq, &seq, NULL) < 0) {
+				/* Same give-up rule as the main walk. */
+				if (++misses >= LKCD_DMESG_MAX_CONSECUTIVE_BAD)
+					break;
 				continue;
+			}
+			misses = 0;
 			off = (seq - id) & DESC_ID_MASK;
 			if (pass == 0) {
 				if (votes == 0)
@@ -916,9 +932,11 @@ int lkcd_dmesg_write(const struct lkcd_vmcoreinfo *vi,
 		if (stats->skipped == skipped_before) {
 			bad_run = 0;
 		} else if (++bad_run >= LKCD_DMESG_MAX_CONSECUTIVE_BAD) {
+			o.force_note = true;
 			add_problem(&o, id, UINT64_MAX,
 				    "%u damaged records in a row: giving up on the rest of the ring",
 				    LKCD_DMESG_MAX_CONSECUTIVE_BAD);
+			o.force_note = false;
 			stats->gave_up = 1;
 			break;
 		}
