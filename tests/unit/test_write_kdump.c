@@ -131,7 +131,7 @@ static int check_file(const struct fx *f, const char *path, int keep_zstd)
 	CU_ASSERT_EQUAL(rd64(k.buf + 408), f->hdr.panic_time_sec);
 	CU_ASSERT_EQUAL(rd64(k.buf + 416), f->hdr.panic_time_nsec / 1000);
 	CU_ASSERT_EQUAL(k.block, FX_PS);
-	CU_ASSERT_EQUAL(rd32(k.buf + 440), FX_MAX_PFN);
+	CU_ASSERT_EQUAL(rd32(k.buf + 440), FX_RAM_END);
 	CU_ASSERT_EQUAL(rd32(k.buf + 460), FX_NR_CPUS);
 	/* bitmaps: ceil(110 / 8) bytes -> one block each */
 	CU_ASSERT_EQUAL(k.bitmap_blocks, 2);
@@ -142,7 +142,7 @@ static int check_file(const struct fx *f, const char *path, int keep_zstd)
 	/* sub header */
 	CU_ASSERT_EQUAL(rd64(k.buf + FX_PS), FX_PHYS_BASE);
 	CU_ASSERT_EQUAL(rd32(k.buf + FX_PS + 8), f->hdr.exclude);
-	CU_ASSERT_EQUAL(rd64(k.buf + FX_PS + 96), FX_MAX_PFN);
+	CU_ASSERT_EQUAL(rd64(k.buf + FX_PS + 96), FX_RAM_END);
 	CU_ASSERT_EQUAL(rd64(k.buf + FX_PS + 48), FX_PS + KH_SIZE);
 	CU_ASSERT_EQUAL(rd64(k.buf + FX_PS + 56), f->notes_len);
 	CU_ASSERT(memcmp(k.buf + FX_PS + KH_SIZE, f->notes, f->notes_len) == 0);
@@ -192,7 +192,7 @@ static int check_file(const struct fx *f, const char *path, int keep_zstd)
 		}
 	}
 	/* nothing set past max_mapnr */
-	for (pfn = FX_MAX_PFN; pfn < (uint64_t)k.bitmap_blocks / 2 * FX_PS * 8; pfn++)
+	for (pfn = FX_RAM_END; pfn < (uint64_t)k.bitmap_blocks / 2 * FX_PS * 8; pfn++)
 		bad += bit(k.bitmap1, pfn) + bit(k.bitmap2, pfn);
 	free(k.buf);
 	return bad;
@@ -426,13 +426,26 @@ static void test_stream_errors(void)
 		unlink(path);
 	}
 
-	/* a page past max_pfn (ranges say RAM, header says memory ends) */
+	/* the ranges, not the header's max_pfn, say where memory ends */
 	f.hdr.max_pfn = 50;
-	{
-		/* ranges reach 104, so max_pfn is raised to the ranges: accepted */
-		CU_ASSERT_EQUAL(write_expect_error(&f, LKCD_OUT_KDUMP, &err), 0);
-	}
+	CU_ASSERT_EQUAL(write_expect_error(&f, LKCD_OUT_KDUMP, &err), 0);
+	f.hdr.max_pfn = UINT64_MAX / 2;	/* damaged: no absurd bitmap */
+	CU_ASSERT_EQUAL(write_expect_error(&f, LKCD_OUT_KDUMP, &err), 0);
 	f.hdr.max_pfn = FX_MAX_PFN;
+
+	/* no ranges */
+	{
+		struct lkcd_write_input in;
+		char path[256];
+		int fd = fx_tmpfile(path, sizeof(path), "kdump-err");
+
+		fx_input(&f, &in);
+		in.nr_ranges = 0;
+		CU_ASSERT_EQUAL(lkcd_write_dump(fd, LKCD_OUT_KDUMP, &in, NULL, NULL, &err), -EINVAL);
+		CU_ASSERT(strstr(err.msg, "no RAM ranges") != NULL);
+		close(fd);
+		unlink(path);
+	}
 
 	/* bad page size */
 	f.hdr.page_size = 3000;

@@ -71,7 +71,7 @@ static void test_roundtrip(void)
 	CU_ASSERT_EQUAL(rd32(buf + 20), FX_PS);
 	CU_ASSERT_EQUAL(rd64(buf + 24), 8 + 20 + 4);	/* RAM pages */
 	CU_ASSERT_EQUAL(rd64(buf + 32), FX_PS);
-	CU_ASSERT_EQUAL(rd64(buf + 40), (uint64_t)FX_MAX_PFN * FX_PS);
+	CU_ASSERT_EQUAL(rd64(buf + 40), (uint64_t)FX_RAM_END * FX_PS);
 	CU_ASSERT_EQUAL(rd32(buf + 48), fx_count(&f, FX_DATA) + fx_count(&f, FX_ZERO));
 	CU_ASSERT_STRING_EQUAL((char *)buf + 52, f.hdr.panic_string);
 	CU_ASSERT_EQUAL(rd64(buf + 308), f.hdr.panic_time_sec);

@@ -39,7 +39,8 @@
 #define FX_UNUSED __attribute__((unused))
 
 #define FX_PS		4096u
-#define FX_MAX_PFN	110u
+#define FX_MAX_PFN	110u	/* the header's; pfns 104.. are not RAM */
+#define FX_RAM_END	104u	/* end of the last RAM range, in pages */
 #define FX_NR_CPUS	2
 #define FX_PHYS_BASE	123731968ull	/* 0x7600000 */
 #define FX_RIP(cpu)	(0xffffffff81000000ull + 0x100 * (cpu))

@@ -479,9 +479,8 @@ static int check_input(const struct lkcd_write_input *in,
 		return lkcd_error_set(err, -EINVAL,
 				      "writer: page size %u is not a power of two between 1 KiB and 1 MiB",
 				      h->page_size);
-	if (in->nr_ranges && !in->ranges)
-		return lkcd_error_set(err, -EINVAL, "writer: %zu ranges but no table",
-				      in->nr_ranges);
+	if (!in->nr_ranges || !in->ranges)
+		return lkcd_error_set(err, -EINVAL, "writer: no RAM ranges");
 	for (i = 0; i < in->nr_ranges; i++) {
 		const struct lkcd_mem_range *r = &in->ranges[i];
 
@@ -554,12 +553,13 @@ int lkcd_write_dump(int fd, enum lkcd_out_format fmt,
 	w.err = err;
 	w.page_size = in->hdr->page_size;
 	w.page_shift = (uint32_t)__builtin_ctz(w.page_size);
-	w.max_pfn = in->hdr->max_pfn;
-	if (in->nr_ranges) {
-		wr_range_pfns(&w, in->nr_ranges - 1, &last_end, &last_end);
-		if (last_end > w.max_pfn)
-			w.max_pfn = last_end;
-	}
+	/*
+	 * Memory ends where the last RAM range ends: every page must lie in a
+	 * range, and a header's max_pfn beyond it would only inflate the
+	 * bitmaps (or, damaged, make them absurd).
+	 */
+	wr_range_pfns(&w, in->nr_ranges - 1, &last_end, &last_end);
+	w.max_pfn = last_end;
 
 	w.notes = calloc(1, sizeof(*w.notes));
 	w.page = malloc(w.page_size);
