@@ -136,6 +136,7 @@ int cmd_query(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -143,11 +144,13 @@ int cmd_query(int argc, char **argv)
 	struct state s;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jc:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
+		case 'c':
+			break;	/* accepted for symmetry: query reads no config */
 		case 'h':
 			printf("Usage: %s %s [options]\n\n"
 			       "Show whether a dump will be taken at the next panic, and the settings.\n\n"
