@@ -41,9 +41,9 @@ typedef uint64_t __u64;
 #endif
 
 /* "LKCDDUMP" read as a little-endian u64. */
-#define LKCD_DUMP_MAGIC		0x504d5544444b434cULL
+#define LKCD_DUMP_MAGIC		0x504d554444434b4cULL
 /* Same, last byte 'L': a live (SysRq d) snapshot, a fuzzy copy. */
-#define LKCD_DUMP_MAGIC_LIVE	0x4c4d5544444b434cULL
+#define LKCD_DUMP_MAGIC_LIVE	0x4c4d554444434b4cULL
 #define LKCD_FORMAT_VERSION	1
 
 #define LKCD_PAGE_SIZE		4096u

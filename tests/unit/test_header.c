@@ -100,8 +100,7 @@ static void test_round_trip(void)
 	fill(&in);
 	lkcd_header_encode(&in, good_ranges, 3, page);
 	/* on-disk bytes are little-endian at the documented offsets */
-	/* (format.h's constant spells "LCKDDUMP" in memory, not "LKCDDUMP") */
-	CU_ASSERT_EQUAL(memcmp(page, "LCKDDUMP", 8), 0);
+	CU_ASSERT_EQUAL(memcmp(page, "LKCDDUMP", 8), 0);
 	CU_ASSERT_EQUAL(page[OFF(header_size)], 0x00);
 	CU_ASSERT_EQUAL(page[OFF(header_size) + 1], 0x04);	/* 1024 */
 	CU_ASSERT_EQUAL(lkcd_header_decode(page, sizeof(page), &out, r, 8, &err), 0);
