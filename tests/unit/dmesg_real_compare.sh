@@ -8,16 +8,17 @@
 # build/tests/test_dmesg (suite dmesg-real: our ELF source + VMCOREINFO +
 # ring decoder) prints byte for byte what `makedumpfile --dump-dmesg` prints.
 #
-# Three guests: the static 128 KiB ring; log_buf_len=1M (a memblock ring in
+# Four guests: the static 128 KiB ring; log_buf_len=1M (a memblock ring in
 # the direct map, reached by the page-table walk); 3000 extra lines so both
-# rings wrap and the oldest records are recycled.
+# rings wrap and the oldest records are recycled; log_buf_len=1M again with
+# 5-level paging (-cpu max).
 #
-#   tests/unit/dmesg_real_compare.sh        (about 40 s, 3 x 550 MB in $TMPDIR)
+#   tests/unit/dmesg_real_compare.sh        (about 45 s, 550 MB at a time in $TMPDIR)
 #   KEEP=1 tests/unit/dmesg_real_compare.sh keep the dumps and outputs
 #
 # Needs: qemu-system-x86_64, busybox (static), cpio, makedumpfile,
 # /usr/bin/python3, the kernel image .deb (scripts/deps) and the unit tests
-# built (make -C tests/unit).  Exit 0 when all three match, 1 if not,
+# built (make -C tests/unit).  Exit 0 when all four match, 1 if not,
 # 77 when something it needs is missing.
 #
 # makedumpfile 1.7.2 reads the program headers right after the ELF header,
@@ -87,12 +88,12 @@ chmod +x "$WORK/initrd/init"
 # Boot, wait for the end of the panic, dump the guest, quit.
 cat > "$WORK/boot.py" <<'EOF'
 import os, socket, subprocess, sys, time
-vmlinuz, initrd, out, extra = sys.argv[1:5]
+vmlinuz, initrd, out, extra, cpu = sys.argv[1:6]
 sock = out + ".mon"
 cmd = ["qemu-system-x86_64", "-accel", "tcg", "-m", "512M", "-smp", "1",
        "-kernel", vmlinuz, "-initrd", initrd, "-device", "vmcoreinfo",
        "-nographic", "-no-reboot", "-append", "console=ttyS0 panic=0 " + extra,
-       "-monitor", "unix:%s,server,nowait" % sock]
+       "-monitor", "unix:%s,server,nowait" % sock] + (["-cpu", cpu] if cpu else [])
 p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                      stdin=subprocess.DEVNULL)
 seen, t0 = b"", time.time()
@@ -141,10 +142,10 @@ EOF
 
 fail=0
 run() {
-	name=$1 extra=$2
+	name=$1 extra=$2 cpu=${3:-}
 	dump=$WORK/$name.elf
-	echo "== $name: $extra"
-	"$PY" "$WORK/boot.py" "$VMLINUZ" "$WORK/initrd.gz" "$dump" "$extra"
+	echo "== $name: $extra${cpu:+ (-cpu $cpu)}"
+	"$PY" "$WORK/boot.py" "$VMLINUZ" "$WORK/initrd.gz" "$dump" "$extra" "$cpu"
 	chmod u+rw "$dump"
 	cp "$dump" "$WORK/$name.md.elf"
 	"$PY" "$WORK/fixelf.py" "$WORK/$name.md.elf"
@@ -167,5 +168,6 @@ run() {
 run static "lkcd_fill=40"
 run log_buf_len "log_buf_len=1M lkcd_fill=200"
 run wrapped "lkcd_fill=3000"
+run la57 "log_buf_len=1M lkcd_fill=100" max	# 5-level paging: -cpu max has LA57
 [ $fail = 0 ] && echo "dmesg_real_compare: all match makedumpfile" || echo "dmesg_real_compare: FAILED"
 exit $fail
