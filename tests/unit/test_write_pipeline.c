@@ -12,6 +12,7 @@
 #include "unit.h"
 #include "simmem.h"
 #include "write_fixture.h"
+#include "vmcoreinfo.h"
 
 #define PS	LKCD_PAGE_SIZE
 
@@ -240,6 +241,208 @@ static void test_source_iter(void)
 	(void)i;
 }
 
+/* ---- a real kernel's memory (LKCD_TEST_VMCORE), judged by real tools ---- */
+
+/*
+ * A vmcore with VMCOREINFO (/proc/vmcore, or QEMU dump-guest-memory with
+ * -device vmcoreinfo and the guest's qemu_fw_cfg loaded) goes through the
+ * source page iterator, a third of its pages compressed with zlib, zstd and
+ * lz4 on the way (so copy and re-encoding both run), into every format.
+ * makedumpfile --dump-dmesg must print the same log from the kdump and ELF
+ * files; libkdumpfile must read every page of the vmcore the same from all
+ * three; with LKCD_TEST_VMLINUX set, crash must print the log of each.
+ */
+struct mix {
+	struct lkcd_page_iter inner;
+	uint8_t buf[2 * PS];
+	uint64_t n;
+};
+
+static int mix_next(void *ctx, struct lkcd_page *pg, struct lkcd_error *err)
+{
+	struct mix *m = ctx;
+	int rc = m->inner.next(m->inner.ctx, pg, err);
+	size_t n = 0;
+	uint32_t how;
+
+	if (rc <= 0 || pg->flags != LKCD_REC_RAW)
+		return rc;
+	how = (uint32_t)(m->n++ % 4);
+	if (how == 0) {
+		uLongf l = sizeof(m->buf);
+
+		if (compress2(m->buf, &l, pg->stored, PS, 1) == Z_OK)
+			n = l;
+		pg->compress = LKCD_COMPRESS_ZLIB;
+	} else if (how == 1) {
+		n = ZSTD_compress(m->buf, sizeof(m->buf), pg->stored, PS, 1);
+		if (ZSTD_isError(n))
+			n = 0;
+		pg->compress = LKCD_COMPRESS_ZSTD;
+	} else if (how == 2) {
+		int l = LZ4_compress_default(pg->stored, (char *)m->buf, PS, sizeof(m->buf));
+
+		n = l > 0 ? (size_t)l : 0;
+		pg->compress = LKCD_COMPRESS_LZ4;
+	}
+	if (n && n < PS) {
+		pg->flags = LKCD_REC_COMPRESSED;
+		pg->stored = m->buf;
+		pg->stored_size = (uint32_t)n;
+	}
+	return rc;
+}
+
+static int mix_rewind(void *ctx, struct lkcd_error *err)
+{
+	struct mix *m = ctx;
+
+	m->n = 0;
+	return m->inner.rewind(m->inner.ctx, err);
+}
+
+static int run_cmd(const char *cmd)
+{
+	int rc = system(cmd);
+
+	return rc == -1 ? -1 : WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static char real_dir[256];
+
+static void test_real_vmcore(void)
+{
+	const char *vmcore = getenv("LKCD_TEST_VMCORE");
+	const char *vmlinux = getenv("LKCD_TEST_VMLINUX");
+	static const enum lkcd_out_format fmts[] = { LKCD_OUT_KDUMP, LKCD_OUT_LKCD, LKCD_OUT_ELF };
+	struct lkcd_write_stats st[3];
+	struct lkcd_source *src;
+	struct lkcd_dump_header h;
+	struct lkcd_write_input in = { 0 };
+	struct lkcd_error err = { 0 };
+	static struct mix m;
+	char cmd[4096], line[512];
+	const struct lkcd_mem_range *last;
+	size_t i;
+	FILE *p;
+
+	CU_ASSERT_FATAL(vmcore != NULL);
+	snprintf(real_dir, sizeof(real_dir), "/tmp/lkcd-real-XXXXXX");
+	CU_ASSERT_FATAL(mkdtemp(real_dir) != NULL);
+	CU_ASSERT_EQUAL_FATAL(lkcd_source_open(vmcore, LKCD_SOURCE_AUTO, &src, &err), 0);
+	memset(&h, 0, sizeof(h));
+	h.magic = LKCD_DUMP_MAGIC;
+	h.state = LKCD_STATE_COMPLETE;
+	h.page_size = PS;
+	h.level = LKCD_LEVEL_ALL_RAM;
+	h.panic_time_sec = 1764000000;
+	strcpy(h.uts.sysname, "Linux");
+	strcpy(h.uts.machine, "x86_64");
+	strcpy(h.panic_string, "lkcd writer test");
+	in.nr_ranges = lkcd_source_ranges(src, &in.ranges);
+	CU_ASSERT_FATAL(in.nr_ranges > 0);
+	last = &in.ranges[in.nr_ranges - 1];
+	h.max_pfn = (last->start + last->size + PS - 1) / PS;
+	lkcd_source_notes(src, &in.notes, &in.notes_len);
+	{
+		struct lkcd_vmcoreinfo *vi;
+
+		CU_ASSERT_EQUAL_FATAL(lkcd_vmcoreinfo_from_notes(in.notes, in.notes_len, &vi, &err), 0);
+		snprintf(h.uts.release, sizeof(h.uts.release), "%s",
+			 lkcd_vmcoreinfo_osrelease(vi) ? lkcd_vmcoreinfo_osrelease(vi) : "");
+		lkcd_vmcoreinfo_free(vi);
+	}
+	in.hdr = &h;
+	CU_ASSERT_EQUAL_FATAL(lkcd_source_page_iter_open(src, PS, &m.inner, &err), 0);
+	in.pages.ctx = &m;
+	in.pages.next = mix_next;
+	in.pages.rewind = mix_rewind;
+	for (i = 0; i < 3; i++) {
+		char path[512];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/out.%s", real_dir, lkcd_out_format_name(fmts[i]));
+		fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+		CU_ASSERT_FATAL(fd >= 0);
+		CU_ASSERT_EQUAL(lkcd_write_dump(fd, fmts[i], &in, NULL, &st[i], &err), 0);
+		close(fd);
+		fprintf(stderr, "\n  %s: %llu bytes, %llu pages (%llu zero), %llu copied, %llu re-encoded",
+			lkcd_out_format_name(fmts[i]), (unsigned long long)st[i].file_size,
+			(unsigned long long)st[i].pages_written, (unsigned long long)st[i].pages_zero,
+			(unsigned long long)st[i].pages_copied,
+			(unsigned long long)st[i].pages_recompressed);
+	}
+	lkcd_source_page_iter_close(&m.inner);
+	lkcd_source_close(src);
+	CU_ASSERT(st[0].have_vmcoreinfo);
+
+	/* makedumpfile: the same log from kdump and ELF */
+	if (access("/usr/sbin/makedumpfile", X_OK) == 0) {
+		snprintf(cmd, sizeof(cmd),
+			 "cd %s && makedumpfile --dump-dmesg out.kdump dmesg.kdump >mdf.log 2>&1 && "
+			 "makedumpfile --dump-dmesg out.elf dmesg.elf >>mdf.log 2>&1 && "
+			 "cmp -s dmesg.kdump dmesg.elf && grep -q 'Linux version' dmesg.kdump",
+			 real_dir);
+		CU_ASSERT_EQUAL(run_cmd(cmd), 0);
+	}
+
+	/* libkdumpfile: every page of the vmcore, from every output */
+	snprintf(cmd, sizeof(cmd), FX_PYTHON " %.*s/kdumpfile_compare.py %s %u %s/out.kdump %s/out.lkcd %s/out.elf 2>&1",
+		 (int)(strrchr(__FILE__, '/') ? strrchr(__FILE__, '/') - __FILE__ : 1),
+		 strrchr(__FILE__, '/') ? __FILE__ : ".", vmcore, PS, real_dir, real_dir, real_dir);
+	p = popen(cmd, "r");
+	CU_ASSERT_FATAL(p != NULL);
+	i = 0;
+	while (fgets(line, sizeof(line), p)) {
+		unsigned long long same, diff, missing, missing_zero;
+		char name[256];
+
+		fprintf(stderr, "\n  libkdumpfile: %s", line);
+		if (sscanf(line, "%255s same %llu diff %llu missing %llu missing_zero %llu",
+			   name, &same, &diff, &missing, &missing_zero) != 5) {
+			CU_FAIL("kdumpfile_compare.py");
+			continue;
+		}
+		CU_ASSERT(same > 1000);
+		CU_ASSERT_EQUAL(diff, 0);
+		CU_ASSERT_EQUAL(missing, 0);
+		i++;
+	}
+	CU_ASSERT_EQUAL(pclose(p), 0);
+	CU_ASSERT_EQUAL(i, 3);
+
+	/* crash, when given the kernel's debug vmlinux */
+	if (vmlinux && access("/usr/bin/crash", X_OK) == 0) {
+		for (i = 0; i < 3; i++) {
+			char extra[128] = "";
+			int rc;
+
+			if (fmts[i] == LKCD_OUT_LKCD)
+				snprintf(extra, sizeof(extra), "--kaslr 0x%llx --machdep phys_base=0x%llx",
+					 (unsigned long long)st[i].kernel_offset,
+					 (unsigned long long)st[i].phys_base);
+			snprintf(cmd, sizeof(cmd),
+				 "cd %s && printf 'log\nquit\n' >cmds && timeout 300 crash -s %s %s out.%s -i cmds >crash.%s 2>&1 && "
+				 "grep -q 'Linux version' crash.%s",
+				 real_dir, extra, vmlinux, lkcd_out_format_name(fmts[i]),
+				 lkcd_out_format_name(fmts[i]), lkcd_out_format_name(fmts[i]));
+			rc = run_cmd(cmd);
+			if (rc)
+				fprintf(stderr, "\n  crash failed on out.%s (see %s/crash.%s)",
+					lkcd_out_format_name(fmts[i]), real_dir,
+					lkcd_out_format_name(fmts[i]));
+			else
+				fprintf(stderr, "\n  crash: log of out.%s ok",
+					lkcd_out_format_name(fmts[i]));
+			CU_ASSERT_EQUAL(rc, 0);
+		}
+	}
+	if (!getenv("LKCD_TEST_KEEP")) {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", real_dir);
+		run_cmd(cmd);
+	}
+}
+
 static int register_suites(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -260,6 +463,23 @@ static int register_suites(void)
 	s = CU_get_suite("write_pipeline_libkdumpfile");
 	if (s)
 		fx_skip_without_kdumpfile(s);
+	{
+		static const CU_TestInfo vmcore[] = {
+			{ "a real vmcore: makedumpfile, libkdumpfile, crash", test_real_vmcore },
+			CU_TEST_INFO_NULL,
+		};
+
+		if (lkcd_unit_add_suite("write_real_vmcore", NULL, NULL, vmcore))
+			return -1;
+		s = CU_get_suite("write_real_vmcore");
+		if (s)
+			fx_skip_without_kdumpfile(s);
+		if (s && !getenv("LKCD_TEST_VMCORE")) {
+			/* skipped unless given LKCD_TEST_VMCORE=<vmcore with VMCOREINFO> */
+			CU_set_fail_on_inactive(CU_FALSE);
+			CU_set_test_active(s->pTest, CU_FALSE);
+		}
+	}
 	return 0;
 }
 
