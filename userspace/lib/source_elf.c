@@ -95,9 +95,13 @@ static size_t resolve_overlaps(struct lkcd_source *src,
 		}
 		s[out++] = cur;
 	}
-	if (dropped || trimmed)
-		lkcd_source_warn(src, "%zu overlapping PT_LOAD(s) dropped, %zu trimmed",
-				 dropped, trimmed);
+	/*
+	 * A load wholly inside another is the expected x86_64 kernel-text
+	 * duplicate: not worth a warning.  A partial overlap is odd.
+	 */
+	if (trimmed)
+		lkcd_source_warn(src, "%zu PT_LOAD(s) partly overlapping others trimmed (%zu contained ones dropped)",
+				 trimmed, dropped);
 	return out;
 }
 
