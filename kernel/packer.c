@@ -63,11 +63,6 @@ static int pk_page_is_zero(const void *page)
 	return 1;
 }
 
-static __u64 pk_min(__u64 a, __u64 b)
-{
-	return a < b ? a : b;
-}
-
 /* ---- the RAM ranges, read from the header's range table ---- */
 
 static const struct lkcd_mem_range *pk_ranges(const struct lkcd_packer *pk)
@@ -252,8 +247,12 @@ static void pk_remember_bad_run(struct lkcd_packer *pk, __u64 start, __u64 end)
 	__u32 slot;
 
 	if (pk->st.nr_bad == LKCD_PACKER_BAD_RUNS) {
-		/* No room: keep the reuse cursor below this run for good. */
-		pk->st.reuse_limit = pk_min(pk->st.reuse_limit, start);
+		/*
+		 * No room: stretch the newest run over this one.  The good
+		 * pages in between are given up as spares, nothing more.
+		 */
+		slot = (pk->st.bad_head + pk->st.nr_bad - 1) % LKCD_PACKER_BAD_RUNS;
+		pk->st.bad[slot].end = end;
 		return;
 	}
 	slot = (pk->st.bad_head + pk->st.nr_bad) % LKCD_PACKER_BAD_RUNS;
@@ -275,7 +274,7 @@ static int pk_cursor_take(struct lkcd_packer *pk, struct lkcd_packer_cursor *c,
 		__u32 ans, cls;
 		void *addr;
 
-		if (reuse && pfn >= pk_min(pk->st.saved_below, pk->st.reuse_limit))
+		if (reuse && pfn >= pk->st.saved_below)
 			return 0;	/* not saved yet: maybe later */
 		if (reuse && pk_in_bad_run(pk, pfn, &skip_to)) {
 			c->pfn = skip_to;
@@ -576,7 +575,6 @@ static void pk_state_init(struct lkcd_packer *pk)
 	__u32 i;
 
 	pk_zero(&pk->st, sizeof(pk->st));
-	pk->st.reuse_limit = ~0ULL;
 	for (i = 0; i < pk->header->nr_ranges; i++) {
 		pk_range_pfns(pk, i, &first, &end);
 		pk->st.pages_total += end - first;

@@ -186,8 +186,8 @@ struct lkcd_packer {
 		struct lkcd_packer_cursor excl;	/* pages the mask excludes */
 		struct lkcd_packer_cursor reuse;	/* pages already saved */
 		struct lkcd_packer_span bad[LKCD_PACKER_BAD_RUNS];
-		__u32 bad_head, nr_bad;
-		__u64 reuse_limit;	/* the reuse cursor stops here */
+		__u32 bad_head, nr_bad;	/* ring of unreadable runs; when
+					 * full, the newest one is stretched */
 	} st;
 };
 

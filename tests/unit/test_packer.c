@@ -412,7 +412,8 @@ static void test_all_ram_unreadable(void)
 		sim_add_pool(sm, 1);
 		sim_add_pool(sm, 2);
 		sim_set_class(sm, 3, 1021, LKCD_PC_USER);
-		sim_fill(sm, 3, 1021, SIM_SPARSE, 9);
+		/* text: enough blocks for the reuse cursor to walk far */
+		sim_fill(sm, 3, 1021, SIM_TEXT, 9);
 		/* Many short unreadable runs: more than the packer remembers. */
 		for (uint64_t pfn = 8; pfn < 1000; pfn += gaps[g] + 1)
 			sim_set_unreadable(sm, pfn, 1);

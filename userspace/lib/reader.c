@@ -474,6 +474,18 @@ int lkcd_dump_next(struct lkcd_dump *d, struct lkcd_page *pg,
 					(unsigned long long)d->rec_block,
 					(unsigned long long)d->rh.pfn, why);
 				d->rec_have = 0;
+				/*
+				 * A header that began in an earlier block:
+				 * this block's first record is the resync
+				 * point.  Else skip to the next block's.
+				 */
+				if (d->rec_block != d->blk_seq &&
+				    d->first_record != LKCD_NO_RECORD &&
+				    d->first_record >= d->pos) {
+					d->pos = d->first_record;
+					d->started_here = 0;
+					continue;
+				}
 				d->resync = 1;
 				d->pos = d->payload_size;
 				continue;
