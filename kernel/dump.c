@@ -50,7 +50,16 @@ int lkcd_dump_run(struct lkcd_dump_header *h, u32 level)
 	pk->header = h;
 	pk->header_pfn = PFN_DOWN(lkcd_header_paddr());
 	pk->level = level;
-	pk->exclude = lkcd_effective_exclude(level, READ_ONCE(lkcd_tun.exclude));
+	/*
+	 * Zero pages are never left out altogether: a ZERO record costs 24
+	 * bytes per run, and a debugger that finds a zero-filled kernel page
+	 * (.bss, a fresh table) missing cannot start ("page excluded").  This
+	 * is what makedumpfile -d 1 does in its kdump format, too: zero pages
+	 * stay readable through one shared zero-page descriptor.  The header
+	 * records the mask as applied.
+	 */
+	pk->exclude = lkcd_effective_exclude(level, READ_ONCE(lkcd_tun.exclude)) &
+		      ~LKCD_EXCLUDE_ZERO;
 	pk->compress = compress;
 	deadline_ms = READ_ONCE(lkcd_tun.deadline_ms);
 	pk->deadline_ns = ktime_get_mono_fast_ns() + (u64)deadline_ms * NSEC_PER_MSEC;
