@@ -83,24 +83,17 @@ static int count_entries(const char *dir)
 }
 
 /* Pack a dump in simulated memory and write that memory as an ELF vmcore. */
-static int suite_init(void)
+static int make_core(uint32_t level, uint32_t exclude, const char *dest)
 {
 	struct elfcore_seg segs[SIM_MAX_RANGES];
 	struct simmem *sm;
 	char *path = NULL;
 	int ret;
 
-	if (access(LKCD_BIN, X_OK) != 0) {
-		fprintf(stderr, "%s is not built\n", LKCD_BIN);
-		return -1;
-	}
-	strcpy(work, "/tmp/lkcd-cmd-XXXXXX");
-	if (!mkdtemp(work))
-		return -1;
 	sm = sim_new_standard(4096, 7);
 	if (!sm)
 		return -1;
-	if (sim_pack(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, LKCD_COMPRESS_ZLIB,
+	if (sim_pack(sm, level, exclude, LKCD_COMPRESS_ZLIB,
 		     60000000000ull) != 0 || sim_header(sm)->state != LKCD_STATE_COMPLETE ||
 	    sm->header_pfn * 4096 != HEADER_PADDR) {
 		sim_free(sm);
@@ -119,12 +112,25 @@ static int suite_init(void)
 	sim_free(sm);
 	if (ret)
 		return -1;
-	snprintf(core, sizeof(core), "%s/vmcore", work);
-	if (rename(path, core)) {
-		free(path);
+	ret = rename(path, dest);
+	if (ret)
+		unlink(path);
+	free(path);
+	return ret;
+}
+
+static int suite_init(void)
+{
+	if (access(LKCD_BIN, X_OK) != 0) {
+		fprintf(stderr, "%s is not built\n", LKCD_BIN);
 		return -1;
 	}
-	free(path);
+	strcpy(work, "/tmp/lkcd-cmd-XXXXXX");
+	if (!mkdtemp(work))
+		return -1;
+	snprintf(core, sizeof(core), "%s/vmcore", work);
+	if (make_core(LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, core))
+		return -1;
 	snprintf(conf, sizeof(conf), "%s/lkcd.conf", work);
 	snprintf(dumps, sizeof(dumps), "%s/dumps", work);
 	return write_file(conf, "DUMP_FORMAT=kdump\nKEEP_DUMPS=0\n");
@@ -445,7 +451,28 @@ static void test_config_in_capture_kernel(void)
 	CU_ASSERT_EQUAL(access(d, F_OK), -1);
 }
 
+static void test_header_level_and_keep(void)
+{
+	char hcore[160], d[160], cf[160];
+
+	snprintf(hcore, sizeof(hcore), "%s/vmcore.header", work);
+	CU_ASSERT_EQUAL_FATAL(make_core(LKCD_LEVEL_HEADER, LKCD_EXCLUDE_MASK, hcore), 0);
+	snprintf(d, sizeof(d), "%s/hdumps", work);
+	snprintf(cf, sizeof(cf), "%s/keep.conf", work);
+	CU_ASSERT_EQUAL(write_file(cf, "KEEP_DUMPS=2\n"), 0);
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x100000 -d %s", LKCD_BIN, cf,
+				    hcore, d), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s show -d %s 3", LKCD_BIN, cf, d), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "level:            header (1)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "panic string:     sysrq triggered crash (simulated)"));
+	/* KEEP_DUMPS=2: 0 and 1 are gone, 2 and 3 stay, bounds says 4 */
+	CU_ASSERT_EQUAL(run("ls %s | tr '\\n' ' '; cat %s/bounds", d, d), 0);
+	CU_ASSERT_STRING_EQUAL(out, "2 3 bounds 4\n");
+}
+
 static const CU_TestInfo cmd_tests[] = {
+	{ "header-level dump, KEEP_DUMPS", test_header_level_and_keep },
 	{ "save, show, list", test_save_show_list },
 	{ "save refuses bad input, leaves nothing", test_save_refuses },
 	{ "bad config file, unknown command", test_config_bad_file },

@@ -272,6 +272,42 @@ static void *build_notes(struct lkcd_source *src, const void *page,
 	return all;
 }
 
+#define TAIL_LINES	40
+#define TAIL_BYTES	16384
+
+/* The end of the kernel log, where the panic is, into the analysis. */
+static void log_tail(int dirfd, const char *name, FILE *analysis)
+{
+	char buf[TAIL_BYTES + 1], *p;
+	struct stat st;
+	off_t off;
+	ssize_t n;
+	int fd, lines = 0;
+
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return;
+	}
+	off = st.st_size > TAIL_BYTES ? st.st_size - TAIL_BYTES : 0;
+	n = pread(fd, buf, TAIL_BYTES, off);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	/* back from the end over TAIL_LINES newlines */
+	for (p = buf + n - 1; p > buf; p--)
+		if (*p == '\n' && ++lines > TAIL_LINES)
+			break;
+	if (p > buf || off)
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p;
+	fprintf(analysis, "\nend of the kernel log:\n%s", p);
+	if (n && buf[n - 1] != '\n')
+		fputc('\n', analysis);
+}
+
 static void write_dmesg(struct out_dir *o, const char *name, struct lkcd_source *src,
 			const struct lkcd_dump_header *h, FILE *analysis)
 {
@@ -315,6 +351,7 @@ static void write_dmesg(struct out_dir *o, const char *name, struct lkcd_source 
 	}
 	fprintf(analysis, "kernel log:       %s, %llu records (%llu skipped)\n", name,
 		(unsigned long long)st.records, (unsigned long long)st.skipped);
+	log_tail(o->tmpfd, name, analysis);
 }
 
 int save_run(const struct lkcd_conf *conf, const char *address,
