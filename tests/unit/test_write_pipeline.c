@@ -377,13 +377,16 @@ static void test_real_vmcore(void)
 	CU_ASSERT(st[0].have_vmcoreinfo);
 
 	/* makedumpfile: the same log from kdump and ELF */
-	if (access("/usr/sbin/makedumpfile", X_OK) == 0) {
+	if (run_cmd("command -v makedumpfile >/dev/null") != 0) {
+		fprintf(stderr, "\n  makedumpfile not installed: its check is left out");
+	} else {
 		snprintf(cmd, sizeof(cmd),
 			 "cd %s && makedumpfile --dump-dmesg out.kdump dmesg.kdump >mdf.log 2>&1 && "
 			 "makedumpfile --dump-dmesg out.elf dmesg.elf >>mdf.log 2>&1 && "
 			 "cmp -s dmesg.kdump dmesg.elf && grep -q 'Linux version' dmesg.kdump",
 			 real_dir);
 		CU_ASSERT_EQUAL(run_cmd(cmd), 0);
+		fprintf(stderr, "\n  makedumpfile --dump-dmesg: same log from kdump and ELF");
 	}
 
 	/* libkdumpfile: every page of the vmcore, from every output */
@@ -412,7 +415,7 @@ static void test_real_vmcore(void)
 	CU_ASSERT_EQUAL(i, 3);
 
 	/* crash, when given the kernel's debug vmlinux */
-	if (vmlinux && access("/usr/bin/crash", X_OK) == 0) {
+	if (vmlinux && run_cmd("command -v crash >/dev/null") == 0) {
 		for (i = 0; i < 3; i++) {
 			char extra[128] = "";
 			int rc;
