@@ -23,7 +23,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "config", cmd_config, "arm the dumper: load lkcd.ko, set tunables, load the capture kernel\n"
-				"                  (in the capture kernel: save the dump instead)" },
+				"                       (in the capture kernel: save the dump instead)" },
 	{ "save", cmd_save, "save the preserved dump to DUMPDIR/N/" },
 	{ "show", cmd_show, "print the summary of a saved dump (N or a path)" },
 	{ "list", cmd_list, "list the dumps saved in DUMPDIR" },
@@ -37,13 +37,13 @@ static void usage(FILE *out)
 		"Usage: %s [-c FILE] COMMAND [options]\n"
 		"\n"
 		"Options:\n"
-		"  -c, --config FILE  configuration file (default %s)\n"
-		"  -h, --help         show this help\n"
-		"  -V, --version      show the version\n"
+		"  -c, --config FILE    configuration file (default %s)\n"
+		"  -h, --help           show this help\n"
+		"  -V, --version        show the version\n"
 		"\n"
 		"Commands:\n", prog, LKCD_CONF_PATH);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-15s %s\n", commands[i].name, commands[i].help);
+		fprintf(out, "  %-20s %s\n", commands[i].name, commands[i].help);
 	fprintf(out,
 		"\n"
 		"'%s COMMAND --help' shows the options of a command.  Exit codes: 0 success,\n"
