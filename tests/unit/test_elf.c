@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "elfcore.h"
@@ -285,6 +286,47 @@ static void test_lying_offsets(void)
 	cleanup();
 }
 
+/* More than 65534 program headers: e_phnum PN_XNUM, the count in sh_info. */
+static void test_pn_xnum(void)
+{
+	const struct lkcd_mem_range *r;
+	struct stat st;
+	Elf64_Shdr sh;
+	FILE *f;
+
+	CU_ASSERT_FATAL(make(two_loads, 3) == 0);
+	CU_ASSERT_FATAL(stat(path, &st) == 0);
+	memset(&sh, 0, sizeof(sh));
+	sh.sh_info = 3;
+	f = fopen(path, "ab");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fwrite(&sh, sizeof(sh), 1, f), 1);
+	CU_ASSERT_EQUAL(fclose(f), 0);
+	CU_ASSERT_FATAL(elfcore_patch(path, offsetof(Elf64_Ehdr, e_phnum), PN_XNUM, 2) == 0);
+	CU_ASSERT_FATAL(elfcore_patch(path, offsetof(Elf64_Ehdr, e_shoff), (uint64_t)st.st_size, 8) == 0);
+	CU_ASSERT_FATAL(elfcore_patch(path, offsetof(Elf64_Ehdr, e_shentsize), sizeof(sh), 2) == 0);
+	CU_ASSERT_FATAL(elfcore_patch(path, offsetof(Elf64_Ehdr, e_shnum), 1, 2) == 0);
+	CU_ASSERT_EQUAL_FATAL(open_it(), 0);
+	CU_ASSERT_EQUAL(lkcd_source_ranges(src, &r), 2);
+	CU_ASSERT_TRUE(matches(0x10000, 0x1000));
+	cleanup();
+
+	/* sh_info lying: more headers than the file holds */
+	CU_ASSERT_FATAL(make(two_loads, 3) == 0);
+	CU_ASSERT_FATAL(stat(path, &st) == 0);
+	sh.sh_info = 100000;
+	f = fopen(path, "ab");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fwrite(&sh, sizeof(sh), 1, f), 1);
+	CU_ASSERT_EQUAL(fclose(f), 0);
+	CU_ASSERT_FATAL(elfcore_patch(path, offsetof(Elf64_Ehdr, e_phnum), PN_XNUM, 2) == 0);
+	CU_ASSERT_FATAL(elfcore_patch(path, offsetof(Elf64_Ehdr, e_shoff), (uint64_t)st.st_size, 8) == 0);
+	CU_ASSERT_FATAL(elfcore_patch(path, offsetof(Elf64_Ehdr, e_shentsize), sizeof(sh), 2) == 0);
+	CU_ASSERT_EQUAL(open_it(), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "100000 program headers"));
+	cleanup();
+}
+
 static void test_overflow(void)
 {
 	CU_ASSERT_FATAL(make(two_loads, 3) == 0);
@@ -365,6 +407,7 @@ static const CU_TestInfo elf_tests[] = {
 	{ "program headers past the end", test_phdrs_past_end },
 	{ "lying p_offset / p_filesz", test_lying_offsets },
 	{ "p_paddr + p_memsz overflow", test_overflow },
+	{ "PN_XNUM: count in section header 0", test_pn_xnum },
 	{ "notes past the end", test_notes_past_end },
 	{ "bad ELF identification", test_bad_ident },
 	{ "kind detection, missing file", test_auto_kind },
