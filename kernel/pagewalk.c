@@ -234,6 +234,8 @@ void lkcd_walk_prepare(void)
 		}
 	}
 	sort(lkcd_walk.pcp, lkcd_walk.nr_pcp, sizeof(*lkcd_walk.pcp), lkcd_pcp_cmp, NULL);
+	pr_emerg("per-CPU free lists: %u blocks%s\n", lkcd_walk.nr_pcp,
+		 lkcd_walk.pcp_dropped ? " (some left out: dumped as kernel pages)" : "");
 }
 
 /* Panic path.  Is pfn in a block on a per-CPU free list?  *end = its end. */
