@@ -48,7 +48,13 @@ struct lkcd_packer_ops {
 	unsigned int (*classify)(void *ctx, __u64 pfn, __u64 *run);
 	/* Copy one page, fault-tolerantly.  0, or -1 when unreadable. */
 	int (*read_page)(void *ctx, __u64 pfn, void *buf);
-	/* Address through which spare page pfn may be written. NULL = cannot. */
+	/*
+	 * Address through which spare page pfn may be written. NULL = cannot
+	 * (the packer then tries another page).  The address must stay valid
+	 * until lkcd_packer_run() returns: the packer keeps up to three
+	 * mapped at once (the block being filled and two picked ahead) and
+	 * never unmaps them (on x86_64: the direct map).
+	 */
 	void *(*map_spare)(void *ctx, __u64 pfn);
 	/*
 	 * Compress one page into dst (dst_cap bytes).  Returns the compressed
