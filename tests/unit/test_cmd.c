@@ -469,6 +469,14 @@ static void test_header_level_and_keep(void)
 	/* KEEP_DUMPS=2: 0 and 1 are gone, 2 and 3 stay, bounds says 4 */
 	CU_ASSERT_EQUAL(run("ls %s | tr '\\n' ' '; cat %s/bounds", d, d), 0);
 	CU_ASSERT_STRING_EQUAL(out, "2 3 bounds 4\n");
+
+	/* a save killed half-way left a temporary directory: the next one removes it */
+	CU_ASSERT_EQUAL(run("mkdir -m 0700 %s/.tmp-4-AbCdEf && echo x > %s/.tmp-4-AbCdEf/dump.4",
+			    d, d), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x100000 -d %s", LKCD_BIN, cf, hcore, d), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "left by an interrupted save"));
+	CU_ASSERT_EQUAL(run("ls -A %s | tr '\\n' ' '", d), 0);
+	CU_ASSERT_STRING_EQUAL(out, "3 4 bounds ");
 }
 
 static const CU_TestInfo cmd_tests[] = {

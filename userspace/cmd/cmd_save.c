@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -195,6 +196,35 @@ static int remove_dump(int dirfd, const char *name)
 	}
 	closedir(d);
 	return unlinkat(dirfd, name, AT_REMOVEDIR) < 0 ? -errno : 0;
+}
+
+/* .tmp-* directories left by a save that was killed (we hold the lock). */
+static void remove_stale_tmp(int dirfd, const char *dumpdir)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char names[16][256];
+	int n = 0, ret;
+	struct dirent *de;
+	DIR *d;
+
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)) && n < 16)
+		if (!strncmp(de->d_name, ".tmp-", 5) && strlen(de->d_name) < sizeof(names[0]))
+			strcpy(names[n++], de->d_name);
+	closedir(d);
+	for (int i = 0; i < n; i++) {
+		ret = remove_dump(dirfd, names[i]);
+		if (ret)
+			warnmsg("cannot remove the leftover %s/%s: %s", dumpdir, names[i],
+				strerror(-ret));
+		else
+			warnmsg("removed %s/%s, left by an interrupted save", dumpdir, names[i]);
+	}
 }
 
 static int cmp_ulong(const void *a, const void *b)
@@ -450,6 +480,12 @@ int save_run(const struct lkcd_conf *conf, const char *address,
 		errmsg("%s: %s", dumpdir, strerror(errno));
 		goto out;
 	}
+	/* one save at a time per DUMPDIR; then leftovers of a killed one can go */
+	if (flock(o.dirfd, LOCK_EX | LOCK_NB) < 0) {
+		errmsg("%s: another lkcd save is running (%s)", dumpdir, strerror(errno));
+		goto out;
+	}
+	remove_stale_tmp(o.dirfd, dumpdir);
 	n = next_index(o.dirfd, dumpdir);
 	snprintf(o.tmpname, sizeof(o.tmpname), ".tmp-%lu-XXXXXX", n);
 	snprintf(path, sizeof(path), "%s/%s", dumpdir, o.tmpname);
