@@ -479,7 +479,38 @@ static void test_header_level_and_keep(void)
 	CU_ASSERT_STRING_EQUAL(out, "3 4 bounds ");
 }
 
+/* show on files lkcd did not write: a foreign kdump file, junk */
+static void test_show_foreign(void)
+{
+	uint8_t blk[8192];
+	char p[160];
+	FILE *f;
+
+	memset(blk, 0, sizeof(blk));
+	memcpy(blk, "KDUMP   ", 8);
+	blk[8] = 6;				/* header_version */
+	strcpy((char *)blk + 12 + 65, "nodeA");
+	strcpy((char *)blk + 12 + 130, "9.9.9-test");
+	blk[428 + 1] = 0x10;			/* block_size 4096 */
+	snprintf(p, sizeof(p), "%s/foreign.kdump", work);
+	f = fopen(p, "wb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fwrite(blk, sizeof(blk), 1, f), 1);
+	fclose(f);
+	CU_ASSERT_EQUAL(run("%s show %s", LKCD_BIN, p), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no usable notes"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel release:   9.9.9-test"));
+
+	snprintf(p, sizeof(p), "%s/junk", work);
+	CU_ASSERT_EQUAL(write_file(p, "this is not a dump at all"), 0);
+	CU_ASSERT_EQUAL(run("%s show %s", LKCD_BIN, p), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not a dump lkcd knows"));
+	CU_ASSERT_EQUAL(run("%s show %s/nothere", LKCD_BIN, work), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "No such file"));
+}
+
 static const CU_TestInfo cmd_tests[] = {
+	{ "show on foreign files", test_show_foreign },
 	{ "header-level dump, KEEP_DUMPS", test_header_level_and_keep },
 	{ "save, show, list", test_save_show_list },
 	{ "save refuses bad input, leaves nothing", test_save_refuses },

@@ -120,6 +120,30 @@ static int show_kdump(int fd, const char *path, struct lkcd_dump_header *h, uint
 	return ret;
 }
 
+/*
+ * A kdump file lkcd did not write (makedumpfile's): what its header says,
+ * after the "no LKCD note" error.
+ */
+static void kdump_basics(int fd, const char *path, FILE *out)
+{
+	uint8_t hdr[464];
+	char release[66], version[66], node[66], when[64];
+
+	if (lkcd_pread_full(fd, hdr, sizeof(hdr), 0) < 0)
+		return;
+	memcpy(node, hdr + 12 + 65, 65);
+	memcpy(release, hdr + 12 + 130, 65);
+	memcpy(version, hdr + 12 + 195, 65);
+	node[65] = release[65] = version[65] = '\0';
+	format_utc(rd64(hdr + 408), when, sizeof(when));
+	fprintf(out, "dump file:        %s\n", path);
+	fprintf(out, "format:           kdump (no lkcd header: what its own header says)\n");
+	fprintf(out, "dump time:        %s\n", when);
+	fprintf(out, "kernel release:   %s\n", release);
+	fprintf(out, "kernel version:   %s\n", version);
+	fprintf(out, "node name:        %s\n", node);
+}
+
 static void copy_str(char *dst, const uint8_t *src, size_t n)
 {
 	memcpy(dst, src, n);
@@ -226,6 +250,8 @@ static int show_file(const char *path, FILE *out, bool brief)
 	} else if (!memcmp(magic, KDUMP_SIG, 8)) {
 		fmt = "kdump";
 		ret = show_kdump(fd, path, &h, &addr);
+		if (ret == -ENOENT && !brief)
+			kdump_basics(fd, path, out);
 	} else if (rd64(magic) == LKCD_V8_MAGIC || rd64(magic) == LKCD_V8_MAGIC_LIVE) {
 		if (!brief) {
 			fprintf(out, "dump file:        %s\n", path);
