@@ -213,6 +213,92 @@ static void test_other_machine(void)
 	fx_free(&f);
 }
 
+/* Notes are untrusted: short, oversized, terminated, garbage. */
+static void test_hostile_notes(void)
+{
+	struct fx f;
+	struct lkcd_write_input in;
+	struct lkcd_write_stats st;
+	struct lkcd_error err = { 0 };
+	uint8_t notes[1024], desc[100];
+	char path[256];
+	uint8_t *buf;
+	size_t len, off;
+	int fd;
+
+	CU_ASSERT_FATAL(fx_init(&f) == 0);
+	fx_input(&f, &in);
+
+	/* a CORE NT_PRSTATUS too short to hold pr_reg: registers stay zero */
+	memset(desc, 0xee, sizeof(desc));
+	off = fx_note(notes, "CORE", 1, desc, sizeof(desc));
+	off += fx_note(notes + off, "CORE", 1, desc, sizeof(desc));
+	in.notes = notes;
+	in.notes_len = off;
+	fd = fx_tmpfile(path, sizeof(path), "lkcd-notes");
+	CU_ASSERT_EQUAL_FATAL(lkcd_write_dump(fd, LKCD_OUT_LKCD, &in, NULL, &st, &err), 0);
+	close(fd);
+	buf = fx_slurp(path, &len);
+	CU_ASSERT_FATAL(buf != NULL);
+	CU_ASSERT_EQUAL(st.notes_truncated, 0);
+	CU_ASSERT_EQUAL(st.have_vmcoreinfo, 0);
+	CU_ASSERT_EQUAL(rd32(buf + V8_HDR + 184), 2);		/* two CPUs */
+	CU_ASSERT_EQUAL(rd64(buf + V8_HDR + 16 + 16 * 8), 0);	/* no rip */
+	CU_ASSERT_EQUAL(rd64(buf + V8_HDR + 192 + 16 * 8), 0);
+	free(buf);
+	unlink(path);
+
+	/* a note whose name runs past the blob: cut there, the rest kept */
+	off = fx_note(notes, "CORE", 1, desc, sizeof(desc));
+	{
+		uint32_t h[3] = { 0xfffffff0u, 4, 0 };
+
+		memcpy(notes + off, h, sizeof(h));
+		memset(notes + off + sizeof(h), 'x', 40);
+	}
+	in.notes_len = off + 12 + 40;
+	for (int fmt = 0; fmt < 3; fmt++) {
+		fd = fx_tmpfile(path, sizeof(path), "lkcd-notes");
+		CU_ASSERT_EQUAL(lkcd_write_dump(fd, (enum lkcd_out_format)fmt, &in, NULL, &st, &err), 0);
+		close(fd);
+		CU_ASSERT_EQUAL(st.notes_truncated, 1);
+		unlink(path);
+	}
+
+	/* descsz past the end */
+	{
+		uint32_t h[3] = { 5, 0x7fffffffu, 1 };
+
+		memcpy(notes + off, h, sizeof(h));
+		memcpy(notes + off + 12, "CORE\0\0\0", 8);
+	}
+	in.notes_len = off + 12 + 8 + 16;
+	fd = fx_tmpfile(path, sizeof(path), "lkcd-notes");
+	CU_ASSERT_EQUAL(lkcd_write_dump(fd, LKCD_OUT_KDUMP, &in, NULL, &st, &err), 0);
+	close(fd);
+	CU_ASSERT_EQUAL(st.notes_truncated, 1);
+	unlink(path);
+
+	/* a zero terminator (the kernel's final_note) then anything: not damage */
+	memset(notes + off, 0, 12);
+	memset(notes + off + 12, 0x55, 30);
+	in.notes_len = off + 12 + 30;
+	fd = fx_tmpfile(path, sizeof(path), "lkcd-notes");
+	CU_ASSERT_EQUAL(lkcd_write_dump(fd, LKCD_OUT_KDUMP, &in, NULL, &st, &err), 0);
+	close(fd);
+	CU_ASSERT_EQUAL(st.notes_truncated, 0);
+	unlink(path);
+
+	/* a blob shorter than one note header */
+	in.notes_len = 7;
+	fd = fx_tmpfile(path, sizeof(path), "lkcd-notes");
+	CU_ASSERT_EQUAL(lkcd_write_dump(fd, LKCD_OUT_LKCD, &in, NULL, &st, &err), 0);
+	close(fd);
+	CU_ASSERT_EQUAL(st.notes_truncated, 1);
+	unlink(path);
+	fx_free(&f);
+}
+
 static void test_full_disk(void)
 {
 	struct fx f;
@@ -255,6 +341,7 @@ static int register_suites(void)
 		{ "round trip, parsed as crash does", test_roundtrip },
 		{ "live magic only on request", test_live_magic },
 		{ "non-x86_64: no asm header", test_other_machine },
+		{ "hostile notes", test_hostile_notes },
 		{ "full disk gives -ENOSPC", test_full_disk },
 		CU_TEST_INFO_NULL,
 	};
