@@ -397,7 +397,57 @@ static void test_auto_kind(void)
 	cleanup();
 }
 
+/*
+ * Random damage to the ELF and program headers: opening either fails with a
+ * message or gives ranges that read without crashing; never anything else.
+ */
+static void test_random_header_damage(void)
+{
+	const size_t hdr_bytes = 64 + 3 * 56;
+	unsigned int seed = 12345, opened = 0, refused = 0;
+
+	for (int iter = 0; iter < 400; iter++) {
+		const struct lkcd_mem_range *r;
+		uint8_t buf[64];
+		size_t n;
+		int flips = 1 + (int)(rand_r(&seed) % 4);
+
+		CU_ASSERT_FATAL(make(two_loads, 3) == 0);
+		for (int f = 0; f < flips; f++) {
+			/* skip the ident bytes most of the time: they end it at once */
+			uint64_t off = 16 + rand_r(&seed) % (hdr_bytes - 16);
+
+			CU_ASSERT_FATAL(elfcore_patch(path, off, (uint64_t)rand_r(&seed), 1) == 0);
+		}
+		if (open_it() < 0) {
+			CU_ASSERT_TRUE(err.msg[0] != '\0');
+			CU_ASSERT_PTR_NULL(src);
+			refused++;
+			cleanup();
+			continue;
+		}
+		opened++;
+		n = lkcd_source_ranges(src, &r);
+		for (size_t i = 0; i < n; i++) {
+			uint64_t len = r[i].size < sizeof(buf) ? r[i].size : sizeof(buf);
+			int a = lkcd_source_read(src, r[i].start, buf, len, &err);
+			int b = lkcd_source_read(src, r[i].start + r[i].size - len, buf, len, &err);
+
+			/* inside a range: data, zeros, or a clean error (file shorter) */
+			CU_ASSERT_TRUE(a == 0 || a == -EIO || a == -EFAULT);
+			CU_ASSERT_TRUE(b == 0 || b == -EIO || b == -EFAULT);
+			if (i)
+				CU_ASSERT_TRUE(r[i].start >= r[i - 1].start + r[i - 1].size);
+		}
+		cleanup();
+	}
+	/* both outcomes were exercised */
+	CU_ASSERT_TRUE(opened > 10);
+	CU_ASSERT_TRUE(refused > 10);
+}
+
 static const CU_TestInfo elf_tests[] = {
+	{ "random header damage", test_random_header_damage },
 	{ "PT_LOAD translation, zero tail, notes", test_translation },
 	{ "holes and reads past a load", test_holes },
 	{ "read across adjacent loads", test_adjacent_loads },
