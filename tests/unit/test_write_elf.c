@@ -50,7 +50,8 @@ static void test_roundtrip(void)
 	CU_ASSERT_EQUAL(eh->e_ident[EI_CLASS], ELFCLASS64);
 	CU_ASSERT_EQUAL(eh->e_type, ET_CORE);
 	CU_ASSERT_EQUAL(eh->e_machine, EM_X86_64);
-	CU_ASSERT_EQUAL_FATAL(eh->e_phnum, 1 + FX_NR_RANGES);
+	/* PT_NOTE, the kernel image, the RAM ranges */
+	CU_ASSERT_EQUAL_FATAL(eh->e_phnum, 2 + FX_NR_RANGES);
 	CU_ASSERT_FATAL(eh->e_phoff + eh->e_phnum * sizeof(*ph) <= len);
 	ph = (const Elf64_Phdr *)(buf + eh->e_phoff);
 
@@ -58,6 +59,15 @@ static void test_roundtrip(void)
 	CU_ASSERT_EQUAL(ph[0].p_filesz, f.notes_len);
 	CU_ASSERT(ph[0].p_offset + f.notes_len <= len &&
 		  memcmp(buf + ph[0].p_offset, f.notes, f.notes_len) == 0);
+
+	/* the kernel image: _stext at its physical place, to the range's end */
+	CU_ASSERT_EQUAL(ph[1].p_type, PT_LOAD);
+	CU_ASSERT_EQUAL(ph[1].p_vaddr, FX_STEXT);
+	CU_ASSERT_EQUAL(ph[1].p_paddr, FX_TEXT_PADDR);
+	CU_ASSERT_EQUAL(ph[1].p_filesz, fx_ranges[1].start + fx_ranges[1].size - FX_TEXT_PADDR);
+	CU_ASSERT_EQUAL(ph[1].p_offset, ph[3].p_offset + (FX_TEXT_PADDR - fx_ranges[1].start));
+	ph++;	/* from here on ph[1 + i] is RAM range i */
+
 
 	for (i = 0; i < FX_NR_RANGES; i++) {
 		const Elf64_Phdr *p = &ph[1 + i];
@@ -119,9 +129,49 @@ static void test_vaddr_unknown(void)
 	buf = fx_slurp(path, &len);
 	CU_ASSERT_FATAL(buf != NULL);
 	ph = (const Elf64_Phdr *)(buf + sizeof(Elf64_Ehdr));
-	CU_ASSERT_EQUAL(ph[1].p_vaddr, 0);
-	CU_ASSERT_EQUAL(ph[1].p_paddr, fx_ranges[0].start);
+	CU_ASSERT_EQUAL(ph[2].p_vaddr, 0);
+	CU_ASSERT_EQUAL(ph[2].p_paddr, fx_ranges[0].start);
 	free(buf);
+	unlink(path);
+	fx_free(&f);
+}
+
+/* No kernel image segment without _stext, or with an _stext outside RAM. */
+static void test_no_text_segment(void)
+{
+	struct fx f;
+	struct lkcd_write_input in;
+	struct lkcd_error err = { 0 };
+	char path[256];
+	uint8_t *buf;
+	size_t len;
+	int fd;
+
+	CU_ASSERT_FATAL(fx_init(&f) == 0);
+	fx_input(&f, &in);
+	in.notes_len = 2 * (12 + 8 + 336);	/* the CPUs only */
+	fd = fx_tmpfile(path, sizeof(path), "elf");
+	CU_ASSERT_EQUAL_FATAL(lkcd_write_dump(fd, LKCD_OUT_ELF, &in, NULL, NULL, &err), 0);
+	close(fd);
+	buf = fx_slurp(path, &len);
+	CU_ASSERT_FATAL(buf != NULL);
+	CU_ASSERT_EQUAL(((const Elf64_Ehdr *)buf)->e_phnum, 1 + FX_NR_RANGES);
+	free(buf);
+
+	/* RAM range 1 removed: _stext's page is no longer RAM */
+	{
+		struct lkcd_mem_range r[2] = { fx_ranges[0], fx_ranges[2] };
+		struct lkcd_page_iter keep = in.pages;
+
+		fx_input(&f, &in);
+		in.ranges = r;
+		in.nr_ranges = 2;
+		in.pages = keep;
+		fd = open(path, O_WRONLY | O_TRUNC);
+		/* the fixture's pages in range 1 are now outside RAM: refused */
+		CU_ASSERT_EQUAL(lkcd_write_dump(fd, LKCD_OUT_ELF, &in, NULL, NULL, &err), -EINVAL);
+		close(fd);
+	}
 	unlink(path);
 	fx_free(&f);
 }
@@ -190,6 +240,7 @@ static int register_suites(void)
 	static const CU_TestInfo tests[] = {
 		{ "round trip through the program headers", test_roundtrip },
 		{ "p_vaddr 0 when the direct map is unknown", test_vaddr_unknown },
+		{ "no kernel image segment without _stext", test_no_text_segment },
 		{ "unknown machine, no ranges", test_unknown_machine },
 		{ "full disk gives -ENOSPC", test_full_disk },
 		CU_TEST_INFO_NULL,

@@ -14,7 +14,8 @@
  * compared with what the page held.
  *
  * Notes: two "CORE" NT_PRSTATUS notes (CPU 0 and 1, rip/rsp recognisable)
- * and a VMCOREINFO note with NUMBER(phys_base).
+ * and a VMCOREINFO note with a negative NUMBER(phys_base) and SYMBOL(_stext)
+ * putting the kernel image at pfn 33.
  */
 #ifndef LKCD_WRITE_FIXTURE_H
 #define LKCD_WRITE_FIXTURE_H
@@ -42,7 +43,11 @@
 #define FX_MAX_PFN	110u	/* the header's; pfns 104.. are not RAM */
 #define FX_RAM_END	104u	/* end of the last RAM range, in pages */
 #define FX_NR_CPUS	2
-#define FX_PHYS_BASE	123731968ull	/* 0x7600000 */
+/* A relocated kernel's phys_base is often negative: -0x7600000 */
+#define FX_PHYS_BASE	0xfffffffff8a00000ull
+/* _stext, so that the kernel image starts at paddr 0x21000 (pfn 33) */
+#define FX_STEXT	0xffffffff87621000ull
+#define FX_TEXT_PADDR	0x21000ull
 #define FX_RIP(cpu)	(0xffffffff81000000ull + 0x100 * (cpu))
 #define FX_RSP(cpu)	(0xffffc90000010000ull + 0x1000 * (cpu))
 #define FX_CRASHING_CPU	1
@@ -154,7 +159,8 @@ static FX_UNUSED void fx_build_notes(struct fx *f)
 	static const char vmcoreinfo[] =
 		"OSRELEASE=6.1.0-fixture\nPAGESIZE=4096\n"
 		"SYMBOL(init_uts_ns)=ffffffff82a12345\n"
-		"NUMBER(phys_base)=123731968\nKERNELOFFSET=1e000000\n";
+		"NUMBER(phys_base)=-123731968\nKERNELOFFSET=1e000000\n"
+		"SYMBOL(_stext)=ffffffff87621000\n";
 	uint8_t prstatus[336];
 	size_t off = 0;
 	int cpu;

@@ -213,8 +213,15 @@ static void wr_notes_scan(struct wr_notes *n, const void *blob, size_t len)
 	n->vmcoreinfo_off = (size_t)((const uint8_t *)desc - b);
 	n->vmcoreinfo_len = desc_len;
 	if (!lkcd_vmcoreinfo_parse(desc, desc_len, &vi, NULL)) {
-		if (lkcd_vmcoreinfo_phys_base(vi, &n->phys_base))
+		int64_t image_size;
+
+		n->have_phys_base = !lkcd_vmcoreinfo_phys_base(vi, &n->phys_base);
+		if (!n->have_phys_base)
 			n->phys_base = 0;
+		n->have_stext = !lkcd_vmcoreinfo_symbol(vi, "_stext", &n->stext);
+		if (!lkcd_vmcoreinfo_number(vi, "KERNEL_IMAGE_SIZE", &image_size) &&
+		    image_size > 0)
+			n->image_size = (uint64_t)image_size;
 		if (lkcd_vmcoreinfo_kernel_offset(vi, &n->kernel_offset))
 			n->kernel_offset = 0;
 		lkcd_vmcoreinfo_free(vi);

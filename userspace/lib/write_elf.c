@@ -15,6 +15,15 @@
  * base (lkcd_write_opts.direct_map_base), else 0: x86_64 VMCOREINFO does
  * not carry page_offset_base, and a wrong guess would mislead readers that
  * map virtual addresses through the PT_LOADs, while 0 misleads none.
+ *
+ * Like /proc/vmcore, a first PT_LOAD maps the kernel image (x86_64): from
+ * SYMBOL(_stext) at physical _stext - __START_KERNEL_map + phys_base, both
+ * from VMCOREINFO.  drgn needs it to reach the page tables of an ELF core
+ * whose RAM segments have no virtual addresses.  VMCOREINFO does not give
+ * the image's end, so the segment runs to the end of its RAM range (at most
+ * to the end of the kernel image window): it shares the file bytes of that
+ * range, and readers of virtual addresses past _end see RAM where the kernel
+ * had no mapping, which is harmless for reading the image itself.
  */
 #include <elf.h>
 #include <errno.h>
@@ -23,11 +32,48 @@
 
 #include "writer.h"
 
+#define X86_64_START_KERNEL_MAP	0xffffffff80000000ull
+#define X86_64_IMAGE_WINDOW	(1ull << 30)	/* KERNEL_IMAGE_SIZE with KASLR */
+
 struct elf_layout {
 	uint64_t notes_off;
 	uint64_t *range_off;	/* p_offset of each range */
 	uint64_t end;
+	bool have_text;		/* the kernel image segment */
+	uint64_t text_vaddr, text_paddr, text_size, text_off;
 };
+
+/* The kernel image segment, when VMCOREINFO says where the image is. */
+static void text_segment(const struct wctx *w, struct elf_layout *l)
+{
+	const struct wr_notes *n = w->notes;
+	uint64_t window, paddr, end;
+	size_t i;
+
+	if (strncmp(w->hdr->uts.machine, "x86_64", LKCD_UTS_LEN) ||
+	    !n->have_stext || !n->have_phys_base)
+		return;
+	window = n->image_size ? n->image_size : X86_64_IMAGE_WINDOW;
+	if (n->stext < X86_64_START_KERNEL_MAP ||
+	    n->stext - X86_64_START_KERNEL_MAP >= window)
+		return;
+	paddr = n->stext - X86_64_START_KERNEL_MAP + n->phys_base;
+	for (i = 0; i < w->in->nr_ranges; i++) {
+		const struct lkcd_mem_range *r = &w->in->ranges[i];
+
+		if (paddr < r->start || paddr - r->start >= r->size)
+			continue;
+		end = r->start + r->size;
+		if (end - paddr > X86_64_START_KERNEL_MAP + window - n->stext)
+			end = paddr + (X86_64_START_KERNEL_MAP + window - n->stext);
+		l->have_text = true;
+		l->text_vaddr = n->stext;
+		l->text_paddr = paddr;
+		l->text_size = end - paddr;
+		l->text_off = l->range_off[i] + (paddr - r->start);
+		return;
+	}
+}
 
 static int elf_machine(const struct wctx *w, uint16_t *machine)
 {
@@ -52,7 +98,8 @@ static int build_layout(struct wctx *w, struct elf_layout *l)
 	l->range_off = calloc(nr ? nr : 1, sizeof(*l->range_off));
 	if (!l->range_off)
 		return lkcd_error_set(w->err, -ENOMEM, "ELF: allocating the layout");
-	l->notes_off = sizeof(Elf64_Ehdr) + (1 + nr) * sizeof(Elf64_Phdr);
+	/* one more program header, maybe, for the kernel image */
+	l->notes_off = sizeof(Elf64_Ehdr) + (2 + nr) * sizeof(Elf64_Phdr);
 	off = wr_div_up(l->notes_off + w->notes->len, ps) * ps;
 	for (i = 0; i < nr; i++) {
 		const struct lkcd_mem_range *r = &w->in->ranges[i];
@@ -60,8 +107,8 @@ static int build_layout(struct wctx *w, struct elf_layout *l)
 		l->range_off[i] = off + (r->start & (ps - 1));
 		off = wr_div_up(l->range_off[i] + r->size, ps) * ps;
 	}
-	l->end = nr ? l->range_off[nr - 1] + w->in->ranges[nr - 1].size :
-		      l->notes_off + w->notes->len;
+	l->end = l->range_off[nr - 1] + w->in->ranges[nr - 1].size;
+	text_segment(w, l);
 	return 0;
 }
 
@@ -72,6 +119,7 @@ static int write_headers(struct wctx *w, const struct elf_layout *l)
 	uint8_t *buf = calloc(1, size);
 	Elf64_Ehdr *eh = (Elf64_Ehdr *)buf;
 	Elf64_Phdr *ph = (Elf64_Phdr *)(buf + sizeof(*eh));
+	size_t first_ram = l->have_text ? 2 : 1;
 	uint16_t machine;
 	int ret;
 
@@ -80,7 +128,7 @@ static int write_headers(struct wctx *w, const struct elf_layout *l)
 	ret = elf_machine(w, &machine);
 	if (ret)
 		goto out;
-	if (1 + nr >= PN_XNUM) {
+	if (first_ram + nr >= PN_XNUM) {
 		ret = lkcd_error_set(w->err, -E2BIG, "ELF: %zu ranges are too many program headers", nr);
 		goto out;
 	}
@@ -95,15 +143,23 @@ static int write_headers(struct wctx *w, const struct elf_layout *l)
 	eh->e_phoff = sizeof(*eh);
 	eh->e_ehsize = sizeof(*eh);
 	eh->e_phentsize = sizeof(*ph);
-	eh->e_phnum = (uint16_t)(1 + nr);
+	eh->e_phnum = (uint16_t)(first_ram + nr);
 
 	ph[0].p_type = PT_NOTE;
 	ph[0].p_offset = l->notes_off;
 	ph[0].p_filesz = ph[0].p_memsz = w->notes->len;
 	ph[0].p_align = 4;
+	if (l->have_text) {
+		ph[1].p_type = PT_LOAD;
+		ph[1].p_flags = PF_R | PF_W | PF_X;
+		ph[1].p_offset = l->text_off;
+		ph[1].p_vaddr = l->text_vaddr;
+		ph[1].p_paddr = l->text_paddr;
+		ph[1].p_filesz = ph[1].p_memsz = l->text_size;
+	}
 	for (i = 0; i < nr; i++) {
 		const struct lkcd_mem_range *r = &w->in->ranges[i];
-		Elf64_Phdr *p = &ph[1 + i];
+		Elf64_Phdr *p = &ph[first_ram + i];
 
 		p->p_type = PT_LOAD;
 		p->p_flags = PF_R | PF_W | PF_X;

@@ -66,6 +66,10 @@ struct wr_notes {
 	size_t vmcoreinfo_len;
 	uint64_t phys_base;	/* NUMBER(phys_base), 0 when absent */
 	uint64_t kernel_offset;	/* KERNELOFFSET, 0 when absent */
+	bool have_phys_base;
+	bool have_stext;
+	uint64_t stext;		/* SYMBOL(_stext): start of the kernel image */
+	uint64_t image_size;	/* NUMBER(KERNEL_IMAGE_SIZE), 0 when absent */
 	uint32_t nr_prstatus;	/* "CORE" NT_PRSTATUS notes, one per CPU */
 	const uint8_t *prstatus[WR_MAX_CPUS];	/* their descriptors */
 	uint32_t prstatus_len[WR_MAX_CPUS];
