@@ -19,6 +19,12 @@
  */
 #include "packer.h"
 
+/*
+ * Not traced: the packer runs at panic and a tracer hooked on it could
+ * recurse or take locks (the kernel's notrace, spelled without its headers).
+ */
+#define PK_NOTRACE __attribute__((__no_instrument_function__))
+
 #define PK_EINVAL	22
 #define PK_PAGE_SHIFT	12
 #define PK_PAYLOAD	((__u32)LKCD_BLOCK_PAYLOAD)
@@ -34,7 +40,7 @@ LKCD_STATIC_ASSERT(sizeof(struct lkcd_record_header) + LKCD_PAGE_SIZE <=
 
 /* ---- tiny helpers (no libc) ---- */
 
-static void pk_copy(void *dst, const void *src, __u32 len)
+static PK_NOTRACE void pk_copy(void *dst, const void *src, __u32 len)
 {
 	__u8 *d = dst;
 	const __u8 *s = src;
@@ -43,7 +49,7 @@ static void pk_copy(void *dst, const void *src, __u32 len)
 		*d++ = *s++;
 }
 
-static void pk_zero(void *dst, __u32 len)
+static PK_NOTRACE void pk_zero(void *dst, __u32 len)
 {
 	__u8 *d = dst;
 
@@ -52,7 +58,7 @@ static void pk_zero(void *dst, __u32 len)
 }
 
 /* The read buffer is page-aligned scratch: test it a word at a time. */
-static int pk_page_is_zero(const void *page)
+static PK_NOTRACE int pk_page_is_zero(const void *page)
 {
 	const __u64 *w = page;
 	__u32 i;
@@ -65,14 +71,14 @@ static int pk_page_is_zero(const void *page)
 
 /* ---- the RAM ranges, read from the header's range table ---- */
 
-static const struct lkcd_mem_range *pk_ranges(const struct lkcd_packer *pk)
+static PK_NOTRACE const struct lkcd_mem_range *pk_ranges(const struct lkcd_packer *pk)
 {
 	return (const struct lkcd_mem_range *)
 		((const __u8 *)pk->header + pk->header->header_size);
 }
 
 /* Whole pages of range i: [*first, *end). */
-static void pk_range_pfns(const struct lkcd_packer *pk, __u32 i,
+static PK_NOTRACE void pk_range_pfns(const struct lkcd_packer *pk, __u32 i,
 			  __u64 *first, __u64 *end)
 {
 	const struct lkcd_mem_range *r = &pk_ranges(pk)[i];
@@ -85,7 +91,7 @@ static void pk_range_pfns(const struct lkcd_packer *pk, __u32 i,
 
 /* ---- pages the packer owns: the header page and the pool ---- */
 
-static int pk_in_pool(const struct lkcd_packer *pk, __u64 pfn)
+static PK_NOTRACE int pk_in_pool(const struct lkcd_packer *pk, __u64 pfn)
 {
 	__u32 lo = 0, hi = pk->nr_pool;
 
@@ -102,13 +108,13 @@ static int pk_in_pool(const struct lkcd_packer *pk, __u64 pfn)
 	return 0;
 }
 
-static int pk_reserved(const struct lkcd_packer *pk, __u64 pfn)
+static PK_NOTRACE int pk_reserved(const struct lkcd_packer *pk, __u64 pfn)
 {
 	return pfn == pk->header_pfn || pk_in_pool(pk, pfn);
 }
 
 /* The first of our own pages at or above pfn, ~0 when none. */
-static __u64 pk_next_reserved(const struct lkcd_packer *pk, __u64 pfn)
+static PK_NOTRACE __u64 pk_next_reserved(const struct lkcd_packer *pk, __u64 pfn)
 {
 	__u64 best = pk->header_pfn >= pfn ? pk->header_pfn : ~0ULL;
 	__u32 lo = 0, hi = pk->nr_pool;
@@ -129,7 +135,7 @@ static __u64 pk_next_reserved(const struct lkcd_packer *pk, __u64 pfn)
 /* ---- classes ---- */
 
 /* Left out by the exclude mask (never read, so spare right away). */
-static int pk_class_excluded(__u32 exclude, __u32 cls)
+static PK_NOTRACE int pk_class_excluded(__u32 exclude, __u32 cls)
 {
 	switch (cls) {
 	case LKCD_PC_FREE:
@@ -146,14 +152,14 @@ static int pk_class_excluded(__u32 exclude, __u32 cls)
 }
 
 /* Classes whose pages may ever hold a storage block (when not busy). */
-static int pk_class_spareable(__u32 cls)
+static PK_NOTRACE int pk_class_spareable(__u32 cls)
 {
 	return cls == LKCD_PC_FREE || cls == LKCD_PC_CACHE ||
 	       cls == LKCD_PC_CACHE_PRIVATE || cls == LKCD_PC_USER;
 }
 
 /* Classes that are never read, whatever the level and mask. */
-static int pk_class_never_read(__u32 cls)
+static PK_NOTRACE int pk_class_never_read(__u32 cls)
 {
 	return cls == LKCD_PC_HOLE || cls == LKCD_PC_NODUMP ||
 	       cls == LKCD_PC_HWPOISON || cls == LKCD_PC_OFFLINE ||
@@ -161,7 +167,7 @@ static int pk_class_never_read(__u32 cls)
 }
 
 /* classify() with the run clamped to [1, limit - pfn]. */
-static __u32 pk_classify(struct lkcd_packer *pk, __u64 pfn, __u64 limit,
+static PK_NOTRACE __u32 pk_classify(struct lkcd_packer *pk, __u64 pfn, __u64 limit,
 			 __u64 *run)
 {
 	__u64 n = 1;
@@ -177,7 +183,7 @@ static __u32 pk_classify(struct lkcd_packer *pk, __u64 pfn, __u64 limit,
 
 /* ---- spare-page cursors ---- */
 
-static void pk_cursor_init(struct lkcd_packer *pk, struct lkcd_packer_cursor *c)
+static PK_NOTRACE void pk_cursor_init(struct lkcd_packer *pk, struct lkcd_packer_cursor *c)
 {
 	__u64 end;
 
@@ -192,7 +198,7 @@ static void pk_cursor_init(struct lkcd_packer *pk, struct lkcd_packer_cursor *c)
  * Move c to the next pfn to examine, below limit (the reuse cursor may not
  * pass st.saved_below).  Returns 0 when there is none (for now).
  */
-static int pk_cursor_settle(struct lkcd_packer *pk, struct lkcd_packer_cursor *c)
+static PK_NOTRACE int pk_cursor_settle(struct lkcd_packer *pk, struct lkcd_packer_cursor *c)
 {
 	__u64 first, end;
 
@@ -210,7 +216,7 @@ static int pk_cursor_settle(struct lkcd_packer *pk, struct lkcd_packer_cursor *c
 }
 
 /* Cached classify answer for c->pfn (runs are walked without re-asking). */
-static __u32 pk_cursor_class(struct lkcd_packer *pk, struct lkcd_packer_cursor *c)
+static PK_NOTRACE __u32 pk_cursor_class(struct lkcd_packer *pk, struct lkcd_packer_cursor *c)
 {
 	__u64 first, end, run;
 
@@ -223,7 +229,7 @@ static __u32 pk_cursor_class(struct lkcd_packer *pk, struct lkcd_packer_cursor *
 }
 
 /* Skip the unreadable runs the reuse cursor has passed; 1 if pfn is in one. */
-static int pk_in_bad_run(struct lkcd_packer *pk, __u64 pfn, __u64 *skip_to)
+static PK_NOTRACE int pk_in_bad_run(struct lkcd_packer *pk, __u64 pfn, __u64 *skip_to)
 {
 	while (pk->st.nr_bad) {
 		struct lkcd_packer_span *b = &pk->st.bad[pk->st.bad_head];
@@ -242,7 +248,7 @@ static int pk_in_bad_run(struct lkcd_packer *pk, __u64 pfn, __u64 *skip_to)
 	return 0;
 }
 
-static void pk_remember_bad_run(struct lkcd_packer *pk, __u64 start, __u64 end)
+static PK_NOTRACE void pk_remember_bad_run(struct lkcd_packer *pk, __u64 start, __u64 end)
 {
 	__u32 slot;
 
@@ -266,7 +272,7 @@ static void pk_remember_bad_run(struct lkcd_packer *pk, __u64 start, __u64 end)
  * in RAM.  reuse = 1: pages of dumped spareable classes below saved_below
  * (already saved: LKCD's trick), avoiding unreadable runs.
  */
-static int pk_cursor_take(struct lkcd_packer *pk, struct lkcd_packer_cursor *c,
+static PK_NOTRACE int pk_cursor_take(struct lkcd_packer *pk, struct lkcd_packer_cursor *c,
 			  int reuse, struct lkcd_packer_spare *out)
 {
 	while (pk_cursor_settle(pk, c)) {
@@ -301,7 +307,7 @@ static int pk_cursor_take(struct lkcd_packer *pk, struct lkcd_packer_cursor *c,
 	return 0;
 }
 
-static int pk_find_spare(struct lkcd_packer *pk, struct lkcd_packer_spare *out)
+static PK_NOTRACE int pk_find_spare(struct lkcd_packer *pk, struct lkcd_packer_spare *out)
 {
 	if (pk_cursor_take(pk, &pk->st.excl, 0, out))
 		return 1;
@@ -322,13 +328,13 @@ static int pk_find_spare(struct lkcd_packer *pk, struct lkcd_packer_spare *out)
 
 /* ---- the block stream ---- */
 
-static __u32 pk_crc(const struct lkcd_packer *pk, const void *buf, __u32 len)
+static PK_NOTRACE __u32 pk_crc(const struct lkcd_packer *pk, const void *buf, __u32 len)
 {
 	return pk->ops->crc32(0, buf, len);
 }
 
 /* Finish the current block: next_paddr, sizes, both CRCs. */
-static void pk_block_seal(struct lkcd_packer *pk, __u64 next_pfn)
+static PK_NOTRACE void pk_block_seal(struct lkcd_packer *pk, __u64 next_pfn)
 {
 	struct lkcd_block_header bh;
 	__u8 *payload = pk->st.blk + PK_BLK_HDR;
@@ -347,7 +353,7 @@ static void pk_block_seal(struct lkcd_packer *pk, __u64 next_pfn)
 }
 
 /* Seal the current block (if any) and continue in the first queued one. */
-static void pk_block_next(struct lkcd_packer *pk)
+static PK_NOTRACE void pk_block_next(struct lkcd_packer *pk)
 {
 	struct lkcd_packer_spare s = pk->st.queue[0];
 	__u32 i;
@@ -368,7 +374,7 @@ static void pk_block_next(struct lkcd_packer *pk)
 }
 
 /* Make sure len more bytes fit in the current block plus queued ones. */
-static int pk_stream_reserve(struct lkcd_packer *pk, __u32 len)
+static PK_NOTRACE int pk_stream_reserve(struct lkcd_packer *pk, __u32 len)
 {
 	__u32 room = pk->st.blk ? PK_PAYLOAD - pk->st.blk_used : 0;
 
@@ -384,7 +390,7 @@ static int pk_stream_reserve(struct lkcd_packer *pk, __u32 len)
 	return 0;
 }
 
-static void pk_stream_write(struct lkcd_packer *pk, const void *src, __u32 len)
+static PK_NOTRACE void pk_stream_write(struct lkcd_packer *pk, const void *src, __u32 len)
 {
 	const __u8 *s = src;
 
@@ -407,7 +413,7 @@ static void pk_stream_write(struct lkcd_packer *pk, const void *src, __u32 len)
  * Append one record, all or nothing.  Returns 0, or -1 when no spare page is
  * left for it (nothing written: the stream still ends on a record boundary).
  */
-static int pk_append(struct lkcd_packer *pk, __u64 pfn, __u32 flags,
+static PK_NOTRACE int pk_append(struct lkcd_packer *pk, __u64 pfn, __u32 flags,
 		     __u32 count, const void *data, __u32 size)
 {
 	struct lkcd_record_header rh;
@@ -437,7 +443,7 @@ static int pk_append(struct lkcd_packer *pk, __u64 pfn, __u32 flags,
 
 /* ---- pending zero / unreadable runs ---- */
 
-static int pk_run_flush(struct lkcd_packer *pk)
+static PK_NOTRACE int pk_run_flush(struct lkcd_packer *pk)
 {
 	__u64 start = pk->st.run_pfn;
 	__u32 flags = pk->st.run_flags, count = pk->st.run_count;
@@ -458,7 +464,7 @@ static int pk_run_flush(struct lkcd_packer *pk)
 }
 
 /* Add pfn to the pending run of that kind, flushing a different one first. */
-static int pk_run_add(struct lkcd_packer *pk, __u64 pfn, __u32 flags)
+static PK_NOTRACE int pk_run_add(struct lkcd_packer *pk, __u64 pfn, __u32 flags)
 {
 	if (pk->st.run_flags == flags &&
 	    pk->st.run_pfn + pk->st.run_count == pfn &&
@@ -477,7 +483,7 @@ static int pk_run_add(struct lkcd_packer *pk, __u64 pfn, __u32 flags)
 /* ---- one page ---- */
 
 /* Read, test, compress and append pfn.  -1 = out of spare pages. */
-static int pk_dump_page(struct lkcd_packer *pk, __u64 pfn)
+static PK_NOTRACE int pk_dump_page(struct lkcd_packer *pk, __u64 pfn)
 {
 	int csize = -1;
 
@@ -511,7 +517,7 @@ static int pk_dump_page(struct lkcd_packer *pk, __u64 pfn)
 
 /* ---- setup, walk, seal ---- */
 
-static int pk_setup_valid(const struct lkcd_packer *pk)
+static PK_NOTRACE int pk_setup_valid(const struct lkcd_packer *pk)
 {
 	const struct lkcd_packer_ops *ops = pk->ops;
 	const struct lkcd_dump_header *h = pk->header;
@@ -544,7 +550,7 @@ static int pk_setup_valid(const struct lkcd_packer *pk)
 	return 1;
 }
 
-static void pk_seal_header(struct lkcd_packer *pk, __u32 state, __u32 reason,
+static PK_NOTRACE void pk_seal_header(struct lkcd_packer *pk, __u32 state, __u32 reason,
 			   __u64 next_pfn)
 {
 	struct lkcd_dump_header *h = pk->header;
@@ -569,7 +575,7 @@ static void pk_seal_header(struct lkcd_packer *pk, __u32 state, __u32 reason,
 	h->crc = pk_crc(pk, h, LKCD_HEADER_AREA_SIZE);
 }
 
-static void pk_state_init(struct lkcd_packer *pk)
+static PK_NOTRACE void pk_state_init(struct lkcd_packer *pk)
 {
 	__u64 first, end;
 	__u32 i;
@@ -585,7 +591,7 @@ static void pk_state_init(struct lkcd_packer *pk)
 }
 
 /* Progress, keepalive and the deadline, once per loop step. */
-static int pk_tick(struct lkcd_packer *pk)
+static PK_NOTRACE int pk_tick(struct lkcd_packer *pk)
 {
 	if (pk->ops->keepalive && ++pk->st.steps % PK_KEEPALIVE == 0)
 		pk->ops->keepalive(pk->ctx);
@@ -601,7 +607,7 @@ static int pk_tick(struct lkcd_packer *pk)
  * Examine [pfn, end) of one range.  Returns the first pfn not covered
  * when it had to stop (st.stop_reason set), or end.
  */
-static __u64 pk_walk_range(struct lkcd_packer *pk, __u64 pfn, __u64 end)
+static PK_NOTRACE __u64 pk_walk_range(struct lkcd_packer *pk, __u64 pfn, __u64 end)
 {
 	while (pfn < end) {
 		__u64 run, p;
@@ -648,7 +654,7 @@ static __u64 pk_walk_range(struct lkcd_packer *pk, __u64 pfn, __u64 end)
 	return end;
 }
 
-int lkcd_packer_run(struct lkcd_packer *pk)
+PK_NOTRACE int lkcd_packer_run(struct lkcd_packer *pk)
 {
 	struct lkcd_dump_header *h = pk->header;
 	__u64 first, end, stop_pfn = 0;
