@@ -339,6 +339,8 @@ static void test_real_vmcore(void)
 	strcpy(h.uts.sysname, "Linux");
 	strcpy(h.uts.machine, "x86_64");
 	strcpy(h.panic_string, "lkcd writer test");
+	/* libkdumpfile (and drgn through it) needs release, version, machine */
+	strcpy(h.uts.version, "#1 lkcd writer test");
 	in.nr_ranges = lkcd_source_ranges(src, &in.ranges);
 	CU_ASSERT_FATAL(in.nr_ranges > 0);
 	last = &in.ranges[in.nr_ranges - 1];
@@ -439,6 +441,23 @@ static void test_real_vmcore(void)
 					lkcd_out_format_name(fmts[i]));
 			CU_ASSERT_EQUAL(rc, 0);
 		}
+	}
+	/* drgn, with the same vmlinux: kdump and ELF (it does not read LKCD) */
+	if (vmlinux && run_cmd(FX_PYTHON " -c 'import drgn' 2>/dev/null") == 0) {
+		const char *dir = strrchr(__FILE__, '/') ? __FILE__ : "./";
+		int dlen = (int)(strrchr(dir, '/') - dir);
+		int ok = 0;
+
+		snprintf(cmd, sizeof(cmd), FX_PYTHON " %.*s/drgn_check.py %s %s/out.kdump %s/out.elf 2>&1",
+			 dlen, dir, vmlinux, real_dir, real_dir);
+		p = popen(cmd, "r");
+		CU_ASSERT_FATAL(p != NULL);
+		while (fgets(line, sizeof(line), p)) {
+			fprintf(stderr, "\n  drgn: %s", line);
+			ok += strstr(line, " OK ") != NULL;
+		}
+		pclose(p);
+		CU_ASSERT_EQUAL(ok, 2);
 	}
 	if (!getenv("LKCD_TEST_KEEP")) {
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", real_dir);
