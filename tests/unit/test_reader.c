@@ -387,6 +387,7 @@ static void test_loop(void)
 	snprintf(want, sizeof(want), "chain broken at block 4");
 	CU_ASSERT(problems_mention(&p, want));
 	CU_ASSERT(problems_mention(&p, "seq 1, expected 4"));
+	CU_ASSERT(problems_mention(&p, "on lost"));	/* names the pfns lost */
 	expect_prefix(l, &p, 3);
 	CU_ASSERT_EQUAL(p.problems[0].block_seq, 4);
 
@@ -761,6 +762,11 @@ static void test_rewind(void)
 	while (lkcd_dump_next(d, &pg, NULL) == 1)
 		n1++;
 	p1 = lkcd_dump_problems(d, &pr);
+	/* the damaged block's problem names the pfns it lost */
+	CU_ASSERT_FATAL(p1 >= 1);
+	CU_ASSERT(strstr(pr[0].reason, "payload crc") != NULL);
+	CU_ASSERT(strstr(pr[0].reason, " lost") != NULL);
+	CU_ASSERT(pr[0].pfn != UINT64_MAX);
 	CU_ASSERT_EQUAL(lkcd_dump_rewind(d, NULL), 0);
 	while (lkcd_dump_next(d, &pg, NULL) == 1)
 		n2++;

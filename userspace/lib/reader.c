@@ -69,6 +69,12 @@ struct lkcd_dump {
 	struct lkcd_problem *problems;
 	size_t nr_problems, cap_problems;
 	uint64_t problems_dropped;
+	/*
+	 * The last problem that lost records, waiting to learn which pfns:
+	 * from gap_from up to the next record that comes back.
+	 */
+	size_t gap;			/* index + 1, 0 = none */
+	uint64_t gap_from;
 };
 
 /* ---- problems ---- */
@@ -107,6 +113,39 @@ problem(struct lkcd_dump *d, uint64_t pfn, uint64_t seq, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The problem just added lost records: name their pfns once known. */
+static void gap_open(struct lkcd_dump *d)
+{
+	if (d->gap || !d->nr_problems || d->nr_problems >= MAX_PROBLEMS)
+		return;
+	d->gap = d->nr_problems;
+	d->gap_from = d->min_pfn;
+}
+
+/* Records come back from pfn `upto` (UINT64_MAX: none ever will). */
+static void gap_close(struct lkcd_dump *d, uint64_t upto)
+{
+	struct lkcd_problem *p;
+	size_t len;
+
+	if (!d->gap)
+		return;
+	p = &d->problems[d->gap - 1];
+	d->gap = 0;
+	len = strlen(p->reason);
+	if (upto == UINT64_MAX)
+		snprintf(p->reason + len, sizeof(p->reason) - len,
+			 "; pfns from 0x%llx on lost", (unsigned long long)d->gap_from);
+	else if (upto > d->gap_from)
+		snprintf(p->reason + len, sizeof(p->reason) - len,
+			 "; pfns 0x%llx-0x%llx lost", (unsigned long long)d->gap_from,
+			 (unsigned long long)upto - 1);
+	else
+		return;
+	if (p->pfn == UINT64_MAX)
+		p->pfn = d->gap_from;
+}
+
 /* ---- blocks ---- */
 
 static int paddr_in_source(struct lkcd_dump *d, uint64_t paddr)
@@ -142,6 +181,7 @@ static void chain_broken(struct lkcd_dump *d, uint64_t seq, const char *why,
 		"chain broken at block %llu (paddr 0x%llx): %s; %llu blocks lost",
 		(unsigned long long)seq, (unsigned long long)paddr, why,
 		(unsigned long long)lost);
+	gap_open(d);
 	d->chain_end = 1;
 	d->chain_broken = 1;
 }
@@ -253,6 +293,7 @@ static int load_block(struct lkcd_dump *d)
 				(unsigned long long)bh.next_paddr, buf,
 				(unsigned long long)(d->hdr.nr_blocks > seq + 1 ?
 						     d->hdr.nr_blocks - seq - 1 : 0));
+			gap_open(d);
 			d->next_paddr = 0;
 			d->chain_end = 1;
 			d->chain_broken = 1;
@@ -267,6 +308,7 @@ static int load_block(struct lkcd_dump *d)
 			"block %llu (paddr 0x%llx): payload crc 0x%08x, computed 0x%08x: its records are skipped",
 			(unsigned long long)seq, (unsigned long long)paddr,
 			bh.payload_crc, crc);
+		gap_open(d);
 		drop_partial(d, seq, "it continues into a damaged block");
 		d->resync = 1;
 		d->pos = d->payload_size;
@@ -411,6 +453,7 @@ static void finish(struct lkcd_dump *d)
 	if (d->finished)
 		return;
 	d->finished = 1;
+	gap_close(d, UINT64_MAX);
 	if (d->rec_have && !d->chain_broken)
 		drop_partial(d, d->blk_seq, "the stream ends inside it");
 	if (d->chain_broken)
@@ -473,6 +516,7 @@ int lkcd_dump_next(struct lkcd_dump *d, struct lkcd_page *pg,
 					"record header in block %llu (pfn field 0x%llx): %s; resync at the next block",
 					(unsigned long long)d->rec_block,
 					(unsigned long long)d->rh.pfn, why);
+				gap_open(d);
 				d->rec_have = 0;
 				/*
 				 * A header that began in an earlier block:
@@ -513,6 +557,7 @@ int lkcd_dump_next(struct lkcd_dump *d, struct lkcd_page *pg,
 				(unsigned long long)d->rec_block, why);
 			continue;
 		}
+		gap_close(d, d->rh.pfn);
 		d->min_pfn = d->rh.pfn + d->rh.count;
 		pg->pfn = d->rh.pfn;
 		pg->count = d->rh.count;
@@ -540,6 +585,7 @@ static void reset_walk(struct lkcd_dump *d)
 	d->finished = 0;
 	d->nr_problems = 0;
 	d->problems_dropped = 0;
+	d->gap = 0;
 }
 
 int lkcd_dump_open(struct lkcd_source *src, uint64_t header_paddr,
