@@ -279,15 +279,42 @@ static void test_hostile_notes(void)
 	CU_ASSERT_EQUAL(st.notes_truncated, 1);
 	unlink(path);
 
-	/* a zero terminator (the kernel's final_note) then anything: not damage */
-	memset(notes + off, 0, 12);
-	memset(notes + off + 12, 0x55, 30);
-	in.notes_len = off + 12 + 30;
-	fd = fx_tmpfile(path, sizeof(path), "lkcd-notes");
-	CU_ASSERT_EQUAL(lkcd_write_dump(fd, LKCD_OUT_KDUMP, &in, NULL, &st, &err), 0);
-	close(fd);
-	CU_ASSERT_EQUAL(st.notes_truncated, 0);
-	unlink(path);
+	/*
+	 * A zero note (the kernel's final_note()) in the middle, as when
+	 * PT_NOTEs are concatenated: dropped, the notes after it still count.
+	 */
+	{
+		static const char vmci[] = "OSRELEASE=6.1\nNUMBER(phys_base)=4096\n";
+		size_t kept = off;
+
+		memset(notes + off, 0, 12);
+		off += 12;
+		off += fx_note(notes + off, "VMCOREINFO", 0, vmci, sizeof(vmci) - 1);
+		memset(notes + off, 0, 12);	/* and a terminator at the end */
+		in.notes_len = off + 12;
+		fd = fx_tmpfile(path, sizeof(path), "lkcd-notes");
+		CU_ASSERT_EQUAL(lkcd_write_dump(fd, LKCD_OUT_KDUMP, &in, NULL, &st, &err), 0);
+		close(fd);
+		CU_ASSERT_EQUAL(st.notes_truncated, 0);
+		CU_ASSERT_EQUAL(st.have_vmcoreinfo, 1);
+		CU_ASSERT_EQUAL(st.phys_base, 4096);
+		buf = fx_slurp(path, &len);
+		CU_ASSERT_FATAL(buf != NULL);
+		/* kdump size_note: the two real notes, no zero notes */
+		CU_ASSERT_EQUAL(rd64(buf + FX_PS + 56), kept + 12 + 12 + ((sizeof(vmci) - 1 + 3) & ~3u));
+		free(buf);
+		unlink(path);
+
+		/* garbage after the terminator is damage */
+		memset(notes + off + 12, 0x55, 30);
+		in.notes_len = off + 12 + 30;
+		fd = fx_tmpfile(path, sizeof(path), "lkcd-notes");
+		CU_ASSERT_EQUAL(lkcd_write_dump(fd, LKCD_OUT_KDUMP, &in, NULL, &st, &err), 0);
+		close(fd);
+		CU_ASSERT_EQUAL(st.notes_truncated, 1);
+		CU_ASSERT_EQUAL(st.have_vmcoreinfo, 1);
+		unlink(path);
+	}
 
 	/* a blob shorter than one note header */
 	in.notes_len = 7;

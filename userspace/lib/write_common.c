@@ -159,26 +159,30 @@ static size_t pad4(size_t n)
 }
 
 /*
- * Walk the notes: remember the NT_PRSTATUS descriptors, keep the
- * well-formed prefix (a note running past the blob ends it), then find
- * VMCOREINFO with the shared parser and read phys_base from it.
+ * Copy the notes, well-formed ones only: empty notes (the kernel's
+ * final_note() terminator, which a blob concatenated from several PT_NOTEs
+ * may hold in the middle) are dropped so that no reader stops at one; a
+ * note running past the blob ends the copy (n->truncated).  Remember the
+ * NT_PRSTATUS descriptors, then find VMCOREINFO with the shared parser and
+ * read what the formats need from it.
  */
-static void wr_notes_scan(struct wr_notes *n, const void *blob, size_t len)
+static int wr_notes_scan(struct wr_notes *n, const void *blob, size_t len)
 {
 	const uint8_t *b = blob;
-	size_t off = 0;
+	size_t off = 0, out = 0;
 	const void *desc;
 	size_t desc_len;
 	struct lkcd_vmcoreinfo *vi = NULL;
 
-	n->blob = b;
+	n->owned = malloc(len ? len : 1);
+	if (!n->owned)
+		return -ENOMEM;
+	n->blob = n->owned;
 	while (len - off >= sizeof(struct nhdr)) {
 		struct nhdr h;
-		size_t name_sz, desc_sz, rest;
+		size_t name_sz, desc_sz, rest, size;
 
 		memcpy(&h, b + off, sizeof(h));
-		if (!h.namesz && !h.descsz && !h.type)
-			break;	/* the kernel's final_note() */
 		rest = len - off - sizeof(h);
 		name_sz = pad4(h.namesz);
 		if (name_sz > rest)
@@ -187,30 +191,31 @@ static void wr_notes_scan(struct wr_notes *n, const void *blob, size_t len)
 		desc_sz = pad4(h.descsz);
 		if (desc_sz > rest)
 			break;
-		if (h.type == NT_PRSTATUS_TYPE && h.namesz == 5 &&
-		    !memcmp(b + off + sizeof(h), "CORE", 5) &&
-		    n->nr_prstatus < WR_MAX_CPUS) {
-			n->prstatus[n->nr_prstatus] = b + off + sizeof(h) + name_sz;
-			n->prstatus_len[n->nr_prstatus] = h.descsz;
-			n->nr_prstatus++;
+		size = sizeof(h) + name_sz + desc_sz;
+		if (h.namesz || h.descsz) {
+			memcpy(n->owned + out, b + off, size);
+			if (h.type == NT_PRSTATUS_TYPE && h.namesz == 5 &&
+			    !memcmp(b + off + sizeof(h), "CORE", 5) &&
+			    n->nr_prstatus < WR_MAX_CPUS) {
+				n->prstatus[n->nr_prstatus] = n->owned + out + sizeof(h) + name_sz;
+				n->prstatus_len[n->nr_prstatus] = h.descsz;
+				n->nr_prstatus++;
+			}
+			out += size;
 		}
-		off += sizeof(h) + name_sz + desc_sz;
+		off += size;
 	}
-	/* A zero terminator is kept; anything else left over is damage. */
-	if (off < len && len - off >= sizeof(struct nhdr)) {
-		static const uint8_t zero[sizeof(struct nhdr)];
-
-		if (!memcmp(b + off, zero, sizeof(zero)))
-			off = len;
-	}
+	/* Zero padding after the last note is not damage. */
+	while (off < len && !b[off])
+		off++;
 	n->truncated = off < len;
-	n->len = off;
+	n->len = out;
 
 	if (!n->len ||
-	    lkcd_vmcoreinfo_find_note(b, n->len, &desc, &desc_len, NULL))
-		return;
+	    lkcd_vmcoreinfo_find_note(n->blob, n->len, &desc, &desc_len, NULL))
+		return 0;
 	n->have_vmcoreinfo = true;
-	n->vmcoreinfo_off = (size_t)((const uint8_t *)desc - b);
+	n->vmcoreinfo_off = (size_t)((const uint8_t *)desc - n->blob);
 	n->vmcoreinfo_len = desc_len;
 	if (!lkcd_vmcoreinfo_parse(desc, desc_len, &vi, NULL)) {
 		int64_t image_size;
@@ -226,6 +231,7 @@ static void wr_notes_scan(struct wr_notes *n, const void *blob, size_t len)
 			n->kernel_offset = 0;
 		lkcd_vmcoreinfo_free(vi);
 	}
+	return 0;
 }
 
 /* ---- the page stream ---- */
@@ -575,7 +581,10 @@ int lkcd_write_dump(int fd, enum lkcd_out_format fmt,
 		ret = lkcd_error_set(err, -ENOMEM, "writer: allocating page buffers");
 		goto out;
 	}
-	wr_notes_scan(w.notes, in->notes, in->notes ? in->notes_len : 0);
+	if (wr_notes_scan(w.notes, in->notes, in->notes ? in->notes_len : 0)) {
+		ret = lkcd_error_set(err, -ENOMEM, "writer: copying the notes");
+		goto out;
+	}
 	stats->notes_truncated = w.notes->truncated;
 	stats->have_vmcoreinfo = w.notes->have_vmcoreinfo;
 	stats->phys_base = w.notes->phys_base;
@@ -603,6 +612,8 @@ out:
 	free(w.zero_zlib);
 	free(w.zbuf);
 	free(w.page);
+	if (w.notes)
+		free(w.notes->owned);
 	free(w.notes);
 	return ret;
 }

@@ -58,8 +58,9 @@ void wout_free(struct wout *w);
 #define WR_MAX_CPUS	8192	/* NT_PRSTATUS notes remembered */
 
 struct wr_notes {
-	const uint8_t *blob;	/* the caller's notes */
-	size_t len;		/* well-formed prefix of the blob */
+	uint8_t *owned;		/* the copy below, freed with the wctx */
+	const uint8_t *blob;	/* the caller's notes, empty notes dropped */
+	size_t len;		/* bytes of blob: the well-formed notes */
 	bool truncated;		/* a malformed tail was cut off */
 	bool have_vmcoreinfo;
 	size_t vmcoreinfo_off;	/* offset of the VMCOREINFO text in blob */
