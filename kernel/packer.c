@@ -181,6 +181,13 @@ static PK_NOTRACE __u32 pk_classify(struct lkcd_packer *pk, __u64 pfn, __u64 lim
 	return ans;
 }
 
+/* touch_nmi_watchdog() every PK_KEEPALIVE steps of any long loop. */
+static PK_NOTRACE void pk_keepalive(struct lkcd_packer *pk)
+{
+	if (pk->ops->keepalive && ++pk->st.steps % PK_KEEPALIVE == 0)
+		pk->ops->keepalive(pk->ctx);
+}
+
 /* ---- spare-page cursors ---- */
 
 static PK_NOTRACE void pk_cursor_init(struct lkcd_packer *pk, struct lkcd_packer_cursor *c)
@@ -279,6 +286,8 @@ static PK_NOTRACE int pk_cursor_take(struct lkcd_packer *pk, struct lkcd_packer_
 		__u64 pfn = c->pfn, skip_to;
 		__u32 ans, cls;
 		void *addr;
+
+		pk_keepalive(pk);
 
 		if (reuse && pfn >= pk->st.saved_below)
 			return 0;	/* not saved yet: maybe later */
@@ -588,13 +597,16 @@ static PK_NOTRACE void pk_state_init(struct lkcd_packer *pk)
 	pk->st.next_progress = pk->progress_every ? pk->progress_every : PK_PROGRESS;
 	pk_cursor_init(pk, &pk->st.excl);
 	pk_cursor_init(pk, &pk->st.reuse);
+	/* Nothing spareable is excluded (ALL_RAM): no need to scan for it. */
+	if (!(pk->exclude & (LKCD_EXCLUDE_FREE | LKCD_EXCLUDE_CACHE |
+			     LKCD_EXCLUDE_CACHE_PRI | LKCD_EXCLUDE_USER)))
+		pk->st.excl.done = 1;
 }
 
 /* Progress, keepalive and the deadline, once per loop step. */
 static PK_NOTRACE int pk_tick(struct lkcd_packer *pk)
 {
-	if (pk->ops->keepalive && ++pk->st.steps % PK_KEEPALIVE == 0)
-		pk->ops->keepalive(pk->ctx);
+	pk_keepalive(pk);
 	if (pk->ops->progress && pk->st.pages_seen >= pk->st.next_progress) {
 		pk->ops->progress(pk->ctx, pk->st.pages_seen, pk->st.pages_total);
 		pk->st.next_progress = pk->st.pages_seen +

@@ -452,6 +452,27 @@ static void test_own_pages_protected(void)
 	}
 }
 
+/* classify() answers are clamped: run 0 means 1, no run crosses a range. */
+static void test_classify_runs_clamped(void)
+{
+	struct simmem *sm = sim_new(600);
+
+	sim_add_range(sm, 0x1000, 255 * PS);		/* pfns 1..255 */
+	sim_add_range(sm, 300 * PS, 300 * PS);		/* pfns 300..599 */
+	sim_set_header(sm, 5);
+	sim_fill(sm, 1, 255, SIM_SPARSE, 1);	/* small records: few blocks */
+	sim_fill(sm, 300, 300, SIM_SPARSE, 2);
+	sim_free_block(sm, 192, 6);
+	sim_free_block(sm, 512, 6);
+	sm->run[192] = 1000;	/* past the end of its range, into the next */
+	sm->run[10] = 0;	/* "never 0": the packer takes it as 1 */
+	sm->run[512] = 64;
+	pack_and_check(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, LKCD_COMPRESS_ZLIB, 0,
+		       LKCD_STATE_COMPLETE, LKCD_INCOMPLETE_NONE);
+	CU_ASSERT_EQUAL(sim_header(sm)->pages_dumped, 255 - 1 - 64 + 300 - 64);
+	sim_free(sm);
+}
+
 /* ---- bad setups ---- */
 
 static void test_bad_setup(void)
@@ -563,6 +584,7 @@ static CU_TestInfo packer_tests[] = {
 	{ "ALL_RAM raw pages outgrow the space", test_all_ram_raw },
 	{ "ALL_RAM never reuses unreadable pages", test_all_ram_unreadable },
 	{ "header and pool pages never read or written", test_own_pages_protected },
+	{ "classify runs clamped to the range", test_classify_runs_clamped },
 	{ "bad setups refused", test_bad_setup },
 	{ "progress and keepalive", test_progress },
 	{ "throughput (information)", test_throughput },
