@@ -16,7 +16,11 @@
 
 ENVFILE := build/vm/env
 KDIR ?= $(or $(shell sed -n 's/^KDIR=//p' $(ENVFILE) 2>/dev/null),$(lastword $(sort $(wildcard /usr/src/linux-headers-*-cloud-amd64))))
-COUNTS := build/results/counts
+# Every runner appends `suite passed failed skipped` here; override to keep
+# a run of your own apart from others' in a shared tree.
+LKCD_RESULTS ?= $(CURDIR)/build/results/counts
+export LKCD_RESULTS
+COUNTS := $(LKCD_RESULTS)
 
 .PHONY: all userspace module deps check unit vm demo bench clean
 
