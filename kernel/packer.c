@@ -556,6 +556,8 @@ static PK_NOTRACE int pk_setup_valid(const struct lkcd_packer *pk)
 	for (i = 1; i < pk->nr_pool; i++)
 		if (pk->pool[i] <= pk->pool[i - 1])
 			return 0;
+	if (pk_in_pool(pk, pk->header_pfn))
+		return 0;
 	return 1;
 }
 

@@ -146,7 +146,11 @@ struct lkcd_packer {
 					 * 0 = every 65536 pages */
 	__u32 reserved0;		/* zero */
 
-	/* Scratch, LKCD_PAGE_SIZE bytes each, preallocated by the caller. */
+	/*
+	 * Scratch, LKCD_PAGE_SIZE bytes each, preallocated by the caller.
+	 * The packer knows them only by address: classify() must answer
+	 * NODUMP for their pages, or they could be picked as spare pages.
+	 */
 	void *read_buf;			/* one page as read */
 	void *comp_buf;			/* one compressed page */
 

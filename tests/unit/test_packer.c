@@ -515,6 +515,15 @@ static void test_bad_setup(void)
 	sm->pk.header = h;
 	CU_ASSERT_EQUAL(lkcd_packer_run(&sm->pk), -22);
 
+	/* the header page in the pool */
+	h->max_pfn = sm->max_pfn;
+	sm->pool[0] = sm->header_pfn;
+	sm->pk.pool = sm->pool;
+	sm->pk.nr_pool = 1;
+	CU_ASSERT_EQUAL(lkcd_packer_run(&sm->pk), -22);
+	sm->pk.nr_pool = 0;
+	CU_ASSERT_EQUAL(lkcd_packer_run(&sm->pk), 0);	/* and fine without */
+
 	/* a missing op */
 	sm->ops.map_spare = NULL;
 	h->max_pfn = sm->max_pfn;
