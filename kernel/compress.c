@@ -24,6 +24,7 @@
 
 #include <linux/crypto.h>
 #include <linux/err.h>
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/zlib.h>
 
@@ -149,6 +150,41 @@ int lkcd_compress_available(u32 compress)
 }
 
 /*
+ * Compress one patterned page with compressor id now, in process context:
+ * a compressor that cannot is refused here rather than discovered at panic
+ * (where every page would silently be stored raw).  lkcd_config_lock held;
+ * the panic path is not running (it would not return here).
+ */
+static int lkcd_compress_selftest(u32 id)
+{
+	u32 saved = lkcd_comp_dump;
+	u8 *src, *dst;
+	int n, i;
+
+	if (id == LKCD_COMPRESS_NONE)
+		return 0;
+	src = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	dst = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!src || !dst) {
+		kfree(src);
+		kfree(dst);
+		return -ENOMEM;
+	}
+	for (i = 0; i < PAGE_SIZE; i++)
+		src[i] = (i / 64) & 0xff;
+	lkcd_comp_dump = id;
+	n = lkcd_compress_page(src, dst, PAGE_SIZE - 1);
+	lkcd_comp_dump = saved;
+	kfree(src);
+	kfree(dst);
+	if (n <= 0) {
+		pr_err("compressor %s failed its self-test\n", lkcd_compress_name(id));
+		return -EIO;
+	}
+	return 0;
+}
+
+/*
  * Make compress the one the panic path uses, setting its workspace up
  * first.  lkcd_config_lock held.  Workspaces, once set up, stay until
  * unload: switching back and forth costs no allocation, and nothing frees
@@ -158,6 +194,9 @@ int lkcd_compress_select(u32 compress)
 {
 	int ret = lkcd_compress_available(compress);
 
+	if (ret)
+		return ret;
+	ret = lkcd_compress_selftest(compress);
 	if (ret)
 		return ret;
 	WRITE_ONCE(lkcd_comp_active, compress);
