@@ -321,6 +321,7 @@ static void test_real_vmcore(void)
 	struct lkcd_write_input in = { 0 };
 	struct lkcd_error err = { 0 };
 	static struct mix m;
+	uint8_t *notes;
 	char cmd[4096], line[512];
 	const struct lkcd_mem_range *last;
 	size_t i;
@@ -345,7 +346,26 @@ static void test_real_vmcore(void)
 	CU_ASSERT_FATAL(in.nr_ranges > 0);
 	last = &in.ranges[in.nr_ranges - 1];
 	h.max_pfn = (last->start + last->size + PS - 1) / PS;
-	lkcd_source_notes(src, &in.notes, &in.notes_len);
+	{
+		/*
+		 * As lkcd save does: an "LKCD" note (type 0x4c4b4344, the
+		 * preserved header page) before the vmcore's notes; readers
+		 * must skip a note they do not know.
+		 */
+		const void *vnotes;
+		size_t vlen, lkcd_len = 12 + 8 + 16 + LKCD_PAGE_SIZE;
+		uint32_t nh[3] = { 5, 16 + LKCD_PAGE_SIZE, 0x4c4b4344u };
+
+		lkcd_source_notes(src, &vnotes, &vlen);
+		notes = calloc(1, lkcd_len + vlen);
+		CU_ASSERT_FATAL(notes != NULL);
+		memcpy(notes, nh, sizeof(nh));
+		memcpy(notes + 12, "LKCD", 5);
+		memset(notes + 20 + 16, 0xa5, LKCD_PAGE_SIZE);
+		memcpy(notes + lkcd_len, vnotes, vlen);
+		in.notes = notes;
+		in.notes_len = lkcd_len + vlen;
+	}
 	{
 		struct lkcd_vmcoreinfo *vi;
 
@@ -376,7 +396,9 @@ static void test_real_vmcore(void)
 	}
 	lkcd_source_page_iter_close(&m.inner);
 	lkcd_source_close(src);
+	free(notes);
 	CU_ASSERT(st[0].have_vmcoreinfo);
+	CU_ASSERT_EQUAL(st[0].notes_truncated, 0);
 
 	/* makedumpfile: the same log from kdump and ELF */
 	if (run_cmd("command -v makedumpfile >/dev/null") != 0) {
@@ -427,17 +449,18 @@ static void test_real_vmcore(void)
 					 (unsigned long long)st[i].kernel_offset,
 					 (unsigned long long)st[i].phys_base);
 			snprintf(cmd, sizeof(cmd),
-				 "cd %s && printf 'log\nquit\n' >cmds && timeout 300 crash -s %s %s out.%s -i cmds >crash.%s 2>&1 && "
-				 "grep -q 'Linux version' crash.%s",
+				 "cd %s && printf 'log\nbt\nquit\n' >cmds && timeout 300 crash -s %s %s out.%s -i cmds >crash.%s 2>&1 && "
+				 "grep -q 'Linux version' crash.%s && grep -q '^PID: ' crash.%s",
 				 real_dir, extra, vmlinux, lkcd_out_format_name(fmts[i]),
-				 lkcd_out_format_name(fmts[i]), lkcd_out_format_name(fmts[i]));
+				 lkcd_out_format_name(fmts[i]), lkcd_out_format_name(fmts[i]),
+				 lkcd_out_format_name(fmts[i]));
 			rc = run_cmd(cmd);
 			if (rc)
 				fprintf(stderr, "\n  crash failed on out.%s (see %s/crash.%s)",
 					lkcd_out_format_name(fmts[i]), real_dir,
 					lkcd_out_format_name(fmts[i]));
 			else
-				fprintf(stderr, "\n  crash: log of out.%s ok",
+				fprintf(stderr, "\n  crash: log and bt of out.%s ok",
 					lkcd_out_format_name(fmts[i]));
 			CU_ASSERT_EQUAL(rc, 0);
 		}
