@@ -81,6 +81,10 @@ void sim_free(struct simmem *sm)
 	free(sm->read_buf);
 	free(sm->comp_buf);
 	ZSTD_freeCCtx(sm->zstd_cctx);
+	if (sm->zlib_stream) {
+		deflateEnd(sm->zlib_stream);
+		free(sm->zlib_stream);
+	}
 	free(sm);
 }
 
@@ -406,11 +410,30 @@ int sim_compress(struct simmem *sm, const void *src, void *dst, uint32_t cap)
 {
 	switch (sm->compress) {
 	case LKCD_COMPRESS_ZLIB: {
-		uLongf len = cap;
+		/*
+		 * compress2(level 1) bytes (windowBits 15, memLevel 8), with
+		 * the stream kept and reset per page like the kernel's
+		 * zlib_deflate user, not allocated per page.
+		 */
+		z_stream *zs = sm->zlib_stream;
 
-		if (compress2(dst, &len, src, PS, 1) != Z_OK)
+		if (!zs) {
+			zs = xcalloc(1, sizeof(*zs));
+			if (deflateInit(zs, 1) != Z_OK) {
+				free(zs);
+				return -1;
+			}
+			sm->zlib_stream = zs;
+		} else if (deflateReset(zs) != Z_OK) {
 			return -1;
-		return (int)len;
+		}
+		zs->next_in = (Bytef *)src;
+		zs->avail_in = PS;
+		zs->next_out = dst;
+		zs->avail_out = cap;
+		if (deflate(zs, Z_FINISH) != Z_STREAM_END)
+			return -1;
+		return (int)zs->total_out;
 	}
 	case LKCD_COMPRESS_ZSTD: {
 		size_t n = ZSTD_compressCCtx(sm->zstd_cctx, dst, cap, src, PS, 1);

@@ -71,6 +71,7 @@ struct simmem {
 	uint64_t nr_progress, nr_keepalive, last_progress_done;
 
 	void *zstd_cctx;
+	void *zlib_stream;	/* z_stream, reset per page as the kernel does */
 	uint8_t *read_buf, *comp_buf;
 	struct lkcd_packer_ops ops;
 	struct lkcd_packer pk;

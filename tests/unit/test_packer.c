@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 
 #include "unit.h"
 #include "simmem.h"
@@ -155,6 +156,31 @@ static void test_compression_used(void)
 		CU_ASSERT(stored[c] < stored[0] * 9 / 10);
 	CU_ASSERT(stored[1] < stored[0] * 2 / 3);
 	CU_ASSERT(stored[2] < stored[0] * 2 / 3);
+}
+
+/* simmem's zlib (a reused stream) makes compress2() level 1's bytes. */
+static void test_zlib_bytes(void)
+{
+	struct simmem *sm = sim_new(16);
+	uint8_t a[PS], b[PS];
+
+	sim_fill(sm, 0, 4, SIM_TEXT, 1);
+	sim_fill(sm, 4, 4, SIM_SPARSE, 2);
+	sim_fill(sm, 8, 4, SIM_RANDOM, 3);
+	sm->compress = LKCD_COMPRESS_ZLIB;
+	for (int i = 0; i < 12; i++) {
+		uLongf lb = PS - 1;
+		int la = sim_compress(sm, sm->mem + i * PS, a, PS - 1);
+		int rb = compress2(b, &lb, sm->mem + i * PS, PS, 1);
+
+		if (rb != Z_OK) {		/* incompressible: both refuse */
+			CU_ASSERT_EQUAL(la, -1);
+			continue;
+		}
+		CU_ASSERT_EQUAL_FATAL((uLongf)la, lb);
+		CU_ASSERT(memcmp(a, b, lb) == 0);
+	}
+	sim_free(sm);
 }
 
 /* ---- running out of spare pages ---- */
@@ -584,6 +610,7 @@ static void test_throughput(void)
 static CU_TestInfo packer_tests[] = {
 	{ "every level x mask x compressor", test_matrix },
 	{ "compression shrinks, incompressible stays raw", test_compression_used },
+	{ "zlib records are compress2() bytes", test_zlib_bytes },
 	{ "out of spare pages: INCOMPLETE, valid prefix", test_tight_spare },
 	{ "deadline: INCOMPLETE(DEADLINE), valid prefix", test_deadline },
 	{ "deadline already passed", test_deadline_passed },
