@@ -384,6 +384,41 @@ static void test_full_disk(void)
 	fx_free(&f);
 }
 
+/* Outputs the writers cannot place bytes in. */
+static void test_bad_outputs(void)
+{
+	struct fx f;
+	struct lkcd_write_input in;
+	struct lkcd_error err = { 0 };
+	char path[256];
+	int fds[2], fd;
+
+	CU_ASSERT_FATAL(fx_init(&f) == 0);
+	fx_input(&f, &in);
+	CU_ASSERT_FATAL(pipe(fds) == 0);
+	CU_ASSERT_EQUAL(lkcd_write_dump(fds[1], LKCD_OUT_KDUMP, &in, NULL, NULL, &err), -ESPIPE);
+	CU_ASSERT(strstr(err.msg, "pipe") != NULL);
+	close(fds[0]);
+	close(fds[1]);
+
+	fd = fx_tmpfile(path, sizeof(path), "kdump-append");
+	close(fd);
+	fd = open(path, O_WRONLY | O_APPEND);
+	CU_ASSERT_EQUAL(lkcd_write_dump(fd, LKCD_OUT_ELF, &in, NULL, NULL, &err), -EINVAL);
+	CU_ASSERT(strstr(err.msg, "O_APPEND") != NULL);
+	close(fd);
+
+	/* read-only: the first write fails with EBADF, named */
+	fd = open(path, O_RDONLY);
+	CU_ASSERT_EQUAL(lkcd_write_dump(fd, LKCD_OUT_LKCD, &in, NULL, NULL, &err), -EBADF);
+	CU_ASSERT(strstr(err.msg, "LKCD pages") != NULL);
+	close(fd);
+	CU_ASSERT_EQUAL(lkcd_write_dump(-1, LKCD_OUT_KDUMP, &in, NULL, NULL, &err), -EBADF);
+	CU_ASSERT_EQUAL(lkcd_write_dump(fd, LKCD_OUT_KDUMP, &in, NULL, NULL, &err), -EBADF);
+	unlink(path);
+	fx_free(&f);
+}
+
 static void test_stream_errors(void)
 {
 	struct fx f;
@@ -601,6 +636,7 @@ static int register_suites(void)
 		{ "header overcounts: spare descriptors", test_bound_too_big },
 		{ "incomplete dump flagged", test_incomplete_flag },
 		{ "full disk gives -ENOSPC", test_full_disk },
+		{ "pipe, O_APPEND, read-only, closed outputs", test_bad_outputs },
 		{ "page stream errors", test_stream_errors },
 		{ "bad records, every format", test_bad_records },
 		{ "truncated or missing notes", test_truncated_notes },

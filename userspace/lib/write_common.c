@@ -5,6 +5,7 @@
  * notes of the crashed kernel.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -534,6 +535,27 @@ static int fit_file_size(int fd, uint64_t size, struct lkcd_error *err)
 	return 0;
 }
 
+/* The writers place every byte with pwrite: a pipe or O_APPEND cannot work. */
+static int check_output(int fd, struct lkcd_error *err)
+{
+	struct stat sb;
+	int fl;
+
+	if (fstat(fd, &sb)) {
+		int e = errno;
+
+		return lkcd_error_set(err, -e, "writer: output fd %d: %s", fd, strerror(e));
+	}
+	if (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode))
+		return lkcd_error_set(err, -ESPIPE,
+				      "writer: the output is a pipe or socket; the dump formats need a seekable file");
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0 && (fl & O_APPEND))
+		return lkcd_error_set(err, -EINVAL,
+				      "writer: the output is open with O_APPEND, which would put every write at the end");
+	return 0;
+}
+
 int lkcd_write_dump(int fd, enum lkcd_out_format fmt,
 		    const struct lkcd_write_input *in,
 		    const struct lkcd_write_opts *opts,
@@ -552,6 +574,8 @@ int lkcd_write_dump(int fd, enum lkcd_out_format fmt,
 	if (fd < 0 || !in)
 		return lkcd_error_set(err, -EBADF, "writer: no output file or no input");
 	ret = check_input(in, err);
+	if (!ret)
+		ret = check_output(fd, err);
 	if (ret)
 		return ret;
 
