@@ -499,6 +499,33 @@ static void test_classify_runs_clamped(void)
 	sim_free(sm);
 }
 
+/*
+ * 256 MiB, mostly free in order-10 blocks: the free runs are skipped with one
+ * classify() each, by the dump walk and by the spare-page scan alike.
+ */
+static void test_free_runs_skipped(void)
+{
+	const uint64_t pages = 65536;
+	struct simmem *sm = sim_new(pages);
+
+	sim_add_range(sm, PS, (pages - 1) * PS);
+	sim_set_header(sm, 1);
+	for (uint64_t pfn = 1024; pfn < pages; pfn += 1024) {
+		sim_free_block(sm, pfn, 10);
+		sim_set_class(sm, pfn + 1000, 24, LKCD_PC_KERNEL);	/* a few used pages */
+		sim_fill(sm, pfn + 1000, 24, SIM_SPARSE, pfn);
+		sm->run[pfn] = 1000;		/* the block ends where they start */
+		for (uint64_t i = 1; i < 1000; i++)
+			sm->run[pfn + i] = (uint32_t)(1000 - i);
+	}
+	sim_fill(sm, 2, 1022, SIM_TEXT, 9);
+	pack_and_check(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, LKCD_COMPRESS_LZ4, 0,
+		       LKCD_STATE_COMPLETE, LKCD_INCOMPLETE_NONE);
+	/* dumped pages are classified once, each free run once or twice */
+	CU_ASSERT(sm->nr_classify < 2 * (1022 + 63 * 24) + 4 * 64);
+	sim_free(sm);
+}
+
 /* ---- bad setups ---- */
 
 static void test_bad_setup(void)
@@ -621,6 +648,7 @@ static CU_TestInfo packer_tests[] = {
 	{ "ALL_RAM never reuses unreadable pages", test_all_ram_unreadable },
 	{ "header and pool pages never read or written", test_own_pages_protected },
 	{ "classify runs clamped to the range", test_classify_runs_clamped },
+	{ "free runs skipped with one classify", test_free_runs_skipped },
 	{ "bad setups refused", test_bad_setup },
 	{ "progress and keepalive", test_progress },
 	{ "throughput (information)", test_throughput },
