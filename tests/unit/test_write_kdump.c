@@ -565,6 +565,143 @@ static void test_bad_records(void)
 	fx_free(&f);
 }
 
+/*
+ * Random page streams (mostly plausible, sometimes broken: pfns going back,
+ * bad flags, sizes, garbage "compressed" data): every writer either writes
+ * a file or fails with a negative errno and a message; never anything else.
+ */
+struct rnd_stream {
+	struct lkcd_page pg[64];
+	uint8_t data[64][FX_PS];
+	size_t n, pos;
+};
+
+static int rnd_next(void *ctx, struct lkcd_page *pg, struct lkcd_error *err)
+{
+	struct rnd_stream *r = ctx;
+
+	(void)err;
+	if (r->pos == r->n)
+		return 0;
+	*pg = r->pg[r->pos++];
+	return 1;
+}
+
+static int rnd_rewind(void *ctx, struct lkcd_error *err)
+{
+	(void)err;
+	((struct rnd_stream *)ctx)->pos = 0;
+	return 0;
+}
+
+static uint32_t rnd(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(*s >> 33);
+}
+
+static void test_random_streams(void)
+{
+	static struct rnd_stream r;
+	static const uint32_t kinds[] = { LKCD_REC_RAW, LKCD_REC_COMPRESSED,
+					  LKCD_REC_ZERO, LKCD_REC_UNREADABLE };
+	struct fx f;
+	struct lkcd_write_input in;
+	struct lkcd_write_stats st;
+	struct lkcd_error err;
+	uint64_t seed = 12345;
+	unsigned int iter, ok = 0, failed = 0;
+	char path[256];
+
+	CU_ASSERT_FATAL(fx_init(&f) == 0);
+	for (iter = 0; iter < 300; iter++) {
+		uint64_t pfn = rnd(&seed) % 4;
+		size_t i;
+		int fd, ret, broken = rnd(&seed) % 4 == 0;
+
+		r.n = 1 + rnd(&seed) % 40;
+		for (i = 0; i < r.n; i++) {
+			struct lkcd_page *pg = &r.pg[i];
+			uint8_t page[FX_PS];
+
+			memset(pg, 0, sizeof(*pg));
+			pfn += rnd(&seed) % 5;
+			/* land in RAM: skip the holes of the fixture's ranges */
+			if (pfn >= 9 && pfn < 32)
+				pfn = 32;
+			if (pfn >= 52 && pfn < 100)
+				pfn = 100;
+			pg->pfn = pfn;
+			pg->flags = kinds[rnd(&seed) % 4];
+			pg->count = pg->flags == LKCD_REC_ZERO || pg->flags == LKCD_REC_UNREADABLE ?
+				    1 + rnd(&seed) % 3 : 1;
+			fx_content(pfn, rnd(&seed) % 2, page);
+			pg->stored = r.data[i];
+			if (pg->flags == LKCD_REC_RAW) {
+				memcpy(r.data[i], page, FX_PS);
+				pg->stored_size = FX_PS;
+			} else if (pg->flags == LKCD_REC_COMPRESSED) {
+				uLongf l = FX_PS;
+
+				pg->compress = LKCD_COMPRESS_ZLIB;
+				if (compress2(r.data[i], &l, page, FX_PS, 1) != Z_OK || l >= FX_PS) {
+					memcpy(r.data[i], page, FX_PS);
+					pg->flags = LKCD_REC_RAW;
+					l = FX_PS;
+				}
+				pg->stored_size = (uint32_t)l;
+			}
+			if (broken && rnd(&seed) % 8 == 0) {
+				switch (rnd(&seed) % 6) {
+				case 0: pg->pfn -= rnd(&seed) % 3; break;
+				case 1: pg->flags = rnd(&seed) % 32; break;
+				case 2: pg->stored_size = rnd(&seed) % (2 * FX_PS); break;
+				case 3: pg->compress = rnd(&seed) % 8; break;
+				case 4: memset(r.data[i], rnd(&seed), 16); break;	/* bad data */
+				case 5: pg->count = rnd(&seed) % 4; break;
+				}
+			}
+			pfn = pg->pfn + pg->count;
+			if (pfn >= FX_RAM_END)
+				break;
+		}
+		if (i < r.n)
+			r.n = i + 1;
+		fx_input(&f, &in);
+		in.pages.ctx = &r;
+		in.pages.next = rnd_next;
+		in.pages.rewind = rnd_rewind;
+		f.hdr.pages_dumped = rnd(&seed) % 64;
+		for (int fmt = 0; fmt < 3; fmt++) {
+			memset(&err, 0, sizeof(err));
+			fd = fx_tmpfile(path, sizeof(path), "kdump-rnd");
+			ret = lkcd_write_dump(fd, (enum lkcd_out_format)fmt, &in, NULL, &st, &err);
+			close(fd);
+			if (ret == 0) {
+				ok++;
+				if (fmt == LKCD_OUT_KDUMP) {
+					struct kd k;
+					uint64_t set = 0, b;
+
+					CU_ASSERT_FATAL(kd_parse(&k, path) == 0);
+					for (b = 0; b < FX_RAM_END; b++)
+						set += bit(k.bitmap2, b);
+					CU_ASSERT_EQUAL(set, st.pages_written);
+					free(k.buf);
+				}
+			} else {
+				failed++;
+				CU_ASSERT(ret < 0 && err.code == ret && err.msg[0]);
+			}
+			unlink(path);
+		}
+	}
+	/* both outcomes were exercised */
+	CU_ASSERT(ok > 100);
+	CU_ASSERT(failed > 20);
+	fx_free(&f);
+}
+
 /* A notes blob with a note running past its end: kept up to the damage. */
 static void test_truncated_notes(void)
 {
@@ -639,6 +776,7 @@ static int register_suites(void)
 		{ "pipe, O_APPEND, read-only, closed outputs", test_bad_outputs },
 		{ "page stream errors", test_stream_errors },
 		{ "bad records, every format", test_bad_records },
+		{ "random page streams, every format", test_random_streams },
 		{ "truncated or missing notes", test_truncated_notes },
 		{ "format names", test_format_names },
 		CU_TEST_INFO_NULL,
