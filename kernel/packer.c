@@ -318,10 +318,12 @@ static PK_NOTRACE int pk_cursor_take(struct lkcd_packer *pk, struct lkcd_packer_
 
 static PK_NOTRACE int pk_find_spare(struct lkcd_packer *pk, struct lkcd_packer_spare *out)
 {
-	if (pk_cursor_take(pk, &pk->st.excl, 0, out))
-		return 1;
-	if (pk_cursor_take(pk, &pk->st.reuse, 1, out))
-		return 1;
+	if (!(pk->flags & LKCD_PACKER_POOL_ONLY)) {
+		if (pk_cursor_take(pk, &pk->st.excl, 0, out))
+			return 1;
+		if (pk_cursor_take(pk, &pk->st.reuse, 1, out))
+			return 1;
+	}
 	while (pk->st.pool_next < pk->nr_pool) {
 		__u64 pfn = pk->pool[pk->st.pool_next++];
 		void *addr = pfn ? pk->ops->map_spare(pk->ctx, pfn) : 0;
@@ -333,6 +335,13 @@ static PK_NOTRACE int pk_find_spare(struct lkcd_packer *pk, struct lkcd_packer_s
 		}
 	}
 	return 0;
+}
+
+/* Why the run stops when no page is left for a block. */
+static PK_NOTRACE __u32 pk_out_of_space(const struct lkcd_packer *pk)
+{
+	return (pk->flags & LKCD_PACKER_POOL_ONLY) ? LKCD_INCOMPLETE_CAP :
+						     LKCD_INCOMPLETE_NO_SPARE;
 }
 
 /* ---- the block stream ---- */
@@ -536,7 +545,8 @@ static PK_NOTRACE int pk_setup_valid(const struct lkcd_packer *pk)
 	if (!ops->classify || !ops->read_page || !ops->map_spare ||
 	    !ops->now_ns || !pk->read_buf || !pk->comp_buf)
 		return 0;
-	if (pk->level == LKCD_LEVEL_NONE || (pk->exclude & ~LKCD_EXCLUDE_MASK))
+	if (pk->level == LKCD_LEVEL_NONE || (pk->exclude & ~LKCD_EXCLUDE_MASK) ||
+	    (pk->flags & ~LKCD_PACKER_FLAGS))
 		return 0;
 	if (h->header_size < sizeof(*h) ||
 	    h->header_size > LKCD_PAGE_SIZE ||
@@ -647,7 +657,7 @@ static PK_NOTRACE __u64 pk_walk_range(struct lkcd_packer *pk, __u64 pfn, __u64 e
 			 * everything counted lies below the stop pfn.
 			 */
 			if (pk_run_flush(pk)) {
-				pk->st.stop_reason = LKCD_INCOMPLETE_NO_SPARE;
+				pk->st.stop_reason = pk_out_of_space(pk);
 				return pk->st.run_pfn;
 			}
 			pk->st.pages_excluded += run;
@@ -658,7 +668,7 @@ static PK_NOTRACE __u64 pk_walk_range(struct lkcd_packer *pk, __u64 pfn, __u64 e
 		}
 		/* Dumped: one page per step, its content is ours once read. */
 		if (pk_dump_page(pk, pfn)) {
-			pk->st.stop_reason = LKCD_INCOMPLETE_NO_SPARE;
+			pk->st.stop_reason = pk_out_of_space(pk);
 			return pk->st.run_flags ? pk->st.run_pfn : pfn;
 		}
 		pk->st.pages_seen++;
@@ -695,10 +705,10 @@ PK_NOTRACE int lkcd_packer_run(struct lkcd_packer *pk)
 		stop_pfn = pk_walk_range(pk, first, end);
 	}
 	/* A pending run is saved data too: flush it even after a deadline. */
-	if (pk->st.stop_reason != LKCD_INCOMPLETE_NO_SPARE && pk->st.run_flags &&
+	if (pk->st.stop_reason != pk_out_of_space(pk) && pk->st.run_flags &&
 	    pk_run_flush(pk)) {
 		if (!pk->st.stop_reason)
-			pk->st.stop_reason = LKCD_INCOMPLETE_NO_SPARE;
+			pk->st.stop_reason = pk_out_of_space(pk);
 		stop_pfn = pk->st.run_pfn;
 	}
 	if (pk->ops->progress)

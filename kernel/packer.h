@@ -81,6 +81,15 @@ struct lkcd_packer_ops {
 /* Unreadable runs remembered so that the reuse cursor never writes into them. */
 #define LKCD_PACKER_BAD_RUNS	16
 
+/*
+ * struct lkcd_packer.flags.  POOL_ONLY is for live snapshots (SysRq d): the
+ * system keeps running, so no page of it is spare (a free page may be
+ * allocated the next instant); blocks go only into the caller's pool, and
+ * when the pool is full the run stops with INCOMPLETE/CAP.
+ */
+#define LKCD_PACKER_POOL_ONLY	0x1
+#define LKCD_PACKER_FLAGS	0x1	/* all known flags */
+
 /* One spare page picked ahead and mapped (packer-private). */
 struct lkcd_packer_spare {
 	__u64 pfn;
@@ -144,7 +153,7 @@ struct lkcd_packer {
 					 * 0 = no deadline */
 	__u32 progress_every;		/* pages between ops->progress calls;
 					 * 0 = every 65536 pages */
-	__u32 reserved0;		/* zero */
+	__u32 flags;			/* LKCD_PACKER_* below; 0 at panic */
 
 	/*
 	 * Scratch, LKCD_PAGE_SIZE bytes each, preallocated by the caller.

@@ -556,6 +556,7 @@ int sim_pack(struct simmem *sm, uint32_t level, uint32_t exclude,
 	pk->compress = compress;
 	pk->deadline_ns = deadline_ns;
 	pk->progress_every = 512;
+	pk->flags = sm->packer_flags;
 	pk->read_buf = sm->read_buf;
 	pk->comp_buf = sm->comp_buf;
 	pk->pool = sm->pool;
@@ -721,10 +722,11 @@ unsigned int sim_check_dump(struct simmem *sm, const struct sim_readback *rb,
 		    (unsigned long long)h->nr_records,
 		    (unsigned long long)rb->nr_records,
 		    (unsigned long long)want_records);
-	/* A stop for lack of spare pages may leave one picked page unused. */
+	/* A stop for lack of space may leave one picked page unused. */
 	if (h->nr_blocks > sm->nr_spares ||
 	    sm->nr_spares - h->nr_blocks >
-	    (h->incomplete_reason == LKCD_INCOMPLETE_NO_SPARE ? 1u : 0u))
+	    (h->incomplete_reason == LKCD_INCOMPLETE_NO_SPARE ||
+	     h->incomplete_reason == LKCD_INCOMPLETE_CAP ? 1u : 0u))
 		BAD("header nr_blocks %llu, but %llu spare pages were taken",
 		    (unsigned long long)h->nr_blocks, (unsigned long long)sm->nr_spares);
 	if (rb->nr_problems || rb->nr_mismatches)

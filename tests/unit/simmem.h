@@ -24,7 +24,7 @@
 #include "packer.h"
 
 #define SIM_MAX_RANGES	16
-#define SIM_MAX_POOL	64
+#define SIM_MAX_POOL	512
 
 /* Page contents. */
 enum sim_content {
@@ -59,6 +59,7 @@ struct simmem {
 
 	/* What the packer is asked to do (set by sim_pack). */
 	uint32_t level, exclude, compress;
+	uint32_t packer_flags;	/* LKCD_PACKER_*, set by the test before sim_pack */
 
 	/* Fake clock: now_ns() returns clock_ns; each read adds ns_per_read. */
 	uint64_t clock_ns, ns_per_read;

@@ -452,6 +452,28 @@ static void test_all_ram_unreadable(void)
 	}
 }
 
+/* Live snapshots: blocks only in the pool; a full pool is CAP. */
+static void test_pool_only(void)
+{
+	static const unsigned int pools[] = { 0, 3, 300 };
+
+	for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]); i++) {
+		struct simmem *sm = sim_new_standard(1024, 55);
+		uint32_t want = pools[i] == 300 ? LKCD_INCOMPLETE_NONE : LKCD_INCOMPLETE_CAP;
+
+		for (unsigned int k = 0; k < pools[i]; k++)
+			sim_add_pool(sm, 0x180 + k);
+		sm->packer_flags = LKCD_PACKER_POOL_ONLY;
+		pack_and_check(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, LKCD_COMPRESS_ZSTD, 0,
+			       want ? LKCD_STATE_INCOMPLETE : LKCD_STATE_COMPLETE, want);
+		for (uint64_t p = 0; p < sm->max_pfn; p++)
+			if (sm->state[p] & SIM_S_WRITTEN)
+				CU_ASSERT(sm->state[p] & SIM_S_POOL);
+		CU_ASSERT(sim_header(sm)->nr_blocks <= pools[i]);
+		sim_free(sm);
+	}
+}
+
 /* ---- the packer's own pages, even when classify gets them wrong ---- */
 
 static void test_own_pages_protected(void)
@@ -647,6 +669,7 @@ static CU_TestInfo packer_tests[] = {
 	{ "ALL_RAM raw pages outgrow the space", test_all_ram_raw },
 	{ "ALL_RAM never reuses unreadable pages", test_all_ram_unreadable },
 	{ "header and pool pages never read or written", test_own_pages_protected },
+	{ "pool only (live snapshot): CAP when full", test_pool_only },
 	{ "classify runs clamped to the range", test_classify_runs_clamped },
 	{ "free runs skipped with one classify", test_free_runs_skipped },
 	{ "bad setups refused", test_bad_setup },
