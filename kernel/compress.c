@@ -77,7 +77,7 @@ static void lkcd_zlib_exit(void)
 }
 
 /* Panic path. */
-static int lkcd_zlib_page(const void *src, void *dst, u32 dst_cap)
+static notrace int lkcd_zlib_page(const void *src, void *dst, u32 dst_cap)
 {
 	if (zlib_deflateReset(&lkcd_zs) != Z_OK)
 		return -1;
@@ -121,7 +121,7 @@ static void lkcd_crypto_release(struct crypto_comp **tfm)
  * zstd_compress_cctx() / LZ4_compress_default() with the context made at
  * allocation: no allocation, no lock.
  */
-static int lkcd_crypto_page(struct crypto_comp *tfm, const void *src, void *dst, u32 dst_cap)
+static notrace int lkcd_crypto_page(struct crypto_comp *tfm, const void *src, void *dst, u32 dst_cap)
 {
 	unsigned int dlen = dst_cap;
 
@@ -208,7 +208,7 @@ int lkcd_compress_select(u32 compress)
  * when it did not fit in dst_cap bytes or failed (the packer stores the
  * page raw).
  */
-int lkcd_compress_page(const void *src, void *dst, u32 dst_cap)
+notrace int lkcd_compress_page(const void *src, void *dst, u32 dst_cap)
 {
 	switch (lkcd_comp_dump) {
 	case LKCD_COMPRESS_ZLIB:
@@ -227,7 +227,7 @@ int lkcd_compress_page(const void *src, void *dst, u32 dst_cap)
  * LKCD_COMPRESS_* id, so that every page and the header name the same one
  * whatever a stopped CPU was selecting.
  */
-u32 lkcd_compress_begin(void)
+notrace u32 lkcd_compress_begin(void)
 {
 	lkcd_comp_dump = READ_ONCE(lkcd_comp_active);
 	return lkcd_comp_dump;

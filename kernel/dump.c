@@ -38,7 +38,7 @@ static int lkcd_u64_cmp(const void *a, const void *b)
  * static and panic fields are filled.  Returns what lkcd_packer_run() does;
  * the header is sealed either way.
  */
-int lkcd_dump_run(struct lkcd_dump_header *h, u32 level)
+notrace int lkcd_dump_run(struct lkcd_dump_header *h, u32 level)
 {
 	struct lkcd_packer *pk = &lkcd_pk;
 	u32 compress, deadline_ms;

@@ -67,7 +67,7 @@ static int lkcd_range_add(struct resource *res, void *arg)
  * tunables, state EMPTY, unsealed.  Also the first step at panic, so a
  * page left half-written by an interrupted refresh does not matter.
  */
-void lkcd_header_build(struct lkcd_dump_header *h)
+notrace void lkcd_header_build(struct lkcd_dump_header *h)
 {
 	const struct lkcd_ram *ram = &lkcd_ram[READ_ONCE(lkcd_ram_cur)];
 	u32 level = READ_ONCE(lkcd_tun.level);
@@ -126,7 +126,7 @@ int lkcd_header_refresh(void)
  * zlib's crc32(0, ...), what userspace checks.  Safe at panic: no lock, no
  * allocation.
  */
-void lkcd_header_seal(struct lkcd_dump_header *h)
+notrace void lkcd_header_seal(struct lkcd_dump_header *h)
 {
 	u32 crc;
 
@@ -138,17 +138,17 @@ void lkcd_header_seal(struct lkcd_dump_header *h)
 	mb();
 }
 
-struct lkcd_dump_header *lkcd_header(void)
+notrace struct lkcd_dump_header *lkcd_header(void)
 {
 	return page_address(lkcd_hdr_page);
 }
 
-phys_addr_t lkcd_header_paddr(void)
+notrace phys_addr_t lkcd_header_paddr(void)
 {
 	return page_to_phys(lkcd_hdr_page);
 }
 
-u64 lkcd_header_max_pfn(void)
+notrace u64 lkcd_header_max_pfn(void)
 {
 	return PFN_UP(lkcd_ram[READ_ONCE(lkcd_ram_cur)].end);
 }

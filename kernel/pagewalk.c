@@ -101,7 +101,7 @@ void lkcd_walk_nodump_done(void)
 }
 
 /* Panic path.  Is pfn in the NODUMP set?  *end = the end of its span. */
-static bool lkcd_nodump_find(u64 pfn, u64 *end)
+static notrace bool lkcd_nodump_find(u64 pfn, u64 *end)
 {
 	u32 lo = 0, hi = lkcd_walk.nr_nodump;
 
@@ -131,7 +131,7 @@ static int lkcd_crashk_add(struct resource *res, void *arg)
 
 /* ---- free pages on the per-CPU lists ---- */
 
-static int lkcd_pcp_cmp(const void *a, const void *b)
+static notrace int lkcd_pcp_cmp(const void *a, const void *b)
 {
 	const struct lkcd_pcp_block *x = a, *y = b;
 
@@ -139,7 +139,7 @@ static int lkcd_pcp_cmp(const void *a, const void *b)
 }
 
 /* 6.1's pindex_to_order(): low orders interleaved by migratetype, then THP */
-static u32 lkcd_pindex_order(u32 pindex)
+static notrace u32 lkcd_pindex_order(u32 pindex)
 {
 	if (pindex >= NR_LOWORDER_PCP_LISTS)
 		return pageblock_order;
@@ -147,13 +147,13 @@ static u32 lkcd_pindex_order(u32 pindex)
 }
 
 /* mm/internal.h's buddy_order_unsafe(): the order of a free buddy head */
-static unsigned long lkcd_buddy_order(struct page *page)
+static notrace unsigned long lkcd_buddy_order(struct page *page)
 {
 	return READ_ONCE(page->private);
 }
 
 /* Panic path.  The pfn of a struct page pointer, or -1 if it is not one. */
-static u64 lkcd_page_pfn(const struct page *page)
+static notrace u64 lkcd_page_pfn(const struct page *page)
 {
 	unsigned long off = (unsigned long)page - (unsigned long)vmemmap;
 	u64 pfn;
@@ -167,7 +167,7 @@ static u64 lkcd_page_pfn(const struct page *page)
 }
 
 /* Panic path.  Record the blocks on one per-CPU list, at most max of them. */
-static void lkcd_pcp_list(struct list_head *head, u32 order, u32 max)
+static notrace void lkcd_pcp_list(struct list_head *head, u32 order, u32 max)
 {
 	struct list_head *pos;
 	u32 steps = 0;
@@ -201,7 +201,7 @@ static void lkcd_pcp_list(struct list_head *head, u32 order, u32 max)
  * linked through page->pcp_list, order given by the list).  The other CPUs
  * are stopped, so the lists hold still.
  */
-void lkcd_walk_prepare(void)
+notrace void lkcd_walk_prepare(void)
 {
 	int nid, cpu, z;
 
@@ -239,7 +239,7 @@ void lkcd_walk_prepare(void)
 }
 
 /* Panic path.  Is pfn in a block on a per-CPU free list?  *end = its end. */
-static bool lkcd_pcp_find(u64 pfn, u64 *end)
+static notrace bool lkcd_pcp_find(u64 pfn, u64 *end)
 {
 	u32 lo = 0, hi = lkcd_walk.nr_pcp;
 
@@ -262,7 +262,7 @@ static bool lkcd_pcp_find(u64 pfn, u64 *end)
  * Panic path.  pfn is not a buddy head: is it inside a free buddy block
  * whose head is further down?  *end = the block's end.
  */
-static bool lkcd_buddy_tail(u64 pfn, u64 *end)
+static notrace bool lkcd_buddy_tail(u64 pfn, u64 *end)
 {
 	u32 order;
 
@@ -297,7 +297,7 @@ static bool lkcd_buddy_tail(u64 pfn, u64 *end)
  * spare page.  Large folios are always busy: their reference counting is
  * per folio and not worth getting wrong at panic.
  */
-static bool lkcd_page_busy(struct page *page, struct page *head)
+static notrace bool lkcd_page_busy(struct page *page, struct page *head)
 {
 	unsigned long mapping = (unsigned long)READ_ONCE(head->mapping);
 	int expected;
@@ -317,7 +317,7 @@ static bool lkcd_page_busy(struct page *page, struct page *head)
 }
 
 /* Panic path.  ops->classify: see enum lkcd_page_class. */
-static unsigned int lkcd_classify(void *ctx, __u64 pfn, __u64 *run)
+static notrace unsigned int lkcd_classify(void *ctx, __u64 pfn, __u64 *run)
 {
 	struct page *page, *head;
 	unsigned long mapping;
@@ -379,7 +379,7 @@ static unsigned int lkcd_classify(void *ctx, __u64 pfn, __u64 *run)
  * touching it would fault, and copy_mc_to_kernel() falls back to a plain
  * memcpy on CPUs without machine-check recovery.  write: also writable.
  */
-static void *lkcd_direct_map(u64 pfn, bool write)
+static notrace void *lkcd_direct_map(u64 pfn, bool write)
 {
 	unsigned int level;
 	void *addr;
@@ -395,7 +395,7 @@ static void *lkcd_direct_map(u64 pfn, bool write)
 }
 
 /* Panic path.  ops->read_page. */
-static int lkcd_read_page(void *ctx, __u64 pfn, void *buf)
+static notrace int lkcd_read_page(void *ctx, __u64 pfn, void *buf)
 {
 	void *addr = lkcd_direct_map(pfn, false);
 
@@ -408,25 +408,25 @@ static int lkcd_read_page(void *ctx, __u64 pfn, void *buf)
 }
 
 /* Panic path.  ops->map_spare. */
-static void *lkcd_map_spare(void *ctx, __u64 pfn)
+static notrace void *lkcd_map_spare(void *ctx, __u64 pfn)
 {
 	return lkcd_direct_map(pfn, true);
 }
 
 /* ---- the rest of the ops ---- */
 
-static int lkcd_op_compress(void *ctx, const void *src, void *dst, __u32 dst_cap)
+static notrace int lkcd_op_compress(void *ctx, const void *src, void *dst, __u32 dst_cap)
 {
 	return lkcd_compress_page(src, dst, dst_cap);
 }
 
 /* zlib's crc32(crc, buf, len): pre- and post-conditioned */
-static __u32 lkcd_op_crc32(__u32 crc, const void *buf, __u32 len)
+static notrace __u32 lkcd_op_crc32(__u32 crc, const void *buf, __u32 len)
 {
 	return crc32_le(crc ^ ~0U, buf, len) ^ ~0U;
 }
 
-static __u64 lkcd_op_now_ns(void *ctx)
+static notrace __u64 lkcd_op_now_ns(void *ctx)
 {
 	return ktime_get_mono_fast_ns();	/* NMI-safe, no seqcount spin */
 }
@@ -441,7 +441,7 @@ MODULE_PARM_DESC(inject_panic_at,
 		 "test only: panic inside the dumper after this many pages (default 0 = never)");
 
 /* Panic path.  At most one console line a second. */
-static void lkcd_op_progress(void *ctx, __u64 done, __u64 total)
+static notrace void lkcd_op_progress(void *ctx, __u64 done, __u64 total)
 {
 	u64 now = ktime_get_mono_fast_ns();
 
@@ -456,7 +456,7 @@ static void lkcd_op_progress(void *ctx, __u64 done, __u64 total)
 		 (unsigned long long)done, (unsigned long long)total);
 }
 
-static void lkcd_op_keepalive(void *ctx)
+static notrace void lkcd_op_keepalive(void *ctx)
 {
 	touch_nmi_watchdog();
 }

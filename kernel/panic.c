@@ -6,7 +6,9 @@
  *
  * Panic path rules for everything called from here: no allocation, no
  * sleeping lock, no lock at all that another (now stopped) CPU may hold,
- * clocks read only through the NMI-safe fast accessors.
+ * clocks read only through the NMI-safe fast accessors, and notrace on
+ * every function of ours on the path (no ftrace hook while memory is being
+ * dumped).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,7 +32,7 @@
 static atomic_t lkcd_panic_entered = ATOMIC_INIT(0);
 
 /* Panic path.  Fill what is known only now: the panic and who had it. */
-static void lkcd_fill_panic(struct lkcd_dump_header *h, const char *msg, u32 level)
+static notrace void lkcd_fill_panic(struct lkcd_dump_header *h, const char *msg, u32 level)
 {
 	struct new_utsname *uts = init_utsname();
 	u64 now = ktime_get_real_fast_ns();
@@ -56,7 +58,7 @@ static void lkcd_fill_panic(struct lkcd_dump_header *h, const char *msg, u32 lev
 		strscpy(h->panic_string, msg, sizeof(h->panic_string));
 }
 
-static const char *lkcd_incomplete_why(u32 reason)
+static notrace const char *lkcd_incomplete_why(u32 reason)
 {
 	switch (reason) {
 	case LKCD_INCOMPLETE_NONE:	return "";
@@ -75,7 +77,7 @@ static const char *lkcd_incomplete_why(u32 reason)
  * interrupted dump is sealed as INCOMPLETE/REENTERED with no blocks: the
  * capture kernel still learns what panicked and why the dump is empty.
  */
-static void lkcd_reentered(void)
+static notrace void lkcd_reentered(void)
 {
 	struct lkcd_dump_header *h = lkcd_header();
 
@@ -97,7 +99,7 @@ static void lkcd_reentered(void)
 	pr_emerg("panic inside the dumper: dump abandoned, header sealed INCOMPLETE\n");
 }
 
-static int lkcd_panic_event(struct notifier_block *nb, unsigned long action, void *data)
+static notrace int lkcd_panic_event(struct notifier_block *nb, unsigned long action, void *data)
 {
 	struct lkcd_dump_header *h;
 	u32 level;
