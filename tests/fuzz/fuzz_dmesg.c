@@ -60,6 +60,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&st, 0, sizeof(st));
 	rc = lkcd_dmesg_write(vi, lkcd_dmesg_read_source, src, &opts,
 			      fuzz_null_file(), &st, &err);
+	if (getenv("FUZZ_VERBOSE"))
+		fprintf(stderr, "dmesg: rc %d records %llu skipped %llu problems %zu: %s\n", rc,
+			(unsigned long long)st.records, (unsigned long long)st.skipped,
+			st.nr_problems, rc < 0 ? err.msg : st.nr_problems ? st.problems[0].reason : "");
 	if (rc >= 0) {
 		FUZZ_ASSERT((uint64_t)rc == st.records);
 		FUZZ_ASSERT(st.nr_problems <= LKCD_DMESG_MAX_PROBLEMS);

@@ -10,6 +10,7 @@
  * non-overlapping pfn order; the same records on the second pass; page
  * expansion refused past the record; problem reasons NUL-terminated.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -75,6 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (lkcd_source_open_buffer(mem, range.size, &range, 1, &src, &err) < 0)
 		return 0;
 	if (lkcd_dump_open(src, FUZZ_HEADER_PADDR, &d, &err) < 0) {
+		if (getenv("FUZZ_VERBOSE"))
+			fprintf(stderr, "reader: open: %s\n", err.msg);
 		FUZZ_ASSERT(err.code < 0 && memchr(err.msg, 0, sizeof(err.msg)));
 		lkcd_source_close(src);
 		return 0;
@@ -91,6 +94,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(n1 == n2 && dg1 == dg2);
 	}
 	nr = lkcd_dump_problems(d, &pr);
+	if (getenv("FUZZ_VERBOSE"))
+		fprintf(stderr, "reader: %llu records, %zu problems%s%s\n",
+			(unsigned long long)n1, nr, nr ? ": " : "", nr ? pr[0].reason : "");
 	for (size_t i = 0; i < nr; i++)
 		FUZZ_ASSERT(memchr(pr[i].reason, 0, sizeof(pr[i].reason)) != NULL);
 	lkcd_dump_close(d);
