@@ -1,0 +1,862 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * DUMPDEV: a preserved dump on a raw device (format: include/lkcd/dumpdev.h,
+ * Documentation/format.rst).  The capture kernel writes it with
+ * lkcd_dumpdev_write(); the next boot opens it, hands its records to the
+ * same writers that work from /proc/vmcore, and marks it saved.
+ *
+ * Everything read back is untrusted: offsets and sizes are checked against
+ * the device size by subtraction, every part has its CRC, and records are
+ * checked one by one (flags, counts, sizes, ascending pfns) while indexed.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+/* BLKGETSIZE64 of linux/fs.h, whose linux/types.h would clash with format.h */
+#define LKCD_BLKGETSIZE64 _IOR(0x12, 114, size_t)
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "dumpdev_io.h"
+#include "internal.h"
+
+#define ALIGN_UP(x)	(((x) + LKCD_DUMPDEV_ALIGN - 1) / LKCD_DUMPDEV_ALIGN * LKCD_DUMPDEV_ALIGN)
+#define WBUF_SIZE	(1u << 20)
+#define MAX_STORED	(2 * LKCD_PAGE_SIZE)
+#define MAX_NOTES	(16u << 20)
+#define MAX_PROBLEMS	100000u
+
+const char *lkcd_dumpdev_state_name(uint32_t state)
+{
+	switch (state) {
+	case LKCD_DUMPDEV_WRITING:	return "half-written";
+	case LKCD_DUMPDEV_COMPLETE:	return "complete, not saved";
+	case LKCD_DUMPDEV_SAVED:	return "saved";
+	}
+	return "unknown";
+}
+
+int lkcd_dumpdev_size(int fd, uint64_t *size)
+{
+	struct stat st;
+	uint64_t bytes;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISBLK(st.st_mode)) {
+		if (ioctl(fd, LKCD_BLKGETSIZE64, &bytes) < 0)
+			return -errno;
+		*size = bytes;
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode))
+		return -ENOTBLK;
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
+static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -ENOSPC;
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* ---- superblock encode/decode ---- */
+
+static void super_encode(const struct lkcd_dumpdev_info *i, uint8_t *out)
+{
+	struct lkcd_dumpdev_super s;
+
+	memset(&s, 0, sizeof(s));
+	s.magic = htole64(LKCD_DUMPDEV_MAGIC);
+	s.version = htole32(LKCD_DUMPDEV_VERSION);
+	s.super_size = htole32(LKCD_DUMPDEV_SUPER_SIZE);
+	s.state = htole32(i->state);
+	s.device_size = htole64(i->device_size);
+	s.header_paddr = htole64(i->header_paddr);
+	s.header_offset = htole64(LKCD_DUMPDEV_ALIGN);
+	s.notes_offset = htole64(i->notes_offset);
+	s.notes_size = htole64(i->notes_size);
+	s.problems_offset = htole64(i->problems_offset);
+	s.nr_problems = htole64(i->nr_problems);
+	s.records_offset = htole64(i->records_offset);
+	s.records_size = htole64(i->records_size);
+	s.nr_records = htole64(i->nr_records);
+	s.pages = htole64(i->pages);
+	s.header_crc = htole32(i->header_crc);
+	s.notes_crc = htole32(i->notes_crc);
+	s.problems_crc = htole32(i->problems_crc);
+	s.records_crc = htole32(i->records_crc);
+	s.written_sec = htole64(i->written_sec);
+	s.saved_sec = htole64(i->saved_sec);
+	s.saved_index = htole32(i->saved_index);
+	s.crc = htole32((uint32_t)crc32(0, (const Bytef *)&s, sizeof(s)));
+	memset(out, 0, LKCD_DUMPDEV_ALIGN);
+	memcpy(out, &s, sizeof(s));
+}
+
+/* An area [off, off + size) inside the data part of a device of dev bytes. */
+static bool area_ok(uint64_t off, uint64_t size, uint64_t dev)
+{
+	return off % LKCD_DUMPDEV_ALIGN == 0 && off >= 2 * LKCD_DUMPDEV_ALIGN &&
+	       off <= dev && size <= dev - off;
+}
+
+static int super_decode(const uint8_t *buf, const char *name, uint64_t dev,
+			struct lkcd_dumpdev_info *i, struct lkcd_error *err)
+{
+	struct lkcd_dumpdev_super s;
+	uint32_t crc;
+
+	memcpy(&s, buf, sizeof(s));
+	if (le64toh(s.magic) != LKCD_DUMPDEV_MAGIC)
+		return lkcd_error_set(err, -ENODATA, "%s: no lkcd dump device signature", name);
+	if (le32toh(s.version) != LKCD_DUMPDEV_VERSION)
+		return lkcd_error_set(err, -EPROTONOSUPPORT,
+				      "%s: dump device format version %u (this lkcd reads %u)",
+				      name, le32toh(s.version), LKCD_DUMPDEV_VERSION);
+	if (le32toh(s.super_size) != LKCD_DUMPDEV_SUPER_SIZE)
+		return lkcd_error_set(err, -EBADMSG, "%s: superblock size %u, expected %u",
+				      name, le32toh(s.super_size), LKCD_DUMPDEV_SUPER_SIZE);
+	crc = le32toh(s.crc);
+	s.crc = 0;
+	if (crc32(0, (const Bytef *)&s, sizeof(s)) != crc)
+		return lkcd_error_set(err, -EBADMSG, "%s: superblock checksum mismatch", name);
+	memset(i, 0, sizeof(*i));
+	i->state = le32toh(s.state);
+	i->device_size = le64toh(s.device_size);
+	i->header_paddr = le64toh(s.header_paddr);
+	i->notes_offset = le64toh(s.notes_offset);
+	i->notes_size = le64toh(s.notes_size);
+	i->problems_offset = le64toh(s.problems_offset);
+	i->nr_problems = le64toh(s.nr_problems);
+	i->records_offset = le64toh(s.records_offset);
+	i->records_size = le64toh(s.records_size);
+	i->nr_records = le64toh(s.nr_records);
+	i->pages = le64toh(s.pages);
+	i->header_crc = le32toh(s.header_crc);
+	i->notes_crc = le32toh(s.notes_crc);
+	i->problems_crc = le32toh(s.problems_crc);
+	i->records_crc = le32toh(s.records_crc);
+	i->written_sec = le64toh(s.written_sec);
+	i->saved_sec = le64toh(s.saved_sec);
+	i->saved_index = le32toh(s.saved_index);
+	if (i->state < LKCD_DUMPDEV_WRITING || i->state > LKCD_DUMPDEV_SAVED)
+		return lkcd_error_set(err, -EBADMSG, "%s: unknown state %u", name, i->state);
+	if (i->state == LKCD_DUMPDEV_WRITING)
+		return 0;	/* the sizes are not final; the caller refuses it */
+	if (le64toh(s.header_offset) != LKCD_DUMPDEV_ALIGN)
+		return lkcd_error_set(err, -EBADMSG, "%s: header page at offset %llu, expected %u",
+				      name, (unsigned long long)le64toh(s.header_offset),
+				      LKCD_DUMPDEV_ALIGN);
+	if (i->device_size > dev)
+		return lkcd_error_set(err, -EBADMSG,
+				      "%s: written to a %llu-byte device, but it has %llu bytes (truncated copy?)",
+				      name, (unsigned long long)i->device_size,
+				      (unsigned long long)dev);
+	if (i->notes_size > MAX_NOTES || !area_ok(i->notes_offset, i->notes_size, dev))
+		return lkcd_error_set(err, -EBADMSG, "%s: notes (%llu bytes at %llu) outside the device",
+				      name, (unsigned long long)i->notes_size,
+				      (unsigned long long)i->notes_offset);
+	if (i->nr_problems > MAX_PROBLEMS ||
+	    !area_ok(i->problems_offset, i->nr_problems * sizeof(struct lkcd_dumpdev_problem), dev))
+		return lkcd_error_set(err, -EBADMSG, "%s: problem table (%llu entries at %llu) outside the device",
+				      name, (unsigned long long)i->nr_problems,
+				      (unsigned long long)i->problems_offset);
+	if (!area_ok(i->records_offset, i->records_size, dev))
+		return lkcd_error_set(err, -EBADMSG, "%s: records (%llu bytes at %llu) outside the device",
+				      name, (unsigned long long)i->records_size,
+				      (unsigned long long)i->records_offset);
+	return 0;
+}
+
+int lkcd_dumpdev_read_super(int fd, const char *name, struct lkcd_dumpdev_info *info,
+			    struct lkcd_error *err)
+{
+	uint8_t buf[LKCD_DUMPDEV_SUPER_SIZE];
+	uint64_t dev;
+	int ret;
+
+	ret = lkcd_dumpdev_size(fd, &dev);
+	if (ret < 0)
+		return lkcd_error_set(err, ret, "%s: %s", name,
+				      ret == -ENOTBLK ? "neither a block device nor a file" :
+				      strerror(-ret));
+	if (dev < 2 * LKCD_DUMPDEV_ALIGN)
+		return lkcd_error_set(err, -ENODATA, "%s: %llu bytes, too small to hold a dump",
+				      name, (unsigned long long)dev);
+	ret = lkcd_pread_full(fd, buf, sizeof(buf), 0);
+	if (ret < 0)
+		return lkcd_error_set(err, ret, "%s: cannot read the superblock: %s", name,
+				      strerror(-ret));
+	return super_decode(buf, name, dev, info, err);
+}
+
+/* ---- is it safe to write here? ---- */
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return false;
+	return true;
+}
+
+int lkcd_dumpdev_check_target(int fd, const char *name, bool overwrite_unsaved,
+			      struct lkcd_error *err)
+{
+	static uint8_t buf[0x10100];	/* up to btrfs's superblock magic */
+	struct lkcd_dumpdev_info info;
+	struct lkcd_error e2;
+	const char *what = NULL;
+	uint64_t dev;
+	size_t n;
+	int ret;
+
+	ret = lkcd_dumpdev_size(fd, &dev);
+	if (ret < 0)
+		return lkcd_error_set(err, ret, "%s: %s", name,
+				      ret == -ENOTBLK ? "neither a block device nor a file" :
+				      strerror(-ret));
+	n = dev < sizeof(buf) ? (size_t)dev : sizeof(buf);
+	if (n < 2 * LKCD_DUMPDEV_ALIGN)
+		return lkcd_error_set(err, -ENOSPC, "%s: %llu bytes, too small for a dump",
+				      name, (unsigned long long)dev);
+	ret = lkcd_pread_full(fd, buf, n, 0);
+	if (ret < 0)
+		return lkcd_error_set(err, ret, "%s: cannot read it: %s", name, strerror(-ret));
+	ret = super_decode(buf, name, dev, &info, &e2);
+	if (ret == 0 || ret == -EBADMSG || ret == -EPROTONOSUPPORT) {
+		if (ret == 0 && info.state == LKCD_DUMPDEV_COMPLETE && !overwrite_unsaved)
+			return lkcd_error_set(err, -EEXIST,
+					      "%s holds a dump not yet saved (run lkcd save); not overwritten",
+					      name);
+		return 0;	/* ours: half-written, saved, or damaged */
+	}
+	if (all_zero(buf, n))
+		return 0;
+	if (n > 0x43a && buf[0x438] == 0x53 && buf[0x439] == 0xef)
+		what = "an ext2/3/4 filesystem";
+	else if (!memcmp(buf, "XFSB", 4))
+		what = "an XFS filesystem";
+	else if (!memcmp(buf + 4086, "SWAPSPACE2", 10) || !memcmp(buf + 4086, "SWAP-SPACE", 10))
+		what = "swap space";
+	else if (!memcmp(buf, "LUKS\xba\xbe", 6))
+		what = "a LUKS volume";
+	else if (n >= 0x10048 && !memcmp(buf + 0x10040, "_BHRfS_M", 8))
+		what = "a btrfs filesystem";
+	else if (!memcmp(buf + 512, "EFI PART", 8))
+		what = "a GPT partition table";
+	else if (buf[510] == 0x55 && buf[511] == 0xaa && !all_zero(buf + 446, 64))
+		what = "an MBR partition table or a FAT filesystem";
+	if (what)
+		return lkcd_error_set(err, -EPERM,
+				      "%s holds %s: refusing to write a dump over it (clear the start of the device if it really is the dump device)",
+				      name, what);
+	return 0;
+}
+
+/* ---- writing ---- */
+
+struct wbuf {
+	int fd;
+	uint64_t off;		/* device offset of buf[0] */
+	uint64_t limit;		/* device size */
+	uint8_t *buf;
+	size_t len;
+	uint32_t crc;		/* over everything appended */
+	uint64_t total;		/* bytes appended */
+};
+
+static int wbuf_flush(struct wbuf *w)
+{
+	int ret;
+
+	if (!w->len)
+		return 0;
+	ret = pwrite_full(w->fd, w->buf, w->len, w->off);
+	if (ret < 0)
+		return ret;
+	w->off += w->len;
+	w->len = 0;
+	return 0;
+}
+
+static int wbuf_put(struct wbuf *w, const void *p, size_t n)
+{
+	const uint8_t *s = p;
+
+	if (!n)
+		return 0;	/* crc32() of a NULL buffer would restart the crc */
+	if (n > w->limit - w->off - w->len)
+		return -ENOSPC;
+	w->crc = (uint32_t)crc32(w->crc, s, (uInt)n);
+	w->total += n;
+	while (n) {
+		size_t room = WBUF_SIZE - w->len, k = n < room ? n : room;
+		int ret;
+
+		memcpy(w->buf + w->len, s, k);
+		w->len += k;
+		s += k;
+		n -= k;
+		if (w->len == WBUF_SIZE && (ret = wbuf_flush(w)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* Start a new area at the next aligned offset. */
+static int wbuf_area(struct wbuf *w, uint64_t *start)
+{
+	int ret = wbuf_flush(w);
+
+	if (ret < 0)
+		return ret;
+	w->off = ALIGN_UP(w->off);
+	if (w->off > w->limit)
+		return -ENOSPC;
+	w->crc = 0;
+	w->total = 0;
+	*start = w->off;
+	return 0;
+}
+
+static int write_super(int fd, const struct lkcd_dumpdev_info *i)
+{
+	uint8_t block[LKCD_DUMPDEV_ALIGN];
+	int ret;
+
+	super_encode(i, block);
+	ret = pwrite_full(fd, block, sizeof(block), 0);
+	if (ret < 0)
+		return ret;
+	return fsync(fd) < 0 && errno != EINVAL ? -errno : 0;
+}
+
+int lkcd_dumpdev_write(int fd, const char *name, const struct lkcd_dumpdev_input *in,
+		       struct lkcd_dumpdev_info *out, struct lkcd_error *err)
+{
+	struct lkcd_dumpdev_info info;
+	struct wbuf w = { .fd = fd };
+	const struct lkcd_problem *probs = NULL;
+	struct lkcd_page pg;
+	uint64_t start;
+	size_t nprobs = 0;
+	const char *what = "the header page";
+	int ret;
+
+	ret = lkcd_dumpdev_check_target(fd, name, in->overwrite_unsaved, err);
+	if (ret < 0)
+		return ret;
+	memset(&info, 0, sizeof(info));
+	ret = lkcd_dumpdev_size(fd, &info.device_size);
+	if (ret < 0)
+		return lkcd_error_set(err, ret, "%s: %s", name, strerror(-ret));
+	info.state = LKCD_DUMPDEV_WRITING;
+	info.header_paddr = in->header_paddr;
+	/* 1. WRITING first: from here on a cut-short capture is recognised */
+	ret = write_super(fd, &info);
+	if (ret < 0)
+		return lkcd_error_set(err, ret, "%s: writing the superblock: %s", name,
+				      strerror(-ret));
+	w.buf = malloc(WBUF_SIZE);
+	if (!w.buf)
+		return lkcd_error_set(err, -ENOMEM, "%s: out of memory", name);
+	w.limit = info.device_size;
+	w.off = LKCD_DUMPDEV_ALIGN;
+
+	/* 2. the data */
+	if ((ret = wbuf_area(&w, &start)) < 0 ||
+	    (ret = wbuf_put(&w, in->header_page, LKCD_PAGE_SIZE)) < 0)
+		goto io;
+	info.header_crc = w.crc;
+	what = "the notes";
+	if ((ret = wbuf_area(&w, &info.notes_offset)) < 0 ||
+	    (ret = wbuf_put(&w, in->notes, in->notes_len)) < 0)
+		goto io;
+	info.notes_size = in->notes_len;
+	info.notes_crc = w.crc;
+
+	what = "the records";
+	if ((ret = wbuf_area(&w, &info.records_offset)) < 0)
+		goto io;
+	if (in->pages.rewind && (ret = in->pages.rewind(in->pages.ctx, err)) < 0)
+		goto fail;
+	while ((ret = in->pages.next(in->pages.ctx, &pg, err)) > 0) {
+		struct lkcd_record_header r;
+
+		if (pg.stored_size > MAX_STORED || (pg.stored_size && !pg.stored)) {
+			ret = lkcd_error_set(err, -EINVAL, "pfn 0x%llx: record of %u bytes",
+					     (unsigned long long)pg.pfn, pg.stored_size);
+			goto fail;
+		}
+		r.pfn = htole64(pg.pfn);
+		r.stored_size = htole32(pg.stored_size);
+		r.flags = htole16((uint16_t)pg.flags);
+		r.compress = htole16((uint16_t)pg.compress);
+		r.count = htole32(pg.count);
+		r.crc = htole32(pg.stored_size ?
+				(uint32_t)crc32(0, pg.stored, pg.stored_size) : 0);
+		if ((ret = wbuf_put(&w, &r, sizeof(r))) < 0 ||
+		    (ret = wbuf_put(&w, pg.stored, pg.stored_size)) < 0)
+			goto io;
+		info.nr_records++;
+		info.pages += pg.count;
+	}
+	if (ret < 0)
+		goto fail;
+	info.records_size = w.total;
+	info.records_crc = w.crc;
+
+	what = "the problem table";
+	if (in->problems)
+		nprobs = in->problems(in->problems_ctx, &probs);
+	if ((ret = wbuf_area(&w, &info.problems_offset)) < 0)
+		goto io;
+	for (size_t i = 0; i < nprobs && i < MAX_PROBLEMS; i++) {
+		struct lkcd_dumpdev_problem p;
+
+		memset(&p, 0, sizeof(p));
+		p.pfn = htole64(probs[i].pfn);
+		p.block_seq = htole64(probs[i].block_seq);
+		snprintf(p.reason, sizeof(p.reason), "%s", probs[i].reason);
+		if ((ret = wbuf_put(&w, &p, sizeof(p))) < 0)
+			goto io;
+		info.nr_problems++;
+	}
+	info.problems_crc = w.crc;
+	if ((ret = wbuf_flush(&w)) < 0)
+		goto io;
+	if (fsync(fd) < 0 && errno != EINVAL) {
+		ret = -errno;
+		goto io;
+	}
+
+	/* 3. the completion marker */
+	info.state = LKCD_DUMPDEV_COMPLETE;
+	info.written_sec = in->now_sec;
+	ret = write_super(fd, &info);
+	if (ret < 0) {
+		what = "the final superblock";
+		goto io;
+	}
+	free(w.buf);
+	if (out)
+		*out = info;
+	return 0;
+io:
+	if (ret == -ENOSPC)
+		lkcd_error_set(err, ret,
+			       "%s: device too small (%llu bytes) for %s at offset %llu",
+			       name, (unsigned long long)info.device_size, what,
+			       (unsigned long long)(w.off + w.len));
+	else
+		lkcd_error_set(err, ret, "%s: writing %s: %s", name, what, strerror(-ret));
+fail:
+	free(w.buf);
+	return ret;
+}
+
+int lkcd_dumpdev_mark_saved(int fd, const char *name, uint32_t index, uint64_t now_sec,
+			    struct lkcd_error *err)
+{
+	struct lkcd_dumpdev_info info;
+	int ret;
+
+	ret = lkcd_dumpdev_read_super(fd, name, &info, err);
+	if (ret < 0)
+		return ret;
+	if (info.state != LKCD_DUMPDEV_COMPLETE)
+		return lkcd_error_set(err, -EINVAL, "%s: the dump is %s, not waiting to be saved",
+				      name, lkcd_dumpdev_state_name(info.state));
+	info.state = LKCD_DUMPDEV_SAVED;
+	info.saved_index = index;
+	info.saved_sec = now_sec;
+	ret = write_super(fd, &info);
+	if (ret < 0)
+		return lkcd_error_set(err, ret, "%s: marking the dump saved: %s", name,
+				      strerror(-ret));
+	return 0;
+}
+
+/* ---- reading ---- */
+
+struct rec_index {
+	uint64_t pfn;
+	uint64_t offset;	/* device offset of the data */
+	uint32_t count;
+	uint32_t stored_size;
+	uint16_t flags;
+	uint16_t compress;
+	uint32_t crc;
+};
+
+struct lkcd_dumpdev {
+	int fd;
+	char *name;
+	struct lkcd_dumpdev_info info;
+	uint8_t header_page[LKCD_PAGE_SIZE];
+	struct lkcd_dump_header hdr;
+	struct lkcd_mem_range *ranges;
+	size_t nr_ranges;
+	void *notes;
+	struct lkcd_problem *problems;
+	size_t nr_problems;
+	struct rec_index *recs;
+	size_t nr_recs;
+	size_t pos;			/* iterator */
+	uint8_t data[MAX_STORED];	/* last record read */
+	uint8_t page[LKCD_PAGE_SIZE];	/* read_phys cache */
+	uint64_t page_pfn;		/* pfn in page, or UINT64_MAX */
+};
+
+void lkcd_dumpdev_close(struct lkcd_dumpdev *d)
+{
+	if (!d)
+		return;
+	free(d->name);
+	free(d->ranges);
+	free(d->notes);
+	free(d->problems);
+	free(d->recs);
+	free(d);
+}
+
+static int read_area(struct lkcd_dumpdev *d, void *buf, uint64_t size, uint64_t off,
+		     uint32_t want_crc, const char *what, struct lkcd_error *err)
+{
+	int ret = size ? lkcd_pread_full(d->fd, buf, (size_t)size, off) : 0;
+
+	if (ret < 0)
+		return lkcd_error_set(err, ret, "%s: reading %s: %s", d->name, what,
+				      ret == -EIO ? "the device ends first" : strerror(-ret));
+	if ((uint32_t)crc32(0, buf, (uInt)size) != want_crc)
+		return lkcd_error_set(err, -EBADMSG, "%s: %s checksum mismatch", d->name, what);
+	return 0;
+}
+
+/* Walk the record stream once: check every record, build the index. */
+static int index_records(struct lkcd_dumpdev *d, struct lkcd_error *err)
+{
+	const struct lkcd_dumpdev_info *i = &d->info;
+	uint64_t pos = 0, next_pfn = 0, pages = 0;
+	size_t cap;
+	uint32_t crc = 0;
+	uint8_t *chunk;
+	int ret = 0;
+
+	if (i->nr_records > i->records_size / sizeof(struct lkcd_record_header))
+		return lkcd_error_set(err, -EBADMSG, "%s: %llu records cannot fit in %llu bytes",
+				      d->name, (unsigned long long)i->nr_records,
+				      (unsigned long long)i->records_size);
+	cap = (size_t)i->nr_records;
+	d->recs = calloc(cap ? cap : 1, sizeof(*d->recs));
+	chunk = malloc(sizeof(struct lkcd_record_header) + MAX_STORED);
+	if (!d->recs || !chunk) {
+		free(chunk);
+		return lkcd_error_set(err, -ENOMEM, "%s: out of memory", d->name);
+	}
+	while (pos < i->records_size) {
+		struct lkcd_record_header r;
+		struct rec_index *x;
+		uint64_t off = i->records_offset + pos;
+		uint32_t size, count;
+		uint16_t flags;
+
+		if (i->records_size - pos < sizeof(r)) {
+			ret = lkcd_error_set(err, -EBADMSG, "%s: record stream ends inside a record header at byte %llu",
+					     d->name, (unsigned long long)pos);
+			break;
+		}
+		ret = lkcd_pread_full(d->fd, &r, sizeof(r), off);
+		if (ret < 0) {
+			lkcd_error_set(err, ret, "%s: reading a record at %llu: %s", d->name,
+				       (unsigned long long)off, strerror(-ret));
+			break;
+		}
+		size = le32toh(r.stored_size);
+		count = le32toh(r.count);
+		flags = le16toh(r.flags);
+		if (d->nr_recs == cap) {
+			ret = lkcd_error_set(err, -EBADMSG, "%s: more records than the %llu the superblock says",
+					     d->name, (unsigned long long)i->nr_records);
+			break;
+		}
+		if (size > MAX_STORED || size > i->records_size - pos - sizeof(r) ||
+		    (flags != LKCD_REC_RAW && flags != LKCD_REC_COMPRESSED &&
+		     flags != LKCD_REC_ZERO && flags != LKCD_REC_UNREADABLE) ||
+		    count == 0 ||
+		    ((flags == LKCD_REC_RAW || flags == LKCD_REC_COMPRESSED) && count != 1) ||
+		    (flags == LKCD_REC_RAW && size != LKCD_PAGE_SIZE) ||
+		    ((flags == LKCD_REC_ZERO || flags == LKCD_REC_UNREADABLE) && size) ||
+		    le64toh(r.pfn) < next_pfn || le64toh(r.pfn) + count < le64toh(r.pfn)) {
+			ret = lkcd_error_set(err, -EBADMSG,
+					     "%s: bad record %zu at byte %llu (pfn 0x%llx, flags 0x%x, count %u, %u bytes)",
+					     d->name, d->nr_recs, (unsigned long long)pos,
+					     (unsigned long long)le64toh(r.pfn), flags, count, size);
+			break;
+		}
+		memcpy(chunk, &r, sizeof(r));
+		ret = size ? lkcd_pread_full(d->fd, chunk + sizeof(r), size, off + sizeof(r)) : 0;
+		if (ret < 0) {
+			lkcd_error_set(err, ret, "%s: reading record data at %llu: %s", d->name,
+				       (unsigned long long)off, strerror(-ret));
+			break;
+		}
+		if ((size ? (uint32_t)crc32(0, chunk + sizeof(r), size) : 0) != le32toh(r.crc)) {
+			ret = lkcd_error_set(err, -EBADMSG, "%s: record of pfn 0x%llx: data checksum mismatch",
+					     d->name, (unsigned long long)le64toh(r.pfn));
+			break;
+		}
+		crc = (uint32_t)crc32(crc, chunk, (uInt)(sizeof(r) + size));
+		x = &d->recs[d->nr_recs++];
+		x->pfn = le64toh(r.pfn);
+		x->offset = off + sizeof(r);
+		x->count = count;
+		x->stored_size = size;
+		x->flags = flags;
+		x->compress = le16toh(r.compress);
+		x->crc = le32toh(r.crc);
+		next_pfn = x->pfn + count;
+		pages += count;
+		pos += sizeof(r) + size;
+	}
+	free(chunk);
+	if (ret < 0)
+		return ret;
+	if (d->nr_recs != i->nr_records || pages != i->pages)
+		return lkcd_error_set(err, -EBADMSG, "%s: %zu records of %llu pages, the superblock says %llu of %llu",
+				      d->name, d->nr_recs, (unsigned long long)pages,
+				      (unsigned long long)i->nr_records, (unsigned long long)i->pages);
+	if (crc != i->records_crc)
+		return lkcd_error_set(err, -EBADMSG, "%s: record stream checksum mismatch", d->name);
+	return 0;
+}
+
+int lkcd_dumpdev_open(int fd, const char *name, struct lkcd_dumpdev **out,
+		      struct lkcd_error *err)
+{
+	struct lkcd_dumpdev *d;
+	struct lkcd_dumpdev_problem *raw = NULL;
+	int ret;
+
+	d = calloc(1, sizeof(*d));
+	if (!d || !(d->name = strdup(name))) {
+		free(d);
+		return lkcd_error_set(err, -ENOMEM, "%s: out of memory", name);
+	}
+	d->fd = fd;
+	d->page_pfn = UINT64_MAX;
+	ret = lkcd_dumpdev_read_super(fd, name, &d->info, err);
+	if (ret < 0)
+		goto fail;
+	if (d->info.state == LKCD_DUMPDEV_WRITING) {
+		ret = lkcd_error_set(err, -EBADMSG,
+				     "%s: half-written dump (the capture kernel did not finish writing it)",
+				     name);
+		goto fail;
+	}
+	ret = read_area(d, d->header_page, LKCD_PAGE_SIZE, LKCD_DUMPDEV_ALIGN,
+			d->info.header_crc, "the header page", err);
+	if (ret < 0)
+		goto fail;
+	d->ranges = calloc(LKCD_MAX_RANGES, sizeof(*d->ranges));
+	if (!d->ranges) {
+		ret = lkcd_error_set(err, -ENOMEM, "%s: out of memory", name);
+		goto fail;
+	}
+	ret = lkcd_header_decode(d->header_page, LKCD_PAGE_SIZE, &d->hdr, d->ranges,
+				 LKCD_MAX_RANGES, err);
+	if (ret < 0)
+		goto fail;
+	d->nr_ranges = d->hdr.nr_ranges;
+	d->notes = malloc(d->info.notes_size ? d->info.notes_size : 1);
+	raw = malloc(d->info.nr_problems ? d->info.nr_problems * sizeof(*raw) : 1);
+	d->problems = calloc(d->info.nr_problems ? d->info.nr_problems : 1, sizeof(*d->problems));
+	if (!d->notes || !raw || !d->problems) {
+		ret = lkcd_error_set(err, -ENOMEM, "%s: out of memory", name);
+		goto fail;
+	}
+	ret = read_area(d, d->notes, d->info.notes_size, d->info.notes_offset,
+			d->info.notes_crc, "the notes", err);
+	if (ret < 0)
+		goto fail;
+	ret = read_area(d, raw, d->info.nr_problems * sizeof(*raw), d->info.problems_offset,
+			d->info.problems_crc, "the problem table", err);
+	if (ret < 0)
+		goto fail;
+	for (size_t i = 0; i < d->info.nr_problems; i++) {
+		d->problems[i].pfn = le64toh(raw[i].pfn);
+		d->problems[i].block_seq = le64toh(raw[i].block_seq);
+		memcpy(d->problems[i].reason, raw[i].reason, sizeof(d->problems[i].reason) - 1);
+	}
+	d->nr_problems = (size_t)d->info.nr_problems;
+	ret = index_records(d, err);
+	if (ret < 0)
+		goto fail;
+	free(raw);
+	*out = d;
+	return 0;
+fail:
+	free(raw);
+	lkcd_dumpdev_close(d);
+	return ret;
+}
+
+const struct lkcd_dumpdev_info *lkcd_dumpdev_info(const struct lkcd_dumpdev *d)
+{
+	return &d->info;
+}
+
+const void *lkcd_dumpdev_header_page(const struct lkcd_dumpdev *d)
+{
+	return d->header_page;
+}
+
+const struct lkcd_dump_header *lkcd_dumpdev_header(const struct lkcd_dumpdev *d)
+{
+	return &d->hdr;
+}
+
+size_t lkcd_dumpdev_ranges(const struct lkcd_dumpdev *d, const struct lkcd_mem_range **ranges)
+{
+	*ranges = d->ranges;
+	return d->nr_ranges;
+}
+
+void lkcd_dumpdev_notes(const struct lkcd_dumpdev *d, const void **notes, size_t *len)
+{
+	*notes = d->notes;
+	*len = (size_t)d->info.notes_size;
+}
+
+size_t lkcd_dumpdev_problems(const struct lkcd_dumpdev *d, const struct lkcd_problem **problems)
+{
+	*problems = d->problems;
+	return d->nr_problems;
+}
+
+static int load_record(struct lkcd_dumpdev *d, const struct rec_index *x,
+		       struct lkcd_page *pg, struct lkcd_error *err)
+{
+	int ret = x->stored_size ? lkcd_pread_full(d->fd, d->data, x->stored_size, x->offset) : 0;
+
+	if (ret < 0)
+		return lkcd_error_set(err, ret, "%s: reading pfn 0x%llx: %s", d->name,
+				      (unsigned long long)x->pfn, strerror(-ret));
+	if ((x->stored_size ? (uint32_t)crc32(0, d->data, x->stored_size) : 0) != x->crc)
+		return lkcd_error_set(err, -EBADMSG,
+				      "%s: pfn 0x%llx changed on the device since it was checked",
+				      d->name, (unsigned long long)x->pfn);
+	pg->pfn = x->pfn;
+	pg->count = x->count;
+	pg->flags = x->flags;
+	pg->compress = x->compress;
+	pg->stored_size = x->stored_size;
+	pg->stored = d->data;
+	return 0;
+}
+
+static int iter_next(void *ctx, struct lkcd_page *pg, struct lkcd_error *err)
+{
+	struct lkcd_dumpdev *d = ctx;
+	int ret;
+
+	if (d->pos >= d->nr_recs)
+		return 0;
+	ret = load_record(d, &d->recs[d->pos], pg, err);
+	if (ret < 0)
+		return ret;
+	d->pos++;
+	return 1;
+}
+
+static int iter_rewind(void *ctx, struct lkcd_error *err)
+{
+	(void)err;
+	((struct lkcd_dumpdev *)ctx)->pos = 0;
+	return 0;
+}
+
+void lkcd_dumpdev_page_iter(struct lkcd_dumpdev *d, struct lkcd_page_iter *it)
+{
+	d->pos = 0;
+	it->ctx = d;
+	it->next = iter_next;
+	it->rewind = iter_rewind;
+}
+
+/* The record holding pfn, or NULL. */
+static const struct rec_index *find_pfn(const struct lkcd_dumpdev *d, uint64_t pfn)
+{
+	size_t lo = 0, hi = d->nr_recs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct rec_index *x = &d->recs[mid];
+
+		if (pfn < x->pfn)
+			hi = mid;
+		else if (pfn - x->pfn >= x->count)
+			lo = mid + 1;
+		else
+			return x;
+	}
+	return NULL;
+}
+
+int lkcd_dumpdev_read_phys(void *ctx, uint64_t paddr, void *buf, size_t len)
+{
+	struct lkcd_dumpdev *d = ctx;
+	uint8_t *p = buf;
+
+	while (len) {
+		uint64_t pfn = paddr / LKCD_PAGE_SIZE;
+		size_t in = (size_t)(paddr % LKCD_PAGE_SIZE);
+		size_t n = LKCD_PAGE_SIZE - in < len ? LKCD_PAGE_SIZE - in : len;
+
+		if (d->page_pfn != pfn) {
+			const struct rec_index *x = find_pfn(d, pfn);
+			struct lkcd_page pg;
+			int ret;
+
+			if (!x)
+				return -EFAULT;
+			ret = load_record(d, x, &pg, NULL);
+			if (ret < 0)
+				return ret;
+			d->page_pfn = UINT64_MAX;
+			ret = lkcd_page_expand(&pg, (uint32_t)(pfn - x->pfn), d->page,
+					       LKCD_PAGE_SIZE, NULL);
+			if (ret < 0)
+				return ret == -EIO ? -EFAULT : ret;
+			d->page_pfn = pfn;
+		}
+		memcpy(p, d->page + in, n);
+		p += n;
+		paddr += n;
+		len -= n;
+	}
+	return 0;
+}
