@@ -254,11 +254,12 @@ vm_extract_disk() { # workdir dest
 # The guest's verdict from the console log: PASS, FAIL, SKIP or NONE.
 vm_marker() { # log
 	local line
-	line=$(grep -a -m1 -o 'LKCD-VM-RESULT: [A-Z]*' "$1" 2>/dev/null | head -n1)
+	line=$(grep -a -m1 -o 'LKCD-VM-RESULT: [A-Z]*' "$1" 2>/dev/null | head -n1) || true
 	echo "${line#LKCD-VM-RESULT: }"
 }
 vm_marker_reason() { # log
-	grep -a -m1 'LKCD-VM-RESULT: ' "$1" 2>/dev/null | sed 's/.*LKCD-VM-RESULT: [A-Z]*:\{0,1\} \{0,1\}//' | tr -d '\r'
+	{ grep -a -m1 'LKCD-VM-RESULT: ' "$1" 2>/dev/null || true; } |
+		sed 's/.*LKCD-VM-RESULT: [A-Z]*:\{0,1\} \{0,1\}//' | tr -d '\r'
 }
 
 # ---- helpers for the host side of scenarios (check() functions) ----
