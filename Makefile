@@ -10,6 +10,17 @@
 #   make bench    not written yet (issue 7)
 #   make clean
 #
+# build/ (never committed; `make clean` removes it):
+#   bin/lkcd, lib/liblkcd.a, obj/     userspace (userspace/Makefile)
+#   tests/                           unit test programs (tests/unit/Makefile)
+#   results/counts                   `suite passed failed skipped` per runner
+#   vm/env                           KABI, VMLINUZ, KMODDIR, KDIR, VMLINUX
+#   vm/kernel/                       the cloud kernel image, unpacked
+#   vm/initramfs/, vm/guest/         guest initramfs pieces, guest helpers
+#   vm/work/<scenario>/, vm/logs/    per-scenario files, console logs
+#   demo/                            make demo's saved dump and console log
+# Downloads are cached outside the tree, in /var/cache/lkcd-dev.
+#
 # The module is built against Debian's cloud kernel that scripts/deps
 # resolves (KDIR in build/vm/env), never against the host's `uname -r`.
 # Override with `make KDIR=/path/to/headers`.
