@@ -1,4 +1,4 @@
-# /lib/vmtest.sh: helpers for scenario scripts in the lkcd test VM (busybox sh).
+# vmtest.sh, /lib/vmtest.sh in the guest: helpers for scenario scripts in the lkcd test VM (busybox sh).
 #
 # Verdicts (each one ends the VM):
 #   pass              the scenario passed
