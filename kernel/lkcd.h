@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <lkcd/format.h>
 #include <lkcd/params.h>
+#include <lkcd/snapshot.h>
 
 /*
  * The tunables behind /proc/sys/kernel/dump/.  Written only in process
@@ -80,5 +81,19 @@ void lkcd_sysctl_exit(void);
 /* panic.c */
 int lkcd_panic_init(void);
 void lkcd_panic_exit(void);
+
+/* snapshot.c: live snapshots (SysRq d), see include/lkcd/snapshot.h */
+struct lkcd_snapshot_status;
+int lkcd_snapshot_init(void);
+void lkcd_snapshot_exit(void);
+int lkcd_snapshot_request(u32 mode, const char *who);
+int lkcd_snapshot_release(void);
+void lkcd_snapshot_status(struct lkcd_snapshot_status *st);
+int lkcd_snapshot_read_page(u64 pfn, u32 off, void __user *buf, u32 len);
+int lkcd_snapshot_size(u64 *size);
+
+/* lkcd_dev.c: /dev/lkcd */
+int lkcd_dev_init(void);
+void lkcd_dev_exit(void);
 
 #endif /* LKCD_KERNEL_H */

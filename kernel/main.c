@@ -70,6 +70,12 @@ static int __init lkcd_init(void)
 	ret = lkcd_panic_init();
 	if (ret)
 		goto fail_panic;
+	ret = lkcd_snapshot_init();
+	if (ret)
+		goto fail_snapshot;
+	ret = lkcd_dev_init();
+	if (ret)
+		goto fail_dev;
 
 	pr_info("armed: header at 0x%llx, level %s, compress %s, %llu MiB of RAM\n",
 		(unsigned long long)lkcd_header_paddr(), lkcd_level_name(lkcd_tun.level),
@@ -77,6 +83,10 @@ static int __init lkcd_init(void)
 		(unsigned long long)(lkcd_header()->memory_size >> 20));
 	return 0;
 
+fail_dev:
+	lkcd_snapshot_exit();
+fail_snapshot:
+	lkcd_panic_exit();
 fail_panic:
 	unregister_memory_notifier(&lkcd_memory_nb);
 fail_memory:
@@ -94,6 +104,8 @@ fail_walk:
 
 static void __exit lkcd_exit(void)
 {
+	lkcd_dev_exit();
+	lkcd_snapshot_exit();
 	lkcd_panic_exit();
 	unregister_memory_notifier(&lkcd_memory_nb);
 	lkcd_sysctl_exit();

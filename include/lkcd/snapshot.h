@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Live snapshots (SysRq d, `lkcd snapshot`): the /dev/lkcd interface shared
+ * by lkcd.ko (kernel/snapshot.c, kernel/lkcd_dev.c) and the lkcd program.
+ *
+ * /dev/lkcd (misc device, mode 0600, every open needs CAP_SYS_ADMIN) reads
+ * like physical memory that holds only the snapshot: file offset ==
+ * physical address; the snapshot's header page and its storage blocks read
+ * as they are, every other page fails with EIO, and the size (SEEK_END) is
+ * max_pfn * page size.  The library's raw source (file offset == physical
+ * address) and the dump reader therefore read a snapshot unchanged, given
+ * header_paddr from LKCD_IOC_STATUS.  With no snapshot held, read and
+ * llseek fail with ENODATA (EBUSY while one is being taken).
+ */
+#ifndef LKCD_SNAPSHOT_H
+#define LKCD_SNAPSHOT_H
+
+#ifdef __KERNEL__
+#include <linux/ioctl.h>
+#include <linux/types.h>
+#else
+#include <stdint.h>
+#include <sys/ioctl.h>
+#endif
+#include "format.h"
+
+#define LKCD_DEV_PATH		"/dev/lkcd"
+
+/* struct lkcd_snapshot_status.state (also /proc/sys/kernel/dump/snapshot) */
+enum lkcd_snap_state {
+	LKCD_SNAP_NONE		= 0,	/* never taken since load */
+	LKCD_SNAP_IN_PROGRESS	= 1,	/* requested or running; see percent */
+	LKCD_SNAP_HELD		= 2,	/* in memory, readable through /dev/lkcd */
+	LKCD_SNAP_RELEASED	= 3,	/* taken, saved or not, memory given back */
+	LKCD_SNAP_FAILED	= 4,	/* the last request could not run; see error */
+};
+
+/* snapshot modes (sysctl kernel.dump.snapshot_mode, LKCD_IOC_SNAPSHOT) */
+#define LKCD_SNAP_LIVE		0	/* never stops the machine: a fuzzy copy,
+					 * header magic LKCD_DUMP_MAGIC_LIVE */
+#define LKCD_SNAP_CONSISTENT	1	/* stop_machine() for the packer run */
+#define LKCD_SNAP_DEFAULT	0xffffffffu	/* LKCD_IOC_SNAPSHOT: the sysctl's mode */
+
+struct lkcd_snapshot_status {
+	__u32 state;		/* enum lkcd_snap_state */
+	__u32 mode;		/* LKCD_SNAP_LIVE or _CONSISTENT of the last one */
+	__u32 percent;		/* progress while IN_PROGRESS */
+	__u32 dump_state;	/* header state of the held one: COMPLETE/INCOMPLETE */
+	__u32 incomplete_reason;/* LKCD_INCOMPLETE_* (CAP: the cap was reached) */
+	__u32 level;		/* LKCD_LEVEL_* it was taken at */
+	__u64 header_paddr;	/* its header page; 0 when none is held */
+	__u64 held_bytes;	/* memory it holds: header page + blocks */
+	__u64 cap_bytes;	/* storage it was allowed */
+	__u64 pages_dumped;
+	__u64 stored_bytes;
+	__u64 taken_sec;	/* wall clock when it was taken, s since epoch */
+	__u64 stopped_ns;	/* consistent: how long the machine was stopped */
+	__u64 run_ns;		/* how long the packer ran */
+	__u32 error;		/* FAILED: the errno (positive) */
+	__u32 reserved;		/* zero */
+};
+
+#define LKCD_IOC_MAGIC		'L'
+#define LKCD_IOC_STATUS		_IOR(LKCD_IOC_MAGIC, 1, struct lkcd_snapshot_status)
+/* take a snapshot in the given mode (a __u32); EBUSY while one is held */
+#define LKCD_IOC_SNAPSHOT	_IOW(LKCD_IOC_MAGIC, 2, __u32)
+/* give the held snapshot's memory back; ENODATA when none is held */
+#define LKCD_IOC_RELEASE	_IO(LKCD_IOC_MAGIC, 3)
+
+#endif /* LKCD_SNAPSHOT_H */

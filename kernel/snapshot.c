@@ -1,0 +1,773 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Live snapshots: SysRq d, /proc/sys/kernel/dump/snapshot or LKCD_IOC_SNAPSHOT
+ * on /dev/lkcd dump memory with the panic path's packer while the machine
+ * keeps running, into pages allocated for the purpose and held until
+ * userspace has saved them (`lkcd save` reads them through /dev/lkcd, see
+ * lkcd_dev.c) and released them.
+ *
+ * A request only checks and queues; the snapshot runs from a workqueue in
+ * process context.  One at a time: a request while one is in progress or
+ * held is refused with EBUSY, never queued.
+ *
+ *   storage   a pool of pages allocated before the run, at most the cap
+ *             (snapshot_cap_mb, 0 = a quarter of MemFree at request time);
+ *             the packer runs with LKCD_PACKER_POOL_ONLY, so it writes
+ *             nowhere else, and stops INCOMPLETE/CAP when the pool is full.
+ *             Pool pages no block ended up in are freed right after the run.
+ *   header    a page of its own, never the panic header: a panic while a
+ *             snapshot is held or being taken still dumps through the panic
+ *             header (the snapshot's pages are then ordinary kernel pages).
+ *   modes     live (default): the run is preemptible and never stops the
+ *             machine; pages change while they are copied and struct page
+ *             may change under classify(), so the copy is fuzzy and its
+ *             header says so (LKCD_DUMP_MAGIC_LIVE).  Reads are fault
+ *             tolerant (copy_from_kernel_nofault() after a direct-map check).
+ *             consistent: the packer runs under stop_machine(), every other
+ *             CPU spinning with interrupts off, so the copy is one instant;
+ *             the time stopped is reported (status, console).
+ *
+ * Locks: lkcd_snap.lock (spinlock) guards the state, since SysRq requests
+ * come from interrupt context; lkcd_snap.mutex guards the pages (run,
+ * device reads, release).  The run also holds lkcd_config_lock so the
+ * compressor and the tunables stay put under it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/capability.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/nmi.h>
+#include <linux/sched.h>
+#include <linux/security.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/sort.h>
+#include <linux/spinlock.h>
+#include <linux/stop_machine.h>
+#include <linux/string.h>
+#include <linux/sysctl.h>
+#include <linux/sysrq.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <linux/utsname.h>
+#include <linux/vmstat.h>
+#include <linux/workqueue.h>
+#include <asm/pgtable_types.h>
+
+#include "lkcd.h"
+#include "packer.h"
+
+/* Default cap: this share of MemFree at request time (1/4). */
+#define LKCD_SNAP_CAP_SHIFT	2
+
+static struct {
+	spinlock_t lock;		/* state, mode, percent, error */
+	struct mutex mutex;		/* the pages below */
+	struct work_struct work;
+
+	u32 state;			/* enum lkcd_snap_state */
+	u32 mode;			/* mode of the current/last one */
+	u32 percent;
+	u32 error;			/* FAILED: errno */
+	u64 cap_pages;			/* fixed at request time */
+	char who[32];			/* "SysRq d", "lkcd snapshot" */
+
+	/* while held (and during the run) */
+	struct page *hdr_pg;
+	struct page *read_pg, *comp_pg;	/* scratch, during the run only */
+	u64 *pool;			/* sorted pfns; after the run: the chain's */
+	u32 nr_pool;
+	u64 stopped_ns, run_ns;
+	struct lkcd_snapshot_status last;	/* filled when it became held */
+} lkcd_snap = {
+	.lock = __SPIN_LOCK_UNLOCKED(lkcd_snap.lock),
+	.mutex = __MUTEX_INITIALIZER(lkcd_snap.mutex),
+};
+
+/* tunables: /proc/sys/kernel/dump/snapshot_{mode,cap_mb} */
+static u32 lkcd_snap_mode_tun = LKCD_SNAP_LIVE;
+static u32 lkcd_snap_cap_mb;		/* 0 = a quarter of MemFree */
+
+static struct lkcd_packer lkcd_snap_pk;
+static struct lkcd_packer_ops lkcd_snap_ops;
+
+/* ---- the packer's ops for a snapshot: the panic ones, with our pages ---- */
+
+static bool lkcd_snap_scratch(u64 pfn)
+{
+	return (lkcd_snap.read_pg && pfn == page_to_pfn(lkcd_snap.read_pg)) ||
+	       (lkcd_snap.comp_pg && pfn == page_to_pfn(lkcd_snap.comp_pg));
+}
+
+/*
+ * The snapshot's scratch pages are NODUMP; the pool and the header page the
+ * packer knows itself.  Runs never extend over a scratch page.
+ */
+static unsigned int lkcd_snap_classify(void *ctx, __u64 pfn, __u64 *run)
+{
+	unsigned int cls;
+	u64 r, s;
+
+	if (lkcd_snap_scratch(pfn)) {
+		*run = 1;
+		return LKCD_PC_NODUMP;
+	}
+	cls = lkcd_walk_ops.classify(ctx, pfn, run);
+	for (r = 1; r < *run; r++) {
+		s = pfn + r;
+		if (lkcd_snap_scratch(s)) {
+			*run = r;
+			break;
+		}
+	}
+	return cls;
+}
+
+/*
+ * Live mode: the page may be freed and unmapped from the direct map (or
+ * remapped) between any two instructions, so read it only through a
+ * fault-tolerant copy after checking it is mapped.
+ */
+static int lkcd_snap_read_live(void *ctx, __u64 pfn, void *buf)
+{
+	unsigned int level;
+	void *addr;
+	pte_t *pte;
+
+	if (!pfn_valid(pfn))
+		return -1;
+	addr = page_address(pfn_to_page(pfn));
+	pte = lookup_address((unsigned long)addr, &level);
+	if (!pte || !pte_present(*pte))
+		return -1;
+	return copy_from_kernel_nofault(buf, addr, PAGE_SIZE) ? -1 : 0;
+}
+
+/* Pool pages are ours and lowmem: the direct map. */
+static void *lkcd_snap_map(void *ctx, __u64 pfn)
+{
+	return pfn_valid(pfn) ? page_address(pfn_to_page(pfn)) : NULL;
+}
+
+static void lkcd_snap_progress(void *ctx, __u64 done, __u64 total)
+{
+	WRITE_ONCE(lkcd_snap.percent, total ? (u32)div64_u64(done * 100, total) : 0);
+}
+
+/* live: be preemptible; consistent: nobody else runs, keep the watchdogs quiet */
+static void lkcd_snap_keepalive_live(void *ctx)
+{
+	cond_resched();
+}
+
+static void lkcd_snap_keepalive_stopped(void *ctx)
+{
+	touch_nmi_watchdog();
+}
+
+/* ---- state ---- */
+
+static const char *lkcd_snap_state_name(u32 state)
+{
+	switch (state) {
+	case LKCD_SNAP_NONE:		return "none";
+	case LKCD_SNAP_IN_PROGRESS:	return "in progress";
+	case LKCD_SNAP_HELD:		return "held";
+	case LKCD_SNAP_RELEASED:	return "released";
+	case LKCD_SNAP_FAILED:		return "failed";
+	default:			return "?";
+	}
+}
+
+static const char *lkcd_snap_mode_name(u32 mode)
+{
+	return mode == LKCD_SNAP_CONSISTENT ? "consistent" : "live";
+}
+
+/*
+ * Take a snapshot in mode (LKCD_SNAP_DEFAULT: the sysctl's).  Any context,
+ * including SysRq from an interrupt: checks, marks it in progress and
+ * queues the work.  0, -EBUSY (one is in progress or held), -EPERM
+ * (lockdown), -EINVAL (bad mode, or dump level NONE).
+ */
+int lkcd_snapshot_request(u32 mode, const char *who)
+{
+	unsigned long flags;
+	u64 cap;
+	int ret;
+
+	if (mode == LKCD_SNAP_DEFAULT)
+		mode = READ_ONCE(lkcd_snap_mode_tun);
+	if (mode != LKCD_SNAP_LIVE && mode != LKCD_SNAP_CONSISTENT)
+		return -EINVAL;
+	/* a snapshot reads all of memory, as /proc/kcore does */
+	ret = security_locked_down(LOCKDOWN_KCORE);
+	if (ret) {
+		pr_warn("%s: snapshot refused: the kernel is locked down (reading kernel memory is not allowed)\n",
+			who);
+		return ret;
+	}
+	if (READ_ONCE(lkcd_tun.level) == LKCD_LEVEL_NONE) {
+		pr_warn("%s: snapshot refused: kernel.dump.level is 0 (none)\n", who);
+		return -EINVAL;
+	}
+	cap = READ_ONCE(lkcd_snap_cap_mb) ?
+	      (u64)READ_ONCE(lkcd_snap_cap_mb) << (20 - PAGE_SHIFT) :
+	      global_zone_page_state(NR_FREE_PAGES) >> LKCD_SNAP_CAP_SHIFT;
+
+	spin_lock_irqsave(&lkcd_snap.lock, flags);
+	if (lkcd_snap.state == LKCD_SNAP_IN_PROGRESS || lkcd_snap.state == LKCD_SNAP_HELD) {
+		u32 st = lkcd_snap.state;
+
+		spin_unlock_irqrestore(&lkcd_snap.lock, flags);
+		pr_warn("%s: snapshot refused: one is already %s (save it with `lkcd save`, or `lkcd release` it)\n",
+			who, lkcd_snap_state_name(st));
+		return -EBUSY;
+	}
+	lkcd_snap.state = LKCD_SNAP_IN_PROGRESS;
+	lkcd_snap.mode = mode;
+	lkcd_snap.percent = 0;
+	lkcd_snap.error = 0;
+	lkcd_snap.cap_pages = cap;
+	strscpy(lkcd_snap.who, who, sizeof(lkcd_snap.who));
+	spin_unlock_irqrestore(&lkcd_snap.lock, flags);
+
+	pr_info("%s: %s snapshot requested (cap %llu MiB)\n", who, lkcd_snap_mode_name(mode),
+		(unsigned long long)(cap >> (20 - PAGE_SHIFT)));
+	queue_work(system_unbound_wq, &lkcd_snap.work);
+	return 0;
+}
+
+static void lkcd_snap_set_state(u32 state, u32 error)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&lkcd_snap.lock, flags);
+	lkcd_snap.state = state;
+	lkcd_snap.error = error;
+	spin_unlock_irqrestore(&lkcd_snap.lock, flags);
+}
+
+/* ---- pages ---- */
+
+static int lkcd_u64_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Free every page the snapshot holds; mutex held. */
+static void lkcd_snap_free(void)
+{
+	u32 i;
+
+	for (i = 0; i < lkcd_snap.nr_pool; i++)
+		__free_page(pfn_to_page(lkcd_snap.pool[i]));
+	kvfree(lkcd_snap.pool);
+	lkcd_snap.pool = NULL;
+	lkcd_snap.nr_pool = 0;
+	if (lkcd_snap.hdr_pg) {
+		/* never mistaken for a dump afterwards */
+		memset(page_address(lkcd_snap.hdr_pg), 0, PAGE_SIZE);
+		__free_page(lkcd_snap.hdr_pg);
+	}
+	if (lkcd_snap.read_pg)
+		__free_page(lkcd_snap.read_pg);
+	if (lkcd_snap.comp_pg)
+		__free_page(lkcd_snap.comp_pg);
+	lkcd_snap.hdr_pg = lkcd_snap.read_pg = lkcd_snap.comp_pg = NULL;
+}
+
+/*
+ * Allocate up to cap pool pages without pressing on the system: no retry,
+ * no OOM killer, no warning; fewer pages just mean an earlier CAP stop.
+ */
+static int lkcd_snap_alloc(u64 cap)
+{
+	gfp_t gfp = GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN;
+	u64 i;
+
+	if (cap < 4)
+		cap = 4;
+	if (cap > U32_MAX)
+		cap = U32_MAX;
+	lkcd_snap.hdr_pg = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	lkcd_snap.read_pg = alloc_page(GFP_KERNEL);
+	lkcd_snap.comp_pg = alloc_page(GFP_KERNEL);
+	lkcd_snap.pool = kvmalloc_array(cap, sizeof(u64), GFP_KERNEL);
+	if (!lkcd_snap.hdr_pg || !lkcd_snap.read_pg || !lkcd_snap.comp_pg || !lkcd_snap.pool)
+		return -ENOMEM;
+	for (i = 0; i < cap; i++) {
+		/* lowmem: the packer writes through the direct map */
+		struct page *pg = alloc_page(gfp);
+
+		if (!pg)
+			break;
+		lkcd_snap.pool[lkcd_snap.nr_pool++] = page_to_pfn(pg);
+		if (!(i & 1023))
+			cond_resched();
+	}
+	if (lkcd_snap.nr_pool < 4)
+		return -ENOMEM;
+	sort(lkcd_snap.pool, lkcd_snap.nr_pool, sizeof(u64), lkcd_u64_cmp, NULL);
+	return 0;
+}
+
+static long lkcd_snap_pool_index(u64 pfn)
+{
+	u32 lo = 0, hi = lkcd_snap.nr_pool;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (lkcd_snap.pool[mid] == pfn)
+			return mid;
+		if (lkcd_snap.pool[mid] < pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/*
+ * After the run: keep only the pool pages the block chain goes through,
+ * free the rest at once.  The chain is ours (written by the packer a moment
+ * ago), but it is followed with bounds all the same.
+ */
+static void lkcd_snap_trim(const struct lkcd_dump_header *h)
+{
+	unsigned long *used;
+	u64 paddr = h->first_block_paddr, steps = 0;
+	u32 i, n = 0;
+
+	used = bitmap_zalloc(lkcd_snap.nr_pool, GFP_KERNEL);
+	if (!used)
+		return;		/* keep them all: still correct, only bigger */
+	while (paddr && steps++ <= h->nr_blocks) {
+		long idx = lkcd_snap_pool_index(PHYS_PFN(paddr));
+		const struct lkcd_block_header *bh;
+
+		if (idx < 0 || test_bit(idx, used))
+			break;
+		set_bit(idx, used);
+		bh = page_address(pfn_to_page(lkcd_snap.pool[idx]));
+		paddr = bh->next_paddr;
+	}
+	for (i = 0; i < lkcd_snap.nr_pool; i++) {
+		if (test_bit(i, used))
+			lkcd_snap.pool[n++] = lkcd_snap.pool[i];
+		else
+			__free_page(pfn_to_page(lkcd_snap.pool[i]));
+	}
+	lkcd_snap.nr_pool = n;
+	bitmap_free(used);
+}
+
+/* ---- the run ---- */
+
+/* The header facts a panic would record, for "now". */
+static void lkcd_snap_fill_header(struct lkcd_dump_header *h, u32 level, u32 mode)
+{
+	struct new_utsname *uts = init_utsname();
+	u64 now = ktime_get_real_ns();
+
+	lkcd_header_build(h);
+	if (mode == LKCD_SNAP_LIVE)
+		h->magic = LKCD_DUMP_MAGIC_LIVE;
+	h->state = LKCD_STATE_IN_PROGRESS;
+	h->level = level;
+	h->exclude = lkcd_effective_exclude(level, READ_ONCE(lkcd_tun.exclude));
+	h->panic_time_sec = div_u64_rem(now, NSEC_PER_SEC, &h->panic_time_nsec);
+	h->crashing_cpu = raw_smp_processor_id();
+	h->nr_cpus = num_online_cpus();
+	h->current_task = (u64)(unsigned long)current;
+	strscpy(h->uts.sysname, uts->sysname, sizeof(h->uts.sysname));
+	strscpy(h->uts.nodename, uts->nodename, sizeof(h->uts.nodename));
+	strscpy(h->uts.release, uts->release, sizeof(h->uts.release));
+	strscpy(h->uts.version, uts->version, sizeof(h->uts.version));
+	strscpy(h->uts.machine, uts->machine, sizeof(h->uts.machine));
+	strscpy(h->uts.domainname, uts->domainname, sizeof(h->uts.domainname));
+	snprintf(h->panic_string, sizeof(h->panic_string), "%s snapshot (%s), no panic",
+		 lkcd_snap_mode_name(mode), lkcd_snap.who);
+}
+
+struct lkcd_snap_stop {
+	int ret;
+	u64 start_ns, end_ns;
+};
+
+/* Under stop_machine(): every other CPU spins with interrupts off. */
+static int lkcd_snap_stopped(void *arg)
+{
+	struct lkcd_snap_stop *s = arg;
+
+	s->start_ns = ktime_get_mono_fast_ns();
+	lkcd_walk_prepare();		/* the per-CPU free lists hold still now */
+	s->ret = lkcd_packer_run(&lkcd_snap_pk);
+	s->end_ns = ktime_get_mono_fast_ns();
+	return 0;
+}
+
+static void lkcd_snap_work(struct work_struct *work)
+{
+	struct lkcd_packer *pk = &lkcd_snap_pk;
+	struct lkcd_dump_header *h;
+	struct lkcd_snap_stop stop = { 0 };
+	u32 mode = READ_ONCE(lkcd_snap.mode), level, compress;
+	u64 t0, t1;
+	int ret;
+
+	mutex_lock(&lkcd_snap.mutex);
+	mutex_lock(&lkcd_config_lock);
+	ret = lkcd_snap_alloc(READ_ONCE(lkcd_snap.cap_pages));
+	if (ret) {
+		pr_err("%s: snapshot failed: not enough memory for it (%u pages)\n",
+		       lkcd_snap.who, lkcd_snap.nr_pool);
+		goto fail;
+	}
+	level = READ_ONCE(lkcd_tun.level);
+	h = page_address(lkcd_snap.hdr_pg);
+	lkcd_snap_fill_header(h, level, mode);
+
+	memset(pk, 0, sizeof(*pk));
+	compress = lkcd_compress_begin();
+	lkcd_snap_ops = compress == LKCD_COMPRESS_NONE ? lkcd_walk_ops_raw : lkcd_walk_ops;
+	lkcd_snap_ops.classify = lkcd_snap_classify;
+	lkcd_snap_ops.map_spare = lkcd_snap_map;
+	lkcd_snap_ops.progress = lkcd_snap_progress;
+	if (mode == LKCD_SNAP_LIVE) {
+		lkcd_snap_ops.read_page = lkcd_snap_read_live;
+		lkcd_snap_ops.keepalive = lkcd_snap_keepalive_live;
+	} else {
+		lkcd_snap_ops.keepalive = lkcd_snap_keepalive_stopped;
+	}
+	pk->ops = &lkcd_snap_ops;
+	pk->ctx = lkcd_walk_ctx();
+	pk->header = h;
+	pk->header_pfn = page_to_pfn(lkcd_snap.hdr_pg);
+	pk->level = level;
+	/* as at panic: zero pages are ZERO runs, never left out */
+	pk->exclude = h->exclude & ~LKCD_EXCLUDE_ZERO;
+	pk->compress = compress;
+	pk->deadline_ns = ktime_get_mono_fast_ns() +
+			  (u64)READ_ONCE(lkcd_tun.deadline_ms) * NSEC_PER_MSEC;
+	pk->progress_every = 4096;
+	pk->flags = LKCD_PACKER_POOL_ONLY;
+	pk->read_buf = page_address(lkcd_snap.read_pg);
+	pk->comp_buf = page_address(lkcd_snap.comp_pg);
+	pk->pool = lkcd_snap.pool;
+	pk->nr_pool = lkcd_snap.nr_pool;
+
+	t0 = ktime_get_mono_fast_ns();
+	if (mode == LKCD_SNAP_CONSISTENT) {
+		ret = stop_machine(lkcd_snap_stopped, &stop, NULL);
+		if (!ret)
+			ret = stop.ret;
+	} else {
+		lkcd_walk_prepare();	/* racy, bounded: a fuzzy copy anyway */
+		ret = lkcd_packer_run(pk);
+	}
+	t1 = ktime_get_mono_fast_ns();
+	if (ret || h->state == LKCD_STATE_IN_PROGRESS) {
+		pr_err("%s: snapshot failed: the packer refused to run (%d)\n", lkcd_snap.who, ret);
+		ret = ret ?: -EIO;
+		goto fail;
+	}
+	lkcd_snap.run_ns = mode == LKCD_SNAP_CONSISTENT ? stop.end_ns - stop.start_ns : t1 - t0;
+	lkcd_snap.stopped_ns = mode == LKCD_SNAP_CONSISTENT ? t1 - t0 : 0;
+
+	/* scratch is no longer needed; unused pool pages go back now */
+	__free_page(lkcd_snap.read_pg);
+	__free_page(lkcd_snap.comp_pg);
+	lkcd_snap.read_pg = lkcd_snap.comp_pg = NULL;
+	lkcd_snap_trim(h);
+	mutex_unlock(&lkcd_config_lock);
+
+	memset(&lkcd_snap.last, 0, sizeof(lkcd_snap.last));
+	lkcd_snap.last.mode = mode;
+	lkcd_snap.last.dump_state = h->state;
+	lkcd_snap.last.incomplete_reason = h->incomplete_reason;
+	lkcd_snap.last.level = level;
+	lkcd_snap.last.header_paddr = page_to_phys(lkcd_snap.hdr_pg);
+	lkcd_snap.last.held_bytes = ((u64)lkcd_snap.nr_pool + 1) << PAGE_SHIFT;
+	lkcd_snap.last.cap_bytes = lkcd_snap.cap_pages << PAGE_SHIFT;
+	lkcd_snap.last.pages_dumped = h->pages_dumped;
+	lkcd_snap.last.stored_bytes = h->stored_bytes;
+	lkcd_snap.last.taken_sec = h->panic_time_sec;
+	lkcd_snap.last.stopped_ns = lkcd_snap.stopped_ns;
+	lkcd_snap.last.run_ns = lkcd_snap.run_ns;
+	WRITE_ONCE(lkcd_snap.percent, 100);
+	lkcd_snap_set_state(LKCD_SNAP_HELD, 0);
+	mutex_unlock(&lkcd_snap.mutex);
+
+	pr_info("%s snapshot held at 0x%llx: %s%s, %llu pages in %llu records, %u blocks (%llu KiB held), packer %llu ms%s%llu ms\n",
+		lkcd_snap_mode_name(mode), (unsigned long long)lkcd_snap.last.header_paddr,
+		h->state == LKCD_STATE_COMPLETE ? "complete" : "INCOMPLETE",
+		h->incomplete_reason == LKCD_INCOMPLETE_CAP ? " (cap reached)" :
+		h->incomplete_reason == LKCD_INCOMPLETE_DEADLINE ? " (deadline)" : "",
+		(unsigned long long)h->pages_dumped, (unsigned long long)h->nr_records,
+		lkcd_snap.nr_pool, (unsigned long long)(lkcd_snap.last.held_bytes >> 10),
+		(unsigned long long)div_u64(lkcd_snap.run_ns, NSEC_PER_MSEC),
+		mode == LKCD_SNAP_CONSISTENT ? ", machine stopped " : ", machine never stopped",
+		mode == LKCD_SNAP_CONSISTENT ?
+			(unsigned long long)div_u64(lkcd_snap.stopped_ns, NSEC_PER_MSEC) : 0ULL);
+	return;
+
+fail:
+	lkcd_snap_free();
+	mutex_unlock(&lkcd_config_lock);
+	lkcd_snap_set_state(LKCD_SNAP_FAILED, -ret);
+	mutex_unlock(&lkcd_snap.mutex);
+}
+
+/* ---- userspace-facing operations (lkcd_dev.c, sysctl) ---- */
+
+/* Give the held snapshot's memory back.  0, -ENODATA (none held), -EBUSY. */
+int lkcd_snapshot_release(void)
+{
+	u32 state = READ_ONCE(lkcd_snap.state);
+
+	if (state == LKCD_SNAP_IN_PROGRESS)
+		return -EBUSY;
+	mutex_lock(&lkcd_snap.mutex);
+	if (READ_ONCE(lkcd_snap.state) != LKCD_SNAP_HELD) {
+		mutex_unlock(&lkcd_snap.mutex);
+		return -ENODATA;
+	}
+	lkcd_snap_free();
+	lkcd_snap_set_state(LKCD_SNAP_RELEASED, 0);
+	mutex_unlock(&lkcd_snap.mutex);
+	pr_info("snapshot released\n");
+	return 0;
+}
+
+void lkcd_snapshot_status(struct lkcd_snapshot_status *st)
+{
+	unsigned long flags;
+
+	mutex_lock(&lkcd_snap.mutex);
+	spin_lock_irqsave(&lkcd_snap.lock, flags);
+	if (lkcd_snap.state == LKCD_SNAP_HELD || lkcd_snap.state == LKCD_SNAP_RELEASED)
+		*st = lkcd_snap.last;
+	else
+		memset(st, 0, sizeof(*st));
+	if (lkcd_snap.state != LKCD_SNAP_HELD) {
+		st->header_paddr = 0;
+		st->held_bytes = 0;
+	}
+	st->state = lkcd_snap.state;
+	st->mode = lkcd_snap.mode;
+	st->percent = lkcd_snap.percent;
+	st->error = lkcd_snap.error;
+	if (lkcd_snap.state == LKCD_SNAP_IN_PROGRESS)
+		st->cap_bytes = lkcd_snap.cap_pages << PAGE_SHIFT;
+	spin_unlock_irqrestore(&lkcd_snap.lock, flags);
+	mutex_unlock(&lkcd_snap.mutex);
+}
+
+/*
+ * Copy the snapshot's page at pfn (header or block) to user memory, at most
+ * len bytes from off within the page.  -ENODATA when none is held, -EBUSY
+ * while one is taken, -EIO for a page that is not the snapshot's.
+ */
+int lkcd_snapshot_read_page(u64 pfn, u32 off, void __user *buf, u32 len)
+{
+	struct page *pg = NULL;
+	long idx;
+	int ret = 0;
+
+	if (READ_ONCE(lkcd_snap.state) == LKCD_SNAP_IN_PROGRESS)
+		return -EBUSY;
+	mutex_lock(&lkcd_snap.mutex);
+	if (lkcd_snap.state != LKCD_SNAP_HELD) {
+		ret = -ENODATA;
+		goto out;
+	}
+	if (pfn == page_to_pfn(lkcd_snap.hdr_pg)) {
+		pg = lkcd_snap.hdr_pg;
+	} else {
+		idx = lkcd_snap_pool_index(pfn);
+		if (idx >= 0)
+			pg = pfn_to_page(lkcd_snap.pool[idx]);
+	}
+	if (!pg)
+		ret = -EIO;
+	else if (copy_to_user(buf, (u8 *)page_address(pg) + off, len))
+		ret = -EFAULT;
+out:
+	mutex_unlock(&lkcd_snap.mutex);
+	return ret;
+}
+
+/* The size of the /dev/lkcd view: max_pfn of the held snapshot, in bytes. */
+int lkcd_snapshot_size(u64 *size)
+{
+	int ret = 0;
+
+	if (READ_ONCE(lkcd_snap.state) == LKCD_SNAP_IN_PROGRESS)
+		return -EBUSY;
+	mutex_lock(&lkcd_snap.mutex);
+	if (lkcd_snap.state != LKCD_SNAP_HELD)
+		ret = -ENODATA;
+	else
+		*size = ((const struct lkcd_dump_header *)page_address(lkcd_snap.hdr_pg))->max_pfn
+			<< PAGE_SHIFT;
+	mutex_unlock(&lkcd_snap.mutex);
+	return ret;
+}
+
+/* ---- SysRq d ---- */
+
+static void lkcd_sysrq_snapshot(int key)
+{
+	/* messages are printed by the request itself */
+	lkcd_snapshot_request(LKCD_SNAP_DEFAULT, "SysRq d");
+}
+
+static const struct sysrq_key_op lkcd_sysrq_op = {
+	.handler = lkcd_sysrq_snapshot,
+	.help_msg = "lkcd-snapshot(d)",
+	.action_msg = "lkcd: memory snapshot",
+	/* kernel.sysrq bit 8, "debugging dumps of processes etc." */
+	.enable_mask = SYSRQ_ENABLE_DUMP,
+};
+
+/* ---- sysctl: snapshot (state / request / release), snapshot_state, mode, cap ---- */
+
+static int lkcd_snap_emit(const char *text, void *buffer, size_t *lenp, loff_t *ppos)
+{
+	size_t len = strlen(text);
+
+	if (*ppos >= len) {
+		*lenp = 0;
+		return 0;
+	}
+	len -= *ppos;
+	if (len > *lenp)
+		len = *lenp;
+	memcpy(buffer, text + *ppos, len);
+	*lenp = len;
+	*ppos += len;
+	return 0;
+}
+
+/*
+ * snapshot: reads the state number; writing 1 takes a snapshot in
+ * snapshot_mode (EBUSY while one is held), 0 releases the held one.
+ */
+static int lkcd_snap_handler(struct ctl_table *table, int write, void *buffer,
+			     size_t *lenp, loff_t *ppos)
+{
+	char text[16];
+	u32 v;
+	int ret;
+
+	if (!write) {
+		snprintf(text, sizeof(text), "%u\n", READ_ONCE(lkcd_snap.state));
+		return lkcd_snap_emit(text, buffer, lenp, ppos);
+	}
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (*ppos || lkcd_parse_u32(buffer, *lenp, &v) || v > 1)
+		return -EINVAL;
+	ret = v ? lkcd_snapshot_request(LKCD_SNAP_DEFAULT, "sysctl") : lkcd_snapshot_release();
+	if (ret)
+		return ret;
+	*ppos += *lenp;
+	return 0;
+}
+
+/* snapshot_state: one line for people and scripts */
+static int lkcd_snap_state_handler(struct ctl_table *table, int write, void *buffer,
+				   size_t *lenp, loff_t *ppos)
+{
+	struct lkcd_snapshot_status st;
+	char text[256];
+
+	if (write)
+		return -EPERM;
+	lkcd_snapshot_status(&st);
+	switch (st.state) {
+	case LKCD_SNAP_IN_PROGRESS:
+		snprintf(text, sizeof(text), "in progress %u%% %s\n", st.percent,
+			 lkcd_snap_mode_name(st.mode));
+		break;
+	case LKCD_SNAP_HELD:
+		snprintf(text, sizeof(text),
+			 "held %llu bytes taken %llu %s %s stopped_ns %llu header 0x%llx\n",
+			 (unsigned long long)st.held_bytes, (unsigned long long)st.taken_sec,
+			 lkcd_snap_mode_name(st.mode),
+			 st.dump_state == LKCD_STATE_COMPLETE ? "complete" :
+			 st.incomplete_reason == LKCD_INCOMPLETE_CAP ? "incomplete-cap" : "incomplete",
+			 (unsigned long long)st.stopped_ns, (unsigned long long)st.header_paddr);
+		break;
+	case LKCD_SNAP_FAILED:
+		snprintf(text, sizeof(text), "failed errno %u\n", st.error);
+		break;
+	default:
+		snprintf(text, sizeof(text), "%s\n", lkcd_snap_state_name(st.state));
+	}
+	return lkcd_snap_emit(text, buffer, lenp, ppos);
+}
+
+static int lkcd_snap_u32_handler(struct ctl_table *table, int write, void *buffer,
+				 size_t *lenp, loff_t *ppos)
+{
+	u32 *val = table->data;
+	u32 max = (u32)(unsigned long)table->extra1;
+	char text[16];
+	u32 v;
+
+	if (!write) {
+		snprintf(text, sizeof(text), "%u\n", READ_ONCE(*val));
+		return lkcd_snap_emit(text, buffer, lenp, ppos);
+	}
+	if (*ppos || lkcd_parse_u32(buffer, *lenp, &v) || v > max)
+		return -EINVAL;
+	WRITE_ONCE(*val, v);
+	*ppos += *lenp;
+	return 0;
+}
+
+static struct ctl_table lkcd_snap_sysctl[] = {
+	{ .procname = "snapshot", .mode = 0644, .proc_handler = lkcd_snap_handler },
+	{ .procname = "snapshot_state", .mode = 0444, .proc_handler = lkcd_snap_state_handler },
+	{ .procname = "snapshot_mode", .mode = 0644, .data = &lkcd_snap_mode_tun,
+	  .extra1 = (void *)(unsigned long)LKCD_SNAP_CONSISTENT,
+	  .proc_handler = lkcd_snap_u32_handler },
+	{ .procname = "snapshot_cap_mb", .mode = 0644, .data = &lkcd_snap_cap_mb,
+	  .extra1 = (void *)(unsigned long)(1u << 24),
+	  .proc_handler = lkcd_snap_u32_handler },
+	{ }
+};
+static struct ctl_table_header *lkcd_snap_sysctl_hdr;
+
+int lkcd_snapshot_init(void)
+{
+	int ret;
+
+	INIT_WORK(&lkcd_snap.work, lkcd_snap_work);
+	lkcd_snap_sysctl_hdr = register_sysctl("kernel/dump", lkcd_snap_sysctl);
+	if (!lkcd_snap_sysctl_hdr)
+		return -ENOMEM;
+	ret = register_sysrq_key('d', &lkcd_sysrq_op);
+	if (ret)
+		/* another handler has d (lockdep's show-all-locks): keep the rest */
+		pr_warn("SysRq d is taken (%d): snapshots only through lkcd snapshot\n", ret);
+	return 0;
+}
+
+void lkcd_snapshot_exit(void)
+{
+	unregister_sysrq_key('d', &lkcd_sysrq_op);
+	unregister_sysctl_table(lkcd_snap_sysctl_hdr);
+	cancel_work_sync(&lkcd_snap.work);
+	mutex_lock(&lkcd_snap.mutex);
+	lkcd_snap_free();
+	mutex_unlock(&lkcd_snap.mutex);
+}
