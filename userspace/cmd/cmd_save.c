@@ -280,14 +280,12 @@ static void prune(int dirfd, const char *dumpdir, uint32_t keep)
 }
 
 /* The notes for the writer: the LKCD note first, then the vmcore's. */
-static void *build_notes(struct lkcd_source *src, const void *page,
+static void *build_notes(const void *vnotes, size_t vlen, const void *page,
 			 uint64_t addr, size_t *len)
 {
-	const void *vnotes;
-	size_t vlen, nlen;
+	size_t nlen;
 	uint8_t *note, *all;
 
-	lkcd_source_notes(src, &vnotes, &vlen);
 	note = lkcd_note_build(page, addr, &nlen);
 	if (!note)
 		return NULL;
@@ -338,8 +336,8 @@ static void log_tail(int dirfd, const char *name, FILE *analysis)
 		fputc('\n', analysis);
 }
 
-static void write_dmesg(struct out_dir *o, const char *name, struct lkcd_source *src,
-			const struct lkcd_dump_header *h, FILE *analysis)
+static void write_dmesg(struct out_dir *o, const char *name, const struct save_input *si,
+			FILE *analysis)
 {
 	struct lkcd_vmcoreinfo *vi = NULL;
 	struct lkcd_dmesg_stats st;
@@ -349,10 +347,13 @@ static void write_dmesg(struct out_dir *o, const char *name, struct lkcd_source 
 	FILE *f;
 	int fd, ret;
 
-	lkcd_source_notes(src, &notes, &nlen);
+	const struct lkcd_dump_header *h = si->hdr;
+
+	notes = si->notes;
+	nlen = si->notes_len;
 	ret = lkcd_vmcoreinfo_from_notes(notes, nlen, &vi, &err);
-	if (ret < 0 && h->vmcoreinfo_paddr)
-		ret = lkcd_vmcoreinfo_read(src, h->vmcoreinfo_paddr, h->vmcoreinfo_size,
+	if (ret < 0 && h->vmcoreinfo_paddr && si->src)
+		ret = lkcd_vmcoreinfo_read(si->src, h->vmcoreinfo_paddr, h->vmcoreinfo_size,
 					   &vi, &err);
 	if (ret < 0) {
 		fprintf(analysis, "kernel log:       not saved: no VMCOREINFO (%s)\n", err.msg);
@@ -369,7 +370,7 @@ static void write_dmesg(struct out_dir *o, const char *name, struct lkcd_source 
 		return;
 	}
 	memset(&st, 0, sizeof(st));
-	ret = lkcd_dmesg_write(vi, lkcd_dmesg_read_source, src, NULL, f, &st, &err);
+	ret = lkcd_dmesg_write(vi, si->read_phys, si->read_ctx, NULL, f, &st, &err);
 	if (fflush(f) || fsync(fileno(f)))
 		ret = ret < 0 ? ret : -errno;
 	fclose(f);
@@ -384,6 +385,182 @@ static void write_dmesg(struct out_dir *o, const char *name, struct lkcd_source 
 	log_tail(o->tmpfd, name, analysis);
 }
 
+static size_t reader_problems(void *ctx, const struct lkcd_problem **out)
+{
+	return lkcd_dump_problems(ctx, out);
+}
+
+int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
+		   enum lkcd_out_format format, unsigned long *index)
+{
+	struct lkcd_error err = { 0 };
+	const struct lkcd_dump_header *hp = si->hdr;
+	struct lkcd_write_input in;
+	struct lkcd_write_opts wopts = { 0 };
+	struct lkcd_write_stats ws;
+	struct out_dir o = { .dirfd = -1, .tmpfd = -1 };
+	const struct lkcd_problem *probs;
+	char name[64], final[32], path[PATH_MAX];
+	const char *dumpdir = conf->dumpdir;
+	const char *warning = si->src ? lkcd_source_warning(si->src) : NULL;
+	unsigned long n;
+	void *notes = NULL;
+	size_t nprobs;
+	uint64_t addr = si->header_paddr;
+	FILE *analysis = NULL;
+	time_t t0 = time(NULL);
+	char now[64];
+	int fd, ret, rc = EXIT_WRITE;
+
+	/* 3. where it goes */
+	umask(077);
+	ret = mkdir_p(dumpdir);
+	if (ret < 0) {
+		errmsg("cannot create DUMPDIR %s: %s", dumpdir, strerror(-ret));
+		goto out;
+	}
+	o.dirfd = open(dumpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (o.dirfd < 0) {
+		errmsg("%s: %s", dumpdir, strerror(errno));
+		goto out;
+	}
+	/* one save at a time per DUMPDIR; then leftovers of a killed one can go */
+	if (flock(o.dirfd, LOCK_EX | LOCK_NB) < 0) {
+		errmsg("%s: another lkcd save is running (%s)", dumpdir, strerror(errno));
+		goto out;
+	}
+	remove_stale_tmp(o.dirfd, dumpdir);
+	n = next_index(o.dirfd, dumpdir);
+	snprintf(o.tmpname, sizeof(o.tmpname), ".tmp-%lu-XXXXXX", n);
+	snprintf(path, sizeof(path), "%s/%s", dumpdir, o.tmpname);
+	if (!mkdtemp(path)) {
+		errmsg("cannot create a temporary directory in %s: %s", dumpdir, strerror(errno));
+		goto out;
+	}
+	snprintf(o.tmpname, sizeof(o.tmpname), "%s", strrchr(path, '/') + 1);
+	o.tmpfd = openat(o.dirfd, o.tmpname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (o.tmpfd < 0) {
+		errmsg("%s: %s", path, strerror(errno));
+		unlinkat(o.dirfd, o.tmpname, AT_REMOVEDIR);
+		goto out;
+	}
+
+	/* 4. the dump file */
+	snprintf(name, sizeof(name), "dump.%lu", n);
+	fd = create_file(&o, name);
+	if (fd < 0) {
+		errmsg("%s/%s: %s", path, name, strerror(errno));
+		goto out;
+	}
+	notes = build_notes(si->notes, si->notes_len, si->header_page, addr, &in.notes_len);
+	if (!notes) {
+		errmsg("out of memory");
+		close(fd);
+		goto out;
+	}
+	in.hdr = hp;
+	in.nr_ranges = si->nr_ranges;
+	in.ranges = si->ranges;
+	in.notes = notes;
+	in.pages = si->pages;
+	if (hp->magic == LKCD_DUMP_MAGIC_LIVE)
+		wopts.flags |= LKCD_WRITE_LIVE_MAGIC;
+	memset(&ws, 0, sizeof(ws));
+	fprintf(stderr, "%s: saving the dump at 0x%llx (%s, %llu pages) from %s as %s/%lu/%s (%s)\n",
+		prog, (unsigned long long)addr,
+		hp->state == LKCD_STATE_COMPLETE ? "complete" : "incomplete",
+		(unsigned long long)hp->pages_dumped, si->from, dumpdir, n, name,
+		lkcd_conf_format_name(format));
+	ret = lkcd_write_dump(fd, format, &in, &wopts, &ws, &err);
+	if (ret < 0) {
+		errmsg("writing %s/%s: %s", path, name, err.msg);
+		close(fd);
+		goto out;
+	}
+	ret = finish_fd(fd);
+	if (ret < 0) {
+		errmsg("%s/%s: %s", path, name, strerror(-ret));
+		goto out;
+	}
+
+	/* 5. analysis.N (and dmesg.N, reported in it) */
+	snprintf(name, sizeof(name), "analysis.%lu", n);
+	fd = create_file(&o, name);
+	analysis = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!analysis) {
+		errmsg("%s/%s: %s", path, name, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	format_utc((uint64_t)t0, now, sizeof(now));
+	fprintf(analysis, "lkcd dump %lu, saved %s from %s\n\n", n, now, si->from);
+	print_summary(analysis, hp, NULL, addr);
+	fprintf(analysis, "\ndump file:        dump.%lu, %s format, %llu bytes\n", n,
+		lkcd_conf_format_name(format), (unsigned long long)ws.file_size);
+	fprintf(analysis, "pages written:    %llu (zero %llu, copied %llu, recompressed %llu, unreadable %llu)\n",
+		(unsigned long long)ws.pages_written, (unsigned long long)ws.pages_zero,
+		(unsigned long long)ws.pages_copied, (unsigned long long)ws.pages_recompressed,
+		(unsigned long long)ws.pages_unreadable);
+	nprobs = si->problems ? si->problems(si->problems_ctx, &probs) : 0;
+	fprintf(analysis, "damaged parts:    %zu\n", nprobs);
+	for (size_t i = 0; i < nprobs && i < 100; i++) {
+		if (probs[i].pfn == UINT64_MAX)
+			fprintf(analysis, "  block %llu: %s\n",
+				(unsigned long long)probs[i].block_seq, probs[i].reason);
+		else
+			fprintf(analysis, "  pfn 0x%llx (block %llu): %s\n",
+				(unsigned long long)probs[i].pfn,
+				(unsigned long long)probs[i].block_seq, probs[i].reason);
+	}
+	if (nprobs)
+		warnmsg("%zu damaged part(s) of the dump skipped; see %s", nprobs, name);
+	if (warning)
+		fprintf(analysis, "source warning:   %s\n", warning);
+	snprintf(name, sizeof(name), "dmesg.%lu", n);
+	write_dmesg(&o, name, si, analysis);
+	if (fflush(analysis) || fsync(fileno(analysis))) {
+		errmsg("%s/analysis.%lu: %s", path, n, strerror(errno));
+		goto out;
+	}
+
+	/* 6. publish: the directory under its final name, then bounds */
+	if (fsync(o.tmpfd) < 0) {
+		errmsg("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	snprintf(final, sizeof(final), "%lu", n);
+	if (renameat(o.dirfd, o.tmpname, o.dirfd, final) < 0) {
+		errmsg("cannot rename %s to %s/%s: %s", path, dumpdir, final, strerror(errno));
+		goto out;
+	}
+	close(o.tmpfd);
+	o.tmpfd = -1;
+	fsync(o.dirfd);
+	ret = write_bounds(o.dirfd, n + 1);
+	if (ret < 0)
+		warnmsg("%s/bounds not updated: %s (the dump is saved)", dumpdir, strerror(-ret));
+	fsync(o.dirfd);
+	prune(o.dirfd, dumpdir, conf->keep_dumps);
+	fprintf(stderr, "%s: saved %s/%lu: %llu pages, %llu bytes, %lld s%s\n", prog,
+		dumpdir, n, (unsigned long long)ws.pages_written,
+		(unsigned long long)ws.file_size, (long long)(time(NULL) - t0),
+		hp->state == LKCD_STATE_INCOMPLETE ? " (the dump itself is incomplete)" : "");
+	printf("%s/%lu\n", dumpdir, n);
+	if (index)
+		*index = n;
+	rc = EXIT_OK;
+out:
+	if (analysis)
+		fclose(analysis);
+	if (rc != EXIT_OK)
+		discard_tmp(&o);
+	if (o.dirfd >= 0)
+		close(o.dirfd);
+	free(notes);
+	return rc;
+}
+
 int save_run(const struct lkcd_conf *conf, const char *address,
 	     const char *vmcore, bool have_format, enum lkcd_out_format format)
 {
@@ -391,22 +568,11 @@ int save_run(const struct lkcd_conf *conf, const char *address,
 	struct lkcd_source *src = NULL;
 	struct lkcd_dump *dump = NULL;
 	struct lkcd_dump_header h;
-	struct lkcd_write_input in;
-	struct lkcd_write_opts wopts = { 0 };
-	struct lkcd_write_stats ws;
-	struct out_dir o = { .dirfd = -1, .tmpfd = -1 };
-	const struct lkcd_problem *probs;
+	struct save_input si;
 	uint8_t page[LKCD_PAGE_SIZE];
-	char cmdline[4096], addrbuf[64], name[64], final[32], path[PATH_MAX];
-	const char *dumpdir = conf->dumpdir;
-	unsigned long n;
-	void *notes = NULL;
-	size_t nprobs;
+	char cmdline[4096], addrbuf[64];
 	uint64_t addr;
-	FILE *analysis = NULL;
-	time_t t0 = time(NULL);
-	char now[64];
-	int fd, ret, rc = EXIT_NODUMP;
+	int ret, rc = EXIT_NODUMP;
 
 	if (!have_format)
 		format = conf->dump_format;
@@ -467,150 +633,25 @@ int save_run(const struct lkcd_conf *conf, const char *address,
 		goto out;
 	}
 
-	/* 3. where it goes */
-	rc = EXIT_WRITE;
-	umask(077);
-	ret = mkdir_p(dumpdir);
-	if (ret < 0) {
-		errmsg("cannot create DUMPDIR %s: %s", dumpdir, strerror(-ret));
-		goto out;
-	}
-	o.dirfd = open(dumpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (o.dirfd < 0) {
-		errmsg("%s: %s", dumpdir, strerror(errno));
-		goto out;
-	}
-	/* one save at a time per DUMPDIR; then leftovers of a killed one can go */
-	if (flock(o.dirfd, LOCK_EX | LOCK_NB) < 0) {
-		errmsg("%s: another lkcd save is running (%s)", dumpdir, strerror(errno));
-		goto out;
-	}
-	remove_stale_tmp(o.dirfd, dumpdir);
-	n = next_index(o.dirfd, dumpdir);
-	snprintf(o.tmpname, sizeof(o.tmpname), ".tmp-%lu-XXXXXX", n);
-	snprintf(path, sizeof(path), "%s/%s", dumpdir, o.tmpname);
-	if (!mkdtemp(path)) {
-		errmsg("cannot create a temporary directory in %s: %s", dumpdir, strerror(errno));
-		goto out;
-	}
-	snprintf(o.tmpname, sizeof(o.tmpname), "%s", strrchr(path, '/') + 1);
-	o.tmpfd = openat(o.dirfd, o.tmpname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (o.tmpfd < 0) {
-		errmsg("%s: %s", path, strerror(errno));
-		unlinkat(o.dirfd, o.tmpname, AT_REMOVEDIR);
-		goto out;
-	}
-
-	/* 4. the dump file */
-	snprintf(name, sizeof(name), "dump.%lu", n);
-	fd = create_file(&o, name);
-	if (fd < 0) {
-		errmsg("%s/%s: %s", path, name, strerror(errno));
-		goto out;
-	}
-	notes = build_notes(src, page, addr, &in.notes_len);
-	if (!notes) {
-		errmsg("out of memory");
-		close(fd);
-		goto out;
-	}
-	in.hdr = lkcd_dump_header(dump);
-	in.nr_ranges = lkcd_dump_ranges(dump, &in.ranges);
-	in.notes = notes;
-	lkcd_dump_page_iter(dump, &in.pages);
-	if (h.magic == LKCD_DUMP_MAGIC_LIVE)
-		wopts.flags |= LKCD_WRITE_LIVE_MAGIC;
-	memset(&ws, 0, sizeof(ws));
-	fprintf(stderr, "%s: saving the dump at 0x%llx (%s, %llu pages) as %s/%lu/%s (%s)\n",
-		prog, (unsigned long long)addr,
-		h.state == LKCD_STATE_COMPLETE ? "complete" : "incomplete",
-		(unsigned long long)h.pages_dumped, dumpdir, n, name,
-		lkcd_conf_format_name(format));
-	ret = lkcd_write_dump(fd, format, &in, &wopts, &ws, &err);
-	if (ret < 0) {
-		errmsg("writing %s/%s: %s", path, name, err.msg);
-		close(fd);
-		goto out;
-	}
-	ret = finish_fd(fd);
-	if (ret < 0) {
-		errmsg("%s/%s: %s", path, name, strerror(-ret));
-		goto out;
-	}
-
-	/* 5. analysis.N (and dmesg.N, reported in it) */
-	snprintf(name, sizeof(name), "analysis.%lu", n);
-	fd = create_file(&o, name);
-	analysis = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!analysis) {
-		errmsg("%s/%s: %s", path, name, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		goto out;
-	}
-	format_utc((uint64_t)t0, now, sizeof(now));
-	fprintf(analysis, "lkcd dump %lu, saved %s from %s\n\n", n, now, vmcore);
-	print_summary(analysis, &h, NULL, addr);
-	fprintf(analysis, "\ndump file:        dump.%lu, %s format, %llu bytes\n", n,
-		lkcd_conf_format_name(format), (unsigned long long)ws.file_size);
-	fprintf(analysis, "pages written:    %llu (zero %llu, copied %llu, recompressed %llu, unreadable %llu)\n",
-		(unsigned long long)ws.pages_written, (unsigned long long)ws.pages_zero,
-		(unsigned long long)ws.pages_copied, (unsigned long long)ws.pages_recompressed,
-		(unsigned long long)ws.pages_unreadable);
-	nprobs = lkcd_dump_problems(dump, &probs);
-	fprintf(analysis, "damaged parts:    %zu\n", nprobs);
-	for (size_t i = 0; i < nprobs && i < 100; i++) {
-		if (probs[i].pfn == UINT64_MAX)
-			fprintf(analysis, "  block %llu: %s\n",
-				(unsigned long long)probs[i].block_seq, probs[i].reason);
-		else
-			fprintf(analysis, "  pfn 0x%llx (block %llu): %s\n",
-				(unsigned long long)probs[i].pfn,
-				(unsigned long long)probs[i].block_seq, probs[i].reason);
-	}
-	if (nprobs)
-		warnmsg("%zu damaged part(s) of the dump skipped; see %s", nprobs, name);
-	if (lkcd_source_warning(src))
-		fprintf(analysis, "source warning:   %s\n", lkcd_source_warning(src));
-	snprintf(name, sizeof(name), "dmesg.%lu", n);
-	write_dmesg(&o, name, src, &h, analysis);
-	if (fflush(analysis) || fsync(fileno(analysis))) {
-		errmsg("%s/analysis.%lu: %s", path, n, strerror(errno));
-		goto out;
-	}
-
-	/* 6. publish: the directory under its final name, then bounds */
-	if (fsync(o.tmpfd) < 0) {
-		errmsg("%s: %s", path, strerror(errno));
-		goto out;
-	}
-	snprintf(final, sizeof(final), "%lu", n);
-	if (renameat(o.dirfd, o.tmpname, o.dirfd, final) < 0) {
-		errmsg("cannot rename %s to %s/%s: %s", path, dumpdir, final, strerror(errno));
-		goto out;
-	}
-	close(o.tmpfd);
-	o.tmpfd = -1;
-	fsync(o.dirfd);
-	ret = write_bounds(o.dirfd, n + 1);
-	if (ret < 0)
-		warnmsg("%s/bounds not updated: %s (the dump is saved)", dumpdir, strerror(-ret));
-	fsync(o.dirfd);
-	prune(o.dirfd, dumpdir, conf->keep_dumps);
-	fprintf(stderr, "%s: saved %s/%lu: %llu pages, %llu bytes, %lld s%s\n", prog,
-		dumpdir, n, (unsigned long long)ws.pages_written,
-		(unsigned long long)ws.file_size, (long long)(time(NULL) - t0),
-		h.state == LKCD_STATE_INCOMPLETE ? " (the dump itself is incomplete)" : "");
-	printf("%s/%lu\n", dumpdir, n);
-	rc = EXIT_OK;
+	memset(&si, 0, sizeof(si));
+	si.from = vmcore;
+	si.src = src;
+	si.header_page = page;
+	si.header_paddr = addr;
+	si.hdr = lkcd_dump_header(dump);
+	si.nr_ranges = lkcd_dump_ranges(dump, &si.ranges);
+	lkcd_source_notes(src, &si.notes, &si.notes_len);
+	lkcd_dump_page_iter(dump, &si.pages);
+	si.read_phys = lkcd_dmesg_read_source;
+	si.read_ctx = src;
+	si.problems = reader_problems;
+	si.problems_ctx = dump;
+	/* DUMPDEV: onto the raw device, saved to DUMPDIR at the next boot */
+	if (conf->dumpdev[0])
+		rc = dumpdev_capture(conf, &si);
+	else
+		rc = save_write_dir(conf, &si, format, NULL);
 out:
-	if (analysis)
-		fclose(analysis);
-	if (rc != EXIT_OK)
-		discard_tmp(&o);
-	if (o.dirfd >= 0)
-		close(o.dirfd);
-	free(notes);
 	lkcd_dump_close(dump);
 	lkcd_source_close(src);
 	return rc;
@@ -627,8 +668,14 @@ static void save_usage(FILE *out)
 		"  -f, --vmcore FILE    crashed kernel's memory (default /proc/vmcore)\n"
 		"  -d, --dumpdir DIR    where dumps go (default DUMPDIR, /var/log/dump)\n"
 		"  -F, --format FMT     kdump, lkcd or elf (default DUMP_FORMAT, kdump)\n"
+		"  -D, --dumpdev DEV    raw dump device (default DUMPDEV): in the capture\n"
+		"                       kernel the dump is written there; otherwise the\n"
+		"                       dump waiting there is saved to DUMPDIR\n"
+		"      --again          save a dump from DUMPDEV even if already saved\n"
 		"  -c, --config FILE    configuration file (default %s)\n"
 		"  -h, --help           show this help\n"
+		"\n"
+		"With -d (and no -D) a capture kernel saves straight to the directory.\n"
 		"\n"
 		"Exit: 0 saved, 1 usage or config error, 2 no dump or a bad header,\n"
 		"3 the dump could not be written (nothing is left behind).\n",
@@ -643,17 +690,27 @@ int cmd_save(int argc, char **argv)
 		{ "dumpdir", required_argument, NULL, 'd' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "dumpdev", required_argument, NULL, 'D' },
+		{ "again", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *address = NULL, *vmcore = NULL, *dumpdir = NULL;
+	const char *address = NULL, *vmcore = NULL, *dumpdir = NULL, *dumpdev = NULL;
+	char cmdline[4096], val[64];
+	bool again = false;
 	enum lkcd_out_format format = LKCD_OUT_KDUMP;
 	bool have_format = false;
 	struct lkcd_conf conf;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "a:f:d:F:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:f:d:F:c:D:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'D':
+			dumpdev = optarg;
+			break;
+		case 'A':
+			again = true;
+			break;
 		case 'a':
 			address = optarg;
 			break;
@@ -695,5 +752,20 @@ int cmd_save(int argc, char **argv)
 		}
 		snprintf(conf.dumpdir, sizeof(conf.dumpdir), "%s", dumpdir);
 	}
+	if (dumpdev) {
+		if (dumpdev[0] != '/' || strlen(dumpdev) >= sizeof(conf.dumpdev)) {
+			errmsg("--dumpdev '%s': not an absolute path", dumpdev);
+			return EXIT_FAIL;
+		}
+		snprintf(conf.dumpdev, sizeof(conf.dumpdev), "%s", dumpdev);
+	}
+	/* not a capture kernel: the dump waiting on DUMPDEV, if any */
+	if (!address && conf.dumpdev[0] &&
+	    (read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline)) < 0 ||
+	     cmdline_get(cmdline, "crashdump", val, sizeof(val)) < 0))
+		return dumpdev_save(&conf, conf.dumpdev, have_format, format, again);
+	/* -d alone in a capture kernel: straight to that directory */
+	if (dumpdir && !dumpdev)
+		conf.dumpdev[0] = '\0';
 	return save_run(&conf, address, vmcore, have_format, format);
 }

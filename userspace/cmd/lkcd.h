@@ -93,6 +93,38 @@ int cmd_show(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 
+/*
+ * A preserved dump ready to be written out, wherever it was read from
+ * (/proc/vmcore through the reader, or a DUMPDEV).
+ */
+struct save_input {
+	const char *from;			/* for messages and analysis.N */
+	struct lkcd_source *src;		/* memory of the crashed kernel, or NULL */
+	const void *header_page;		/* LKCD_PAGE_SIZE bytes as preserved */
+	uint64_t header_paddr;
+	const struct lkcd_dump_header *hdr;
+	const struct lkcd_mem_range *ranges;
+	size_t nr_ranges;
+	const void *notes;			/* the vmcore's notes (the LKCD note is added) */
+	size_t notes_len;
+	struct lkcd_page_iter pages;
+	int (*read_phys)(void *ctx, uint64_t paddr, void *buf, size_t len); /* dmesg */
+	void *read_ctx;
+	size_t (*problems)(void *ctx, const struct lkcd_problem **out); /* after the pages */
+	void *problems_ctx;
+};
+
+/* Write DUMPDIR/N from si; EXIT_* code; *index (may be NULL) gets N. */
+int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
+		   enum lkcd_out_format format, unsigned long *index);
+/* Capture kernel: write si onto conf->dumpdev (cmd_dumpdev.c); EXIT_* code. */
+int dumpdev_capture(const struct lkcd_conf *conf, const struct save_input *si);
+/* Next boot: save the dump waiting on dev to DUMPDIR and mark it saved. */
+int dumpdev_save(const struct lkcd_conf *conf, const char *dev, bool have_format,
+		 enum lkcd_out_format format, bool again);
+int cmd_dumpdev(int argc, char **argv);
+int cmd_mkinitrd(int argc, char **argv);
+
 /* config runs save in the capture kernel */
 int save_run(const struct lkcd_conf *conf, const char *address,
 	     const char *vmcore, bool have_format, enum lkcd_out_format format);

@@ -29,6 +29,7 @@ static const struct {
 	{ "list", cmd_list, "list the dumps saved in DUMPDIR" },
 	{ "query", cmd_query, "show whether the dumper is armed, and its settings" },
 	{ "status", cmd_query, "same as query" },
+	{ "dumpdev", cmd_dumpdev, "say what the raw dump device (DUMPDEV) holds" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,684 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * DUMPDEV (userspace/lib/dumpdev.c): a dump packed by the real packer over
+ * simulated memory is written to a device file the way the capture kernel
+ * writes it, read back record by record and page by page against the
+ * reader over the original memory, and every kind of damage is refused with
+ * a reason: truncated, wrong magic, wrong version, bad checksums, a
+ * half-written device, records out of order behind recomputed CRCs, random
+ * damage; a consumed (saved) device, foreign data and an unsaved dump are
+ * not overwritten.  Then the lkcd program end to end: capture to DUMPDEV,
+ * `lkcd dumpdev`, save at the "next boot" into DUMPDIR (same dump file as a
+ * direct save), consumed afterwards.
+ */
+#include <elf.h>
+#include <endian.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "dumpdev_io.h"
+#include "elfcore.h"
+#include "internal.h"
+#include "simmem.h"
+#include "unit.h"
+
+#ifndef LKCD_BIN
+#define LKCD_BIN "build/bin/lkcd"
+#endif
+
+#define HEADER_PADDR	0x100000ull
+#define DEV_SIZE	(64u << 20)
+
+static char work[64], devpath[128];
+static struct simmem *sm;
+static struct lkcd_source *src;
+static const char notes_blob[] = "notes: NT_PRSTATUS and VMCOREINFO would be here";
+
+/* The reader over sm, as a fresh page iterator. */
+struct reader_ctx {
+	struct lkcd_dump *dump;
+	unsigned int fail_after;	/* next() fails after this many records; 0 never */
+	unsigned int seen;
+};
+
+static int rd_next(void *ctx, struct lkcd_page *pg, struct lkcd_error *err)
+{
+	struct reader_ctx *r = ctx;
+
+	if (r->fail_after && r->seen++ >= r->fail_after)
+		return lkcd_error_set(err, -EIO, "simulated read failure");
+	return lkcd_dump_next(r->dump, pg, err);
+}
+
+static int rd_rewind(void *ctx, struct lkcd_error *err)
+{
+	struct reader_ctx *r = ctx;
+
+	r->seen = 0;
+	return lkcd_dump_rewind(r->dump, err);
+}
+
+static size_t rd_problems(void *ctx, const struct lkcd_problem **out)
+{
+	return lkcd_dump_problems(((struct reader_ctx *)ctx)->dump, out);
+}
+
+static int new_dev(const char *path, uint64_t size)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	if (fd >= 0 && ftruncate(fd, (off_t)size) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Write the dump of sm to fd; returns lkcd_dumpdev_write's value. */
+static int write_dump(int fd, unsigned int fail_after, bool overwrite,
+		      struct lkcd_dumpdev_info *info, struct lkcd_error *err)
+{
+	struct reader_ctx r = { .fail_after = fail_after };
+	struct lkcd_dumpdev_input in;
+	uint8_t page[LKCD_PAGE_SIZE];
+	int ret;
+
+	if (lkcd_dump_open(src, HEADER_PADDR, &r.dump, err) < 0)
+		return -1000;
+	lkcd_source_read(src, HEADER_PADDR, page, sizeof(page), NULL);
+	memset(&in, 0, sizeof(in));
+	in.header_page = page;
+	in.header_paddr = HEADER_PADDR;
+	in.notes = notes_blob;
+	in.notes_len = sizeof(notes_blob);
+	in.pages = (struct lkcd_page_iter){ &r, rd_next, rd_rewind };
+	in.problems = rd_problems;
+	in.problems_ctx = &r;
+	in.now_sec = 1700000000;
+	in.overwrite_unsaved = overwrite;
+	ret = lkcd_dumpdev_write(fd, "testdev", &in, info, err);
+	lkcd_dump_close(r.dump);
+	return ret;
+}
+
+static int suite_init(void)
+{
+	struct lkcd_dumpdev_info info;
+	int fd, ret;
+
+	strcpy(work, "/tmp/lkcd-dumpdev-XXXXXX");
+	if (!mkdtemp(work))
+		return -1;
+	snprintf(devpath, sizeof(devpath), "%s/dev.img", work);
+	sm = sim_new_standard(4096, 11);
+	if (!sm || sim_pack(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK & ~LKCD_EXCLUDE_ZERO,
+			    LKCD_COMPRESS_ZLIB, 60000000000ull) != 0 ||
+	    sm->header_pfn * LKCD_PAGE_SIZE != HEADER_PADDR || sim_source(sm, &src))
+		return -1;
+	fd = new_dev(devpath, DEV_SIZE);
+	if (fd < 0)
+		return -1;
+	ret = write_dump(fd, 0, false, &info, NULL);
+	close(fd);
+	return ret;
+}
+
+static int suite_clean(void)
+{
+	char cmd[128];
+
+	lkcd_source_close(src);
+	sim_free(sm);
+	if (work[0] && !getenv("LKCD_TEST_KEEP")) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work);
+		if (system(cmd) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A copy of the good device to damage. */
+static int copy_dev(const char *name, char *path, size_t size)
+{
+	char cmd[512];
+
+	snprintf(path, size, "%s/%s", work, name);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", devpath, path);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int open_path(const char *path, struct lkcd_error *err)
+{
+	struct lkcd_dumpdev *d = NULL;
+	int fd = open(path, O_RDWR), ret;
+
+	if (fd < 0)
+		return -1000;
+	ret = lkcd_dumpdev_open(fd, path, &d, err);
+	lkcd_dumpdev_close(d);
+	close(fd);
+	return ret;
+}
+
+static void patch(const char *path, uint64_t off, const void *bytes, size_t n)
+{
+	int fd = open(path, O_RDWR);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(pwrite(fd, bytes, n, (off_t)off) == (ssize_t)n);
+	close(fd);
+}
+
+static void read_super_raw(const char *path, struct lkcd_dumpdev_super *s)
+{
+	int fd = open(path, O_RDONLY);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(pread(fd, s, sizeof(*s), 0) == (ssize_t)sizeof(*s));
+	close(fd);
+}
+
+/* Rewrite the superblock with a correct crc (damage behind good CRCs). */
+static void write_super_raw(const char *path, struct lkcd_dumpdev_super *s)
+{
+	s->crc = 0;
+	s->crc = htole32((uint32_t)crc32(0, (const Bytef *)s, sizeof(*s)));
+	patch(path, 0, s, sizeof(*s));
+}
+
+/* ---- round trip ---- */
+
+static void test_roundtrip(void)
+{
+	struct lkcd_error err = { 0 };
+	struct lkcd_dump *rd;
+	struct lkcd_dumpdev *d;
+	struct lkcd_page_iter it;
+	struct lkcd_page a, b;
+	const void *notes;
+	size_t nlen, recs = 0, pages_checked = 0;
+	uint8_t pa[LKCD_PAGE_SIZE], pb[LKCD_PAGE_SIZE];
+	uint8_t page[LKCD_PAGE_SIZE];
+	int fd, ra, rb;
+
+	fd = open(devpath, O_RDONLY);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL_FATAL(lkcd_dumpdev_open(fd, devpath, &d, &err), 0);
+	CU_ASSERT_EQUAL(lkcd_dumpdev_info(d)->state, LKCD_DUMPDEV_COMPLETE);
+	CU_ASSERT_EQUAL(lkcd_dumpdev_info(d)->header_paddr, HEADER_PADDR);
+	CU_ASSERT_EQUAL(lkcd_dumpdev_info(d)->written_sec, 1700000000);
+	lkcd_source_read(src, HEADER_PADDR, page, sizeof(page), NULL);
+	CU_ASSERT_EQUAL(memcmp(lkcd_dumpdev_header_page(d), page, sizeof(page)), 0);
+	CU_ASSERT_EQUAL(lkcd_dumpdev_header(d)->state, LKCD_STATE_COMPLETE);
+	lkcd_dumpdev_notes(d, &notes, &nlen);
+	CU_ASSERT_EQUAL(nlen, sizeof(notes_blob));
+	CU_ASSERT_EQUAL(memcmp(notes, notes_blob, nlen), 0);
+
+	CU_ASSERT_EQUAL_FATAL(lkcd_dump_open(src, HEADER_PADDR, &rd, &err), 0);
+	lkcd_dumpdev_page_iter(d, &it);
+	for (;;) {
+		ra = lkcd_dump_next(rd, &a, &err);
+		rb = it.next(it.ctx, &b, &err);
+		CU_ASSERT_EQUAL(ra, rb);
+		if (ra != 1 || rb != 1)
+			break;
+		recs++;
+		CU_ASSERT_EQUAL(a.pfn, b.pfn);
+		CU_ASSERT_EQUAL(a.count, b.count);
+		CU_ASSERT_EQUAL(a.flags, b.flags);
+		CU_ASSERT_EQUAL(a.compress, b.compress);
+		CU_ASSERT_EQUAL_FATAL(a.stored_size, b.stored_size);
+		CU_ASSERT(a.stored_size == 0 || memcmp(a.stored, b.stored, a.stored_size) == 0);
+		/* read_phys (dmesg's view) gives the page the reader expands */
+		if (a.flags == LKCD_REC_RAW || a.flags == LKCD_REC_COMPRESSED ||
+		    a.flags == LKCD_REC_ZERO) {
+			CU_ASSERT_EQUAL(lkcd_page_expand(&a, a.count - 1, pa, sizeof(pa), NULL), 0);
+			CU_ASSERT_EQUAL(lkcd_dumpdev_read_phys(d, (a.pfn + a.count - 1) * LKCD_PAGE_SIZE,
+							       pb, sizeof(pb)), 0);
+			CU_ASSERT_EQUAL(memcmp(pa, pb, sizeof(pa)), 0);
+			pages_checked++;
+		} else {
+			CU_ASSERT_EQUAL(lkcd_dumpdev_read_phys(d, a.pfn * LKCD_PAGE_SIZE, pb, 8),
+					-EFAULT);
+		}
+	}
+	CU_ASSERT_EQUAL(ra, 0);
+	CU_ASSERT(recs > 100);
+	CU_ASSERT(pages_checked > 100);
+	CU_ASSERT_EQUAL(recs, lkcd_dumpdev_info(d)->nr_records);
+	/* a read across a page boundary and one of a pfn not dumped */
+	CU_ASSERT_EQUAL(lkcd_dumpdev_read_phys(d, sm->max_pfn * LKCD_PAGE_SIZE - 4, pb, 8), -EFAULT);
+	/* a second pass (writers may make two) gives the same first record */
+	CU_ASSERT_EQUAL(it.rewind(it.ctx, &err), 0);
+	CU_ASSERT_EQUAL(it.next(it.ctx, &b, &err), 1);
+	lkcd_dump_rewind(rd, &err);
+	CU_ASSERT_EQUAL(lkcd_dump_next(rd, &a, &err), 1);
+	CU_ASSERT_EQUAL(a.pfn, b.pfn);
+	lkcd_dump_close(rd);
+	lkcd_dumpdev_close(d);
+	close(fd);
+}
+
+/* ---- damaged devices ---- */
+
+static void test_wrong_magic(void)
+{
+	struct lkcd_error err = { 0 };
+	char path[256];
+	uint8_t z[8] = { 0 };
+
+	CU_ASSERT_FATAL(copy_dev("magic.img", path, sizeof(path)) == 0);
+	patch(path, 0, z, sizeof(z));
+	CU_ASSERT_EQUAL(open_path(path, &err), -ENODATA);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no lkcd dump device signature"));
+}
+
+static void test_wrong_version(void)
+{
+	struct lkcd_error err = { 0 };
+	struct lkcd_dumpdev_super s;
+	char path[256];
+
+	CU_ASSERT_FATAL(copy_dev("version.img", path, sizeof(path)) == 0);
+	read_super_raw(path, &s);
+	s.version = htole32(2);
+	write_super_raw(path, &s);
+	CU_ASSERT_EQUAL(open_path(path, &err), -EPROTONOSUPPORT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "version 2"));
+}
+
+static void test_bad_super_crc(void)
+{
+	struct lkcd_error err = { 0 };
+	char path[256];
+	uint8_t x = 0x5a;
+
+	CU_ASSERT_FATAL(copy_dev("supercrc.img", path, sizeof(path)) == 0);
+	patch(path, 300, &x, 1);	/* a reserved byte */
+	CU_ASSERT_EQUAL(open_path(path, &err), -EBADMSG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "superblock checksum"));
+}
+
+static void test_bad_parts(void)
+{
+	struct lkcd_error err = { 0 };
+	struct lkcd_dumpdev_super s;
+	char path[256];
+	uint8_t x;
+
+	/* the header page */
+	CU_ASSERT_FATAL(copy_dev("hdr.img", path, sizeof(path)) == 0);
+	x = 0xff;
+	patch(path, LKCD_DUMPDEV_ALIGN + 600, &x, 1);
+	CU_ASSERT_EQUAL(open_path(path, &err), -EBADMSG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "header page checksum"));
+
+	/* the notes */
+	CU_ASSERT_FATAL(copy_dev("notes.img", path, sizeof(path)) == 0);
+	read_super_raw(path, &s);
+	patch(path, le64toh(s.notes_offset) + 3, &x, 1);
+	CU_ASSERT_EQUAL(open_path(path, &err), -EBADMSG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "notes checksum"));
+
+	/* a record's data, deep in the stream */
+	CU_ASSERT_FATAL(copy_dev("rec.img", path, sizeof(path)) == 0);
+	read_super_raw(path, &s);
+	{
+		uint64_t off = le64toh(s.records_offset) + le64toh(s.records_size) / 2;
+		uint8_t b;
+		int fd = open(path, O_RDONLY);
+
+		CU_ASSERT_FATAL(pread(fd, &b, 1, (off_t)off) == 1);
+		close(fd);
+		b ^= 0x40;
+		patch(path, off, &b, 1);
+	}
+	CU_ASSERT_EQUAL(open_path(path, &err), -EBADMSG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "mismatch"));
+}
+
+static void test_truncated(void)
+{
+	struct lkcd_error err = { 0 };
+	struct lkcd_dumpdev_super s;
+	char path[256];
+
+	CU_ASSERT_FATAL(copy_dev("trunc.img", path, sizeof(path)) == 0);
+	read_super_raw(path, &s);
+	CU_ASSERT_FATAL(truncate(path, (off_t)(le64toh(s.records_offset) +
+					       le64toh(s.records_size) / 2)) == 0);
+	CU_ASSERT_EQUAL(open_path(path, &err), -EBADMSG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "truncated"));
+	/* too short for even a superblock */
+	CU_ASSERT_FATAL(truncate(path, 100) == 0);
+	CU_ASSERT_EQUAL(open_path(path, &err), -ENODATA);
+}
+
+/* Lengths past the end and records out of order, behind good CRCs. */
+static void test_lying_sizes(void)
+{
+	struct lkcd_error err = { 0 };
+	struct lkcd_dumpdev_super s, good;
+	struct lkcd_record_header r1, r2;
+	char path[256];
+	uint64_t off;
+	int fd;
+
+	CU_ASSERT_FATAL(copy_dev("sizes.img", path, sizeof(path)) == 0);
+	read_super_raw(path, &good);
+
+	s = good;
+	s.records_size = htole64(DEV_SIZE);		/* past the end */
+	write_super_raw(path, &s);
+	CU_ASSERT_EQUAL(open_path(path, &err), -EBADMSG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "outside the device"));
+
+	s = good;
+	s.notes_offset = htole64(UINT64_MAX - 4095);	/* wraps */
+	write_super_raw(path, &s);
+	CU_ASSERT_EQUAL(open_path(path, &err), -EBADMSG);
+
+	s = good;
+	s.nr_records = htole64(le64toh(good.nr_records) + 1);	/* one more than there is */
+	write_super_raw(path, &s);
+	CU_ASSERT_EQUAL(open_path(path, &err), -EBADMSG);
+
+	s = good;
+	s.records_size = htole64(le64toh(good.records_size) - 3); /* ends inside a record */
+	write_super_raw(path, &s);
+	CU_ASSERT_EQUAL(open_path(path, &err), -EBADMSG);
+
+	/* the second record's pfn moved before the first: a loop back */
+	s = good;
+	write_super_raw(path, &s);
+	fd = open(path, O_RDWR);
+	CU_ASSERT_FATAL(fd >= 0);
+	off = le64toh(s.records_offset);
+	CU_ASSERT_FATAL(pread(fd, &r1, sizeof(r1), (off_t)off) == sizeof(r1));
+	off += sizeof(r1) + le32toh(r1.stored_size);
+	CU_ASSERT_FATAL(pread(fd, &r2, sizeof(r2), (off_t)off) == sizeof(r2));
+	r2.pfn = r1.pfn;
+	CU_ASSERT_FATAL(pwrite(fd, &r2, sizeof(r2), (off_t)off) == sizeof(r2));
+	{	/* recompute the stream crc so only the order check can see it */
+		uint64_t len = le64toh(s.records_size), done = 0;
+		uint8_t *buf = malloc(1 << 20);
+		uint32_t crc = 0;
+
+		while (done < len) {
+			size_t n = len - done < (1u << 20) ? (size_t)(len - done) : (1u << 20);
+
+			CU_ASSERT_FATAL(pread(fd, buf, n, (off_t)(le64toh(s.records_offset) + done)) == (ssize_t)n);
+			crc = (uint32_t)crc32(crc, buf, (uInt)n);
+			done += n;
+		}
+		free(buf);
+		s.records_crc = htole32(crc);
+	}
+	close(fd);
+	write_super_raw(path, &s);
+	CU_ASSERT_EQUAL(open_path(path, &err), -EBADMSG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "bad record 1"));
+}
+
+static void test_half_written(void)
+{
+	struct lkcd_error err = { 0 };
+	struct lkcd_dumpdev_info info;
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/half.img", work);
+	fd = new_dev(path, DEV_SIZE);
+	CU_ASSERT_FATAL(fd >= 0);
+	/* the capture dies after 50 records */
+	CU_ASSERT_EQUAL(write_dump(fd, 50, false, NULL, &err), -EIO);
+	CU_ASSERT_EQUAL(lkcd_dumpdev_read_super(fd, path, &info, &err), 0);
+	CU_ASSERT_EQUAL(info.state, LKCD_DUMPDEV_WRITING);
+	close(fd);
+	CU_ASSERT_EQUAL(open_path(path, &err), -EBADMSG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "half-written"));
+
+	/* a device too small: refused, and left recognisably half-written */
+	fd = new_dev(path, 64 * 1024);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(write_dump(fd, 0, false, NULL, &err), -ENOSPC);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "too small"));
+	CU_ASSERT_EQUAL(lkcd_dumpdev_read_super(fd, path, &info, &err), 0);
+	CU_ASSERT_EQUAL(info.state, LKCD_DUMPDEV_WRITING);
+	/* a half-written device may be written again */
+	CU_ASSERT_EQUAL(ftruncate(fd, DEV_SIZE), 0);
+	CU_ASSERT_EQUAL(write_dump(fd, 0, false, NULL, &err), 0);
+	close(fd);
+	CU_ASSERT_EQUAL(open_path(path, &err), 0);
+}
+
+static void test_consumed_and_overwrite(void)
+{
+	struct lkcd_error err = { 0 };
+	struct lkcd_dumpdev_info info;
+	char path[256];
+	int fd;
+
+	CU_ASSERT_FATAL(copy_dev("saved.img", path, sizeof(path)) == 0);
+	fd = open(path, O_RDWR);
+	CU_ASSERT_FATAL(fd >= 0);
+	/* an unsaved dump is not overwritten by the next capture ... */
+	CU_ASSERT_EQUAL(write_dump(fd, 0, false, NULL, &err), -EEXIST);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not yet saved"));
+	/* ... saving marks it consumed, data kept ... */
+	CU_ASSERT_EQUAL(lkcd_dumpdev_mark_saved(fd, path, 7, 1700000100, &err), 0);
+	CU_ASSERT_EQUAL(lkcd_dumpdev_read_super(fd, path, &info, &err), 0);
+	CU_ASSERT_EQUAL(info.state, LKCD_DUMPDEV_SAVED);
+	CU_ASSERT_EQUAL(info.saved_index, 7);
+	CU_ASSERT_EQUAL(info.saved_sec, 1700000100);
+	CU_ASSERT_EQUAL(open_path(path, &err), 0);
+	/* ... saved twice is refused ... */
+	CU_ASSERT_EQUAL(lkcd_dumpdev_mark_saved(fd, path, 8, 1700000200, &err), -EINVAL);
+	/* ... and then the device may take the next dump */
+	CU_ASSERT_EQUAL(write_dump(fd, 0, false, &info, &err), 0);
+	CU_ASSERT_EQUAL(info.state, LKCD_DUMPDEV_COMPLETE);
+	/* overwrite_unsaved replaces a waiting dump */
+	CU_ASSERT_EQUAL(write_dump(fd, 0, true, NULL, &err), 0);
+	close(fd);
+}
+
+static void test_foreign_data(void)
+{
+	static const struct { uint64_t off; const char *bytes; size_t n; const char *what; } sigs[] = {
+		{ 0x438, "\x53\xef", 2, "ext2/3/4" },
+		{ 0, "XFSB", 4, "XFS" },
+		{ 4086, "SWAPSPACE2", 10, "swap" },
+		{ 0, "LUKS\xba\xbe", 6, "LUKS" },
+		{ 512, "EFI PART", 8, "GPT" },
+		{ 0x10040, "_BHRfS_M", 8, "btrfs" },
+	};
+	struct lkcd_error err = { 0 };
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/foreign.img", work);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		fd = new_dev(path, DEV_SIZE);
+		CU_ASSERT_FATAL(fd >= 0);
+		CU_ASSERT_FATAL(pwrite(fd, sigs[i].bytes, sigs[i].n, (off_t)sigs[i].off) ==
+				(ssize_t)sigs[i].n);
+		CU_ASSERT_EQUAL(write_dump(fd, 0, true, NULL, &err), -EPERM);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, sigs[i].what));
+		close(fd);
+	}
+	/* random data that is nothing known is fair game */
+	fd = new_dev(path, DEV_SIZE);
+	CU_ASSERT_FATAL(pwrite(fd, "garbage!", 8, 100) == 8);
+	CU_ASSERT_EQUAL(write_dump(fd, 0, false, NULL, &err), 0);
+	close(fd);
+}
+
+/* Random damage anywhere in the metadata: refused with a reason, or opened. */
+static void test_random_damage(void)
+{
+	struct lkcd_dumpdev_super s;
+	char path[256];
+	unsigned int refused = 0;
+	uint64_t span;
+
+	CU_ASSERT_FATAL(copy_dev("random.img", path, sizeof(path)) == 0);
+	read_super_raw(path, &s);
+	span = le64toh(s.records_offset) + 4096;
+	srand(7);
+	for (int i = 0; i < 300; i++) {
+		struct lkcd_error err = { 0 };
+		uint64_t off = (uint64_t)rand() % span;
+		uint8_t old, b;
+		int fd = open(path, O_RDWR), ret;
+
+		CU_ASSERT_FATAL(fd >= 0);
+		CU_ASSERT_FATAL(pread(fd, &old, 1, (off_t)off) == 1);
+		b = old ^ (uint8_t)(1 + rand() % 255);
+		CU_ASSERT_FATAL(pwrite(fd, &b, 1, (off_t)off) == 1);
+		close(fd);
+		ret = open_path(path, &err);
+		if (ret < 0) {
+			refused++;
+			CU_ASSERT(err.msg[0] != '\0');
+		}
+		patch(path, off, &old, 1);
+	}
+	CU_ASSERT(refused > 0);
+}
+
+/* ---- the lkcd program ---- */
+
+static char out[65536];
+
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int run(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	size_t n = 0, r;
+	FILE *p;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while ((r = fread(out + n, 1, sizeof(out) - 1 - n, p)) > 0)
+		n += r;
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void test_cmd_three_boots(void)
+{
+	struct elfcore_seg segs[SIM_MAX_RANGES];
+	char *core = NULL, conf[256], dev[256], root[256];
+	int fd;
+
+	if (access(LKCD_BIN, X_OK) != 0) {
+		CU_FAIL("build/bin/lkcd is not built");
+		return;
+	}
+	for (size_t i = 0; i < sm->nr_ranges; i++)
+		segs[i] = (struct elfcore_seg){
+			.type = PT_LOAD, .paddr = sm->ranges[i].start,
+			.memsz = sm->ranges[i].size, .filesz = sm->ranges[i].size,
+			.data = sm->mem + sm->ranges[i].start,
+		};
+	CU_ASSERT_FATAL(elfcore_write(&core, segs, sm->nr_ranges) == 0);
+	snprintf(conf, sizeof(conf), "%s/lkcd.conf", work);
+	snprintf(dev, sizeof(dev), "%s/cmd-dev.img", work);
+	snprintf(root, sizeof(root), "%s/root", work);
+	fd = new_dev(dev, DEV_SIZE);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	{
+		FILE *f = fopen(conf, "w");
+
+		CU_ASSERT_FATAL(f != NULL);
+		fprintf(f, "DUMPDEV=%s\nDUMPDIR=%s/dumps\n", dev, work);
+		fclose(f);
+	}
+	/* a normal boot's /proc/cmdline: no crashdump= */
+	CU_ASSERT_EQUAL_FATAL(run("mkdir -p %s/proc && echo 'root=/dev/vda1 ro' >%s/proc/cmdline",
+				  root, root), 0);
+
+	/* boot 1, nothing yet */
+	CU_ASSERT_EQUAL(run("%s dumpdev %s", LKCD_BIN, dev), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no lkcd dump"));
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save", root, LKCD_BIN, conf), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no dump waiting"));
+
+	/* boot 2, the capture kernel: onto DUMPDEV (DUMPDEV from the config) */
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx", LKCD_BIN, conf, core,
+			    HEADER_PADDR), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "DUMPDEV"));
+	CU_ASSERT_EQUAL(run("%s -c %s dumpdev", LKCD_BIN, conf), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "complete, not saved"));
+	/* a second crash before the save does not destroy the first dump */
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx", LKCD_BIN, conf, core,
+			    HEADER_PADDR), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not yet saved"));
+
+	/* boot 3: lkcd save copies it to DUMPDIR/0 and marks the device */
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save", root, LKCD_BIN, conf), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "marked saved"));
+	CU_ASSERT_EQUAL(run("test -s %s/dumps/0/dump.0 && test -s %s/dumps/0/analysis.0",
+			    work, work), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s show 0", LKCD_BIN, conf), 0);
+	/* the same dump file as a save straight from the vmcore */
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s/direct", LKCD_BIN, conf, core,
+			    HEADER_PADDR, work), 0);
+	CU_ASSERT_EQUAL(run("cmp %s/dumps/0/dump.0 %s/direct/0/dump.0", work, work), 0);
+	CU_ASSERT_EQUAL(run("grep -q 'from %s' %s/dumps/0/analysis.0", dev, work), 0);
+
+	/* consumed: nothing more to save, until asked again */
+	CU_ASSERT_EQUAL(run("%s -c %s dumpdev", LKCD_BIN, conf), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "saved as:"));
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save", root, LKCD_BIN, conf), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no dump waiting (the last one was saved as"));
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save --again", root, LKCD_BIN, conf), 0);
+	CU_ASSERT_EQUAL(run("test -s %s/dumps/1/dump.1", work), 0);
+
+	/* a damaged device is refused with its reason, nothing is created */
+	CU_ASSERT_EQUAL(run("printf 'XXXX' | dd of=%s bs=1 seek=5000 conv=notrunc", dev), 0);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save --again", root, LKCD_BIN, conf), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "checksum mismatch"));
+	CU_ASSERT_EQUAL(run("test -e %s/dumps/2", work), 1);
+	unlink(core);
+	free(core);
+}
+
+static CU_TestInfo tests[] = {
+	{ "round trip: records, pages, notes, header", test_roundtrip },
+	{ "wrong magic", test_wrong_magic },
+	{ "wrong version", test_wrong_version },
+	{ "bad superblock checksum", test_bad_super_crc },
+	{ "bad header/notes/record checksums", test_bad_parts },
+	{ "truncated device", test_truncated },
+	{ "lengths past the end, records out of order", test_lying_sizes },
+	{ "half-written and too small", test_half_written },
+	{ "consumed, unsaved not overwritten", test_consumed_and_overwrite },
+	{ "filesystems and partition tables not overwritten", test_foreign_data },
+	{ "random damage", test_random_damage },
+	{ "lkcd: capture, dumpdev, save at the next boot", test_cmd_three_boots },
+	CU_TEST_INFO_NULL,
+};
+
+static int register_suites(void)
+{
+	return lkcd_unit_add_suite("dumpdev", suite_init, suite_clean, tests);
+}
+
+LKCD_TEST_MAIN(register_suites)

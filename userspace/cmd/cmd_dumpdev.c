@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * DUMPDEV, the raw dump device of the three-boot flow (LKCD's):
+ *
+ *   capture kernel  lkcd save (or lkcd config) writes the preserved dump
+ *                   onto DUMPDEV and the capture environment reboots;
+ *   next boot       lkcd save (lkcd-save.service) saves it to DUMPDIR/N/
+ *                   and marks the device SAVED; the data stays until the
+ *                   next capture overwrites it;
+ *   any time        lkcd dumpdev [DEV] says what the device holds.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dumpdev_io.h"
+#include "lkcd.h"
+
+/*
+ * O_EXCL on a block device fails with EBUSY while it is mounted or in use
+ * by another exclusive holder: never write a dump over a mounted filesystem.
+ */
+static int open_dev(const char *dev, bool write)
+{
+	struct stat st;
+	int flags = (write ? O_RDWR : O_RDONLY) | O_CLOEXEC;
+
+	if (stat(dev, &st) == 0 && S_ISBLK(st.st_mode) && write)
+		flags |= O_EXCL;
+	return open(dev, flags);
+}
+
+int dumpdev_capture(const struct lkcd_conf *conf, const struct save_input *si)
+{
+	struct lkcd_dumpdev_input in;
+	struct lkcd_dumpdev_info info;
+	struct lkcd_error err = { 0 };
+	const char *dev = conf->dumpdev;
+	time_t t0 = time(NULL);
+	int fd, ret;
+
+	fd = open_dev(dev, true);
+	if (fd < 0) {
+		errmsg("DUMPDEV %s: %s%s", dev, strerror(errno),
+		       errno == EBUSY ? " (mounted or in use: not a raw dump device)" : "");
+		return EXIT_WRITE;
+	}
+	memset(&in, 0, sizeof(in));
+	in.header_page = si->header_page;
+	in.header_paddr = si->header_paddr;
+	in.notes = si->notes;
+	in.notes_len = si->notes_len;
+	in.pages = si->pages;
+	in.problems = si->problems;
+	in.problems_ctx = si->problems_ctx;
+	in.now_sec = (uint64_t)t0;
+	fprintf(stderr, "%s: writing the dump at 0x%llx (%llu pages) to DUMPDEV %s\n", prog,
+		(unsigned long long)si->header_paddr,
+		(unsigned long long)si->hdr->pages_dumped, dev);
+	ret = lkcd_dumpdev_write(fd, dev, &in, &info, &err);
+	if (close(fd) < 0 && ret == 0) {
+		errmsg("DUMPDEV %s: %s", dev, strerror(errno));
+		return EXIT_WRITE;
+	}
+	if (ret < 0) {
+		errmsg("DUMPDEV: %s", err.msg);
+		return ret == -EEXIST || ret == -EPERM ? EXIT_FAIL : EXIT_WRITE;
+	}
+	fprintf(stderr, "%s: DUMPDEV %s: %llu records, %llu pages, %llu bytes, %llu damaged parts, %lld s; "
+		"lkcd save will copy it to %s at the next boot\n", prog, dev,
+		(unsigned long long)info.nr_records, (unsigned long long)info.pages,
+		(unsigned long long)(info.records_offset + info.records_size),
+		(unsigned long long)info.nr_problems, (long long)(time(NULL) - t0),
+		conf->dumpdir);
+	printf("%s\n", dev);
+	return EXIT_OK;
+}
+
+static size_t dev_problems(void *ctx, const struct lkcd_problem **out)
+{
+	return lkcd_dumpdev_problems(ctx, out);
+}
+
+int dumpdev_save(const struct lkcd_conf *conf, const char *dev, bool have_format,
+		 enum lkcd_out_format format, bool again)
+{
+	struct lkcd_dumpdev_info info;
+	struct lkcd_dumpdev *d = NULL;
+	struct lkcd_error err = { 0 };
+	struct save_input si;
+	unsigned long n;
+	char when[64];
+	int fd, ret, rc;
+
+	if (!have_format)
+		format = conf->dump_format;
+	fd = open_dev(dev, true);
+	if (fd < 0) {
+		errmsg("DUMPDEV %s: %s", dev, strerror(errno));
+		return EXIT_NODUMP;
+	}
+	ret = lkcd_dumpdev_read_super(fd, dev, &info, &err);
+	if (ret == -ENODATA) {
+		printf("DUMPDEV %s: no dump waiting\n", dev);
+		close(fd);
+		return EXIT_NODUMP;
+	}
+	if (ret < 0) {
+		errmsg("DUMPDEV: %s", err.msg);
+		close(fd);
+		return EXIT_NODUMP;
+	}
+	if (info.state == LKCD_DUMPDEV_SAVED && !again) {
+		format_utc(info.saved_sec, when, sizeof(when));
+		printf("DUMPDEV %s: no dump waiting (the last one was saved as %s/%u on %s)\n",
+		       dev, conf->dumpdir, info.saved_index, when);
+		close(fd);
+		return EXIT_NODUMP;
+	}
+	ret = lkcd_dumpdev_open(fd, dev, &d, &err);
+	if (ret < 0) {
+		errmsg("DUMPDEV: %s", err.msg);
+		close(fd);
+		return EXIT_NODUMP;
+	}
+	memset(&si, 0, sizeof(si));
+	si.from = dev;
+	si.header_page = lkcd_dumpdev_header_page(d);
+	si.header_paddr = info.header_paddr;
+	si.hdr = lkcd_dumpdev_header(d);
+	si.nr_ranges = lkcd_dumpdev_ranges(d, &si.ranges);
+	lkcd_dumpdev_notes(d, &si.notes, &si.notes_len);
+	lkcd_dumpdev_page_iter(d, &si.pages);
+	si.read_phys = lkcd_dumpdev_read_phys;
+	si.read_ctx = d;
+	si.problems = dev_problems;
+	si.problems_ctx = d;
+	rc = save_write_dir(conf, &si, format, &n);
+	if (rc == EXIT_OK && info.state == LKCD_DUMPDEV_COMPLETE) {
+		ret = lkcd_dumpdev_mark_saved(fd, dev, (uint32_t)n, (uint64_t)time(NULL), &err);
+		if (ret < 0) {
+			/* saved, but it would be saved again at the next boot */
+			errmsg("DUMPDEV: %s", err.msg);
+			rc = EXIT_WRITE;
+		} else {
+			fprintf(stderr, "%s: DUMPDEV %s marked saved (its data is kept until the next dump)\n",
+				prog, dev);
+		}
+	}
+	lkcd_dumpdev_close(d);
+	close(fd);
+	return rc;
+}
+
+static void dumpdev_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s dumpdev [options] [DEV]\n"
+		"\n"
+		"Say what the raw dump device (DEV, default DUMPDEV) holds: no dump, a\n"
+		"half-written one, one waiting for lkcd save, or one already saved.\n"
+		"\n"
+		"  -q, --quiet          print nothing; the exit code says it\n"
+		"  -c, --config FILE    configuration file (default %s)\n"
+		"  -h, --help           show this help\n"
+		"\n"
+		"Exit: 0 a dump waits to be saved, 2 nothing to save (none, saved,\n"
+		"half-written or damaged), 1 usage or the device cannot be read.\n",
+		prog, LKCD_CONF_PATH);
+}
+
+int cmd_dumpdev(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct lkcd_dumpdev_info info;
+	struct lkcd_dumpdev *d = NULL;
+	struct lkcd_error err = { 0 };
+	struct lkcd_conf conf;
+	const char *dev;
+	bool quiet = false;
+	char when[64];
+	int c, fd, ret, rc;
+
+	while ((c = getopt_long(argc, argv, "qc:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			quiet = true;
+			break;
+		case 'c':
+			conf_path = optarg;
+			conf_path_given = true;
+			break;
+		case 'h':
+			dumpdev_usage(stdout);
+			return EXIT_OK;
+		default:
+			dumpdev_usage(stderr);
+			return EXIT_FAIL;
+		}
+	}
+	if (argc - optind > 1) {
+		errmsg("dumpdev: unexpected argument '%s'", argv[optind + 1]);
+		return EXIT_FAIL;
+	}
+	if (load_config(&conf) < 0)
+		return EXIT_FAIL;
+	dev = optind < argc ? argv[optind] : conf.dumpdev;
+	if (!dev[0]) {
+		errmsg("dumpdev: no DUMPDEV in %s and no device given", conf_path);
+		return EXIT_FAIL;
+	}
+	fd = open_dev(dev, false);
+	if (fd < 0) {
+		errmsg("%s: %s", dev, strerror(errno));
+		return EXIT_FAIL;
+	}
+	ret = lkcd_dumpdev_read_super(fd, dev, &info, &err);
+	if (ret == -ENODATA) {
+		if (!quiet)
+			printf("%s: no lkcd dump\n", dev);
+		close(fd);
+		return EXIT_NODUMP;
+	}
+	if (ret == 0 && info.state != LKCD_DUMPDEV_WRITING)
+		ret = lkcd_dumpdev_open(fd, dev, &d, &err);
+	if (ret < 0) {
+		if (!quiet)
+			printf("%s: unusable: %s\n", dev, err.msg);
+		close(fd);
+		return EXIT_NODUMP;
+	}
+	if (!d) {
+		if (!quiet)
+			printf("%s: half-written dump (the capture kernel did not finish it)\n", dev);
+		close(fd);
+		return EXIT_NODUMP;
+	}
+	rc = info.state == LKCD_DUMPDEV_COMPLETE ? EXIT_OK : EXIT_NODUMP;
+	if (!quiet) {
+		format_utc(info.written_sec, when, sizeof(when));
+		printf("%s: %s, written %s\n", dev, lkcd_dumpdev_state_name(info.state), when);
+		if (info.state == LKCD_DUMPDEV_SAVED) {
+			format_utc(info.saved_sec, when, sizeof(when));
+			printf("saved as:         %s/%u on %s\n", conf.dumpdir, info.saved_index, when);
+		}
+		printf("records:          %llu (%llu pages, %llu bytes), notes %llu bytes, %llu damaged parts\n\n",
+		       (unsigned long long)info.nr_records, (unsigned long long)info.pages,
+		       (unsigned long long)info.records_size, (unsigned long long)info.notes_size,
+		       (unsigned long long)info.nr_problems);
+		print_summary(stdout, lkcd_dumpdev_header(d), NULL, info.header_paddr);
+	}
+	lkcd_dumpdev_close(d);
+	close(fd);
+	return rc;
+}
