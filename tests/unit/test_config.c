@@ -96,6 +96,21 @@ static void test_good_file(void)
 	CU_ASSERT_EQUAL(c.level, LKCD_LEVEL_HEADER);
 	CU_ASSERT_EQUAL(c.compress, LKCD_COMPRESS_NONE);
 	CU_ASSERT_FALSE(c.dump_active);
+
+	/* the capture environment's variables */
+	CU_ASSERT_EQUAL(c.fail_action, LKCD_ACTION_REBOOT);
+	CU_ASSERT_FALSE(c.mkinitrd);
+	CU_ASSERT_EQUAL(parse("DUMP_ACTION=kexec\nDUMP_FAIL_ACTION=shell\nMKINITRD=yes\n"
+			      "DUMPDIR_DEVICE=LABEL=dumps\nDUMPDIR_FSTYPE=ext4\n"
+			      "CAPTURE_MODULES=\"nvme virtio_blk usb-storage\"\n", &c), 0);
+	CU_ASSERT_EQUAL(c.dump_action, LKCD_ACTION_KEXEC);
+	CU_ASSERT_EQUAL(c.fail_action, LKCD_ACTION_SHELL);
+	CU_ASSERT_TRUE(c.mkinitrd);
+	CU_ASSERT_STRING_EQUAL(c.dumpdir_device, "LABEL=dumps");
+	CU_ASSERT_STRING_EQUAL(c.dumpdir_fstype, "ext4");
+	CU_ASSERT_STRING_EQUAL(c.capture_modules, "nvme virtio_blk usb-storage");
+	CU_ASSERT_EQUAL(parse("DUMPDIR_DEVICE=UUID=0b1e-77\n", &c), 0);
+	CU_ASSERT_STRING_EQUAL(c.dumpdir_device, "UUID=0b1e-77");
 }
 
 static const struct {
@@ -118,7 +133,13 @@ static const struct {
 	{ "KEXEC_CMDLINE_APPEND=\"crashdump=0x1000\"", "must not contain crashdump=" },
 	{ "DUMP_FORMAT=vmcore", "expected kdump, lkcd or elf" },
 	{ "KEEP_DUMPS=lots", "KEEP_DUMPS" },
-	{ "DUMP_ACTION=halt", "expected reboot, poweroff or shell" },
+	{ "DUMP_ACTION=halt", "expected reboot, poweroff, shell or kexec" },
+		{ "DUMP_FAIL_ACTION=later", "expected reboot, poweroff, shell or kexec" },
+		{ "DUMPDIR_DEVICE=sdb1", "expected UUID=..., LABEL=... or an absolute device path" },
+		{ "DUMPDIR_DEVICE=LABEL=", "empty UUID or LABEL" },
+		{ "DUMPDIR_FSTYPE=Ext4", "expected a filesystem type" },
+		{ "CAPTURE_MODULES=\"nvme;reboot\"", "expected module names" },
+		{ "MKINITRD=maybe", "expected 0 or 1" },
 	{ "DUMP_LEVLE=kern", "unknown variable DUMP_LEVLE" },
 	{ "DUMP_LEVEL = kern", "no spaces allowed" },
 	{ "dump_level=kern", "expected NAME=value" },

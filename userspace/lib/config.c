@@ -31,6 +31,7 @@ void lkcd_conf_defaults(struct lkcd_conf *c)
 	c->compress = LKCD_COMPRESS_ZLIB;
 	c->dump_format = LKCD_OUT_KDUMP;
 	c->dump_action = LKCD_ACTION_REBOOT;
+	c->fail_action = LKCD_ACTION_REBOOT;
 }
 
 static int parse_u32(const char *s, uint32_t *out)
@@ -103,6 +104,7 @@ const char *lkcd_conf_action_name(enum lkcd_dump_action a)
 	case LKCD_ACTION_REBOOT:	return "reboot";
 	case LKCD_ACTION_POWEROFF:	return "poweroff";
 	case LKCD_ACTION_SHELL:		return "shell";
+	case LKCD_ACTION_KEXEC:		return "kexec";
 	}
 	return "?";
 }
@@ -242,16 +244,77 @@ static const char *set_keep_dumps(struct lkcd_conf *c, const char *v)
 	return parse_u32(v, &c->keep_dumps) ? "expected a number (0 = keep all)" : NULL;
 }
 
-static const char *set_action(struct lkcd_conf *c, const char *v)
+static const char *parse_action(const char *v, enum lkcd_dump_action *a)
 {
 	if (!strcasecmp(v, "reboot"))
-		c->dump_action = LKCD_ACTION_REBOOT;
+		*a = LKCD_ACTION_REBOOT;
 	else if (!strcasecmp(v, "poweroff"))
-		c->dump_action = LKCD_ACTION_POWEROFF;
+		*a = LKCD_ACTION_POWEROFF;
 	else if (!strcasecmp(v, "shell"))
-		c->dump_action = LKCD_ACTION_SHELL;
+		*a = LKCD_ACTION_SHELL;
+	else if (!strcasecmp(v, "kexec"))
+		*a = LKCD_ACTION_KEXEC;
 	else
-		return "expected reboot, poweroff or shell";
+		return "expected reboot, poweroff, shell or kexec";
+	return NULL;
+}
+
+static const char *set_action(struct lkcd_conf *c, const char *v)
+{
+	return parse_action(v, &c->dump_action);
+}
+
+static const char *set_fail_action(struct lkcd_conf *c, const char *v)
+{
+	return parse_action(v, &c->fail_action);
+}
+
+static const char *set_mkinitrd(struct lkcd_conf *c, const char *v)
+{
+	return parse_bool(v, &c->mkinitrd) ? "expected 0 or 1 (yes/no)" : NULL;
+}
+
+/* A device the capture init can find without udev: a path, UUID= or LABEL=. */
+static const char *set_dumpdir_device(struct lkcd_conf *c, const char *v)
+{
+	const char *id = NULL;
+
+	if (!strncmp(v, "UUID=", 5))
+		id = v + 5;
+	else if (!strncmp(v, "LABEL=", 6))
+		id = v + 6;
+	else if (*v && v[0] != '/')
+		return "expected UUID=..., LABEL=... or an absolute device path";
+	if (id && !*id)
+		return "empty UUID or LABEL";
+	for (const char *p = v; *p; p++)
+		if (!isgraph((unsigned char)*p))
+			return "no spaces or control characters allowed";
+	if (strlen(v) >= LKCD_CONF_STR)
+		return "too long";
+	strcpy(c->dumpdir_device, v);
+	return NULL;
+}
+
+static const char *set_dumpdir_fstype(struct lkcd_conf *c, const char *v)
+{
+	if (strlen(v) >= sizeof(c->dumpdir_fstype))
+		return "too long";
+	for (const char *p = v; *p; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_')
+			return "expected a filesystem type such as ext4 or xfs";
+	strcpy(c->dumpdir_fstype, v);
+	return NULL;
+}
+
+static const char *set_capture_modules(struct lkcd_conf *c, const char *v)
+{
+	for (const char *p = v; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != ' ')
+			return "expected module names separated by spaces";
+	if (strlen(v) >= LKCD_CONF_STR)
+		return "too long";
+	strcpy(c->capture_modules, v);
 	return NULL;
 }
 
@@ -275,6 +338,11 @@ static const struct {
 	{ "DUMP_FORMAT", set_format },
 	{ "KEEP_DUMPS", set_keep_dumps },
 	{ "DUMP_ACTION", set_action },
+	{ "DUMP_FAIL_ACTION", set_fail_action },
+	{ "MKINITRD", set_mkinitrd },
+	{ "DUMPDIR_DEVICE", set_dumpdir_device },
+	{ "DUMPDIR_FSTYPE", set_dumpdir_fstype },
+	{ "CAPTURE_MODULES", set_capture_modules },
 };
 
 /* ---- the line syntax ---- */

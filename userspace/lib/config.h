@@ -23,6 +23,7 @@ enum lkcd_dump_action {
 	LKCD_ACTION_REBOOT = 0,
 	LKCD_ACTION_POWEROFF,
 	LKCD_ACTION_SHELL,
+	LKCD_ACTION_KEXEC,		/* kexec back into the production kernel */
 };
 
 struct lkcd_conf {
@@ -43,6 +44,12 @@ struct lkcd_conf {
 	enum lkcd_out_format dump_format;	/* DUMP_FORMAT (kdump) */
 	uint32_t keep_dumps;			/* KEEP_DUMPS (0 = keep all) */
 	enum lkcd_dump_action dump_action;	/* DUMP_ACTION (reboot) */
+	/* the capture environment (lkcd mkinitrd, lkcd-utils/capture-init) */
+	enum lkcd_dump_action fail_action;	/* DUMP_FAIL_ACTION (reboot) */
+	bool mkinitrd;				/* MKINITRD (0): config builds the initramfs */
+	char dumpdir_device[LKCD_CONF_STR];	/* DUMPDIR_DEVICE: UUID=, LABEL= or a path */
+	char dumpdir_fstype[32];		/* DUMPDIR_FSTYPE ("" = as mount finds it) */
+	char capture_modules[LKCD_CONF_STR];	/* CAPTURE_MODULES: more modules, space-separated */
 };
 
 /* Called once per bad line with "file:line: reason". */
