@@ -107,6 +107,7 @@ static void print_text(const struct state *s)
 	printf("post notifiers:       %s\n", s->post_notifiers ? "on" : "off");
 	if (s->have_panic)
 		printf("panic timeout:        %ld\n", s->panic);
+	snapshot_state_line(stdout);
 }
 
 static void print_json(const struct state *s)

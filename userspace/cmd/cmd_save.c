@@ -672,6 +672,10 @@ static void save_usage(FILE *out)
 		"                       kernel the dump is written there; otherwise the\n"
 		"                       dump waiting there is saved to DUMPDIR\n"
 		"      --again          save a dump from DUMPDEV even if already saved\n"
+		"  -s, --snapshot       save the held live snapshot (SysRq d, lkcd snapshot)\n"
+		"                       from /dev/lkcd, then release it; the default when\n"
+		"                       one is held and this is not a capture kernel\n"
+		"  -k, --keep           with a snapshot: keep it held after saving\n"
 		"  -c, --config FILE    configuration file (default %s)\n"
 		"  -h, --help           show this help\n"
 		"\n"
@@ -692,19 +696,27 @@ int cmd_save(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "dumpdev", required_argument, NULL, 'D' },
 		{ "again", no_argument, NULL, 'A' },
+		{ "snapshot", no_argument, NULL, 's' },
+		{ "keep", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *address = NULL, *vmcore = NULL, *dumpdir = NULL, *dumpdev = NULL;
 	char cmdline[4096], val[64];
-	bool again = false;
+	bool again = false, snapshot = false, keep = false;
 	enum lkcd_out_format format = LKCD_OUT_KDUMP;
 	bool have_format = false;
 	struct lkcd_conf conf;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "a:f:d:F:c:D:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:f:d:F:c:D:skh", opts, NULL)) != -1) {
 		switch (c) {
+		case 's':
+			snapshot = true;
+			break;
+		case 'k':
+			keep = true;
+			break;
 		case 'D':
 			dumpdev = optarg;
 			break;
@@ -759,6 +771,15 @@ int cmd_save(int argc, char **argv)
 		}
 		snprintf(conf.dumpdev, sizeof(conf.dumpdev), "%s", dumpdev);
 	}
+	/*
+	 * A live snapshot (SysRq d, lkcd snapshot): asked for, or held while
+	 * this is no capture kernel and no other source was named.
+	 */
+	if (snapshot || (!address && !vmcore && !dumpdev &&
+			 (read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline)) < 0 ||
+			  cmdline_get(cmdline, "crashdump", val, sizeof(val)) < 0) &&
+			 snapshot_held()))
+		return snapshot_save(&conf, have_format, format, keep);
 	/* not a capture kernel: the dump waiting on DUMPDEV, if any */
 	if (!address && conf.dumpdev[0] &&
 	    (read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline)) < 0 ||

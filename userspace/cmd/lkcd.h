@@ -125,6 +125,16 @@ int dumpdev_save(const struct lkcd_conf *conf, const char *dev, bool have_format
 int cmd_dumpdev(int argc, char **argv);
 int cmd_mkinitrd(int argc, char **argv);
 
+/* live snapshots (cmd_snapshot.c) */
+int cmd_snapshot(int argc, char **argv);
+int cmd_release(int argc, char **argv);
+bool snapshot_held(void);
+/* Save the held snapshot from /dev/lkcd to DUMPDIR/N, then release it unless keep. */
+int snapshot_save(const struct lkcd_conf *conf, bool have_format,
+		  enum lkcd_out_format format, bool keep);
+/* "snapshot state: ..." for lkcd status; nothing without the module. */
+void snapshot_state_line(FILE *out);
+
 /* config runs save in the capture kernel */
 int save_run(const struct lkcd_conf *conf, const char *address,
 	     const char *vmcore, bool have_format, enum lkcd_out_format format);

@@ -29,6 +29,8 @@ static const struct {
 	{ "list", cmd_list, "list the dumps saved in DUMPDIR" },
 	{ "query", cmd_query, "show whether the dumper is armed, and its settings" },
 	{ "status", cmd_query, "same as query" },
+	{ "snapshot", cmd_snapshot, "take a live snapshot of memory (as SysRq d) for lkcd save" },
+	{ "release", cmd_release, "free the memory of the held live snapshot" },
 	{ "dumpdev", cmd_dumpdev, "say what the raw dump device (DUMPDEV) holds" },
 };
 
