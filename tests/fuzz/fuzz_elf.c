@@ -21,6 +21,7 @@
 #include "../../userspace/cmd/lkcd.h"
 
 #define MAX_ITER_PAGES	4096
+#define MAX_SOURCE_PAGES	(1u << 14)
 
 static void read_around(struct lkcd_source *src)
 {
@@ -57,6 +58,20 @@ static void iterate(struct lkcd_source *src)
 	uint64_t next_min = 0;
 	int first = 1;
 
+	const struct lkcd_mem_range *r;
+	size_t n = lkcd_source_ranges(src, &r);
+	uint64_t pages = 0;
+
+	/*
+	 * The iterator reads every page the ranges declare, so its time is
+	 * linear in the memory size the headers claim (a few bytes of ELF can
+	 * declare terabytes of zero-filled p_memsz): only small sources here.
+	 */
+	for (size_t i = 0; i < n; i++) {
+		pages += r[i].size / LKCD_PAGE_SIZE + 2;
+		if (pages > MAX_SOURCE_PAGES)
+			return;
+	}
 	if (lkcd_source_page_iter_open(src, LKCD_PAGE_SIZE, &it, &err) < 0)
 		return;
 	for (int i = 0; i < MAX_ITER_PAGES && it.next(it.ctx, &pg, &err) == 1; i++) {

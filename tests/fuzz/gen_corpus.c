@@ -228,6 +228,13 @@ static void gen_dumps(void)
 		uint8_t hmode = FUZZ_FIX_HEADER;
 
 		put("reader", v[i].tag, &mode, 1, sm->mem, len);
+		for (uint8_t f = 0; f < 4; f++) {	/* the save target: format in bits 3-4 */
+			uint8_t smode = FUZZ_FIX_ALL | (uint8_t)(f << 3) | (i & 1 ? 0x60 : 0);
+			char name[64];
+
+			snprintf(name, sizeof(name), "%s-f%u", v[i].tag, f);
+			put("save", name, &smode, 1, sm->mem, len);
+		}
 		put("header", v[i].tag, &hmode, 1, sm->mem, PS);
 		if (v[i].formats)
 			write_formats(sm, v[i].tag);
