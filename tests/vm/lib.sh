@@ -334,9 +334,10 @@ run_crash() { # dumpfile commands outfile
 # reads from the dump must match it.  At most $3 pages may differ (pages the
 # crashed kernel legitimately wrote after dumping them: crash notes, the
 # dumper's own stack); their pfns are listed in $WORK/differ.txt.
-check_pages_match() { # dumpfile vmcore max-differ
-	local out compared differ
-	if ! out=$("$VM_TOP/tests/vm/comparepages" "$1" "$2" "$WORK/differ.txt" 2>&1); then
+check_pages_match() { # dumpfile vmcore max-differ [lkcd-header-paddr]
+	local out compared differ chain=()
+	[[ -n ${4:-} ]] && chain=(--chain "$4")
+	if ! out=$("$VM_TOP/tests/vm/comparepages" "${chain[@]}" "$1" "$2" "$WORK/differ.txt" 2>&1); then
 		check_fail "comparing $(basename "$1") with /proc/vmcore: $out"
 		return 1
 	fi
@@ -346,4 +347,49 @@ check_pages_match() { # dumpfile vmcore max-differ
 	(( compared > 0 )) || check_fail "no page of $(basename "$1") could be compared" || return 1
 	(( differ <= $3 )) ||
 		check_fail "$differ pages of $(basename "$1") differ from /proc/vmcore (at most $3 may): first $(head -n5 "$WORK/differ.txt" | paste -sd' ')"
+}
+
+# Host half of the cycle (guest: lkcd_cycle_production/_capture): the dump
+# judged by makedumpfile --dump-dmesg, crash (sys, bt, ps, log) and
+# libkdumpfile page by page against /proc/vmcore.  $1: pages allowed to
+# differ (written by the crashed kernel after the dumper saved them).
+check_cycle() { # max-differ
+	local bad=0 n dump id rc
+	check_file notes/dump-n || return 1
+	n=$(cat "$OUT/notes/dump-n")
+	dump=$OUT/dump/$n/dump.$n
+	check_file "dump/$n/dump.$n" || return 1
+	id=$(cat "$OUT/notes/boot-id")
+
+	"$VM_TOP/tests/vm/dumpinfo" "$dump" >"$WORK/dumpinfo.txt" ||
+		check_fail "dump.$n is not a dump file" || bad=1
+	grep -qx "release=$KABI" "$WORK/dumpinfo.txt" ||
+		check_fail "dump.$n's header does not name $KABI" || bad=1
+	lkcd_show_check "$dump" || bad=1
+
+	check_makedumpfile_dmesg "$dump" "$WORK/dmesg.txt" "cycle marker $id" &&
+		{ grep -aq 'Kernel panic - not syncing: sysrq triggered crash' "$WORK/dmesg.txt" ||
+		check_fail "dump.$n's kernel log (makedumpfile) lacks the panic line"; } || bad=1
+
+	# storage blocks (spare pages reused after saving them) are left out
+	check_pages_match "$dump" "$OUT/vmcore" "$1" "$(cat "$OUT/notes/dump-addr")" || bad=1
+
+	run_crash "$dump" $'sys\nbt\nps\nlog' "$WORK/crash.txt"
+	rc=$?
+	if (( rc == 0 )); then
+		grep -qE 'PANIC: ".*sysrq triggered crash"' "$WORK/crash.txt" ||
+			check_fail "crash sys does not show the panic (see $WORK/crash.txt)" || bad=1
+		grep -qE "RELEASE: $KABI" "$WORK/crash.txt" ||
+			check_fail "crash sys does not show RELEASE: $KABI" || bad=1
+		grep -q 'sysrq_handle_crash' "$WORK/crash.txt" ||
+			check_fail "crash bt does not show sysrq_handle_crash" || bad=1
+		grep -qE '^>? +1 +0 +[0-9]+ +[0-9a-f]+ +[A-Z]+ .* init$' "$WORK/crash.txt" ||
+			check_fail "crash ps does not list PID 1 init" || bad=1
+		grep -q "cycle marker $id" "$WORK/crash.txt" ||
+			check_fail "crash log lacks the marker" || bad=1
+	elif (( rc != 2 )); then
+		check_fail "crash failed (status $rc): $(tail -n3 "$WORK/crash.txt" | paste -sd' ')" || bad=1
+	fi
+	echo "  lkcd save in the guest: $(cat "$OUT/notes/save-seconds")s, dump.$n $(stat -c %s "$dump") bytes"
+	return $bad
 }

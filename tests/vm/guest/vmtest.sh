@@ -190,3 +190,40 @@ vmcore_copy() {
 	off=$(vmcore_offset "$1") || { vm_log "paddr $1 is in no PT_LOAD of /proc/vmcore"; return 1; }
 	dd if=/proc/vmcore of="$3" bs=4096 iflag=skip_bytes,count_bytes skip="$off" count="$2" 2>/dev/null
 }
+
+# ---- the whole cycle at one dump level (panic-kern, panic-used, ...) ----
+
+# Production half: load lkcd.ko, mark the kernel log, `lkcd config` at the
+# level $LKCD_LEVEL that the scenario set with lkcd_conf, dirty some user
+# memory (so USED and ALL_RAM have user pages to save), panic.
+lkcd_cycle_production() { # level
+	local id
+	lkcd_insmod
+	id=$(cat /proc/sys/kernel/random/boot_id)
+	echo "lkcd-vm: cycle marker $id" >/dev/kmsg
+	note boot-id "$id"
+	run lkcd config || fail "lkcd config failed"
+	[ "$(sysctl_get level)" = "$1" ] || fail "kernel.dump.level is $(sysctl_get level), not $1 after lkcd config"
+	[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] || fail "lkcd config did not load a capture kernel"
+	note dump-addr "$(sysctl_get addr)"
+	# 32 MiB of page cache in tmpfs, non-zero, stays until the panic
+	dd if=/dev/urandom of=/tmp/fill bs=1M count=32 2>/dev/null
+	note production-time "$(date +%s)"
+	crash
+}
+
+# Capture half: lkcd save (timed), then the raw /proc/vmcore for the host's
+# page-by-page comparison.
+lkcd_cycle_capture() {
+	local n t0 t1
+	t0=$(date +%s)
+	run lkcd save || fail "lkcd save failed"
+	t1=$(date +%s)
+	note save-seconds "$((t1 - t0))"
+	n=$(ls "$LKCD_DUMPDIR" | grep -E '^[0-9]+$' | head -n1)
+	[ -n "$n" ] || fail "lkcd save left no numbered directory in $LKCD_DUMPDIR"
+	note dump-n "$n"
+	ls -la "$LKCD_DUMPDIR/$n"
+	run dd if=/proc/vmcore of="$OUT/vmcore" bs=1M 2>/dev/null || fail "cannot copy /proc/vmcore"
+	pass
+}
