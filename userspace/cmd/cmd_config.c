@@ -150,8 +150,26 @@ static int arm(const struct lkcd_conf *conf)
 		       ret < 0 ? strerror(-ret) : buf);
 		return EXIT_FAIL;
 	}
-	if (pick_images(conf, kernel, initrd) < 0)
+	if (conf->mkinitrd) {
+		/*
+		 * MKINITRD=1: lkcd's own minimal initramfs (KEXEC_INITRD names
+		 * where it goes), rebuilt when the kernel, config, target or
+		 * lkcd changed.  The kernel is picked as without it.
+		 */
+		struct lkcd_conf nodistro = *conf;
+
+		nodistro.kexec_initrd[0] = '\0';
+		if (pick_images(&nodistro, kernel, initrd) < 0)
+			return EXIT_FAIL;
+		if (dry_run) {
+			printf("would run lkcd mkinitrd --if-stale\n");
+		} else if (mkinitrd_for_config(conf, initrd, PATH_MAX) != EXIT_OK) {
+			errmsg("cannot build the capture initramfs (MKINITRD=1): not armed");
+			return EXIT_FAIL;
+		}
+	} else if (pick_images(conf, kernel, initrd) < 0) {
 		return EXIT_FAIL;
+	}
 	if (load_module(conf) < 0)
 		return EXIT_FAIL;
 	if (set_sysctl("level", conf->level) || set_sysctl("compress", conf->compress) ||

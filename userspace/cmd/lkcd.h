@@ -124,6 +124,12 @@ int dumpdev_save(const struct lkcd_conf *conf, const char *dev, bool have_format
 		 enum lkcd_out_format format, bool again);
 int cmd_dumpdev(int argc, char **argv);
 int cmd_mkinitrd(int argc, char **argv);
+/*
+ * MKINITRD=1: build the capture initramfs unless it is up to date (its
+ * stamp); output gets its path (KEXEC_INITRD, else
+ * /var/lib/lkcd/capture-initrd-<release>.img).  EXIT_OK or EXIT_FAIL.
+ */
+int mkinitrd_for_config(const struct lkcd_conf *conf, char *output, size_t len);
 
 /* live snapshots (cmd_snapshot.c) */
 int cmd_snapshot(int argc, char **argv);
