@@ -505,17 +505,17 @@ static void lkcd_snap_work(struct work_struct *work)
 	lkcd_snap_set_state(LKCD_SNAP_HELD, 0);
 	mutex_unlock(&lkcd_snap.mutex);
 
-	pr_info("%s snapshot held at 0x%llx: %s%s, %llu pages in %llu records, %u blocks (%llu KiB held), packer %llu ms%s%llu ms\n",
+	pr_info("%s snapshot held at 0x%llx: %s%s, %llu pages in %llu records, %u blocks (%llu KiB held), packer %llu ms\n",
 		lkcd_snap_mode_name(mode), (unsigned long long)lkcd_snap.last.header_paddr,
 		h->state == LKCD_STATE_COMPLETE ? "complete" : "INCOMPLETE",
 		h->incomplete_reason == LKCD_INCOMPLETE_CAP ? " (cap reached)" :
 		h->incomplete_reason == LKCD_INCOMPLETE_DEADLINE ? " (deadline)" : "",
 		(unsigned long long)h->pages_dumped, (unsigned long long)h->nr_records,
 		lkcd_snap.nr_pool, (unsigned long long)(lkcd_snap.last.held_bytes >> 10),
-		(unsigned long long)div_u64(lkcd_snap.run_ns, NSEC_PER_MSEC),
-		mode == LKCD_SNAP_CONSISTENT ? ", machine stopped " : ", machine never stopped",
-		mode == LKCD_SNAP_CONSISTENT ?
-			(unsigned long long)div_u64(lkcd_snap.stopped_ns, NSEC_PER_MSEC) : 0ULL);
+		(unsigned long long)div_u64(lkcd_snap.run_ns, NSEC_PER_MSEC));
+	if (mode == LKCD_SNAP_CONSISTENT)
+		pr_info("the machine was stopped for %llu ms\n",
+			(unsigned long long)div_u64(lkcd_snap.stopped_ns, NSEC_PER_MSEC));
 	return;
 
 fail:

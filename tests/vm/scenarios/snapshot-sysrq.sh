@@ -1,0 +1,78 @@
+# Host part of snapshot-sysrq (see snapshot-sysrq.guest).
+DESCRIPTION="SysRq d live snapshot saved from /dev/lkcd (kdump, lkcd, elf); refusals; MemFree back after release"
+NEEDS="lkcd module"
+VM_TIMEOUT=600
+
+# crash 8.0.2 (Debian 12) cannot build its task table on this kernel:
+# Debian's 6.1.192 has the 6.5 change of struct pid's numbers[1] to a
+# flexible array, and crash reads sizeof(struct pid) bytes, then the upid
+# past them (fixed upstream in "Fix failure of gathering task table on
+# Linux 6.5-rc1 and later").  `ps` then lists only the CPUs' current tasks,
+# so the task list is checked by walking init_task.tasks instead.
+SNAP_CRASH_CMDS=$'sys\nlist task_struct.tasks -s task_struct.pid,comm -h init_task\nlog'
+snap_check_crash_out() { # file marker
+	grep -qE "RELEASE: $KABI" "$1" ||
+		check_fail "crash sys does not show RELEASE: $KABI (see $1)" || return 1
+	grep -B1 -A0 'comm = "init' "$1" | grep -q 'pid = 1,' ||
+		check_fail "crash's walk of the task list does not find PID 1 init (see $1)" || return 1
+	grep -q "$2" "$1" || check_fail "crash log lacks '$2' (see $1)"
+}
+
+# crash on an LKCD-format file needs the relocation (LKCD v8 has no
+# VMCOREINFO): KERNELOFFSET and phys_base from the kdump file of this boot.
+snap_crash_lkcd() { # lkcd-file kdump-file-of-the-same-boot commands outfile
+	local off pb
+	[[ -n ${VMLINUX:-} && -s $VMLINUX ]] || { echo "  note: no debug vmlinux; crash not run" >&2; return 2; }
+	off=$(grep -a -m1 -o 'KERNELOFFSET=[0-9a-f]*' "$2" | cut -d= -f2)
+	pb=$(grep -a -m1 -o 'NUMBER(phys_base)=-*[0-9]*' "$2" | cut -d= -f2)
+	[[ -n $off && -n $pb ]] || { check_fail "no KERNELOFFSET/phys_base in $(basename "$2")"; return 1; }
+	printf '%s\nquit\n' "$3" | timeout 300 crash -s --kaslr "0x$off" \
+		--machdep "phys_base=0x$(printf '%x' "$pb")" "$VMLINUX" "$1" >"$4" 2>&1
+}
+
+check() {
+	local bad=0 n id dump rc d1 d2 dirs
+	check_file notes/dump-n || return 1
+	n=$(cat "$OUT/notes/dump-n")
+	id=$(cat "$OUT/notes/boot-id")
+	dump=$OUT/dump/$n/dump.$n
+	check_file "dump/$n/dump.$n" || return 1
+	echo "  held: $(cat "$OUT/notes/state-held")"
+	echo "  MemFree before $(cat "$OUT/notes/memfree-before") KiB, after release $(cat "$OUT/notes/memfree-after") KiB"
+	echo "  consistent: $(cat "$OUT/notes/consistent")"
+
+	"$VM_TOP/build/bin/lkcd" show "$dump" >"$WORK/lkcd-show.txt" 2>&1 ||
+		check_fail "lkcd show dump.$n failed: $(head -n3 "$WORK/lkcd-show.txt")" || bad=1
+	grep -q "live snapshot (SysRq d), no panic" "$WORK/lkcd-show.txt" ||
+		check_fail "lkcd show does not name the live snapshot" || bad=1
+	grep -qF "$KABI" "$WORK/lkcd-show.txt" ||
+		check_fail "lkcd show does not name $KABI" || bad=1
+	grep -q "snapshot marker $id" "$OUT/dump/$n/dmesg.$n" ||
+		check_fail "lkcd save's own dmesg.$n lacks the marker" || bad=1
+
+	check_makedumpfile_dmesg "$dump" "$WORK/dmesg.txt" "snapshot marker $id" || bad=1
+	run_crash "$dump" "$SNAP_CRASH_CMDS" "$WORK/crash.txt"
+	rc=$?
+	if (( rc == 0 )); then
+		snap_check_crash_out "$WORK/crash.txt" "snapshot marker $id" || bad=1
+	elif (( rc != 2 )); then
+		check_fail "crash failed (status $rc): $(tail -n3 "$WORK/crash.txt" | paste -sd' ')" || bad=1
+	fi
+
+	# the consistent snapshot, in the lkcd and ELF formats
+	dirs=$(cat "$OUT/notes/dirs")
+	d1=$(awk '{print $2}' <<<"$dirs")
+	d2=$(awk '{print $3}' <<<"$dirs")
+	[[ -n $d1 && -n $d2 ]] || { check_fail "expected three saved dumps, got '$dirs'"; return 1; }
+	snap_crash_lkcd "$OUT/dump/$d1/dump.$d1" "$dump" "$SNAP_CRASH_CMDS" "$WORK/crash-lkcd.txt"
+	rc=$?
+	if (( rc == 0 )); then
+		snap_check_crash_out "$WORK/crash-lkcd.txt" "snapshot marker $id" || bad=1
+	elif (( rc != 2 )); then
+		check_fail "crash on the LKCD-format snapshot failed (status $rc): $(tail -n2 "$WORK/crash-lkcd.txt" | paste -sd' ')" || bad=1
+	fi
+	check_makedumpfile_dmesg "$OUT/dump/$d2/dump.$d2" "$WORK/dmesg-elf.txt" "snapshot marker $id" || bad=1
+	"$VM_TOP/build/bin/lkcd" show "$OUT/dump/$d2/dump.$d2" 2>&1 | grep -q "consistent snapshot (lkcd snapshot), no panic" ||
+		check_fail "lkcd show of the ELF dump does not name the consistent snapshot" || bad=1
+	return $bad
+}
