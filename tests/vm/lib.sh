@@ -366,6 +366,14 @@ check_cycle() { # max-differ
 	grep -qx "release=$KABI" "$WORK/dumpinfo.txt" ||
 		check_fail "dump.$n's header does not name $KABI" || bad=1
 	lkcd_show_check "$dump" || bad=1
+	# the dumper's own clock: start and end stamps in the header
+	local took
+	took=$(sed -n 's/^dump took: *\([0-9]*\) ms.*/\1/p' "$WORK/lkcd-show.txt" 2>/dev/null)
+	if [[ -z $took ]]; then
+		check_fail "lkcd show prints no 'dump took: N ms'" || bad=1
+	elif (( ${#took} > 7 || took > 600000 )); then
+		check_fail "the dump took $took ms by its header (end before start?)" || bad=1
+	fi
 
 	check_makedumpfile_dmesg "$dump" "$WORK/dmesg.txt" "cycle marker $id" &&
 		{ grep -aq 'Kernel panic - not syncing: sysrq triggered crash' "$WORK/dmesg.txt" ||
