@@ -23,7 +23,8 @@ VM_WORK=$VM_BUILD/work
 VM_SCENARIOS=$VM_TOP/tests/vm/scenarios
 
 # QEMU settings; a scenario may override VM_MEM, VM_CRASHKERNEL, VM_APPEND,
-# VM_TIMEOUT, VM_SMP, VM_DISK_SIZE.
+# VM_TIMEOUT (per QEMU run), VM_SMP, VM_DISK_SIZE, and ask for
+# VM_DUMPDEV_SIZE (a raw /dev/vdb) and VM_BOOTS (boot again after a reboot).
 VM_MEM_DEFAULT=1G
 VM_CRASHKERNEL_DEFAULT=256M
 VM_TIMEOUT_DEFAULT=120		# seconds for both boots together
@@ -220,24 +221,46 @@ vm_build_initrds() { # name workdir
 # Boot scenario $1's VM once (production boot, and the capture boot the
 # guest kexecs into).  Sets VM_QEMU_STATUS and VM_SECONDS.
 vm_boot() { # name workdir
-	local name=$1 work=$2 log=$2/console.log start end
-	rm -f "$work/disk.img" "$log"
+	local name=$1 work=$2 log=$2/console.log start end boot=1 drives=()
+	rm -f "$work/disk.img" "$work/dumpdev.img" "$log" "$work"/console.*.log
 	truncate -s "${VM_DISK_SIZE:-$VM_DISK_SIZE_DEFAULT}" "$work/disk.img"
 	mkfs.ext4 -q -F -L lkcdout -E lazy_itable_init=1,lazy_journal_init=1 "$work/disk.img" ||
 		vm_die "mkfs.ext4 failed"
+	drives=(-drive "file=$work/disk.img,format=raw,if=virtio,cache=unsafe")
+	# VM_DUMPDEV_SIZE: a second, raw (zeroed) disk, /dev/vdb in the guest,
+	# for DUMPDEV; the host reads it back as $WORK/dumpdev.img
+	if [[ -n ${VM_DUMPDEV_SIZE:-} ]]; then
+		truncate -s "$VM_DUMPDEV_SIZE" "$work/dumpdev.img"
+		drives+=(-drive "file=$work/dumpdev.img,format=raw,if=virtio,cache=unsafe")
+	fi
 	start=$(date +%s.%N)
-	set +e
-	timeout -k 5 "${VM_TIMEOUT:-$VM_TIMEOUT_DEFAULT}" \
-		qemu-system-x86_64 -accel tcg -m "${VM_MEM:-$VM_MEM_DEFAULT}" -smp "${VM_SMP:-2}" \
-		-no-user-config -nodefaults -display none -no-reboot \
-		-serial "file:$log" \
-		-kernel "$VMLINUZ" -initrd "$work/production.img" \
-		-append "console=ttyS0 crashkernel=${VM_CRASHKERNEL:-$VM_CRASHKERNEL_DEFAULT} panic=1 oops=panic ${VM_APPEND:-}" \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-drive "file=$work/disk.img,format=raw,if=virtio,cache=unsafe" \
-		</dev/null >"$work/qemu.out" 2>&1
-	VM_QEMU_STATUS=$?
-	set -e
+	# VM_BOOTS=N: when the guest reboots (QEMU's -no-reboot turns that into
+	# an exit with status 0) before any verdict, boot it again on the same
+	# disks, up to N QEMU runs in all.  Every run has its own hard timeout;
+	# the guest sees which run it is as vm_boot=<n> on its command line.
+	while :; do
+		set +e
+		timeout -k 5 "${VM_TIMEOUT:-$VM_TIMEOUT_DEFAULT}" \
+			qemu-system-x86_64 -accel tcg -m "${VM_MEM:-$VM_MEM_DEFAULT}" -smp "${VM_SMP:-2}" \
+			-no-user-config -nodefaults -display none -no-reboot \
+			-serial "file:$work/console.$boot.log" \
+			-kernel "$VMLINUZ" -initrd "$work/production.img" \
+			-append "console=ttyS0 crashkernel=${VM_CRASHKERNEL:-$VM_CRASHKERNEL_DEFAULT} panic=1 oops=panic vm_boot=$boot ${VM_APPEND:-}" \
+			-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+			"${drives[@]}" \
+			</dev/null >>"$work/qemu.out" 2>&1
+		VM_QEMU_STATUS=$?
+		set -e
+		cat "$work/console.$boot.log" >>"$log" 2>/dev/null || true
+		if (( VM_QEMU_STATUS == 0 && boot < ${VM_BOOTS:-1} )) &&
+			[[ -z $(vm_marker "$work/console.$boot.log") ]]; then
+			echo "lkcd-vm-host: the guest rebooted; boot $((boot + 1)) of at most ${VM_BOOTS:-1}" >>"$log"
+			boot=$((boot + 1))
+			continue
+		fi
+		break
+	done
+	VM_BOOTS_DONE=$boot
 	end=$(date +%s.%N)
 	VM_SECONDS=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 }

@@ -69,6 +69,10 @@ note() { # name text
 
 vm_kabi() { uname -r; }
 
+# Which QEMU run this is (1, 2, ... with VM_BOOTS): vm_boot=<n> on the
+# production kernel's command line; empty in a capture kernel.
+vm_boot_number() { sed -n 's/.*\bvm_boot=\([0-9]*\).*/\1/p' /proc/cmdline; }
+
 vm_modprobe() {
 	local m
 	for m in "$@"; do
