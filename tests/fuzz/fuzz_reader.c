@@ -15,6 +15,7 @@
 
 #include "fuzz.h"
 #include "liblkcd.h"
+#include "dump_mem.h"
 
 #define MAX_RECORDS	(FUZZ_MAX_PAGES * LKCD_PAGE_SIZE)	/* bounds the work per input */
 
@@ -48,6 +49,32 @@ static uint64_t one_pass(struct lkcd_dump *d, int expand, uint64_t *digest)
 		n++;
 	}
 	return n;
+}
+
+/* Random access over the same dump (lkcd save of a live snapshot). */
+static void dump_mem(struct lkcd_dump *d)
+{
+	static uint8_t buf[2 * LKCD_PAGE_SIZE + 16];
+	struct lkcd_dump_mem *m = NULL;
+	struct lkcd_error err = { 0 };
+	const struct lkcd_mem_range *r;
+	size_t n;
+
+	if (lkcd_dump_mem_load(d, &m, &err) < 0) {
+		FUZZ_ASSERT(err.msg[0]);
+		return;
+	}
+	n = lkcd_dump_ranges(d, &r);
+	for (size_t i = 0; i < n && i < 16; i++) {
+		uint64_t end = r[i].start + r[i].size;
+
+		lkcd_dump_mem_read(m, r[i].start, buf, 16);
+		lkcd_dump_mem_read(m, end - 1, buf, 2);
+		lkcd_dump_mem_read(m, r[i].start + LKCD_PAGE_SIZE - 8, buf, sizeof(buf));
+	}
+	FUZZ_ASSERT(lkcd_dump_mem_read(m, UINT64_MAX - 3, buf, 8) < 0);
+	lkcd_dump_mem_read(m, 0, buf, 0);
+	lkcd_dump_mem_free(m);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -99,6 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(unsigned long long)n1, nr, nr ? ": " : "", nr ? pr[0].reason : "");
 	for (size_t i = 0; i < nr; i++)
 		FUZZ_ASSERT(memchr(pr[i].reason, 0, sizeof(pr[i].reason)) != NULL);
+	dump_mem(d);
 	lkcd_dump_close(d);
 	lkcd_source_close(src);
 	return 0;

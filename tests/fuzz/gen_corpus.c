@@ -31,6 +31,7 @@
 #include "simmem.h"
 #include "elfcore.h"
 #include "lkcd.h"
+#include "dumpdev_io.h"
 
 #define PS	LKCD_PAGE_SIZE
 
@@ -93,6 +94,23 @@ static size_t note_append(uint8_t *buf, size_t off, const char *name, uint32_t t
 	memset(buf + off, 0, (dlen + 3) & ~3u);
 	memcpy(buf + off, desc, dlen);
 	return off + ((dlen + 3) & ~3u);
+}
+
+static uint8_t dl_note[PS];
+static size_t dl_note_n;
+
+static const void *dl_vmcoreinfo_note(void)
+{
+	if (!dl_note_n)
+		dl_note_n = note_append(dl_note, 0, "VMCOREINFO", 0, dl_vmcoreinfo,
+					sizeof(dl_vmcoreinfo) - 1);
+	return dl_note;
+}
+
+static size_t dl_vmcoreinfo_note_len(void)
+{
+	dl_vmcoreinfo_note();
+	return dl_note_n;
 }
 
 /* ---- packed dumps ---- */
@@ -206,6 +224,57 @@ static void write_formats(struct simmem *sm, const char *tag)
 	}
 }
 
+/* A dump device image as the capture kernel writes it, trimmed to its data. */
+static void write_dumpdev(struct simmem *sm, const char *tag)
+{
+	struct lkcd_source *src;
+	struct lkcd_dump *d;
+	struct lkcd_error err = { 0 };
+	struct lkcd_dumpdev_input in;
+	struct lkcd_dumpdev_info info;
+	char path[4096], name[64];
+	uint64_t size = 1u << 20;
+	uint8_t mode = FUZZ_FIX_BLOCKS | FUZZ_FIX_HEADER;
+
+	snprintf(path, sizeof(path), "%s/.tmp-dumpdev", outdir);
+	for (int pass = 0; pass < 2; pass++) {
+		int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+		if (fd < 0 || ftruncate(fd, (off_t)size) < 0)
+			die(path);
+		if (sim_source(sm, &src) < 0 || lkcd_dump_open(src, 0, &d, &err) < 0) {
+			fprintf(stderr, "gen_corpus: reopening the packed dump: %s\n", err.msg);
+			exit(1);
+		}
+		memset(&in, 0, sizeof(in));
+		in.header_page = sm->mem;
+		in.notes = dl_vmcoreinfo_note();
+		in.notes_len = dl_vmcoreinfo_note_len();
+		lkcd_dump_page_iter(d, &in.pages);
+		in.now_sec = 1795000100;
+		if (lkcd_dumpdev_write(fd, path, &in, &info, &err) < 0) {
+			fprintf(stderr, "gen_corpus: dumpdev: %s\n", err.msg);
+			exit(1);
+		}
+		close(fd);
+		lkcd_dump_close(d);
+		lkcd_source_close(src);
+		/* again on a device just big enough */
+		size = (info.records_offset + info.records_size + PS - 1) / PS * PS;
+	}
+	{
+		int fd = open(path, O_RDONLY);
+		static uint8_t img[1u << 20];
+
+		if (fd < 0 || size > sizeof(img) || lkcd_pread_full(fd, img, size, 0) < 0)
+			die(path);
+		close(fd);
+		snprintf(name, sizeof(name), "%s", tag);
+		put("dumpdev", name, &mode, 1, img, size);
+	}
+	unlink(path);
+}
+
 static void gen_dumps(void)
 {
 	static const struct {
@@ -238,6 +307,7 @@ static void gen_dumps(void)
 		put("header", v[i].tag, &hmode, 1, sm->mem, PS);
 		if (v[i].formats)
 			write_formats(sm, v[i].tag);
+		write_dumpdev(sm, v[i].tag);
 		sim_free(sm);
 	}
 	/* The chain's CRCs checked as they are: mode 0. */
