@@ -17,7 +17,8 @@
  * The drivers come from the targets themselves: for DUMPDEV and
  * DUMPDIR_DEVICE (or --target) the sysfs path of the block device is walked
  * up and every driver's module taken.  When no target can be examined
- * (building on a host for another kernel) a generic storage set is used.
+ * (building on a host for another kernel) and no module is named
+ * (--add-module, CAPTURE_MODULES), a generic storage set is used.
  *
  * A stamp next to the output (OUTPUT.stamp) holds a hash of every input;
  * with --if-stale (what lkcd config uses) nothing is rebuilt while it
@@ -701,7 +702,8 @@ static int collect(struct build *b, const struct lkcd_conf *conf, const struct o
 				saw_target = true;
 		}
 	}
-	if (!saw_target || o->generic)
+	/* generic drivers only when nothing says what the target needs */
+	if ((!saw_target && !o->nmodules && !conf->capture_modules[0]) || o->generic)
 		for (int i = 0; generic_modules[i]; i++)
 			want_module(b, generic_modules[i], false, "generic storage");
 	if (conf->capture_modules[0]) {
