@@ -379,6 +379,8 @@ static void lkcd_snap_fill_header(struct lkcd_dump_header *h, u32 level, u32 mod
 	lkcd_header_build(h);
 	if (mode == LKCD_SNAP_LIVE)
 		h->magic = LKCD_DUMP_MAGIC_LIVE;
+	/* LKCD's "the system went on": tells a snapshot from a panic dump */
+	h->flags |= LKCD_FLAG_NONDISRUPT;
 	h->state = LKCD_STATE_IN_PROGRESS;
 	h->level = level;
 	h->exclude = lkcd_effective_exclude(level, READ_ONCE(lkcd_tun.exclude));
@@ -546,11 +548,15 @@ int lkcd_snapshot_release(void)
 	return 0;
 }
 
+/*
+ * Never waits for a run (the run holds the mutex): last is written before
+ * the state becomes HELD under the spinlock, and only read when HELD or
+ * RELEASED.
+ */
 void lkcd_snapshot_status(struct lkcd_snapshot_status *st)
 {
 	unsigned long flags;
 
-	mutex_lock(&lkcd_snap.mutex);
 	spin_lock_irqsave(&lkcd_snap.lock, flags);
 	if (lkcd_snap.state == LKCD_SNAP_HELD || lkcd_snap.state == LKCD_SNAP_RELEASED)
 		*st = lkcd_snap.last;
@@ -567,7 +573,6 @@ void lkcd_snapshot_status(struct lkcd_snapshot_status *st)
 	if (lkcd_snap.state == LKCD_SNAP_IN_PROGRESS)
 		st->cap_bytes = lkcd_snap.cap_pages << PAGE_SHIFT;
 	spin_unlock_irqrestore(&lkcd_snap.lock, flags);
-	mutex_unlock(&lkcd_snap.mutex);
 }
 
 /*
