@@ -233,6 +233,9 @@ vm_boot() { # name workdir
 		truncate -s "$VM_DUMPDEV_SIZE" "$work/dumpdev.img"
 		drives+=(-drive "file=$work/dumpdev.img,format=raw,if=virtio,cache=unsafe")
 	fi
+	# VM_CRASHKERNEL=none: no crashkernel= at all
+	local ck="crashkernel=${VM_CRASHKERNEL:-$VM_CRASHKERNEL_DEFAULT}"
+	[[ ${VM_CRASHKERNEL:-} == none ]] && ck=
 	start=$(date +%s.%N)
 	# VM_BOOTS=N: when the guest reboots (QEMU's -no-reboot turns that into
 	# an exit with status 0) before any verdict, boot it again on the same
@@ -245,7 +248,7 @@ vm_boot() { # name workdir
 			-no-user-config -nodefaults -display none -no-reboot \
 			-serial "file:$work/console.$boot.log" \
 			-kernel "$VMLINUZ" -initrd "$work/production.img" \
-			-append "console=ttyS0 crashkernel=${VM_CRASHKERNEL:-$VM_CRASHKERNEL_DEFAULT} panic=1 oops=panic vm_boot=$boot ${VM_APPEND:-}" \
+			-append "console=ttyS0 $ck panic=1 oops=panic vm_boot=$boot ${VM_APPEND:-}" \
 			-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 			"${drives[@]}" \
 			</dev/null >>"$work/qemu.out" 2>&1
