@@ -60,6 +60,9 @@
 #include "lkcd.h"
 #include "packer.h"
 
+/* The longest a consistent snapshot keeps the machine stopped. */
+#define LKCD_SNAP_STOP_MAX_MS	20000
+
 /* Default cap: this share of MemFree at request time (1/4). */
 #define LKCD_SNAP_CAP_SHIFT	2
 
@@ -420,7 +423,7 @@ static void lkcd_snap_work(struct work_struct *work)
 	struct lkcd_packer *pk = &lkcd_snap_pk;
 	struct lkcd_dump_header *h;
 	struct lkcd_snap_stop stop = { 0 };
-	u32 mode = READ_ONCE(lkcd_snap.mode), level, compress;
+	u32 mode = READ_ONCE(lkcd_snap.mode), level, compress, deadline_ms;
 	u64 t0, t1;
 	int ret;
 
@@ -456,8 +459,15 @@ static void lkcd_snap_work(struct work_struct *work)
 	/* as at panic: zero pages are ZERO runs, never left out */
 	pk->exclude = h->exclude & ~LKCD_EXCLUDE_ZERO;
 	pk->compress = compress;
-	pk->deadline_ns = ktime_get_mono_fast_ns() +
-			  (u64)READ_ONCE(lkcd_tun.deadline_ms) * NSEC_PER_MSEC;
+	deadline_ms = READ_ONCE(lkcd_tun.deadline_ms);
+	/*
+	 * Stopped, no CPU takes interrupts: never past the point where RCU
+	 * starts reporting stalls (21 s by default) -- the snapshot stops
+	 * INCOMPLETE/DEADLINE instead.
+	 */
+	if (mode == LKCD_SNAP_CONSISTENT && deadline_ms > LKCD_SNAP_STOP_MAX_MS)
+		deadline_ms = LKCD_SNAP_STOP_MAX_MS;
+	pk->deadline_ns = ktime_get_mono_fast_ns() + (u64)deadline_ms * NSEC_PER_MSEC;
 	pk->progress_every = 4096;
 	pk->flags = LKCD_PACKER_POOL_ONLY;
 	pk->read_buf = page_address(lkcd_snap.read_pg);
@@ -703,6 +713,9 @@ static int lkcd_snap_state_handler(struct ctl_table *table, int write, void *buf
 			 lkcd_snap_mode_name(st.mode));
 		break;
 	case LKCD_SNAP_HELD:
+		/* physical addresses are for root only, as in /proc/iomem */
+		if (!capable(CAP_SYS_ADMIN))
+			st.header_paddr = 0;
 		snprintf(text, sizeof(text),
 			 "held %llu bytes taken %llu %s %s stopped_ns %llu header 0x%llx\n",
 			 (unsigned long long)st.held_bytes, (unsigned long long)st.taken_sec,

@@ -130,6 +130,7 @@ static void print_json(const struct state *s)
 	       s->crash_loaded ? "true" : "false", s->post_notifiers ? "true" : "false");
 	if (s->have_panic)
 		printf(", \"panic_timeout\": %ld", s->panic);
+	snapshot_state_json(stdout);
 	printf("}\n");
 }
 

@@ -130,6 +130,19 @@ void snapshot_state_line(FILE *out)
 	fprintf(out, "snapshot state:       %s\n", text);
 }
 
+void snapshot_state_json(FILE *out)
+{
+	char text[256];
+
+	if (read_text(sys_path("/proc/sys/kernel/dump/snapshot_state"), text, sizeof(text)) < 0)
+		return;
+	/* the kernel writes only letters, digits, spaces, '%', '-' and "0x" */
+	for (char *p = text; *p; p++)
+		if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
+			*p = ' ';
+	fprintf(out, ", \"snapshot_state\": \"%s\"", text);
+}
+
 static void snapshot_usage(FILE *out)
 {
 	fprintf(out,

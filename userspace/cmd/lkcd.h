@@ -140,6 +140,8 @@ int snapshot_save(const struct lkcd_conf *conf, bool have_format,
 		  enum lkcd_out_format format, bool keep);
 /* "snapshot state: ..." for lkcd status; nothing without the module. */
 void snapshot_state_line(FILE *out);
+/* ', "snapshot_state": "..."' for lkcd status --json; nothing without the module. */
+void snapshot_state_json(FILE *out);
 
 /* config runs save in the capture kernel */
 int save_run(const struct lkcd_conf *conf, const char *address,

@@ -61,7 +61,9 @@ void print_summary(FILE *out, const struct lkcd_dump_header *h,
 	fprintf(out, "machine:          %s\n", h->uts.machine);
 	fprintf(out, "node name:        %s\n", h->uts.nodename);
 	fprintf(out, "dump type:        %s\n",
-		h->magic == LKCD_DUMP_MAGIC_LIVE ? "live snapshot" : "crash");
+		h->magic == LKCD_DUMP_MAGIC_LIVE ? "live snapshot" :
+		(h->flags & LKCD_FLAG_NONDISRUPT) && strstr(h->panic_string, "snapshot") ?
+		"consistent snapshot" : "crash");
 	fprintf(out, "state:            %s\n", state_name(h->state));
 	if (h->state == LKCD_STATE_INCOMPLETE)
 		fprintf(out, "incomplete:       %s (stopped at pfn 0x%llx of 0x%llx)\n",
