@@ -19,8 +19,9 @@
  *   0          struct lkcd_dumpdev_super (512 bytes, one sector), zero to 4096
  *   4096       the header page, 4096 bytes, as preserved
  *   notes      notes_size bytes of ELF notes
- *   problems   nr_problems x struct lkcd_dumpdev_problem
  *   records    records_size bytes: struct lkcd_record_header + data, ...
+ *   problems   nr_problems x struct lkcd_dumpdev_problem (known only after
+ *              the last record was read)
  *
  * Writing order: the superblock with state WRITING first (fsync), then the
  * data (fsync), then the superblock with state COMPLETE and every checksum
