@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * lkcd mkinitrd end to end over a fake module tree: what goes in the
+ * archive (and nothing else), module load order from modules.dep, built-in
+ * and missing modules, a dependency loop, the stamp (--if-stale rebuilds
+ * when the config or a module changes), compressions, DUMP_ACTION=kexec's
+ * extra files.  The archive is read back with cpio(1), not with our code.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "unit.h"
+
+#ifndef LKCD_BIN
+#define LKCD_BIN "build/bin/lkcd"
+#endif
+
+static char work[64], out[65536];
+static char moddir[128], conf[128], tmpl[128], img[128], sysroot[128];
+
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int run(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	size_t n = 0, r;
+	FILE *p;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while ((r = fread(out + n, 1, sizeof(out) - 1 - n, p)) > 0)
+		n += r;
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/*
+ * The fake tree: a_mod needs b_mod and c-mod (c-mod needs b_mod); x is
+ * built in; loop1 and loop2 need each other.
+ */
+static int suite_init(void)
+{
+	char p[256];
+
+	if (access(LKCD_BIN, X_OK) != 0 || access("/bin/busybox", X_OK) != 0) {
+		fprintf(stderr, "needs %s and /bin/busybox\n", LKCD_BIN);
+		return -1;
+	}
+	strcpy(work, "/tmp/lkcd-mki-XXXXXX");
+	if (!mkdtemp(work))
+		return -1;
+	snprintf(moddir, sizeof(moddir), "%s/modules", work);
+	snprintf(conf, sizeof(conf), "%s/lkcd.conf", work);
+	snprintf(tmpl, sizeof(tmpl), "%s/init.tmpl", work);
+	snprintf(img, sizeof(img), "%s/out/capture.img", work);
+	snprintf(sysroot, sizeof(sysroot), "%s/root", work);
+	if (run("mkdir -p %s/kernel/drivers/x %s/proc && echo 'root=/dev/sda1 crashkernel=80M quiet' >%s/proc/cmdline",
+		moddir, sysroot, sysroot))
+		return -1;
+	for (const char *const *m = (const char *const[]){ "a_mod", "b_mod", "c-mod", "loop1", "loop2",
+			"unused", NULL }; *m; m++) {
+		snprintf(p, sizeof(p), "%s/kernel/drivers/x/%s.ko", moddir, *m);
+		if (write_file(p, *m))
+			return -1;
+	}
+	snprintf(p, sizeof(p), "%s/modules.dep", moddir);
+	if (write_file(p,
+		       "kernel/drivers/x/unused.ko:\n"
+		       "kernel/drivers/x/a_mod.ko: kernel/drivers/x/c-mod.ko kernel/drivers/x/b_mod.ko\n"
+		       "kernel/drivers/x/c-mod.ko: kernel/drivers/x/b_mod.ko\n"
+		       "kernel/drivers/x/b_mod.ko:\n"
+		       "kernel/drivers/x/loop1.ko: kernel/drivers/x/loop2.ko\n"
+		       "kernel/drivers/x/loop2.ko: kernel/drivers/x/loop1.ko\n"))
+		return -1;
+	snprintf(p, sizeof(p), "%s/modules.builtin", moddir);
+	if (write_file(p, "kernel/fs/ext4/ext4.ko\nkernel/drivers/x/x.ko\n"))
+		return -1;
+	if (write_file(tmpl, "#!/bin/sh\necho capture init template\n"))
+		return -1;
+	return write_file(conf, "DUMPDIR=/var/crash\nDUMPDIR_DEVICE=LABEL=dumps\n");
+}
+
+static int suite_clean(void)
+{
+	char cmd[128];
+
+	if (work[0] && !getenv("LKCD_TEST_KEEP")) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work);
+		if (system(cmd) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* mkinitrd with the common arguments plus extra */
+static int mki(const char *extra)
+{
+	return run("LKCD_SYSROOT=%s %s -c %s mkinitrd -k 9.9.9-test -m %s --init %s -o %s %s",
+		   sysroot, LKCD_BIN, conf, moddir, tmpl, img, extra);
+}
+
+static bool listed(const char *list, const char *path)
+{
+	char line[512];
+
+	snprintf(line, sizeof(line), "\n%s\n", path);
+	return strstr(list, line) != NULL;
+}
+
+static void test_contents(void)
+{
+	static char list[65536 + 2];
+
+	CU_ASSERT_EQUAL_FATAL(mki("-a a_mod -a x -f ext4"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "3 modules for 9.9.9-test"));
+	CU_ASSERT_EQUAL_FATAL(run("zcat %s | cpio -t --quiet", img), 0);
+	snprintf(list, sizeof(list), "\n%s", out);
+	CU_ASSERT(listed(list, "init"));
+	CU_ASSERT(listed(list, "bin/busybox"));
+	CU_ASSERT(listed(list, "bin/sh"));
+	CU_ASSERT(listed(list, "bin/lkcd"));
+	CU_ASSERT(listed(list, "dev/console"));
+	CU_ASSERT(listed(list, "etc/lkcd.conf"));
+	CU_ASSERT(listed(list, "etc/lkcd/modules"));
+	CU_ASSERT(listed(list, "lib/modules/9.9.9-test/kernel/drivers/x/a_mod.ko"));
+	CU_ASSERT(listed(list, "lib/modules/9.9.9-test/kernel/drivers/x/b_mod.ko"));
+	CU_ASSERT(listed(list, "lib/modules/9.9.9-test/kernel/drivers/x/c-mod.ko"));
+	/* nothing else: not the unused module, no kexec without DUMP_ACTION=kexec */
+	CU_ASSERT(!strstr(list, "unused.ko"));
+	CU_ASSERT(!strstr(list, "bin/kexec\n"));
+	CU_ASSERT(!strstr(list, "boot/"));
+	/* lkcd's libraries, found from its ELF header */
+	CU_ASSERT_PTR_NOT_NULL(strstr(list, "libz.so.1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(list, "libzstd.so.1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(list, "libc.so.6\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(list, "ld-linux-x86-64.so.2\n"));
+
+	/* load order: every dependency before its user */
+	CU_ASSERT_EQUAL_FATAL(run("zcat %s | cpio -i --quiet --to-stdout etc/lkcd/modules", img), 0);
+	CU_ASSERT_STRING_EQUAL(out, "kernel/drivers/x/b_mod.ko\nkernel/drivers/x/c-mod.ko\n"
+			       "kernel/drivers/x/a_mod.ko\n");
+	/* the files are the files */
+	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout init | cmp - %s", img, tmpl), 0);
+	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout etc/lkcd.conf | cmp - %s", img, conf), 0);
+	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout bin/lkcd | cmp - %s", img, LKCD_BIN), 0);
+	CU_ASSERT_EQUAL(run("zcat %s | cpio -tv --quiet dev/console | grep -q '^c.* 5, *1 '", img), 0);
+	/* --list prints sizes and the total */
+	CU_ASSERT_EQUAL(mki("-a a_mod -l"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "total of the files"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "/lib/modules/9.9.9-test/kernel/drivers/x/a_mod.ko"));
+}
+
+static void test_refused(void)
+{
+	/* a module the kernel does not have */
+	CU_ASSERT_EQUAL(mki("-a nosuch"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "module nosuch (--add-module) is neither in"));
+	/* a dependency loop ends with a reason */
+	CU_ASSERT_EQUAL(mki("-a loop1"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "too deep"));
+	/* no module tree */
+	CU_ASSERT_EQUAL(run("%s -c %s mkinitrd -k 9.9.9-test -m %s/none --init %s -o %s -a a_mod",
+			    LKCD_BIN, conf, work, tmpl, img), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "modules.dep"));
+	/* a target that is not a block device */
+	CU_ASSERT_EQUAL(mki("-t /etc/passwd"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "--target /etc/passwd"));
+	/* a bad compression name */
+	CU_ASSERT_EQUAL(mki("-Z lzo"), 1);
+	/* a failed build leaves no half-written image behind */
+	CU_ASSERT_EQUAL(run("test -e %s.tmp", img), 1);
+}
+
+static void test_stamp(void)
+{
+	CU_ASSERT_EQUAL_FATAL(mki("-a a_mod -s"), 0);
+	CU_ASSERT_EQUAL(mki("-a a_mod -s"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "is up to date"));
+	/* the config changed */
+	CU_ASSERT_EQUAL_FATAL(run("echo KEEP_DUMPS=3 >>%s", conf), 0);
+	CU_ASSERT_EQUAL(mki("-a a_mod -s"), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "is up to date"));
+	CU_ASSERT_EQUAL(mki("-a a_mod -s"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "is up to date"));
+	/* a module's content changed */
+	CU_ASSERT_EQUAL_FATAL(run("echo v2 >>%s/kernel/drivers/x/b_mod.ko", moddir), 0);
+	CU_ASSERT_EQUAL(mki("-a a_mod -s"), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "is up to date"));
+	/* another target set */
+	CU_ASSERT_EQUAL(mki("-a b_mod -s"), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "is up to date"));
+	/* the image was removed */
+	CU_ASSERT_EQUAL(run("rm %s", img), 0);
+	CU_ASSERT_EQUAL(mki("-a b_mod -s"), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "is up to date"));
+	CU_ASSERT_EQUAL(run("test -s %s", img), 0);
+}
+
+static void test_compressions(void)
+{
+	CU_ASSERT_EQUAL(mki("-a b_mod -Z none"), 0);
+	CU_ASSERT_EQUAL(run("cpio -t --quiet <%s | grep -qx init", img), 0);
+	CU_ASSERT_EQUAL(mki("-a b_mod -Z xz"), 0);
+	CU_ASSERT_EQUAL(run("xzcat %s | cpio -t --quiet | grep -qx init", img), 0);
+	CU_ASSERT_EQUAL(mki("-a b_mod -Z zstd"), 0);
+	CU_ASSERT_EQUAL(run("zstdcat %s 2>/dev/null | cpio -t --quiet | grep -qx init || "
+			    "{ command -v zstdcat >/dev/null || exit 0; exit 1; }", img), 0);
+}
+
+static void test_kexec_action(void)
+{
+	char c2[256], kernel[256];
+
+	snprintf(c2, sizeof(c2), "%s/kexec.conf", work);
+	snprintf(kernel, sizeof(kernel), "%s/vmlinuz", work);
+	CU_ASSERT_EQUAL_FATAL(write_file(kernel, "a kernel image"), 0);
+	{
+		FILE *f = fopen(c2, "w");
+
+		CU_ASSERT_FATAL(f != NULL);
+		fprintf(f, "DUMP_ACTION=kexec\nKEXEC_KERNEL=%s\n", kernel);
+		fclose(f);
+	}
+	if (access("/sbin/kexec", X_OK) != 0) {
+		CU_PASS("no /sbin/kexec here");
+		return;
+	}
+	CU_ASSERT_EQUAL_FATAL(run("LKCD_SYSROOT=%s %s -c %s mkinitrd -k 9.9.9-test -m %s --init %s -o %s -a b_mod",
+				  sysroot, LKCD_BIN, c2, moddir, tmpl, img), 0);
+	CU_ASSERT_EQUAL(run("zcat %s | cpio -t --quiet | grep -qx bin/kexec", img), 0);
+	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout boot/vmlinuz | cmp - %s", img, kernel), 0);
+	/* the production command line, crashkernel= kept so it can re-arm */
+	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout etc/lkcd/kexec-cmdline", img), 0);
+	CU_ASSERT_STRING_EQUAL(out, "root=/dev/sda1 crashkernel=80M quiet\n");
+}
+
+static CU_TestInfo tests[] = {
+	{ "contents, nothing else, module order", test_contents },
+	{ "missing module, loop, no tree, bad target refused", test_refused },
+	{ "stamp: rebuilt when an input changes", test_stamp },
+	{ "gzip, xz, zstd, none", test_compressions },
+	{ "DUMP_ACTION=kexec brings kexec and the kernel", test_kexec_action },
+	CU_TEST_INFO_NULL,
+};
+
+static int register_suites(void)
+{
+	return lkcd_unit_add_suite("mkinitrd", suite_init, suite_clean, tests);
+}
+
+LKCD_TEST_MAIN(register_suites)
