@@ -648,7 +648,7 @@ static const struct sysrq_key_op lkcd_sysrq_op = {
 	.handler = lkcd_sysrq_snapshot,
 	.help_msg = "lkcd-snapshot(d)",
 	.action_msg = "lkcd: memory snapshot",
-	/* kernel.sysrq bit 8, "debugging dumps of processes etc." */
+	/* kernel.sysrq value 8, "debugging dumps of processes etc." */
 	.enable_mask = SYSRQ_ENABLE_DUMP,
 };
 
