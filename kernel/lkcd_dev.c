@@ -14,6 +14,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
+#include <linux/security.h>
 #include <linux/uaccess.h>
 
 #include "lkcd.h"
@@ -22,7 +23,11 @@ static int lkcd_dev_open(struct inode *inode, struct file *file)
 {
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	return 0;
+	/*
+	 * A snapshot taken before lockdown was raised is still kernel memory:
+	 * refused as /proc/kcore is.
+	 */
+	return security_locked_down(LOCKDOWN_KCORE);
 }
 
 static ssize_t lkcd_dev_read(struct file *file, char __user *buf, size_t count, loff_t *ppos)

@@ -49,20 +49,41 @@ static const char *mode_name(uint32_t mode)
 	return mode == LKCD_SNAP_CONSISTENT ? "consistent" : "live";
 }
 
-/* Open /dev/lkcd; message printed on failure.  fd or -1. */
-static int dev_open(void)
+/* Is the kernel locked down at confidentiality (no reading kernel memory)? */
+static bool locked_down(void)
+{
+	char text[128];
+
+	return read_text(sys_path("/sys/kernel/security/lockdown"), text, sizeof(text)) == 0 &&
+	       strstr(text, "[confidentiality]");
+}
+
+/* Open /dev/lkcd; message printed on failure (unless quiet).  fd or -1. */
+static int dev_open_q(bool quiet)
 {
 	const char *path = sys_path(LKCD_DEV_PATH);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int e = errno;
 
-	if (fd < 0) {
-		if (errno == ENOENT)
-			errmsg("%s: no such device (is lkcd.ko loaded?)", path);
-		else
-			errmsg("%s: %s%s", path, strerror(errno),
-			       errno == EPERM || errno == EACCES ? " (root only: CAP_SYS_ADMIN)" : "");
+	if (fd >= 0 || quiet) {
+		errno = e;
+		return fd;
 	}
-	return fd;
+	if (e == ENOENT)
+		errmsg("%s: no such device (is lkcd.ko loaded?)", path);
+	else if (e == EPERM && geteuid() == 0 && locked_down())
+		errmsg("refused: the kernel is locked down (lockdown forbids reading kernel memory): %s",
+		       path);
+	else
+		errmsg("%s: %s%s", path, strerror(e),
+		       e == EPERM || e == EACCES ? " (root only: CAP_SYS_ADMIN)" : "");
+	errno = e;
+	return -1;
+}
+
+static int dev_open(void)
+{
+	return dev_open_q(false);
 }
 
 static int dev_status(int fd, struct lkcd_snapshot_status *st)
@@ -270,7 +291,25 @@ int cmd_release(int argc, char **argv)
 		errmsg("release: unexpected argument '%s'", argv[1]);
 		return EXIT_FAIL;
 	}
-	fd = dev_open();
+	fd = dev_open_q(true);
+	if (fd < 0 && errno == EPERM) {
+		/* locked down since it was taken: the sysctl still frees it */
+		int ret = write_text(sys_path("/proc/sys/kernel/dump/snapshot"), "0");
+
+		if (ret == -ENODATA) {
+			errmsg("no snapshot is held: nothing to release");
+			return EXIT_NODUMP;
+		}
+		if (ret < 0) {
+			errmsg("release through %s: %s", sys_path("/proc/sys/kernel/dump/snapshot"),
+			       strerror(-ret));
+			return EXIT_FAIL;
+		}
+		printf("snapshot released\n");
+		return EXIT_OK;
+	}
+	if (fd < 0)
+		fd = dev_open();
 	if (fd < 0)
 		return EXIT_FAIL;
 	if (ioctl(fd, LKCD_IOC_RELEASE) < 0) {
@@ -297,8 +336,14 @@ bool snapshot_held(void)
 	int fd = open(sys_path(LKCD_DEV_PATH), O_RDONLY | O_CLOEXEC);
 	bool held;
 
-	if (fd < 0)
-		return false;
+	if (fd < 0) {
+		/* refused (lockdown): say so rather than look elsewhere */
+		char text[256];
+
+		return errno == EPERM &&
+		       read_text(sys_path("/proc/sys/kernel/dump/snapshot_state"), text,
+				 sizeof(text)) == 0 && !strncmp(text, "held", 4);
+	}
 	held = ioctl(fd, LKCD_IOC_STATUS, &st) == 0 && st.state == LKCD_SNAP_HELD;
 	close(fd);
 	return held;
