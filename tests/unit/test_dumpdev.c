@@ -660,6 +660,37 @@ static void test_cmd_three_boots(void)
 	free(core);
 }
 
+/* lkcd config refuses a DUMPDEV the capture could not use, before any crash */
+static void test_config_checks_dumpdev(void)
+{
+	char root[256], cf[256];
+	FILE *f;
+
+	snprintf(root, sizeof(root), "%s/cfgroot", work);
+	snprintf(cf, sizeof(cf), "%s/cfg.conf", work);
+	CU_ASSERT_EQUAL_FATAL(run("mkdir -p %s/sys/kernel %s/proc %s/boot && echo 268435456 >%s/sys/kernel/kexec_crash_size && "
+				  "echo 'root=/dev/vda1 crashkernel=256M' >%s/proc/cmdline && echo k >%s/boot/vmlinuz",
+				  root, root, root, root, root, root), 0);
+	f = fopen(cf, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fprintf(f, "DUMPDEV=%s\nKEXEC_KERNEL=%s/boot/vmlinuz\n", devpath, root);
+	fclose(f);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config --dry-run", root, LKCD_BIN, cf), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "is not a block device"));
+	f = fopen(cf, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fprintf(f, "DUMPDEV=%s/nothere\nKEXEC_KERNEL=%s/boot/vmlinuz\n", work, root);
+	fclose(f);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config --dry-run", root, LKCD_BIN, cf), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "No such file"));
+	/* without DUMPDEV the same config goes on (dry run) */
+	f = fopen(cf, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fprintf(f, "KEXEC_KERNEL=%s/boot/vmlinuz\n", root);
+	fclose(f);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config --dry-run", root, LKCD_BIN, cf), 0);
+}
+
 static CU_TestInfo tests[] = {
 	{ "round trip: records, pages, notes, header", test_roundtrip },
 	{ "wrong magic", test_wrong_magic },
@@ -673,6 +704,7 @@ static CU_TestInfo tests[] = {
 	{ "filesystems and partition tables not overwritten", test_foreign_data },
 	{ "random damage", test_random_damage },
 	{ "lkcd: capture, dumpdev, save at the next boot", test_cmd_three_boots },
+	{ "lkcd config checks DUMPDEV when arming", test_config_checks_dumpdev },
 	CU_TEST_INFO_NULL,
 };
 

@@ -150,6 +150,8 @@ static int arm(const struct lkcd_conf *conf)
 		       ret < 0 ? strerror(-ret) : buf);
 		return EXIT_FAIL;
 	}
+	if (conf->dumpdev[0] && dumpdev_check_config(conf) < 0)
+		return EXIT_FAIL;
 	if (conf->mkinitrd) {
 		/*
 		 * MKINITRD=1: lkcd's own minimal initramfs (KEXEC_INITRD names

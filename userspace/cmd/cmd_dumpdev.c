@@ -263,3 +263,38 @@ int cmd_dumpdev(int argc, char **argv)
 	close(fd);
 	return rc;
 }
+
+int dumpdev_check_config(const struct lkcd_conf *conf)
+{
+	struct lkcd_error err = { 0 };
+	const char *dev = conf->dumpdev;
+	struct stat st;
+	int fd, ret;
+
+	/* say it now, at arming time, not on the capture console after a crash */
+	if (stat(dev, &st) < 0) {
+		errmsg("DUMPDEV %s: %s", dev, strerror(errno));
+		return -1;
+	}
+	if (!S_ISBLK(st.st_mode)) {
+		errmsg("DUMPDEV %s is not a block device (the capture kernel sees no files)", dev);
+		return -1;
+	}
+	fd = open(dev, O_RDONLY | O_EXCL | O_CLOEXEC);
+	if (fd < 0) {
+		errmsg("DUMPDEV %s: %s%s", dev, strerror(errno),
+		       errno == EBUSY ? " (mounted or in use: not a free raw device)" : "");
+		return -1;
+	}
+	ret = lkcd_dumpdev_check_target(fd, dev, false, &err);
+	close(fd);
+	if (ret == -EEXIST) {
+		warnmsg("DUMPDEV: %s; the next capture keeps it and fails", err.msg);
+		return 0;
+	}
+	if (ret < 0) {
+		errmsg("DUMPDEV: %s", err.msg);
+		return -1;
+	}
+	return 0;
+}

@@ -92,6 +92,9 @@ int cmd_save(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_query(int argc, char **argv);
+/* Would a dump be taken at the next panic?  If not, *why says why. */
+bool dumper_armed(const char **why);
+int cmd_test(int argc, char **argv);
 
 /*
  * A preserved dump ready to be written out, wherever it was read from
@@ -123,6 +126,8 @@ int dumpdev_capture(const struct lkcd_conf *conf, const struct save_input *si);
 int dumpdev_save(const struct lkcd_conf *conf, const char *dev, bool have_format,
 		 enum lkcd_out_format format, bool again);
 int cmd_dumpdev(int argc, char **argv);
+/* lkcd config: DUMPDEV is a free block device a capture may write; 0 or -1 (said). */
+int dumpdev_check_config(const struct lkcd_conf *conf);
 int cmd_mkinitrd(int argc, char **argv);
 /*
  * MKINITRD=1: build the capture initramfs unless it is up to date (its
