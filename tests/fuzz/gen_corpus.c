@@ -425,14 +425,28 @@ static void w16(uint8_t *m, uint64_t off, uint16_t v) { memcpy(m + off, &v, 2); 
  */
 #define ID_MASK	((1ull << 62) - 1)	/* descriptor ids: the state takes the top 2 bits */
 
+#define DMAP_BASE	0xffff888000000000ull	/* page_offset_base without KASLR */
+
+/*
+ * vbase: the kernel address of physical 0 the ring's pointers use: the
+ * kernel image (DL_KIMG, translated with phys_base) or the direct map
+ * (DMAP_BASE, translated by walking init_top_pgt: a PGD at DL_PGT and a
+ * PUD after it mapping the first GiB with one 1 GiB page).
+ */
 static void gen_ring(const char *name, const char *const *texts, size_t n,
-		     uint64_t first_id, uint64_t lpos0, size_t mem_len)
+		     uint64_t first_id, uint64_t lpos0, size_t mem_len, uint64_t vbase)
 {
-	static uint8_t m[2 * PS];
+	static uint8_t m[3 * PS];
 	const uint64_t count = 1u << DL_COUNT_BITS, size = 1u << DL_SIZE_BITS;
 	uint64_t lpos = lpos0, id = first_id, tail_lpos = lpos0;
 
 	memset(m, 0, sizeof(m));
+	if (vbase == DMAP_BASE) {
+		w64(m, DL_PGT + ((DMAP_BASE >> 39) & 511) * 8, (DL_PGT + PS) | 0x63);
+		w64(m, DL_PGT + PS + ((DMAP_BASE >> 30) & 511) * 8, 0x80 | 0x63);
+	}
+#undef DL_KV
+#define DL_KV(pa)	(vbase + (pa))
 	w64(m, DL_PRB_PTR, DL_KV(DL_PRB));
 	w32(m, DL_PRB + DL_O_DESC_RING + DL_O_COUNT_BITS, DL_COUNT_BITS);
 	w64(m, DL_PRB + DL_O_DESC_RING + DL_O_DESCS, DL_KV(DL_DESCS));
@@ -474,6 +488,8 @@ static void gen_ring(const char *name, const char *const *texts, size_t n,
 	w64(m, DL_PRB + DL_O_TEXT_RING + DL_O_HEAD_LPOS, lpos);
 	w64(m, DL_PRB + DL_O_TEXT_RING + DL_O_TAIL_LPOS, tail_lpos);
 	put("dmesg", name, m, mem_len, NULL, 0);
+#undef DL_KV
+#define DL_KV(pa)	(DL_KIMG + (pa))
 }
 
 static void gen_dmesg(void)
@@ -488,11 +504,13 @@ static void gen_dmesg(void)
 		"Kernel panic - not syncing: sysrq triggered crash",
 	};
 
-	gen_ring("ring", texts, 7, 16, 0, 0x700);
-	gen_ring("ring-wrap", texts, 7, 1, 400, 0x700);
+	gen_ring("ring", texts, 7, 16, 0, 0x700, DL_KIMG);
+	gen_ring("ring-wrap", texts, 7, 1, 400, 0x700, DL_KIMG);
 	/* ids one lap below zero, as prb_init() starts them */
-	gen_ring("ring-lap", texts, 5, (1ull << 62) - 3, (uint64_t)0 - 512, 0x700);
-	gen_ring("ring-pgt-page", texts, 3, 8, 0, 2 * PS);
+	gen_ring("ring-lap", texts, 5, (1ull << 62) - 3, (uint64_t)0 - 512, 0x700, DL_KIMG);
+	gen_ring("ring-pgt-page", texts, 3, 8, 0, 2 * PS, DL_KIMG);
+	/* the ring reached through the direct map: a page-table walk */
+	gen_ring("ring-dmap", texts, 6, 3, 0, 3 * PS, DMAP_BASE);
 }
 
 /* ---- config ---- */
