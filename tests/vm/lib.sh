@@ -222,7 +222,7 @@ vm_build_initrds() { # name workdir
 # guest kexecs into).  Sets VM_QEMU_STATUS and VM_SECONDS.
 vm_boot() { # name workdir
 	local name=$1 work=$2 log=$2/console.log start end boot=1 drives=()
-	rm -f "$work/disk.img" "$work/dumpdev.img" "$log" "$work"/console.*.log
+	rm -f "$work/disk.img" "$work/dumpdev.img" "$log" "$work"/console.*.log "$work/qemu.out"
 	truncate -s "${VM_DISK_SIZE:-$VM_DISK_SIZE_DEFAULT}" "$work/disk.img"
 	mkfs.ext4 -q -F -L lkcdout -E lazy_itable_init=1,lazy_journal_init=1 "$work/disk.img" ||
 		vm_die "mkfs.ext4 failed"
@@ -236,17 +236,30 @@ vm_boot() { # name workdir
 	# VM_CRASHKERNEL=none: no crashkernel= at all
 	local ck="crashkernel=${VM_CRASHKERNEL:-$VM_CRASHKERNEL_DEFAULT}"
 	[[ ${VM_CRASHKERNEL:-} == none ]] && ck=
+	# during(), when the scenario defines it: run on the host in the
+	# background while the VM runs (e.g. keys sent on QEMU's monitor,
+	# $WORK/monitor.sock), with WORK and LOG (the live console log of the
+	# first boot) set; stopped when the last QEMU run ends.
+	local during_pid='' serial
+	if declare -F during >/dev/null; then
+		( WORK=$work LOG=$log; during ) >"$work/during.out" 2>&1 &
+		during_pid=$!
+	fi
 	start=$(date +%s.%N)
 	# VM_BOOTS=N: when the guest reboots (QEMU's -no-reboot turns that into
 	# an exit with status 0) before any verdict, boot it again on the same
 	# disks, up to N QEMU runs in all.  Every run has its own hard timeout;
 	# the guest sees which run it is as vm_boot=<n> on its command line.
 	while :; do
+		serial=$log
+		(( boot > 1 )) && serial=$work/console.$boot.log
+		rm -f "$work/monitor.sock"
 		set +e
 		timeout -k 5 "${VM_TIMEOUT:-$VM_TIMEOUT_DEFAULT}" \
 			qemu-system-x86_64 -accel tcg -m "${VM_MEM:-$VM_MEM_DEFAULT}" -smp "${VM_SMP:-2}" \
 			-no-user-config -nodefaults -display none -no-reboot \
-			-serial "file:$work/console.$boot.log" \
+			-serial "file:$serial" \
+			-monitor unix:"$work/monitor.sock",server=on,wait=off \
 			-kernel "$VMLINUZ" -initrd "$work/production.img" \
 			-append "console=ttyS0 $ck panic=1 oops=panic vm_boot=$boot ${VM_APPEND:-}" \
 			-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
@@ -254,15 +267,25 @@ vm_boot() { # name workdir
 			</dev/null >>"$work/qemu.out" 2>&1
 		VM_QEMU_STATUS=$?
 		set -e
-		cat "$work/console.$boot.log" >>"$log" 2>/dev/null || true
+		(( boot > 1 )) && { cat "$serial" >>"$log" 2>/dev/null || true; }
 		if (( VM_QEMU_STATUS == 0 && boot < ${VM_BOOTS:-1} )) &&
-			[[ -z $(vm_marker "$work/console.$boot.log") ]]; then
+			[[ -z $(vm_marker "$serial") ]]; then
 			echo "lkcd-vm-host: the guest rebooted; boot $((boot + 1)) of at most ${VM_BOOTS:-1}" >>"$log"
 			boot=$((boot + 1))
 			continue
 		fi
 		break
 	done
+	if [[ -n $during_pid ]]; then
+		# a few seconds to finish what it was doing, then stop it
+		local i
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$during_pid" 2>/dev/null || break
+			sleep 0.5
+		done
+		kill "$during_pid" 2>/dev/null || true
+		wait "$during_pid" 2>/dev/null || true
+	fi
 	VM_BOOTS_DONE=$boot
 	end=$(date +%s.%N)
 	VM_SECONDS=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
