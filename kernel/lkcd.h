@@ -91,6 +91,7 @@ int lkcd_snapshot_release(void);
 void lkcd_snapshot_status(struct lkcd_snapshot_status *st);
 int lkcd_snapshot_read_page(u64 pfn, u32 off, void __user *buf, u32 len);
 int lkcd_snapshot_size(u64 *size);
+bool lkcd_snapshot_owns(u64 pfn);
 
 /* lkcd_dev.c: /dev/lkcd */
 int lkcd_dev_init(void);

@@ -329,6 +329,9 @@ static notrace unsigned int lkcd_classify(void *ctx, __u64 pfn, __u64 *run)
 		*run = end - pfn;
 		return LKCD_PC_NODUMP;
 	}
+	/* a held live snapshot: old compressed blocks, never dumped */
+	if (lkcd_snapshot_owns(pfn))
+		return LKCD_PC_NODUMP;
 	if (!pfn_valid(pfn))
 		return LKCD_PC_HOLE;
 	page = pfn_to_page(pfn);

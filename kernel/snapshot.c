@@ -94,6 +94,16 @@ static struct {
 static u32 lkcd_snap_mode_tun = LKCD_SNAP_LIVE;
 static u32 lkcd_snap_cap_mb;		/* 0 = a quarter of MemFree */
 
+/*
+ * The held snapshot's pages (sorted pfns, and its header page), published
+ * for the panic path: a panic dump leaves them out.  Set before the state
+ * becomes HELD, cleared before the pages are freed; at panic the other
+ * CPUs are stopped, so nothing changes them while they are read.
+ */
+static const u64 *lkcd_snap_held_pool;
+static u32 lkcd_snap_held_nr;
+static u64 lkcd_snap_held_hdr = ~0ULL;
+
 static struct lkcd_packer lkcd_snap_pk;
 static struct lkcd_packer_ops lkcd_snap_ops;
 
@@ -263,10 +273,53 @@ static int lkcd_u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Panic path (classify): is pfn a page of the held snapshot?  Lock-free,
+ * see lkcd_snap_held_pool.
+ */
+notrace bool lkcd_snapshot_owns(u64 pfn)
+{
+	const u64 *pool = READ_ONCE(lkcd_snap_held_pool);
+	u32 lo = 0, hi = READ_ONCE(lkcd_snap_held_nr);
+
+	if (!pool)
+		return false;
+	if (pfn == READ_ONCE(lkcd_snap_held_hdr))
+		return true;
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (pool[mid] == pfn)
+			return true;
+		if (pool[mid] < pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static void lkcd_snap_publish(bool held)
+{
+	if (!held) {
+		WRITE_ONCE(lkcd_snap_held_pool, NULL);
+		WRITE_ONCE(lkcd_snap_held_nr, 0);
+		WRITE_ONCE(lkcd_snap_held_hdr, ~0ULL);
+		smp_wmb();
+		return;
+	}
+	WRITE_ONCE(lkcd_snap_held_nr, lkcd_snap.nr_pool);
+	WRITE_ONCE(lkcd_snap_held_hdr, page_to_pfn(lkcd_snap.hdr_pg));
+	/* count and header before the pointer that makes them count */
+	smp_store_release(&lkcd_snap_held_pool, lkcd_snap.pool);
+}
+
 /* Free every page the snapshot holds; mutex held. */
 static void lkcd_snap_free(void)
 {
 	u32 i;
+
+	lkcd_snap_publish(false);
 
 	for (i = 0; i < lkcd_snap.nr_pool; i++)
 		__free_page(pfn_to_page(lkcd_snap.pool[i]));
@@ -514,6 +567,7 @@ static void lkcd_snap_work(struct work_struct *work)
 	lkcd_snap.last.stopped_ns = lkcd_snap.stopped_ns;
 	lkcd_snap.last.run_ns = lkcd_snap.run_ns;
 	WRITE_ONCE(lkcd_snap.percent, 100);
+	lkcd_snap_publish(true);
 	lkcd_snap_set_state(LKCD_SNAP_HELD, 0);
 	mutex_unlock(&lkcd_snap.mutex);
 

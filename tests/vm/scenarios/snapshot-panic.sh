@@ -6,7 +6,7 @@ VM_TIMEOUT=400
 eval "$(sed -n '/^SNAP_CRASH_CMDS=/,/^check() {/p' "$VM_SCENARIOS/snapshot-sysrq.sh" | sed '$d')"
 
 check() {
-	local bad=0 n id dump rc
+	local bad=0 n id dump rc snap_hdr
 	check_file notes/dump-n || return 1
 	n=$(cat "$OUT/notes/dump-n")
 	id=$(cat "$OUT/notes/boot-id")
@@ -23,10 +23,14 @@ check() {
 		check_fail "the panic dump's log lacks the panic line"; } &&
 		{ grep -aq 'lkcd: live snapshot held at' "$WORK/dmesg.txt" ||
 		check_fail "the panic dump's log does not show the held snapshot"; } || bad=1
-	run_crash "$dump" "$SNAP_CRASH_CMDS"$'\nbt' "$WORK/crash.txt"
+	# the held snapshot's pages are not in the panic dump: its header page
+	snap_hdr=$(grep -o 'header 0x[0-9a-f]*' "$OUT/notes/snap-state" | cut -d' ' -f2)
+	run_crash "$dump" "$SNAP_CRASH_CMDS"$'\nbt\nrd -p '"$snap_hdr 2" "$WORK/crash.txt"
 	rc=$?
 	if (( rc == 0 )); then
 		snap_check_crash_out "$WORK/crash.txt" "snapshot-panic marker $id" || bad=1
+		grep -q "page excluded: physical address: ${snap_hdr#0x}" "$WORK/crash.txt" ||
+			check_fail "the held snapshot's header page $snap_hdr is in the panic dump (crash rd -p did not say excluded)" || bad=1
 		grep -q 'sysrq_handle_crash' "$WORK/crash.txt" ||
 			check_fail "crash bt does not show sysrq_handle_crash" || bad=1
 	elif (( rc != 2 )); then
