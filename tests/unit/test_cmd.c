@@ -509,6 +509,38 @@ static void test_show_foreign(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "No such file"));
 }
 
+/*
+ * lkcd test crashes the kernel only when a dump would be taken and the
+ * admin said yes; the fake tree's sysrq-trigger shows whether it wrote.
+ */
+static void test_crash_test_guarded(void)
+{
+	char root[128];
+
+	snprintf(root, sizeof(root), "%s/crashtest", work);
+	make_fake_root(root, "268435456");
+	CU_ASSERT_EQUAL(run("cd %s && echo Y > sys/module/kernel/parameters/crash_kexec_post_notifiers"
+			    " && : > proc/sysrq-trigger", root), 0);
+
+	/* armed, but nobody confirmed: no terminal, no --yes */
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s test </dev/null", root, LKCD_BIN), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "standard input is not a terminal"));
+	CU_ASSERT_EQUAL(run("test -s %s/proc/sysrq-trigger", root), 1);
+
+	/* armed and --yes: it writes c */
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s test --yes", root, LKCD_BIN), 0);
+	CU_ASSERT_EQUAL(run("grep -qx c %s/proc/sysrq-trigger", root), 0);
+
+	/* no capture kernel: a crash would save nothing, so it refuses */
+	CU_ASSERT_EQUAL(run("cd %s && echo 0 > sys/kernel/kexec_crash_loaded && : > proc/sysrq-trigger",
+			    root), 0);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s test --yes", root, LKCD_BIN), 4);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no capture kernel loaded"));
+	CU_ASSERT_EQUAL(run("test -s %s/proc/sysrq-trigger", root), 1);
+
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s test --yes extra", root, LKCD_BIN), 1);
+}
+
 static const CU_TestInfo cmd_tests[] = {
 	{ "show on foreign files", test_show_foreign },
 	{ "header-level dump, KEEP_DUMPS", test_header_level_and_keep },
@@ -518,6 +550,7 @@ static const CU_TestInfo cmd_tests[] = {
 	{ "config arms (fake /proc, /sys, kexec)", test_config_arms },
 	{ "config refuses: no reservation, kexec, module, kernel", test_config_refuses },
 	{ "config in the capture kernel saves", test_config_in_capture_kernel },
+	{ "test crashes only when armed and confirmed", test_crash_test_guarded },
 	CU_TEST_INFO_NULL,
 };
 

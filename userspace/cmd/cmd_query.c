@@ -73,23 +73,45 @@ static bool armed(const struct state *s)
 	       s->have_level && s->level != LKCD_LEVEL_NONE;
 }
 
+/*
+ * Why no dump would be taken at the next panic: up to max reasons, worded
+ * for an admin.  Empty when armed.
+ */
+static size_t why_not(const struct state *s, const char *out[], size_t max)
+{
+	size_t n = 0;
+
+#define WHY(cond, text) do { if ((cond) && n < max) out[n++] = (text); } while (0)
+	WHY(!s->module, "lkcd module not loaded (no /proc/sys/kernel/dump)");
+	WHY(s->module && !s->have_addr, "no header address (cannot read /proc/sys/kernel/dump/addr)");
+	WHY(s->module && s->have_level && s->level == LKCD_LEVEL_NONE, "DUMP_LEVEL is none");
+	WHY(!s->crash_size, "no crashkernel= reservation");
+	WHY(s->crash_size && !s->crash_loaded, "no capture kernel loaded (run lkcd config)");
+	WHY(!s->post_notifiers, "crash_kexec_post_notifiers is off");
+#undef WHY
+	return n;
+}
+
+bool dumper_armed(const char **why)
+{
+	const char *reasons[1];
+	struct state s;
+
+	gather(&s);
+	if (armed(&s))
+		return true;
+	*why = why_not(&s, reasons, 1) ? reasons[0] : "not armed";
+	return false;
+}
+
 static void print_text(const struct state *s)
 {
+	const char *reasons[8];
+	size_t n = why_not(s, reasons, 8);
+
 	printf("armed:                %s\n", armed(s) ? "yes" : "no");
-	if (!s->module)
-		printf("  why not:            lkcd module not loaded (%s missing)\n",
-		       sys_path("/proc/sys/kernel/dump"));
-	else if (!s->have_addr)
-		printf("  why not:            no header address (cannot read %s)\n",
-		       sys_path("/proc/sys/kernel/dump/addr"));
-	if (s->module && s->have_level && s->level == LKCD_LEVEL_NONE)
-		printf("  why not:            DUMP_LEVEL is none\n");
-	if (!s->crash_size)
-		printf("  why not:            no crashkernel= reservation\n");
-	else if (!s->crash_loaded)
-		printf("  why not:            no capture kernel loaded (run lkcd config)\n");
-	if (!s->post_notifiers)
-		printf("  why not:            crash_kexec_post_notifiers is off\n");
+	for (size_t i = 0; i < n; i++)
+		printf("  why not:            %s\n", reasons[i]);
 	printf("module loaded:        %s\n", s->module ? "yes" : "no");
 	if (s->have_addr)
 		printf("header address:       0x%llx\n", (unsigned long long)s->addr);

@@ -31,6 +31,7 @@ static const struct {
 	{ "status", cmd_query, "same as query" },
 	{ "snapshot", cmd_snapshot, "take a live snapshot of memory (as SysRq d) for lkcd save" },
 	{ "release", cmd_release, "free the memory of the held live snapshot" },
+	{ "test", cmd_test, "crash the kernel now to prove a dump is taken (asks first)" },
 	{ "mkinitrd", cmd_mkinitrd, "build the capture kernel's minimal initramfs" },
 	{ "dumpdev", cmd_dumpdev, "say what the raw dump device (DUMPDEV) holds" },
 };
