@@ -109,6 +109,9 @@ static void test_good_file(void)
 	CU_ASSERT_STRING_EQUAL(c.dumpdir_device, "LABEL=dumps");
 	CU_ASSERT_STRING_EQUAL(c.dumpdir_fstype, "ext4");
 	CU_ASSERT_STRING_EQUAL(c.capture_modules, "nvme virtio_blk usb-storage");
+	CU_ASSERT_EQUAL(parse("PRODUCTION_INITRD=/boot/initrd.img\n", &c), 0);
+	CU_ASSERT_STRING_EQUAL(c.production_initrd, "/boot/initrd.img");
+	CU_ASSERT_NOT_EQUAL(parse("PRODUCTION_INITRD=boot/initrd.img\n", &c), 0);
 	CU_ASSERT_EQUAL(parse("DUMPDIR_DEVICE=UUID=0b1e-77\n", &c), 0);
 	CU_ASSERT_STRING_EQUAL(c.dumpdir_device, "UUID=0b1e-77");
 }

@@ -758,10 +758,16 @@ static int collect(struct build *b, const struct lkcd_conf *conf, const struct o
 			snprintf(kernel, sizeof(kernel), "/boot/vmlinuz-%s", b->kver);
 		if (add_file(b, kernel, "boot/vmlinuz", 0644, "the production kernel") < 0)
 			return -1;
-		snprintf(initrd, sizeof(initrd), "/boot/initrd.img-%s", b->kver);
-		if (access(initrd, R_OK) == 0 &&
-		    add_file(b, initrd, "boot/initrd.img", 0644, "the production initrd") < 0)
-			return -1;
+		if (conf->production_initrd[0]) {
+			if (add_file(b, conf->production_initrd, "boot/initrd.img", 0644,
+				     "the production initrd (PRODUCTION_INITRD)") < 0)
+				return -1;
+		} else {
+			snprintf(initrd, sizeof(initrd), "/boot/initrd.img-%s", b->kver);
+			if (access(initrd, R_OK) == 0 &&
+			    add_file(b, initrd, "boot/initrd.img", 0644, "the production initrd") < 0)
+				return -1;
+		}
 		if (read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline)) < 0 ||
 		    cmdline_filter(cmdline, drop, kept, sizeof(kept)) < 0)
 			kept[0] = '\0';

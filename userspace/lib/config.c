@@ -307,6 +307,11 @@ static const char *set_dumpdir_fstype(struct lkcd_conf *c, const char *v)
 	return NULL;
 }
 
+static const char *set_production_initrd(struct lkcd_conf *c, const char *v)
+{
+	return set_path(c->production_initrd, v, false);
+}
+
 static const char *set_capture_modules(struct lkcd_conf *c, const char *v)
 {
 	for (const char *p = v; *p; p++)
@@ -343,6 +348,7 @@ static const struct {
 	{ "DUMPDIR_DEVICE", set_dumpdir_device },
 	{ "DUMPDIR_FSTYPE", set_dumpdir_fstype },
 	{ "CAPTURE_MODULES", set_capture_modules },
+	{ "PRODUCTION_INITRD", set_production_initrd },
 };
 
 /* ---- the line syntax ---- */

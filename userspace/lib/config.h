@@ -50,6 +50,8 @@ struct lkcd_conf {
 	char dumpdir_device[LKCD_CONF_STR];	/* DUMPDIR_DEVICE: UUID=, LABEL= or a path */
 	char dumpdir_fstype[32];		/* DUMPDIR_FSTYPE ("" = as mount finds it) */
 	char capture_modules[LKCD_CONF_STR];	/* CAPTURE_MODULES: more modules, space-separated */
+	char production_initrd[LKCD_CONF_STR];	/* PRODUCTION_INITRD: for DUMP_ACTION=kexec
+						 * ("" = /boot/initrd.img-<release>) */
 };
 
 /* Called once per bad line with "file:line: reason". */
