@@ -62,7 +62,7 @@ notrace int lkcd_dump_run(struct lkcd_dump_header *h, u32 level)
 		      ~LKCD_EXCLUDE_ZERO;
 	pk->compress = compress;
 	deadline_ms = READ_ONCE(lkcd_tun.deadline_ms);
-	pk->deadline_ns = ktime_get_mono_fast_ns() + (u64)deadline_ms * NSEC_PER_MSEC;
+	pk->deadline_ns = lkcd_clock_ns() + (u64)deadline_ms * NSEC_PER_MSEC;
 	pk->read_buf = page_address(lkcd_read_pg);
 	pk->comp_buf = page_address(lkcd_comp_pg);
 	pk->pool = lkcd_pool_pfn;

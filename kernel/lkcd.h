@@ -7,6 +7,7 @@
 #define LKCD_KERNEL_H
 
 #include <linux/mutex.h>
+#include <linux/sched/clock.h>
 #include <linux/types.h>
 #include <lkcd/format.h>
 #include <lkcd/params.h>
@@ -96,5 +97,18 @@ bool lkcd_snapshot_owns(u64 pfn);
 /* lkcd_dev.c: /dev/lkcd */
 int lkcd_dev_init(void);
 void lkcd_dev_exit(void);
+
+/*
+ * The dumper's clock, for its deadline, progress and the header's start and
+ * end times.  sched_clock() reads the TSC directly on x86_64, so it keeps
+ * counting with interrupts off for as long as a dump takes.  The timekeeping
+ * fast accessors do not: they extrapolate from the last tick, and with no
+ * tick for longer than the clocksource's wrap (hpet under QEMU: 43 s) they
+ * go backwards, which made a long ALL_RAM dump end before it began.
+ */
+static inline notrace u64 lkcd_clock_ns(void)
+{
+	return sched_clock();
+}
 
 #endif /* LKCD_KERNEL_H */

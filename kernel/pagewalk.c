@@ -431,7 +431,7 @@ static notrace __u32 lkcd_op_crc32(__u32 crc, const void *buf, __u32 len)
 
 static notrace __u64 lkcd_op_now_ns(void *ctx)
 {
-	return ktime_get_mono_fast_ns();	/* NMI-safe, no seqcount spin */
+	return lkcd_clock_ns();
 }
 
 /*
@@ -446,7 +446,7 @@ MODULE_PARM_DESC(inject_panic_at,
 /* Panic path.  At most one console line a second. */
 static notrace void lkcd_op_progress(void *ctx, __u64 done, __u64 total)
 {
-	u64 now = ktime_get_mono_fast_ns();
+	u64 now = lkcd_clock_ns();
 
 	if (inject_panic_at && done >= inject_panic_at)
 		panic("lkcd: injected panic inside the dumper at page %llu", done);

@@ -46,7 +46,7 @@ static notrace void lkcd_fill_panic(struct lkcd_dump_header *h, const char *msg,
 	h->crashing_cpu = raw_smp_processor_id();
 	h->nr_cpus = num_online_cpus();
 	h->current_task = (u64)(unsigned long)current;
-	h->dump_start_ns = ktime_get_mono_fast_ns();
+	h->dump_start_ns = lkcd_clock_ns();
 
 	strscpy(h->uts.sysname, uts->sysname, sizeof(h->uts.sysname));
 	strscpy(h->uts.nodename, uts->nodename, sizeof(h->uts.nodename));
@@ -94,7 +94,7 @@ static notrace void lkcd_reentered(void)
 	h->pages_unreadable = 0;
 	h->stored_bytes = 0;
 	h->next_pfn = 0;
-	h->dump_end_ns = ktime_get_mono_fast_ns();
+	h->dump_end_ns = lkcd_clock_ns();
 	lkcd_header_seal(h);
 	pr_emerg("panic inside the dumper: dump abandoned, header sealed INCOMPLETE\n");
 }
@@ -132,7 +132,7 @@ static notrace int lkcd_panic_event(struct notifier_block *nb, unsigned long act
 		if (h->state == LKCD_STATE_IN_PROGRESS) {
 			h->state = LKCD_STATE_INCOMPLETE;
 			h->incomplete_reason = LKCD_INCOMPLETE_ERROR;
-			h->dump_end_ns = ktime_get_mono_fast_ns();
+			h->dump_end_ns = lkcd_clock_ns();
 			lkcd_header_seal(h);
 		}
 	}
