@@ -5,8 +5,9 @@
  *
  * Why the CRC fix-ups: every structure of the preserved dump carries a
  * CRC-32, and a fuzzer that flips a byte almost always lands on "bad crc"
- * and never gets past it.  The reader and header targets therefore take a
- * mode byte in front of the input saying which CRCs the harness recomputes
+ * and never gets past it.  The reader, save, header and dumpdev targets
+ * therefore take a mode byte in front of the input saying which CRCs the
+ * harness recomputes
  * before parsing, so that most mutations reach the checks behind the CRC
  * (sizes, offsets, pfn order, decompression) while mode 0 still fuzzes the
  * CRC checks themselves.
@@ -19,7 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Mode byte (first input byte) of the reader and header targets. */
+/* Mode byte (first input byte) of the reader, save, header, dumpdev targets. */
 #define FUZZ_FIX_RECORDS	0x1	/* record data crcs */
 #define FUZZ_FIX_BLOCKS		0x2	/* block header_crc and payload_crc */
 #define FUZZ_FIX_HEADER		0x4	/* the header page crc */
