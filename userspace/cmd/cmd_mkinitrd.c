@@ -771,7 +771,11 @@ static int collect(struct build *b, const struct lkcd_conf *conf, const struct o
 		if (read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline)) < 0 ||
 		    cmdline_filter(cmdline, drop, kept, sizeof(kept)) < 0)
 			kept[0] = '\0';
-		snprintf(cmdline, sizeof(cmdline), "%s\n", kept);
+		if ((size_t)snprintf(cmdline, sizeof(cmdline), "%s\n", kept) >= sizeof(cmdline)) {
+			errmsg("mkinitrd: the production kernel's command line is longer than %zu bytes",
+			       sizeof(cmdline) - 2);
+			return -1;
+		}
 		if (add_text(b, "etc/lkcd/kexec-cmdline", 0644, cmdline, strlen(cmdline),
 			     "the production kernel's command line") < 0)
 			return -1;
