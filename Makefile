@@ -4,10 +4,16 @@
 #                 when the target kernel's headers are installed, kernel/lkcd.ko
 #   make deps     install packages, target kernel headers and image (scripts/deps)
 #   make check    deps (with the debug vmlinux) + build + unit tests +
+#                 fuzz corpus replay + sanitizer (ASan/UBSan) unit tests +
 #                 real-kernel VM tests + summary
 #   make demo     deps + build + one panic -> capture -> save cycle in a VM;
 #                 the saved dump lands in build/demo/
-#   make bench    not written yet (issue 7)
+#   make bench    lkcd against kdump + makedumpfile in the same VM runs
+#                 (tests/bench/run; table in build/bench/, see
+#                 Documentation/performance.rst)
+#   make fuzz     run every libFuzzer target for FUZZ_SECONDS (tests/fuzz)
+#   make install  tools, module source + dkms.conf, units, udev rules, man
+#                 pages, default config (DESTDIR=, PREFIX= as usual)
 #   make clean
 #
 # build/ (never committed; `make clean` removes it):
@@ -33,7 +39,7 @@ LKCD_RESULTS ?= $(CURDIR)/build/results/counts
 export LKCD_RESULTS
 COUNTS := $(LKCD_RESULTS)
 
-.PHONY: all userspace module deps check unit vm demo bench clean
+.PHONY: all userspace module deps check unit vm demo bench fuzz install clean
 
 all: userspace module
 
@@ -63,6 +69,7 @@ check:
 	scripts/deps --debug-vmlinux
 	$(MAKE) all
 	-scripts/step unit $(MAKE) -C tests/unit check
+	-scripts/step fuzz $(MAKE) -C tests/fuzz check-all
 	-scripts/step vm tests/vm/run
 	scripts/summary
 
@@ -78,7 +85,15 @@ demo:
 	tests/vm/run demo
 
 bench:
-	@echo "make bench: not written yet (issue 7, see TODO)" >&2; exit 1
+	$(MAKE) deps
+	$(MAKE) all
+	tests/bench/run
+
+fuzz:
+	$(MAKE) -C tests/fuzz fuzz
+
+install: all
+	$(MAKE) -C lkcd-utils install
 
 clean:
 	-test -f userspace/Makefile && $(MAKE) -C userspace clean
