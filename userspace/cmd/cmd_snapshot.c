@@ -374,6 +374,47 @@ static void *vmcoreinfo_note(struct lkcd_dump_mem *m, const struct lkcd_dump_hea
 	return note;
 }
 
+/*
+ * crash's convention for dumps of a running system (its snap extension
+ * writes the same): an NT_TASKSTRUCT note named "SNAP" whose descriptor
+ * is the task that took it.  crash then treats the file as a live dump: it
+ * takes that task as the current context and does not hunt for a panic
+ * task through every task's stack -- which, on a fuzzy copy, can read a
+ * half-updated runqueue and stop crash at startup.
+ */
+#define NT_TASKSTRUCT_TYPE	4
+
+static void *snap_note(uint64_t task, size_t *len)
+{
+	struct { uint32_t namesz, descsz, type; char name[4]; uint64_t task; } n = {
+		.namesz = 4, .descsz = 8, .type = NT_TASKSTRUCT_TYPE,
+		.name = { 'S', 'N', 'A', 'P' }, .task = task,
+	};
+	void *p = malloc(sizeof(n));
+
+	_Static_assert(sizeof(n) == 24, "SNAP note layout");
+	if (p) {
+		memcpy(p, &n, sizeof(n));
+		*len = sizeof(n);
+	}
+	return p;
+}
+
+/* a + b into a new buffer (either may be empty); NULL on ENOMEM */
+static void *concat(const void *a, size_t alen, const void *b, size_t blen, size_t *len)
+{
+	uint8_t *p = malloc(alen + blen ? alen + blen : 1);
+
+	if (!p)
+		return NULL;
+	if (alen)
+		memcpy(p, a, alen);
+	if (blen)
+		memcpy(p + alen, b, blen);
+	*len = alen + blen;
+	return p;
+}
+
 static size_t snap_problems(void *ctx, const struct lkcd_problem **out)
 {
 	return lkcd_dump_problems(ctx, out);
@@ -433,6 +474,20 @@ int snapshot_save(const struct lkcd_conf *conf, bool have_format,
 			err.msg);
 	else
 		notes = vmcoreinfo_note(mem, lkcd_dump_header(dump), &notes_len);
+	{
+		size_t slen = 0, all_len;
+		void *snap = snap_note(lkcd_dump_header(dump)->current_task, &slen);
+		void *all = snap ? concat(snap, slen, notes, notes_len, &all_len) : NULL;
+
+		free(snap);
+		if (!all) {
+			errmsg("out of memory");
+			goto out;
+		}
+		free(notes);
+		notes = all;
+		notes_len = all_len;
+	}
 
 	memset(&si, 0, sizeof(si));
 	si.from = path;
