@@ -1,0 +1,67 @@
+# hotplug: memory hotplug while lkcd is armed.  QEMU gets a free DIMM slot;
+# once the guest has armed, during() plugs a 256 MiB pc-dimm on QEMU's
+# monitor (object_add + device_add); the guest onlines the new memory
+# blocks, re-arms once (lkcd config, what lkcd-rearm.service runs after a
+# burst of udev events; udev and systemd do not run in the test guest),
+# puts kernel objects in the new memory and panics.  Checked: the capture
+# kernel's /proc/vmcore covers the DIMM (the reload gave kexec the new
+# memory map), lkcd.ko's range table has it, and the saved dump holds pages
+# from it (read back by libkdumpfile).
+DESCRIPTION="memory hotplug (pc-dimm), re-arm once, the panic dump holds the new DIMM"
+NEEDS="lkcd module"
+VM_MEM="1G,slots=2,maxmem=2G"
+VM_TIMEOUT=200
+
+during() {
+	local i
+	for i in $(seq 1 1500); do
+		grep -aq 'lkcd-vm: ready for memory hotplug' "$LOG" 2>/dev/null && break
+		sleep 0.2
+	done
+	/usr/bin/python3 - "$WORK/monitor.sock" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+for _ in range(50):
+    try:
+        s.connect(sys.argv[1])
+        break
+    except OSError:
+        time.sleep(0.2)
+time.sleep(0.3)
+s.recv(4096)
+for cmd in (b"object_add memory-backend-ram,id=mem1,size=256M\n",
+            b"device_add pc-dimm,id=dimm1,memdev=mem1\n"):
+    s.sendall(cmd)
+    time.sleep(0.5)
+    print(s.recv(4096).decode(errors="replace"))
+s.close()
+PY
+}
+
+check() {
+	local n dump start size out
+	check_file notes/dimm || return 1
+	check_file notes/dump-n || return 1
+	n=$(cat "$OUT/notes/dump-n")
+	dump=$OUT/dump/$n/dump.$n
+	check_file "dump/$n/dump.$n" || return 1
+	read -r start size <"$OUT/notes/dimm"
+	grep -q yes "$OUT/notes/vmcore-has-dimm" ||
+		check_fail "the capture kernel's /proc/vmcore does not cover the DIMM at $start" || return 1
+	out=$(/usr/bin/python3 - "$dump" "$start" "$size" <<'PY'
+import sys, kdumpfile
+k = kdumpfile.kdumpfile(sys.argv[1])
+start, size = int(sys.argv[2], 0), int(sys.argv[3], 0)
+got = 0
+for addr in range(start, start + size, 4096):
+    try:
+        k.read(kdumpfile.KDUMP_MACHPHYSADDR, addr, 4096)
+        got += 1
+    except Exception:
+        pass
+print(got)
+PY
+) || check_fail "libkdumpfile could not read dump.$n: $out" || return 1
+	(( out > 0 )) || check_fail "dump.$n holds no page of the hotplugged DIMM ($start, $size bytes)" || return 1
+	echo "  DIMM at $start ($((size >> 20)) MiB): $out of its pages in dump.$n (level kern)"
+}
