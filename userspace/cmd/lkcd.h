@@ -152,4 +152,49 @@ void snapshot_state_json(FILE *out);
 int save_run(const struct lkcd_conf *conf, const char *address,
 	     const char *vmcore, bool have_format, enum lkcd_out_format format);
 
+/*
+ * lkcd save's extra options (cmd_save.c sets them, save_write_dir uses
+ * them for every source: vmcore, DUMPDEV, snapshot).
+ */
+struct save_extra {
+	bool have_level, have_exclude;
+	uint32_t level;			/* --level: LKCD_LEVEL_* */
+	uint32_t exclude;		/* --exclude: makedumpfile -d bits */
+	const char *output;		/* --output PATH: only this file is written */
+	bool force;			/* --force: PATH may be replaced */
+	bool quiet;			/* --quiet: no progress bar */
+};
+extern struct save_extra save_extra;
+
+/* What --level/--exclude mean for one dump (save_pages.c). */
+struct save_filter {
+	bool active;			/* a level or mask was given */
+	uint32_t exclude;		/* the mask asked for */
+	bool drop_zero;			/* ZERO records are left out */
+	uint32_t not_applied;		/* classes asked to go that records cannot tell */
+};
+/*
+ * 0 (msg may hold a warning, when f->not_applied) or -EINVAL with msg
+ * saying why: the dump lacks classes the request keeps, or a level that
+ * keeps no pages.
+ */
+int save_filter_resolve(const struct lkcd_dump_header *h, const struct save_extra *x,
+			struct save_filter *f, char *msg, size_t len);
+
+/* The page stream wrapper: drops zero pages, draws the progress bar. */
+struct save_pages {
+	struct lkcd_page_iter inner;
+	uint64_t total;			/* header pages_dumped */
+	uint64_t seen;			/* pages of this pass so far */
+	uint64_t dropped;		/* zero pages left out (first pass) */
+	unsigned int pass;
+	bool drop_zero, progress, drawn;
+	double t0, last;
+};
+/* progress only when stderr is a terminal and !quiet */
+void save_pages_wrap(struct save_pages *sp, const struct lkcd_page_iter *inner,
+		     uint64_t total, bool drop_zero, bool quiet, struct lkcd_page_iter *out);
+/* End the bar line (the final 100% when ok). */
+void save_pages_done(struct save_pages *sp, bool ok);
+
 #endif /* LKCD_CMD_H */
