@@ -141,7 +141,8 @@ int dumpdev_save(const struct lkcd_conf *conf, const char *dev, bool have_format
 	si.problems = dev_problems;
 	si.problems_ctx = d;
 	rc = save_write_dir(conf, &si, format, &n);
-	if (rc == EXIT_OK && info.state == LKCD_DUMPDEV_COMPLETE) {
+	/* --output: a copy elsewhere; the next boot still saves it to DUMPDIR */
+	if (rc == EXIT_OK && !save_extra.output && info.state == LKCD_DUMPDEV_COMPLETE) {
 		ret = lkcd_dumpdev_mark_saved(fd, dev, (uint32_t)n, (uint64_t)time(NULL), &err);
 		if (ret < 0) {
 			/* saved, but it would be saved again at the next boot */

@@ -28,6 +28,7 @@
 #include "dmesg.h"
 #include "internal.h"
 #include "lkcd.h"
+#include "lkcd/params.h"
 #include "vmcoreinfo.h"
 
 #define MAX_FILES 3
@@ -280,7 +281,7 @@ static void prune(int dirfd, const char *dumpdir, uint32_t keep)
 }
 
 /* The notes for the writer: the LKCD note first, then the vmcore's. */
-static void *build_notes(const void *vnotes, size_t vlen, const void *page,
+void *build_notes(const void *vnotes, size_t vlen, const void *page,
 			 uint64_t addr, size_t *len)
 {
 	size_t nlen;
@@ -411,6 +412,22 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 	time_t t0 = time(NULL);
 	char now[64];
 	int fd, ret, rc = EXIT_WRITE;
+	struct lkcd_dump_header hout = *hp;	/* what the output says it is */
+	struct save_filter filt;
+	struct save_pages sp;
+	char fmsg[256] = "";
+
+	/* 2b. --level/--exclude: refused before anything is created */
+	if (save_filter_resolve(hp, &save_extra, &filt, fmsg, sizeof(fmsg)) < 0) {
+		errmsg("%s", fmsg);
+		return EXIT_FAIL;
+	}
+	if (fmsg[0])
+		warnmsg("%s", fmsg);
+	if (filt.drop_zero)
+		hout.exclude |= LKCD_EXCLUDE_ZERO;
+	if (save_extra.output)
+		return save_write_output(si, format, &hout, &filt);
 
 	/* 3. where it goes */
 	umask(077);
@@ -458,11 +475,12 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 		close(fd);
 		goto out;
 	}
-	in.hdr = hp;
+	in.hdr = &hout;
 	in.nr_ranges = si->nr_ranges;
 	in.ranges = si->ranges;
 	in.notes = notes;
-	in.pages = si->pages;
+	save_pages_wrap(&sp, &si->pages, hp->pages_dumped, filt.drop_zero, save_extra.quiet,
+			&in.pages);
 	if (hp->magic == LKCD_DUMP_MAGIC_LIVE)
 		wopts.flags |= LKCD_WRITE_LIVE_MAGIC;
 	memset(&ws, 0, sizeof(ws));
@@ -472,6 +490,7 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 		(unsigned long long)hp->pages_dumped, si->from, dumpdir, n, name,
 		lkcd_conf_format_name(format));
 	ret = lkcd_write_dump(fd, format, &in, &wopts, &ws, &err);
+	save_pages_done(&sp, ret == 0);
 	if (ret < 0) {
 		errmsg("writing %s/%s: %s", path, name, err.msg);
 		close(fd);
@@ -502,6 +521,15 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 		(unsigned long long)ws.pages_written, (unsigned long long)ws.pages_zero,
 		(unsigned long long)ws.pages_copied, (unsigned long long)ws.pages_recompressed,
 		(unsigned long long)ws.pages_unreadable);
+	if (filt.active) {
+		fprintf(analysis, "filtered on save: exclude 0x%x", filt.exclude);
+		if (save_extra.have_level)
+			fprintf(analysis, " (level %s)", lkcd_level_name(save_extra.level));
+		fprintf(analysis, " over the dump's exclude 0x%x: %llu zero pages left out\n",
+			hp->exclude, (unsigned long long)sp.dropped);
+		if (filt.not_applied)
+			fprintf(analysis, "                  not applied (%s)\n", fmsg);
+	}
 	nprobs = si->problems ? si->problems(si->problems_ctx, &probs) : 0;
 	fprintf(analysis, "damaged parts:    %zu\n", nprobs);
 	for (size_t i = 0; i < nprobs && i < 100; i++) {
@@ -647,7 +675,7 @@ int save_run(const struct lkcd_conf *conf, const char *address,
 	si.problems = reader_problems;
 	si.problems_ctx = dump;
 	/* DUMPDEV: onto the raw device, saved to DUMPDIR at the next boot */
-	if (conf->dumpdev[0])
+	if (conf->dumpdev[0] && !save_extra.output)
 		rc = dumpdev_capture(conf, &si);
 	else
 		rc = save_write_dir(conf, &si, format, NULL);
@@ -676,6 +704,15 @@ static void save_usage(FILE *out)
 		"                       from /dev/lkcd, then release it; the default when\n"
 		"                       one is held and this is not a capture kernel\n"
 		"  -k, --keep           with a snapshot: keep it held after saving\n"
+		"  -l, --level LEVEL    keep only what level LEVEL keeps (kern, used,\n"
+		"                       all_ram or 2, 4, 8); records carry no page class,\n"
+		"                       so only zero pages can still be left out\n"
+		"  -e, --exclude MASK   the same as a makedumpfile -d mask (bit 0x1: zero\n"
+		"                       pages); refused when it keeps classes the dump lacks\n"
+		"  -o, --output PATH    write only the dump file, to PATH (no DUMPDIR/N,\n"
+		"                       dmesg or analysis); an existing PATH needs --force\n"
+		"      --force          let --output replace an existing file\n"
+		"  -q, --quiet          no progress bar (drawn only when stderr is a terminal)\n"
 		"  -c, --config FILE    configuration file (default %s)\n"
 		"  -h, --help           show this help\n"
 		"\n"
@@ -698,6 +735,11 @@ int cmd_save(int argc, char **argv)
 		{ "again", no_argument, NULL, 'A' },
 		{ "snapshot", no_argument, NULL, 's' },
 		{ "keep", no_argument, NULL, 'k' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "exclude", required_argument, NULL, 'e' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'O' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -709,13 +751,42 @@ int cmd_save(int argc, char **argv)
 	struct lkcd_conf conf;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "a:f:d:F:c:D:skh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:f:d:F:c:D:skl:e:o:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			snapshot = true;
 			break;
 		case 'k':
 			keep = true;
+			break;
+		case 'l':
+			if (lkcd_conf_parse_level(optarg, &save_extra.level) < 0) {
+				errmsg("--level %s: expected none, header, kern, used, all_ram or 0, 1, 2, 4, 8",
+				       optarg);
+				return EXIT_FAIL;
+			}
+			save_extra.have_level = true;
+			break;
+		case 'e': {
+			uint64_t v;
+
+			if (parse_u64(optarg, &v) < 0 || v > LKCD_EXCLUDE_MASK) {
+				errmsg("--exclude %s: expected a makedumpfile -d mask, 0 to 0x%x",
+				       optarg, LKCD_EXCLUDE_MASK);
+				return EXIT_FAIL;
+			}
+			save_extra.exclude = (uint32_t)v;
+			save_extra.have_exclude = true;
+			break;
+		}
+		case 'o':
+			save_extra.output = optarg;
+			break;
+		case 'O':
+			save_extra.force = true;
+			break;
+		case 'q':
+			save_extra.quiet = true;
 			break;
 		case 'D':
 			dumpdev = optarg;
@@ -753,6 +824,18 @@ int cmd_save(int argc, char **argv)
 	}
 	if (optind != argc) {
 		errmsg("save: unexpected argument '%s'", argv[optind]);
+		return EXIT_FAIL;
+	}
+	if (save_extra.have_level && save_extra.have_exclude) {
+		errmsg("save: give --level or --exclude, not both");
+		return EXIT_FAIL;
+	}
+	if (save_extra.force && !save_extra.output) {
+		errmsg("save: --force only goes with --output");
+		return EXIT_FAIL;
+	}
+	if (save_extra.output && !save_extra.output[0]) {
+		errmsg("--output: empty path");
 		return EXIT_FAIL;
 	}
 	if (load_config(&conf) < 0)

@@ -196,5 +196,15 @@ void save_pages_wrap(struct save_pages *sp, const struct lkcd_page_iter *inner,
 		     uint64_t total, bool drop_zero, bool quiet, struct lkcd_page_iter *out);
 /* End the bar line (the final 100% when ok). */
 void save_pages_done(struct save_pages *sp, bool ok);
+/*
+ * --output: write only the dump file, at save_extra.output (save_output.c).
+ * h is the header the output states (exclude with the zero bit when
+ * filtered).  EXIT_* code.
+ */
+int save_write_output(const struct save_input *si, enum lkcd_out_format format,
+		      const struct lkcd_dump_header *h, const struct save_filter *filt);
+/* The writer's notes: the LKCD note, then the vmcore's (cmd_save.c); malloc'ed or NULL. */
+void *build_notes(const void *vnotes, size_t vlen, const void *page, uint64_t addr,
+		  size_t *len);
 
 #endif /* LKCD_CMD_H */

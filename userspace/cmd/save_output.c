@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * lkcd save --output PATH: the dump file alone, at PATH, instead of
+ * DUMPDIR/N/.  Only PATH is written (no dmesg.N, no analysis.N, DUMPDIR and
+ * its bounds untouched): whoever names the file decides where it lives,
+ * and a lone file is what is wanted to hand a dump to someone.
+ *
+ * As in DUMPDIR: written under a temporary name in PATH's directory
+ * (.NAME.tmp-XXXXXX, 0600), fsynced, then renamed to PATH, so PATH is never
+ * a half-written dump.  An existing PATH is refused unless --force, and
+ * without --force the rename cannot replace a file that appeared meanwhile
+ * (RENAME_NOREPLACE, or link + unlink where the filesystem lacks it).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "lkcd.h"
+
+/*
+ * renameat2's flag, from <linux/fs.h>; called through syscall() because
+ * _GNU_SOURCE (glibc's wrapper) pulls in <linux/types.h>, whose __u64
+ * clashes with format.h's.
+ */
+#define SAVE_RENAME_NOREPLACE	1
+
+/* PATH -> its directory and last component; 0 or -ENAMETOOLONG/-EINVAL. */
+static int split_path(const char *path, char *dir, size_t dlen, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n;
+
+	if (!slash) {
+		snprintf(dir, dlen, ".");
+		*base = path;
+	} else {
+		n = slash == path ? 1 : (size_t)(slash - path);
+		if (n >= dlen)
+			return -ENAMETOOLONG;
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+		*base = slash + 1;
+	}
+	if (!**base || !strcmp(*base, ".") || !strcmp(*base, ".."))
+		return -EINVAL;
+	return 0;
+}
+
+/* Move tmp to path: replacing it only with force. 0 or -errno. */
+static int publish(const char *tmp, const char *path, bool force)
+{
+	if (force)
+		return rename(tmp, path) < 0 ? -errno : 0;
+	if (syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, path, SAVE_RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -errno;
+	/* no RENAME_NOREPLACE here: link refuses an existing name too */
+	if (link(tmp, path) < 0)
+		return -errno;
+	unlink(tmp);
+	return 0;
+}
+
+int save_write_output(const struct save_input *si, enum lkcd_out_format format,
+		      const struct lkcd_dump_header *h, const struct save_filter *filt)
+{
+	const char *path = save_extra.output, *base;
+	struct lkcd_error err = { 0 };
+	struct lkcd_write_input in;
+	struct lkcd_write_opts wopts = { 0 };
+	struct lkcd_write_stats ws;
+	struct save_pages sp;
+	char dir[PATH_MAX], tmp[PATH_MAX];
+	struct stat st;
+	void *notes = NULL;
+	int fd = -1, ret, dfd, rc = EXIT_WRITE;
+
+	ret = split_path(path, dir, sizeof(dir), &base);
+	if (ret < 0) {
+		errmsg("--output '%s': not a file name", path);
+		return EXIT_FAIL;
+	}
+	if (lstat(path, &st) == 0) {
+		if (!S_ISREG(st.st_mode)) {
+			errmsg("--output %s exists and is not a regular file", path);
+			return EXIT_WRITE;
+		}
+		if (!save_extra.force) {
+			errmsg("--output %s exists; give --force to replace it", path);
+			return EXIT_WRITE;
+		}
+	}
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp-XXXXXX", dir, base) >= sizeof(tmp)) {
+		errmsg("--output '%s': name too long", path);
+		return EXIT_FAIL;
+	}
+	umask(077);
+	fd = mkstemp(tmp);	/* 0600 */
+	if (fd < 0) {
+		errmsg("cannot create a temporary file in %s: %s", dir, strerror(errno));
+		return EXIT_WRITE;
+	}
+	notes = build_notes(si->notes, si->notes_len, si->header_page, si->header_paddr,
+			    &in.notes_len);
+	if (!notes) {
+		errmsg("out of memory");
+		goto out;
+	}
+	in.hdr = h;
+	in.nr_ranges = si->nr_ranges;
+	in.ranges = si->ranges;
+	in.notes = notes;
+	if (si->hdr->magic == LKCD_DUMP_MAGIC_LIVE)
+		wopts.flags |= LKCD_WRITE_LIVE_MAGIC;
+	memset(&ws, 0, sizeof(ws));
+	fprintf(stderr, "%s: saving the dump at 0x%llx (%llu pages) from %s as %s (%s)\n", prog,
+		(unsigned long long)si->header_paddr, (unsigned long long)si->hdr->pages_dumped,
+		si->from, path, lkcd_conf_format_name(format));
+	save_pages_wrap(&sp, &si->pages, si->hdr->pages_dumped, filt->drop_zero,
+			save_extra.quiet, &in.pages);
+	ret = lkcd_write_dump(fd, format, &in, &wopts, &ws, &err);
+	save_pages_done(&sp, ret == 0);
+	if (ret < 0) {
+		errmsg("writing %s: %s", tmp, err.msg);
+		goto out;
+	}
+	ret = fsync(fd) < 0 ? -errno : 0;
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	fd = -1;
+	if (ret < 0) {
+		errmsg("%s: %s", tmp, strerror(-ret));
+		goto out;
+	}
+	ret = publish(tmp, path, save_extra.force);
+	if (ret < 0) {
+		errmsg("cannot rename %s to %s: %s%s", tmp, path, strerror(-ret),
+		       ret == -EEXIST ? " (give --force to replace it)" : "");
+		goto out;
+	}
+	tmp[0] = '\0';
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	if (filt->active)
+		fprintf(stderr, "%s: filtered on save: exclude 0x%x, %llu zero pages left out\n",
+			prog, filt->exclude, (unsigned long long)sp.dropped);
+	fprintf(stderr, "%s: saved %s: %llu pages, %llu bytes%s\n", prog, path,
+		(unsigned long long)ws.pages_written, (unsigned long long)ws.file_size,
+		si->hdr->state == LKCD_STATE_INCOMPLETE ? " (the dump itself is incomplete)" : "");
+	printf("%s\n", path);
+	rc = EXIT_OK;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp[0])
+		unlink(tmp);
+	free(notes);
+	return rc;
+}
