@@ -14,6 +14,7 @@ check() {
 	echo "  level used, consistent: $(cat "$OUT/notes/snap-4-consistent")"
 	echo "  level used, live:       $(cat "$OUT/notes/snap-4-live")"
 	echo "  4 MiB cap:              $(cat "$OUT/notes/cap")"
+	echo "  MemFree after each release (KiB): $(cat "$OUT/notes/memfree-after-each")"
 	grep -q "incomplete-cap" "$OUT/notes/cap" || check_fail "the capped snapshot is not incomplete-cap" || bad=1
 	n=$(cat "$OUT/notes/dump-n")
 	"$VM_TOP/build/bin/lkcd" show "$OUT/dump/$n/dump.$n" >"$WORK/lkcd-show.txt" 2>&1 ||
