@@ -541,6 +541,193 @@ static void test_crash_test_guarded(void)
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s test --yes extra", root, LKCD_BIN), 1);
 }
 
+/* ---- lkcd save --level/--exclude, --output, progress ---- */
+
+/* "pages written:    N (zero Z, ..." of an analysis file; -1 when absent. */
+static long long analysis_pages(const char *path, long long *zero)
+{
+	char *p;
+	long long n = -1;
+
+	*zero = -1;
+	if (run("cat %s", path) != 0)
+		return -1;
+	p = strstr(out, "pages written:");
+	if (p && sscanf(p, "pages written: %lld (zero %lld", &n, zero) != 2)
+		n = -1;
+	return n;
+}
+
+static void test_save_level_filter(void)
+{
+	char used[160], d[160], p[256];
+	long long all, allz, kept, keptz;
+
+	/* a used dump (exclude 0x10: free pages) holds zero pages as ZERO records */
+	snprintf(used, sizeof(used), "%s/vmcore-used", work);
+	CU_ASSERT_EQUAL_FATAL(make_core(LKCD_LEVEL_USED, LKCD_EXCLUDE_FREE, used), 0);
+	snprintf(d, sizeof(d), "%s/lvl", work);
+	CU_ASSERT_EQUAL_FATAL(run("%s -c %s save -f %s -a 0x%llx -d %s", LKCD_BIN, conf, used,
+				  HEADER_PADDR, d), 0);
+	snprintf(p, sizeof(p), "%s/0/analysis.0", d);
+	all = analysis_pages(p, &allz);
+	CU_ASSERT_TRUE(all > 0);
+	CU_ASSERT_TRUE_FATAL(allz > 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "filtered on save"));
+
+	/* --exclude 0x11: the zero pages go, everything else stays, in every format */
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --exclude 0x11", LKCD_BIN,
+			    conf, used, HEADER_PADDR, d), 0);
+	snprintf(p, sizeof(p), "%s/1/analysis.1", d);
+	kept = analysis_pages(p, &keptz);
+	CU_ASSERT_EQUAL(keptz, 0);
+	CU_ASSERT_EQUAL(kept, all - allz);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "filtered on save: exclude 0x11 over the dump's exclude 0x10"));
+	{
+		char want[96];
+
+		snprintf(want, sizeof(want), "%lld zero pages left out", allz);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+	}
+	for (int i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s -e 17 -F %s", LKCD_BIN,
+				    conf, used, HEADER_PADDR, d, i ? "elf" : "lkcd"), 0);
+		snprintf(p, sizeof(p), "%s/%d/analysis.%d", d, 2 + i, 2 + i);
+		kept = analysis_pages(p, &keptz);
+		CU_ASSERT_EQUAL(keptz, 0);
+		CU_ASSERT_EQUAL(kept, all - allz);
+	}
+	/* --level used on a used dump: nothing dropped */
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --level used", LKCD_BIN,
+			    conf, used, HEADER_PADDR, d), 0);
+	snprintf(p, sizeof(p), "%s/4/analysis.4", d);
+	kept = analysis_pages(p, &keptz);
+	CU_ASSERT_EQUAL(kept, all);
+	CU_ASSERT_EQUAL(keptz, allz);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "(level used) over the dump's exclude 0x10: 0 zero pages left out"));
+	/* --level kern (by number): zeros dropped, cache/user pages cannot be: warned */
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --level 2", LKCD_BIN,
+			    conf, used, HEADER_PADDR, d), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "records carry no page class"));
+	snprintf(p, sizeof(p), "%s/5/analysis.5", d);
+	kept = analysis_pages(p, &keptz);
+	CU_ASSERT_EQUAL(keptz, 0);
+	CU_ASSERT_EQUAL(kept, all - allz);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not applied (records carry no page class"));
+
+	/* refusals: nothing created */
+	CU_ASSERT_EQUAL(count_entries(d), 7);	/* 0..5 and bounds */
+	/* a kern dump has no user/cache pages left to keep */
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --level used", LKCD_BIN,
+			    conf, core, HEADER_PADDR, d), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "the dump was taken at level kern (exclude 0x1f): "
+				      "it holds no user/cache/private cache/zero pages to keep"));
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --exclude 0x1e", LKCD_BIN,
+			    conf, core, HEADER_PADDR, d), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "holds no zero pages to keep"));
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --exclude 1", LKCD_BIN,
+			    conf, used, HEADER_PADDR, d), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "the dump was taken at level used (exclude 0x10): "
+				      "it holds no free pages to keep"));
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --level header", LKCD_BIN,
+			    conf, used, HEADER_PADDR, d), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "keeps no pages"));
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --level bogus", LKCD_BIN,
+			    conf, used, HEADER_PADDR, d), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "--level bogus"));
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --exclude 0x20", LKCD_BIN,
+			    conf, used, HEADER_PADDR, d), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "--exclude 0x20"));
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --exclude 1 --level kern",
+			    LKCD_BIN, conf, used, HEADER_PADDR, d), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not both"));
+	CU_ASSERT_EQUAL(count_entries(d), 7);
+}
+
+static void test_save_output(void)
+{
+	char o[160], p[256];
+	struct stat st, st2;
+
+	snprintf(o, sizeof(o), "%s/outdir", work);
+	CU_ASSERT_EQUAL_FATAL(mkdir(o, 0755), 0);
+	snprintf(p, sizeof(p), "%s/copy.kdump", o);
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s/never -o %s", LKCD_BIN, conf,
+			    core, HEADER_PADDR, work, p), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, p));
+	CU_ASSERT_EQUAL_FATAL(stat(p, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
+	CU_ASSERT_TRUE(st.st_size > 4096);
+	/* exactly PATH: nothing else in its directory, no DUMPDIR */
+	CU_ASSERT_EQUAL(count_entries(o), 1);
+	CU_ASSERT_EQUAL(run("test -e %s/never", work), 1);
+	CU_ASSERT_EQUAL(run("%s -c %s show %s", LKCD_BIN, conf, p), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "format:           kdump"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "panic string:     sysrq triggered crash (simulated)"));
+
+	/* an existing PATH is refused, untouched, nothing left */
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -o %s -F elf", LKCD_BIN, conf, core,
+			    HEADER_PADDR, p), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "exists; give --force"));
+	CU_ASSERT_EQUAL(stat(p, &st2), 0);
+	CU_ASSERT_EQUAL(st2.st_ino, st.st_ino);
+	CU_ASSERT_EQUAL(count_entries(o), 1);
+	/* --force replaces it (the elf one now) */
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -o %s -F elf --force", LKCD_BIN, conf,
+			    core, HEADER_PADDR, p), 0);
+	CU_ASSERT_EQUAL(count_entries(o), 1);
+	CU_ASSERT_EQUAL(run("%s -c %s show %s", LKCD_BIN, conf, p), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "format:           elf"));
+	CU_ASSERT_EQUAL(stat(p, &st2), 0);
+	CU_ASSERT_EQUAL(st2.st_mode & 07777, 0600);
+	/* not a regular file, even with --force */
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -o %s --force", LKCD_BIN, conf, core,
+			    HEADER_PADDR, o), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not a regular file"));
+	/* a directory that does not exist: nothing written */
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -o %s/nodir/x", LKCD_BIN, conf, core,
+			    HEADER_PADDR, o), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot create a temporary file"));
+	/* --force without --output */
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --force", LKCD_BIN, conf, core,
+			    HEADER_PADDR, o), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "--force only goes with --output"));
+	/* a refused filter with --output creates nothing either */
+	snprintf(p, sizeof(p), "%s/filtered", o);
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -o %s --level used", LKCD_BIN, conf,
+			    core, HEADER_PADDR, p), 1);
+	CU_ASSERT_EQUAL(count_entries(o), 1);
+}
+
+static void test_save_progress(void)
+{
+	char p[256];
+
+	if (run("command -v script") != 0) {
+		CU_PASS("util-linux script not installed: no pty to test with");
+		return;
+	}
+	/* on a terminal: the bar, ending at 100% */
+	snprintf(p, sizeof(p), "%s/prog-tty.kdump", work);
+	CU_ASSERT_EQUAL(run("script -qec '%s -c %s save -f %s -a 0x%llx -o %s' /dev/null",
+			    LKCD_BIN, conf, core, HEADER_PADDR, p), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\r" "lkcd: [##############################] 100%"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "MB/s ETA 0:00"));
+	/* --quiet on a terminal: none */
+	snprintf(p, sizeof(p), "%s/prog-quiet.kdump", work);
+	CU_ASSERT_EQUAL(run("script -qec '%s -c %s save -q -f %s -a 0x%llx -o %s' /dev/null",
+			    LKCD_BIN, conf, core, HEADER_PADDR, p), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "MB/s"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "saved"));
+	/* stderr not a terminal (a pipe here): none */
+	snprintf(p, sizeof(p), "%s/prog-pipe.kdump", work);
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -o %s", LKCD_BIN, conf, core,
+			    HEADER_PADDR, p), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "MB/s"));
+	CU_ASSERT_PTR_NULL(strchr(out, '\r'));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "saved"));
+}
+
 static const CU_TestInfo cmd_tests[] = {
 	{ "show on foreign files", test_show_foreign },
 	{ "header-level dump, KEEP_DUMPS", test_header_level_and_keep },
@@ -551,6 +738,9 @@ static const CU_TestInfo cmd_tests[] = {
 	{ "config refuses: no reservation, kexec, module, kernel", test_config_refuses },
 	{ "config in the capture kernel saves", test_config_in_capture_kernel },
 	{ "test crashes only when armed and confirmed", test_crash_test_guarded },
+	{ "save --level/--exclude drops zero pages, refuses missing classes", test_save_level_filter },
+	{ "save --output PATH, --force", test_save_output },
+	{ "save progress bar only on a terminal", test_save_progress },
 	CU_TEST_INFO_NULL,
 };
 

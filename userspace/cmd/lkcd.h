@@ -186,7 +186,7 @@ struct save_pages {
 	struct lkcd_page_iter inner;
 	uint64_t total;			/* header pages_dumped */
 	uint64_t seen;			/* pages of this pass so far */
-	uint64_t dropped;		/* zero pages left out (first pass) */
+	uint64_t dropped;		/* zero pages left out (this pass) */
 	unsigned int pass;
 	bool drop_zero, progress, drawn;
 	double t0, last;

@@ -138,8 +138,7 @@ static int sp_next(void *ctx, struct lkcd_page *pg, struct lkcd_error *err)
 		if (sp->progress)
 			draw(sp, false);
 		if (sp->drop_zero && pg->flags == LKCD_REC_ZERO) {
-			if (sp->pass == 1)
-				sp->dropped += pg->count;
+			sp->dropped += pg->count;
 			continue;
 		}
 		return 1;
@@ -150,8 +149,11 @@ static int sp_rewind(void *ctx, struct lkcd_error *err)
 {
 	struct save_pages *sp = ctx;
 
+	/* writers may rewind before reading, or make a second pass */
+	if (sp->seen)
+		sp->pass++;
 	sp->seen = 0;
-	sp->pass++;
+	sp->dropped = 0;
 	return sp->inner.rewind(sp->inner.ctx, err);
 }
 
