@@ -620,6 +620,12 @@ static void test_cmd_three_boots(void)
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save", root, LKCD_BIN, conf), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no dump waiting"));
 
+	/* capture kernel with save --output: that file instead of DUMPDEV */
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -o %s/cap.kdump", LKCD_BIN, conf,
+			    core, HEADER_PADDR, work), 0);
+	CU_ASSERT_EQUAL(run("test -s %s/cap.kdump", work), 0);
+	CU_ASSERT_EQUAL(run("%s dumpdev %s", LKCD_BIN, dev), 2);
+
 	/* boot 2, the capture kernel: onto DUMPDEV (DUMPDEV from the config) */
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx", LKCD_BIN, conf, core,
 			    HEADER_PADDR), 0);
@@ -631,6 +637,14 @@ static void test_cmd_three_boots(void)
 			    HEADER_PADDR), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not yet saved"));
 
+	/* save --output copies it elsewhere and leaves it waiting for DUMPDIR */
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save -o %s/copy.kdump", root, LKCD_BIN,
+			    conf, work), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "marked saved"));
+	CU_ASSERT_EQUAL(run("test -e %s/dumps/0", work), 1);
+	CU_ASSERT_EQUAL(run("%s -c %s dumpdev", LKCD_BIN, conf), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "complete, not saved"));
+
 	/* boot 3: lkcd save copies it to DUMPDIR/0 and marks the device */
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save", root, LKCD_BIN, conf), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "marked saved"));
@@ -641,6 +655,8 @@ static void test_cmd_three_boots(void)
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s/direct", LKCD_BIN, conf, core,
 			    HEADER_PADDR, work), 0);
 	CU_ASSERT_EQUAL(run("cmp %s/dumps/0/dump.0 %s/direct/0/dump.0", work, work), 0);
+	CU_ASSERT_EQUAL(run("cmp %s/dumps/0/dump.0 %s/copy.kdump", work, work), 0);
+	CU_ASSERT_EQUAL(run("cmp %s/cap.kdump %s/copy.kdump", work, work), 0);
 	CU_ASSERT_EQUAL(run("grep -q 'from %s' %s/dumps/0/analysis.0", dev, work), 0);
 
 	/* consumed: nothing more to save, until asked again */
