@@ -428,6 +428,19 @@ check_cycle() { # max-differ
 		{ grep -aq 'Kernel panic - not syncing: sysrq triggered crash' "$WORK/dmesg.txt" ||
 		check_fail "dump.$n's kernel log (makedumpfile) lacks the panic line"; } || bad=1
 
+	# dmesg.N is lkcd's own decoding of the log, read in the capture kernel,
+	# so it runs on to the jump; the log makedumpfile reads from dump.N stops
+	# at the dump.  Byte for byte, makedumpfile's must be a prefix of ours
+	# (it prints bytes >= 0x80 sign-extended: \xffffffc3 for \xc3).
+	if [[ -s $WORK/dmesg.txt && -f $OUT/dump/$n/dmesg.$n ]]; then
+		sed 's/\\xffffff/\\x/g' "$WORK/dmesg.txt" >"$WORK/dmesg.mdf"
+		head -c "$(stat -c %s "$WORK/dmesg.mdf")" "$OUT/dump/$n/dmesg.$n" | cmp -s - "$WORK/dmesg.mdf" ||
+			check_fail "dmesg.$n does not begin with makedumpfile's log of dump.$n (diff $WORK/dmesg.mdf)" || bad=1
+	else
+		check_fail "no dmesg.$n, or makedumpfile printed no log" || bad=1
+	fi
+	check_log 'lkcd: dumping: [0-9]+% \([0-9]+ of [0-9]+ pages\)' "the dumper's progress lines" || bad=1
+
 	# storage blocks (spare pages reused after saving them) are left out
 	check_pages_match "$dump" "$OUT/vmcore" "$1" "$(cat "$OUT/notes/dump-addr")" || bad=1
 
