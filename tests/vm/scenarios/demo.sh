@@ -1,17 +1,19 @@
-# make demo: the panic-kern scenario (a real level-KERN dump, judged by
-# makedumpfile, crash and libkdumpfile), with its results published under
-# build/demo/ and described on the terminal: where the dump is, what it
-# says, and what crash makes of it.  Not part of the default suite
-# (panic-kern is).
-DESCRIPTION="make demo: panic-kern, results kept in build/demo/"
+# make demo: the three-boot flow as an admin would set it up -- production
+# kernel armed by lkcd config, a panic, the capture kernel booting the
+# initramfs `lkcd mkinitrd` built, writing the dump to the raw dump device
+# (DUMPDEV) and rebooting, and the next boot's lkcd save filing it in
+# DUMPDIR/<N>/ -- judged as the three-boot scenario judges it, then shown on
+# the terminal: where the dump is, what it says, and what crash makes of it.
+# Not part of the default suite (three-boot is).
+# shellcheck source=tests/vm/scenarios/three-boot.sh
+. "$VM_SCENARIOS/three-boot.sh"
+DESCRIPTION="make demo: three-boot, results kept in build/demo/"
 IN_SUITE=0
-# shellcheck source=tests/vm/scenarios/panic-kern.sh
-. "$VM_SCENARIOS/panic-kern.sh"
 
-eval "panic_kern_$(declare -f check)"
+eval "three_boot_$(declare -f check)"
 
 check() {
-	panic_kern_check || return 1
+	three_boot_check || return 1
 	local demo=$VM_TOP/build/demo n dir info
 	n=$(cat "$OUT/notes/dump-n")
 	rm -rf "$demo"
@@ -27,11 +29,11 @@ check() {
 	echo "  dump level:     $(demo_field level "$dir/dump.$n")"
 	echo "  dump file:      $(stat -c %s "$dir/dump.$n") bytes ($(sed -n 's/^format=//p' <<<"$info"))"
 	echo "  console log:    build/demo/console.log"
-	if [[ -s $WORK/crash.txt ]] && grep -q '^PID:' "$WORK/crash.txt"; then
+	if run_crash "$dir/dump.$n" bt "$WORK/crash-bt.txt" && grep -q '^PID:' "$WORK/crash-bt.txt"; then
 		echo "  crash $(basename "$VMLINUX") dump.$n, bt of the panicking task:"
-		sed -n '/^PID:/,/^ *$/p' "$WORK/crash.txt" | head -n 12 | sed 's/^/    /'
+		sed -n '/^PID:/,/^ *$/p' "$WORK/crash-bt.txt" | head -n 12 | sed 's/^/    /'
 	else
-		echo "  (no debug vmlinux for crash) the end of dmesg.$n:"
+		echo "  (crash could not run) the end of dmesg.$n:"
 		tail -n 8 "$dir/dmesg.$n" | sed 's/^/    /'
 	fi
 }

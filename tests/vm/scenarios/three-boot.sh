@@ -12,7 +12,8 @@ VM_TIMEOUT=200
 # shellcheck source=tests/vm/scenarios/mkinitrd-common.inc
 . "$VM_SCENARIOS/mkinitrd-common.inc"
 # no test hook: the capture must do its DUMP_ACTION (reboot) itself
-MKI_NO_HOOK=1 mkinitrd_for_scenario three-boot \
+# $name: the scenario being run (make demo runs this file as "demo")
+MKI_NO_HOOK=1 mkinitrd_for_scenario "$name" \
 	"DUMPDEV=/dev/vdb DUMPDIR=/out/dump DUMP_LEVEL=kern PANIC_TIMEOUT=5 DUMP_ACTION=reboot DUMP_FAIL_ACTION=reboot"
 
 check() {
