@@ -464,10 +464,10 @@ static int lkcd_snap_stopped(void *arg)
 {
 	struct lkcd_snap_stop *s = arg;
 
-	s->start_ns = ktime_get_mono_fast_ns();
+	s->start_ns = lkcd_clock_ns();
 	lkcd_walk_prepare();		/* the per-CPU free lists hold still now */
 	s->ret = lkcd_packer_run(&lkcd_snap_pk);
-	s->end_ns = ktime_get_mono_fast_ns();
+	s->end_ns = lkcd_clock_ns();
 	return 0;
 }
 
@@ -520,7 +520,7 @@ static void lkcd_snap_work(struct work_struct *work)
 	 */
 	if (mode == LKCD_SNAP_CONSISTENT && deadline_ms > LKCD_SNAP_STOP_MAX_MS)
 		deadline_ms = LKCD_SNAP_STOP_MAX_MS;
-	pk->deadline_ns = ktime_get_mono_fast_ns() + (u64)deadline_ms * NSEC_PER_MSEC;
+	pk->deadline_ns = lkcd_clock_ns() + (u64)deadline_ms * NSEC_PER_MSEC;
 	pk->progress_every = 4096;
 	pk->flags = LKCD_PACKER_POOL_ONLY;
 	pk->read_buf = page_address(lkcd_snap.read_pg);
@@ -528,7 +528,7 @@ static void lkcd_snap_work(struct work_struct *work)
 	pk->pool = lkcd_snap.pool;
 	pk->nr_pool = lkcd_snap.nr_pool;
 
-	t0 = ktime_get_mono_fast_ns();
+	t0 = lkcd_clock_ns();
 	if (mode == LKCD_SNAP_CONSISTENT) {
 		ret = stop_machine(lkcd_snap_stopped, &stop, NULL);
 		if (!ret)
@@ -537,7 +537,7 @@ static void lkcd_snap_work(struct work_struct *work)
 		lkcd_walk_prepare();	/* racy, bounded: a fuzzy copy anyway */
 		ret = lkcd_packer_run(pk);
 	}
-	t1 = ktime_get_mono_fast_ns();
+	t1 = lkcd_clock_ns();
 	if (ret || h->state == LKCD_STATE_IN_PROGRESS) {
 		pr_err("%s: snapshot failed: the packer refused to run (%d)\n", lkcd_snap.who, ret);
 		ret = ret ?: -EIO;
