@@ -19,6 +19,7 @@
 
 #include "elfcore.h"
 #include "simmem.h"
+#include "runcmd.h"
 #include "unit.h"
 
 #ifndef LKCD_BIN
@@ -37,35 +38,15 @@ static char out[65536];
 static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int run(const char *fmt, ...)
 {
-	char cmd[2048];
 	va_list ap;
-	size_t n = 0, r;
-	FILE *p;
 	int st;
 
 	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	st = vrun_capture(out, sizeof(out), fmt, ap);
 	va_end(ap);
-	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while ((r = fread(out + n, 1, sizeof(out) - 1 - n, p)) > 0)
-		n += r;
-	out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	return st;
 }
 
-static int write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return -1;
-	fputs(text, f);
-	return fclose(f);
-}
 
 static int count_entries(const char *dir)
 {

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* See runcmd.h. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "runcmd.h"
+
+int vrun_capture(char *out, size_t size, const char *fmt, va_list ap)
+{
+	char cmd[4096];
+	size_t n = 0, r;
+	FILE *p;
+	int len, st;
+
+	len = vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	if (len < 0 || (size_t)len + sizeof(" 2>&1") > sizeof(cmd))
+		return -1;
+	strcat(cmd, " 2>&1");
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (n + 1 < size && (r = fread(out + n, 1, size - 1 - n, p)) > 0)
+		n += r;
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f) ? -1 : 0;
+}

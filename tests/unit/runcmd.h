@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Running the lkcd program from a unit test: a shell command line, its
+ * standard output and error captured together.
+ */
+#ifndef LKCD_TEST_RUNCMD_H
+#define LKCD_TEST_RUNCMD_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/*
+ * Run fmt (printf-style) with sh, stdout and stderr into out (NUL-terminated,
+ * cut at size - 1).  Its exit status; 128 when a signal ended it; -1 when it
+ * could not be started or the command line did not fit.
+ */
+int vrun_capture(char *out, size_t size, const char *fmt, va_list ap);
+
+/* Create or truncate path with text.  0 or -1. */
+int write_file(const char *path, const char *text);
+
+#endif /* LKCD_TEST_RUNCMD_H */
