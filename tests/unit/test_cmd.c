@@ -460,6 +460,38 @@ static void test_header_level_and_keep(void)
 	CU_ASSERT_STRING_EQUAL(out, "3 4 bounds ");
 }
 
+/*
+ * KEEP_DUMPS never leaves a damaged or incomplete dump as the only one:
+ * after such a save the older dumps stay; the next good save prunes.
+ */
+static void test_keep_spares_the_good_dump(void)
+{
+	char bad[160], d[160], cf[160];
+
+	snprintf(bad, sizeof(bad), "%s/vmcore.damaged", work);
+	snprintf(d, sizeof(d), "%s/kdumps", work);
+	snprintf(cf, sizeof(cf), "%s/keep1.conf", work);
+	CU_ASSERT_EQUAL(write_file(cf, "KEEP_DUMPS=1\n"), 0);
+	/* one byte of the first storage block's payload flipped */
+	CU_ASSERT_EQUAL(run("cp %s %s && off=$(grep -obUa LKBK %s | head -n1 | cut -d: -f1) && "
+			    "[ -n \"$off\" ] && printf '\\377' | "
+			    "dd of=%s bs=1 seek=$((off + 200)) conv=notrunc status=none",
+			    core, bad, bad, bad), 0);
+
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s", LKCD_BIN, cf, core,
+			    HEADER_PADDR, d), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s", LKCD_BIN, cf, bad,
+			    HEADER_PADDR, d), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "older dumps kept, this one is damaged"));
+	CU_ASSERT_EQUAL(run("ls %s | tr '\\n' ' '", d), 0);
+	CU_ASSERT_STRING_EQUAL(out, "0 1 bounds ");
+
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s", LKCD_BIN, cf, core,
+			    HEADER_PADDR, d), 0);
+	CU_ASSERT_EQUAL(run("ls %s | tr '\\n' ' '", d), 0);
+	CU_ASSERT_STRING_EQUAL(out, "2 bounds ");
+}
+
 /* show on files lkcd did not write: a foreign kdump file, junk */
 static void test_show_foreign(void)
 {
@@ -712,6 +744,7 @@ static void test_save_progress(void)
 static const CU_TestInfo cmd_tests[] = {
 	{ "show on foreign files", test_show_foreign },
 	{ "header-level dump, KEEP_DUMPS", test_header_level_and_keep },
+	{ "KEEP_DUMPS keeps older dumps after a damaged save", test_keep_spares_the_good_dump },
 	{ "save, show, list", test_save_show_list },
 	{ "save refuses bad input, leaves nothing", test_save_refuses },
 	{ "bad config file, unknown command", test_config_bad_file },

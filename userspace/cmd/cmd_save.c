@@ -569,7 +569,15 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 	if (ret < 0)
 		warnmsg("%s/bounds not updated: %s (the dump is saved)", dumpdir, strerror(-ret));
 	fsync(o.dirfd);
-	prune(o.dirfd, dumpdir, conf->keep_dumps);
+	/*
+	 * KEEP_DUMPS must never leave a partial dump as the only one: prune
+	 * only after a save that is complete and undamaged.
+	 */
+	if (hp->state == LKCD_STATE_COMPLETE && !nprobs)
+		prune(o.dirfd, dumpdir, conf->keep_dumps);
+	else if (conf->keep_dumps)
+		warnmsg("KEEP_DUMPS=%u: older dumps kept, this one is %s", conf->keep_dumps,
+			nprobs ? "damaged" : "incomplete");
 	fprintf(stderr, "%s: saved %s/%lu: %llu pages, %llu bytes, %lld s%s\n", prog,
 		dumpdir, n, (unsigned long long)ws.pages_written,
 		(unsigned long long)ws.file_size, (long long)(time(NULL) - t0),
