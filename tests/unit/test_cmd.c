@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -741,6 +742,98 @@ static void test_save_progress(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "saved"));
 }
 
+/* ---- lkcd save --scrub, SCRUB= ---- */
+
+/* Read an ELF dump's page at pfn into buf; 0, or -1 when it is not there. */
+static int elf_page(const char *path, uint64_t pfn, uint8_t *buf)
+{
+	struct lkcd_source *src;
+	int ret;
+
+	if (lkcd_source_open(path, LKCD_SOURCE_ELF, &src, NULL) < 0)
+		return -1;
+	ret = lkcd_source_read(src, pfn * 4096, buf, 4096, NULL);
+	lkcd_source_close(src);
+	return ret < 0 ? -1 : 0;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	return !p[0] && !memcmp(p, p + 1, n - 1);
+}
+
+static void test_save_scrub(void)
+{
+	char d[160], plain[256], scrubbed[256], p[256], cf[160];
+	uint8_t a[4096], b[4096];
+	uint64_t whole = 0, part = 0;
+
+	/* an unscrubbed ELF save shows which pages hold data */
+	snprintf(d, sizeof(d), "%s/scrub", work);
+	CU_ASSERT_EQUAL_FATAL(run("%s -c %s save -f %s -a 0x%llx -d %s -F elf", LKCD_BIN, conf,
+				  core, HEADER_PADDR, d), 0);
+	snprintf(plain, sizeof(plain), "%s/0/dump.0", d);
+	for (uint64_t pfn = 0x200; pfn < 4096 && !part; pfn++) {
+		if (elf_page(plain, pfn, a) || all_zero(a, 4096) || all_zero(a + 0x100, 0x80))
+			continue;
+		if (!whole)
+			whole = pfn;
+		else if (pfn > whole + 1)
+			part = pfn;
+	}
+	CU_ASSERT_FATAL(whole && part);
+
+	/* all of one page, 0x80 bytes of another (END inclusive) */
+	CU_ASSERT_EQUAL_FATAL(run("%s -c %s save -f %s -a 0x%llx -d %s -F elf -q --scrub 0x%llx+4K "
+				  "--scrub 0x%llx-0x%llx", LKCD_BIN, conf, core, HEADER_PADDR, d,
+				  (unsigned long long)whole * 4096,
+				  (unsigned long long)part * 4096 + 0x100,
+				  (unsigned long long)part * 4096 + 0x17f), 0);
+	snprintf(scrubbed, sizeof(scrubbed), "%s/1/dump.1", d);
+	CU_ASSERT_EQUAL_FATAL(elf_page(scrubbed, whole, b), 0);
+	CU_ASSERT_TRUE(all_zero(b, 4096));
+	CU_ASSERT_EQUAL_FATAL(elf_page(plain, part, a), 0);
+	CU_ASSERT_EQUAL_FATAL(elf_page(scrubbed, part, b), 0);
+	CU_ASSERT_TRUE(all_zero(b + 0x100, 0x80));
+	CU_ASSERT_FALSE(all_zero(a + 0x100, 0x80));
+	CU_ASSERT_EQUAL(memcmp(a, b, 0x100), 0);
+	CU_ASSERT_EQUAL(memcmp(a + 0x180, b + 0x180, 4096 - 0x180), 0);
+	/* every other page is as it was */
+	for (uint64_t pfn = 0; pfn < 4096; pfn++) {
+		int ra = elf_page(plain, pfn, a), rb = elf_page(scrubbed, pfn, b);
+
+		if (pfn == whole || pfn == part)
+			continue;
+		if (ra != rb || (!ra && memcmp(a, b, 4096))) {
+			CU_FAIL("a page outside the scrubbed ranges changed");
+			break;
+		}
+	}
+	snprintf(p, sizeof(p), "%s/1/analysis.1", d);
+	CU_ASSERT_EQUAL(run("cat %s", p), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "scrubbed:         2 range(s), 4224 bytes:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "1 pages written as zero pages, 1 partly zeroed (128 bytes)"));
+
+	/* SCRUB= in the config does the same; a bad range fails before anything is made */
+	snprintf(cf, sizeof(cf), "%s/scrub.conf", work);
+	snprintf(p, sizeof(p), "DUMP_FORMAT=elf\nSCRUB=\"0x%llx+4096\"\n",
+		 (unsigned long long)whole * 4096);
+	CU_ASSERT_EQUAL_FATAL(write_file(cf, p), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s -q", LKCD_BIN, cf, core,
+			    HEADER_PADDR, d), 0);
+	snprintf(p, sizeof(p), "%s/2/dump.2", d);
+	CU_ASSERT_EQUAL(elf_page(p, whole, b), 0);
+	CU_ASSERT_TRUE(all_zero(b, 4096));
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --scrub 0x2000-0x1000", LKCD_BIN,
+			    conf, core, HEADER_PADDR, d), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "--scrub: scrub range '0x2000-0x1000': END below START"));
+	CU_ASSERT_EQUAL_FATAL(write_file(cf, "SCRUB=0x1000\n"), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s", LKCD_BIN, cf, core,
+			    HEADER_PADDR, d), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "scrub.conf:1: SCRUB=\"0x1000\": scrub range '0x1000'"));
+	CU_ASSERT_EQUAL(count_entries(d), 4);	/* 0, 1, 2 and bounds */
+}
+
 static const CU_TestInfo cmd_tests[] = {
 	{ "show on foreign files", test_show_foreign },
 	{ "header-level dump, KEEP_DUMPS", test_header_level_and_keep },
@@ -755,6 +848,7 @@ static const CU_TestInfo cmd_tests[] = {
 	{ "save --level/--exclude drops zero pages, refuses missing classes", test_save_level_filter },
 	{ "save --output PATH, --force", test_save_output },
 	{ "save progress bar only on a terminal", test_save_progress },
+	{ "save --scrub, SCRUB= zero the chosen ranges only", test_save_scrub },
 	CU_TEST_INFO_NULL,
 };
 

@@ -108,6 +108,9 @@ static void test_good_file(void)
 	CU_ASSERT_TRUE(c.mkinitrd);
 	CU_ASSERT_STRING_EQUAL(c.dumpdir_device, "LABEL=dumps");
 	CU_ASSERT_STRING_EQUAL(c.dumpdir_fstype, "ext4");
+	CU_ASSERT_STRING_EQUAL(c.scrub, "");
+	CU_ASSERT_EQUAL(parse("SCRUB=\"0x100000+4M, 0x7f000000-0x7f000fff\"\n", &c), 0);
+	CU_ASSERT_STRING_EQUAL(c.scrub, "0x100000+4M, 0x7f000000-0x7f000fff");
 	CU_ASSERT_STRING_EQUAL(c.capture_modules, "nvme virtio_blk usb-storage");
 	CU_ASSERT_EQUAL(parse("PRODUCTION_INITRD=/boot/initrd.img\n", &c), 0);
 	CU_ASSERT_STRING_EQUAL(c.production_initrd, "/boot/initrd.img");
@@ -136,6 +139,8 @@ static const struct {
 	{ "KEXEC_CMDLINE_APPEND=\"crashdump=0x1000\"", "must not contain crashdump=" },
 	{ "DUMP_FORMAT=vmcore", "expected kdump, lkcd or elf" },
 	{ "KEEP_DUMPS=lots", "KEEP_DUMPS" },
+	{ "SCRUB=0x1000", "scrub range '0x1000': expected START-END or START+SIZE" },
+	{ "SCRUB=\"0x2000-0x1000\"", "END below START" },
 	{ "DUMP_ACTION=halt", "expected reboot, poweroff, shell or kexec" },
 		{ "DUMP_FAIL_ACTION=later", "expected reboot, poweroff, shell or kexec" },
 		{ "DUMPDIR_DEVICE=sdb1", "expected UUID=..., LABEL=... or an absolute device path" },

@@ -415,6 +415,8 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 	struct lkcd_dump_header hout = *hp;	/* what the output says it is */
 	struct save_filter filt;
 	struct save_pages sp;
+	struct save_scrub ss;
+	struct save_input scrubbed;
 	char fmsg[256] = "";
 
 	/* 2b. --level/--exclude: refused before anything is created */
@@ -426,8 +428,14 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 		warnmsg("%s", fmsg);
 	if (filt.drop_zero)
 		hout.exclude |= LKCD_EXCLUDE_ZERO;
-	if (save_extra.output)
-		return save_write_output(si, format, &hout, &filt);
+	if (save_scrub_begin(conf, si, &ss, &scrubbed) < 0)
+		return EXIT_FAIL;
+	si = &scrubbed;
+	if (save_extra.output) {
+		rc = save_write_output(si, format, &hout, &filt);
+		save_scrub_end(&ss);
+		return rc;
+	}
 
 	/* 3. where it goes */
 	umask(077);
@@ -530,6 +538,7 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 		if (filt.not_applied)
 			fprintf(analysis, "                  not applied (%s)\n", fmsg);
 	}
+	save_scrub_report(&ss, analysis);
 	nprobs = si->problems ? si->problems(si->problems_ctx, &probs) : 0;
 	fprintf(analysis, "damaged parts:    %zu\n", nprobs);
 	for (size_t i = 0; i < nprobs && i < 100; i++) {
@@ -594,6 +603,7 @@ out:
 	if (o.dirfd >= 0)
 		close(o.dirfd);
 	free(notes);
+	save_scrub_end(&ss);
 	return rc;
 }
 
@@ -721,6 +731,9 @@ static void save_usage(FILE *out)
 		"                       dmesg or analysis); an existing PATH needs --force\n"
 		"      --force          let --output replace an existing file\n"
 		"  -q, --quiet          no progress bar (drawn only when stderr is a terminal)\n"
+		"      --scrub RANGES   zero these physical ranges in everything saved:\n"
+		"                       START-END (END inclusive) or START+SIZE[K|M|G],\n"
+		"                       comma-separated; adds to SCRUB= (repeatable)\n"
 		"  -c, --config FILE    configuration file (default %s)\n"
 		"  -h, --help           show this help\n"
 		"\n"
@@ -748,6 +761,7 @@ int cmd_save(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'O' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "scrub", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -795,6 +809,10 @@ int cmd_save(int argc, char **argv)
 			break;
 		case 'q':
 			save_extra.quiet = true;
+			break;
+		case 'S':
+			if (save_scrub_option(optarg) < 0)
+				return EXIT_FAIL;
 			break;
 		case 'D':
 			dumpdev = optarg;

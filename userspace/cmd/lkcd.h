@@ -163,6 +163,7 @@ struct save_extra {
 	const char *output;		/* --output PATH: only this file is written */
 	bool force;			/* --force: PATH may be replaced */
 	bool quiet;			/* --quiet: no progress bar */
+	const char *scrub;		/* --scrub RANGES, every one joined by commas */
 };
 extern struct save_extra save_extra;
 
@@ -203,6 +204,28 @@ void save_pages_done(struct save_pages *sp, bool ok);
  */
 int save_write_output(const struct save_input *si, enum lkcd_out_format format,
 		      const struct lkcd_dump_header *h, const struct save_filter *filt);
+/* --scrub / SCRUB= (save_scrub.c): the ranges zeroed on the way out. */
+struct save_scrub {
+	struct lkcd_scrub_range *ranges;
+	size_t nr;
+	struct lkcd_scrub_stats stats;
+	struct lkcd_page_iter it;	/* over the input's pages */
+	bool iter_open;
+	int (*inner_read)(void *ctx, uint64_t paddr, void *buf, size_t len);
+	void *inner_ctx;
+};
+/* One --scrub: checked, then joined to save_extra.scrub; 0 or -1 (said). */
+int save_scrub_option(const char *arg);
+/*
+ * out = si with its pages and kernel-log reads scrubbed (out = si when no
+ * range is set).  0, or -1 after saying why (a bad --scrub range).
+ */
+int save_scrub_begin(const struct lkcd_conf *conf, const struct save_input *si,
+		     struct save_scrub *ss, struct save_input *out);
+/* The "scrubbed:" lines of analysis.N; nothing when no range is set. */
+void save_scrub_report(const struct save_scrub *ss, FILE *analysis);
+void save_scrub_end(struct save_scrub *ss);
+
 /* The writer's notes: the LKCD note, then the vmcore's (cmd_save.c); malloc'ed or NULL. */
 void *build_notes(const void *vnotes, size_t vlen, const void *page, uint64_t addr,
 		  size_t *len);

@@ -134,6 +134,39 @@ int lkcd_source_page_iter_open(struct lkcd_source *src, uint32_t page_size,
 			       struct lkcd_page_iter *it, struct lkcd_error *err);
 void lkcd_source_page_iter_close(struct lkcd_page_iter *it);
 
+/*
+ * Scrubbing: physical ranges [start, end) zeroed on the way out.
+ * lkcd_scrub_parse() reads "START-END" (END inclusive) or "START+SIZE"
+ * (K/M/G suffix) items separated by commas or spaces into a sorted, merged,
+ * malloc'ed array (*nr 0 and *out NULL for an empty spec).
+ */
+struct lkcd_scrub_range {
+	uint64_t start, end;
+};
+
+struct lkcd_scrub_stats {
+	uint64_t pages_whole;		/* pages written as zero pages */
+	uint64_t pages_partial;		/* pages with some bytes zeroed */
+	uint64_t bytes_partial;		/* bytes zeroed in those */
+	uint64_t pages_undecodable;	/* partly inside, not decodable: left out */
+};
+
+int lkcd_scrub_parse(const char *spec, struct lkcd_scrub_range **out, size_t *nr,
+		     struct lkcd_error *err);
+/* Zero the bytes of buf (memory at paddr) inside the ranges; returns how many. */
+uint64_t lkcd_scrub_bytes(const struct lkcd_scrub_range *r, size_t nr, uint64_t paddr,
+			  void *buf, size_t len);
+/*
+ * Wrap inner: pages wholly inside a range come out as ZERO records, pages
+ * partly inside as RAW with those bytes zeroed; stats count this pass.
+ * ranges and stats must outlive the iterator.  Close frees it.
+ */
+int lkcd_scrub_iter_open(const struct lkcd_scrub_range *ranges, size_t nr,
+			 uint32_t page_size, const struct lkcd_page_iter *inner,
+			 struct lkcd_scrub_stats *stats, struct lkcd_page_iter *out,
+			 struct lkcd_error *err);
+void lkcd_scrub_iter_close(struct lkcd_page_iter *it);
+
 enum lkcd_out_format {
 	LKCD_OUT_KDUMP = 0,	/* kdump-compressed (makedumpfile's format), the default */
 	LKCD_OUT_LKCD,		/* LKCD v8 (crash, libkdumpfile) */

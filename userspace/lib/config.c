@@ -323,6 +323,25 @@ static const char *set_capture_modules(struct lkcd_conf *c, const char *v)
 	return NULL;
 }
 
+/* Checked here so a bad range fails lkcd config, not the save after a crash. */
+static const char *set_scrub(struct lkcd_conf *c, const char *v)
+{
+	static char why[LKCD_CONF_STR + 64];	/* setters return static text */
+	struct lkcd_scrub_range *r;
+	struct lkcd_error err = { 0 };
+	size_t n;
+
+	if (strlen(v) >= LKCD_CONF_STR)
+		return "too long";
+	if (lkcd_scrub_parse(v, &r, &n, &err) < 0) {
+		snprintf(why, sizeof(why), "%s", err.msg);
+		return why;
+	}
+	free(r);
+	strcpy(c->scrub, v);
+	return NULL;
+}
+
 static const struct {
 	const char *name;
 	setter set;
@@ -349,6 +368,7 @@ static const struct {
 	{ "DUMPDIR_FSTYPE", set_dumpdir_fstype },
 	{ "CAPTURE_MODULES", set_capture_modules },
 	{ "PRODUCTION_INITRD", set_production_initrd },
+	{ "SCRUB", set_scrub },
 };
 
 /* ---- the line syntax ---- */

@@ -52,6 +52,8 @@ struct lkcd_conf {
 	char capture_modules[LKCD_CONF_STR];	/* CAPTURE_MODULES: more modules, space-separated */
 	char production_initrd[LKCD_CONF_STR];	/* PRODUCTION_INITRD: for DUMP_ACTION=kexec
 						 * ("" = /boot/initrd.img-<release>) */
+	char scrub[LKCD_CONF_STR];		/* SCRUB: physical ranges lkcd save zeroes
+						 * (lkcd_scrub_parse syntax; "" = none) */
 };
 
 /* Called once per bad line with "file:line: reason". */
