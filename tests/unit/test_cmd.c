@@ -834,6 +834,33 @@ static void test_save_scrub(void)
 	CU_ASSERT_EQUAL(count_entries(d), 4);	/* 0, 1, 2 and bounds */
 }
 
+/* ELF output: RAM loads at the direct-map address /proc/vmcore stated. */
+static void test_save_elf_vaddr(void)
+{
+	char d[160], p[256];
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	int fd, ram = 0;
+
+	snprintf(d, sizeof(d), "%s/vaddr", work);
+	CU_ASSERT_EQUAL_FATAL(run("%s -c %s save -f %s -a 0x%llx -d %s -F elf -q", LKCD_BIN, conf,
+				  core, HEADER_PADDR, d), 0);
+	snprintf(p, sizeof(p), "%s/0/dump.0", d);
+	fd = open(p, O_RDONLY);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL_FATAL(pread(fd, &eh, sizeof(eh), 0), (ssize_t)sizeof(eh));
+	for (int i = 0; i < eh.e_phnum; i++) {
+		CU_ASSERT_EQUAL_FATAL(pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))),
+				      (ssize_t)sizeof(ph));
+		if (ph.p_type != PT_LOAD || ph.p_vaddr >= 0xffffffff80000000ull)
+			continue;	/* the kernel image's own load */
+		CU_ASSERT_EQUAL(ph.p_vaddr, 0xffff888000000000ull + ph.p_paddr);
+		ram++;
+	}
+	close(fd);
+	CU_ASSERT_TRUE(ram > 0);
+}
+
 static const CU_TestInfo cmd_tests[] = {
 	{ "show on foreign files", test_show_foreign },
 	{ "header-level dump, KEEP_DUMPS", test_header_level_and_keep },
@@ -848,6 +875,7 @@ static const CU_TestInfo cmd_tests[] = {
 	{ "save --level/--exclude drops zero pages, refuses missing classes", test_save_level_filter },
 	{ "save --output PATH, --force", test_save_output },
 	{ "save progress bar only on a terminal", test_save_progress },
+	{ "save -F elf: RAM at the vmcore's direct-map addresses", test_save_elf_vaddr },
 	{ "save --scrub, SCRUB= zero the chosen ranges only", test_save_scrub },
 	CU_TEST_INFO_NULL,
 };

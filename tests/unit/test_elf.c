@@ -446,6 +446,43 @@ static void test_random_header_damage(void)
 	CU_ASSERT_TRUE(refused > 10);
 }
 
+/* The direct map's base from the RAM loads' p_vaddr - p_paddr. */
+static void test_direct_map_base(void)
+{
+	const struct elfcore_seg segs[] = {
+		{ .type = PT_LOAD, .paddr = 0x1000000, .memsz = 0x2000, .filesz = 0x2000 },
+		{ .type = PT_LOAD, .paddr = 0x0, .memsz = 0x9f000, .filesz = 0x1000 },
+		{ .type = PT_LOAD, .paddr = 0x100000, .memsz = 0x400000, .filesz = 0x1000 },
+	};
+
+	/* the fixture's loads are all at 0xffff888000000000 + paddr */
+	CU_ASSERT_EQUAL_FATAL(make(segs, 3), 0);
+	CU_ASSERT_EQUAL_FATAL(open_it(), 0);
+	CU_ASSERT_EQUAL(lkcd_source_direct_map_base(src), 0xffff888000000000ull);
+	/* the kernel image's load, mapped elsewhere, does not change it */
+	CU_ASSERT_FATAL(elfcore_patch(path, ELFCORE_PH(0, p_vaddr), 0xffffffff81000000ull, 8) == 0);
+	lkcd_source_close(src);
+	CU_ASSERT_EQUAL_FATAL(open_it(), 0);
+	CU_ASSERT_EQUAL(lkcd_source_direct_map_base(src), 0xffff888000000000ull);
+	/* a small RAM load that disagrees is outvoted by the bytes */
+	CU_ASSERT_FATAL(elfcore_patch(path, ELFCORE_PH(1, p_vaddr), 0xffffc90000000000ull, 8) == 0);
+	lkcd_source_close(src);
+	CU_ASSERT_EQUAL_FATAL(open_it(), 0);
+	CU_ASSERT_EQUAL(lkcd_source_direct_map_base(src), 0xffff888000000000ull);
+	/* the big one at an offset that is not page-aligned: no majority left */
+	CU_ASSERT_FATAL(elfcore_patch(path, ELFCORE_PH(2, p_vaddr), 0xffff888000100010ull, 8) == 0);
+	lkcd_source_close(src);
+	CU_ASSERT_EQUAL_FATAL(open_it(), 0);
+	CU_ASSERT_EQUAL(lkcd_source_direct_map_base(src), 0);
+	/* dump-guest-memory without paging: p_vaddr 0 everywhere */
+	for (int i = 0; i < 3; i++)
+		CU_ASSERT_FATAL(elfcore_patch(path, ELFCORE_PH(i, p_vaddr), 0, 8) == 0);
+	lkcd_source_close(src);
+	CU_ASSERT_EQUAL_FATAL(open_it(), 0);
+	CU_ASSERT_EQUAL(lkcd_source_direct_map_base(src), 0);
+	cleanup();
+}
+
 static const CU_TestInfo elf_tests[] = {
 	{ "random header damage", test_random_header_damage },
 	{ "PT_LOAD translation, zero tail, notes", test_translation },
@@ -461,6 +498,7 @@ static const CU_TestInfo elf_tests[] = {
 	{ "notes past the end", test_notes_past_end },
 	{ "bad ELF identification", test_bad_ident },
 	{ "kind detection, missing file", test_auto_kind },
+	{ "direct-map base from p_vaddr", test_direct_map_base },
 	CU_TEST_INFO_NULL,
 };
 

@@ -489,8 +489,7 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 	in.notes = notes;
 	save_pages_wrap(&sp, &si->pages, hp->pages_dumped, filt.drop_zero, save_extra.quiet,
 			&in.pages);
-	if (hp->magic == LKCD_DUMP_MAGIC_LIVE)
-		wopts.flags |= LKCD_WRITE_LIVE_MAGIC;
+	save_write_opts(si, &wopts);
 	memset(&ws, 0, sizeof(ws));
 	fprintf(stderr, "%s: saving the dump at 0x%llx (%s, %llu pages) from %s as %s/%lu/%s (%s)\n",
 		prog, (unsigned long long)addr,

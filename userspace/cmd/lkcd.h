@@ -202,6 +202,8 @@ void save_pages_done(struct save_pages *sp, bool ok);
  * h is the header the output states (exclude with the zero bit when
  * filtered).  EXIT_* code.
  */
+/* The writer options a save of si uses (live magic, the direct map's base). */
+void save_write_opts(const struct save_input *si, struct lkcd_write_opts *o);
 int save_write_output(const struct save_input *si, enum lkcd_out_format format,
 		      const struct lkcd_dump_header *h, const struct save_filter *filt);
 /* --scrub / SCRUB= (save_scrub.c): the ranges zeroed on the way out. */

@@ -68,6 +68,16 @@ static int publish(const char *tmp, const char *path, bool force)
 	return 0;
 }
 
+void save_write_opts(const struct save_input *si, struct lkcd_write_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (si->hdr->magic == LKCD_DUMP_MAGIC_LIVE)
+		o->flags |= LKCD_WRITE_LIVE_MAGIC;
+	/* ELF output's p_vaddr: what /proc/vmcore says the direct map is */
+	if (si->src)
+		o->direct_map_base = lkcd_source_direct_map_base(si->src);
+}
+
 int save_write_output(const struct save_input *si, enum lkcd_out_format format,
 		      const struct lkcd_dump_header *h, const struct save_filter *filt)
 {
@@ -117,8 +127,7 @@ int save_write_output(const struct save_input *si, enum lkcd_out_format format,
 	in.nr_ranges = si->nr_ranges;
 	in.ranges = si->ranges;
 	in.notes = notes;
-	if (si->hdr->magic == LKCD_DUMP_MAGIC_LIVE)
-		wopts.flags |= LKCD_WRITE_LIVE_MAGIC;
+	save_write_opts(si, &wopts);
 	memset(&ws, 0, sizeof(ws));
 	fprintf(stderr, "%s: saving the dump at 0x%llx (%llu pages) from %s as %s (%s)\n", prog,
 		(unsigned long long)si->header_paddr, (unsigned long long)si->hdr->pages_dumped,

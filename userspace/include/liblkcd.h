@@ -51,6 +51,12 @@ int lkcd_source_read(struct lkcd_source *src, uint64_t paddr, void *buf,
 /* The physical ranges the source holds, sorted, not overlapping. */
 size_t lkcd_source_ranges(const struct lkcd_source *src,
 			  const struct lkcd_mem_range **ranges);
+/*
+ * The kernel's direct-map base (x86_64 page_offset_base) as an ELF
+ * vmcore's RAM loads state it (p_vaddr - p_paddr); 0 when the source does
+ * not say (raw images, dump-guest-memory without paging).
+ */
+uint64_t lkcd_source_direct_map_base(const struct lkcd_source *src);
 /* The ELF notes (PT_NOTE contents, concatenated); *len 0 when none. */
 void lkcd_source_notes(const struct lkcd_source *src, const void **notes,
 		       size_t *len);

@@ -47,6 +47,7 @@ struct lkcd_source {
 
 	void *notes;			/* PT_NOTE contents, concatenated */
 	size_t notes_len;
+	uint64_t direct_map_base;	/* p_vaddr - p_paddr of RAM loads, 0 = unknown */
 
 	char warning[256];		/* what was dropped while opening, or "" */
 };

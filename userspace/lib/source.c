@@ -71,6 +71,11 @@ void lkcd_source_warn(struct lkcd_source *src, const char *fmt, ...)
 	va_end(ap);
 }
 
+uint64_t lkcd_source_direct_map_base(const struct lkcd_source *src)
+{
+	return src->direct_map_base;
+}
+
 const char *lkcd_source_warning(const struct lkcd_source *src)
 {
 	return src && src->warning[0] ? src->warning : NULL;

@@ -164,6 +164,37 @@ static int collect_note(struct lkcd_source *src, int fd, uint64_t fsize,
 	return 0;
 }
 
+/*
+ * The direct map's base, as /proc/vmcore states it: its RAM loads have
+ * p_vaddr = base + p_paddr, while the kernel image's load has another
+ * offset and QEMU's dump-guest-memory leaves p_vaddr 0.  The offset that
+ * covers more than half of all loaded bytes wins; 0 when none does (a
+ * guess would mislead the readers of our ELF output, 0 misleads none).
+ */
+static uint64_t direct_map_base(const Elf64_Phdr *ph, uint64_t phnum)
+{
+	uint64_t total = 0, best = 0, best_bytes = 0;
+
+	for (uint64_t i = 0; i < phnum; i++)
+		if (ph[i].p_type == PT_LOAD)
+			total += ph[i].p_memsz;
+	for (uint64_t i = 0; i < phnum; i++) {
+		uint64_t delta = ph[i].p_vaddr - ph[i].p_paddr, bytes = 0;
+
+		if (ph[i].p_type != PT_LOAD || !ph[i].p_vaddr || ph[i].p_vaddr < ph[i].p_paddr ||
+		    delta % 4096)
+			continue;
+		for (uint64_t j = 0; j < phnum; j++)
+			if (ph[j].p_type == PT_LOAD && ph[j].p_vaddr - ph[j].p_paddr == delta)
+				bytes += ph[j].p_memsz;
+		if (bytes > best_bytes) {
+			best = delta;
+			best_bytes = bytes;
+		}
+	}
+	return best_bytes > total / 2 ? best : 0;
+}
+
 int lkcd_source_open_elf(int fd, const char *name, struct lkcd_source **out,
 			 struct lkcd_error *err)
 {
@@ -285,6 +316,7 @@ int lkcd_source_open_elf(int fd, const char *name, struct lkcd_source **out,
 		if (s->size)
 			nseg++;
 	}
+	src->direct_map_base = direct_map_base(ph, phnum);
 	free(ph);
 	ph = NULL;
 

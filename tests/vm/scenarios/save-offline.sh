@@ -1,5 +1,5 @@
-# Host part of save-scrub (see save-scrub.guest).
-DESCRIPTION="lkcd save --scrub over real kernel memory: the kernel-log marker is zeroed in dump and dmesg, crash still opens it"
+# Host part of save-offline (see save-offline.guest).
+DESCRIPTION="lkcd save of a real vmcore off the VM: --scrub zeroes the log marker in dump and dmesg; -F elf keeps the direct map's p_vaddr"
 NEEDS="lkcd module"
 VM_MEM=512M
 VM_CRASHKERNEL=128M
@@ -29,6 +29,47 @@ with open(path, "rb") as f:
 # segments may overlap (the kernel image is mapped twice): one range each
 print(",".join("0x%x+%d" % (a, len(text)) for a in sorted(set(out))))
 PY
+}
+
+# "paddr vaddr" of every RAM PT_LOAD (not the kernel image's) of an ELF core.
+ram_loads() { # elf
+	/usr/bin/python3 - "$1" <<'PY'
+import struct, sys
+with open(sys.argv[1], "rb") as f:
+    eh = f.read(64)
+    phoff, = struct.unpack_from("<Q", eh, 32)
+    phentsize, phnum = struct.unpack_from("<HH", eh, 54)
+    for i in range(phnum):
+        f.seek(phoff + i * phentsize)
+        p_type, _, _, vaddr, paddr, _ = struct.unpack("<IIQQQQ", f.read(40))
+        if p_type == 1 and vaddr < 0xffffffff80000000:
+            print("0x%x 0x%x" % (paddr, vaddr))
+PY
+}
+
+# -F elf from the real vmcore: every RAM load at the vaddr the kernel's own
+# /proc/vmcore gives that paddr; drgn reads the file.
+check_elf_vaddr() { # addr
+	local edir=$WORK/elf out
+	rm -rf "$edir"
+	if ! "$VM_TOP/build/bin/lkcd" -c "$WORK/scrub.conf" save -q -F elf -f "$OUT/vmcore" -a "$1" \
+		-d "$edir" >"$WORK/save-elf.out" 2>&1; then
+		check_fail "lkcd save -F elf failed: $(tail -n3 "$WORK/save-elf.out" | paste -sd' ')"
+		return 1
+	fi
+	ram_loads "$OUT/vmcore" | sort >"$WORK/loads-vmcore.txt"
+	ram_loads "$edir/0/dump.0" | sort >"$WORK/loads-elf.txt"
+	echo "  ELF output: $(wc -l <"$WORK/loads-elf.txt") RAM loads, first $(head -n1 "$WORK/loads-elf.txt")"
+	[[ -s $WORK/loads-elf.txt ]] || check_fail "the ELF output has no RAM load" || return 1
+	# ours are merged ranges: each must start where one of /proc/vmcore's does, at its vaddr
+	out=$(join -j1 -o 1.2,2.2 "$WORK/loads-elf.txt" "$WORK/loads-vmcore.txt" | awk '$1 != $2' | head -n3)
+	[[ -z $out ]] || check_fail "ELF p_vaddr differs from /proc/vmcore's: $out" || return 1
+	(( $(join -j1 "$WORK/loads-elf.txt" "$WORK/loads-vmcore.txt" | wc -l) > 0 )) ||
+		check_fail "no ELF RAM load starts where a /proc/vmcore load does" || return 1
+	if [[ -n ${VMLINUX:-} && -s $VMLINUX ]]; then
+		out=$(/usr/bin/python3 "$VM_TOP/tests/unit/drgn_check.py" "$VMLINUX" "$edir/0/dump.0" 2>&1)
+		grep -q " OK $KABI" <<<"$out" || check_fail "drgn cannot read the ELF output: $out" || return 1
+	fi
 }
 
 check() {
@@ -80,5 +121,6 @@ check() {
 			check_fail "scrubbed pfn $p reads the same as /proc/vmcore" || bad=1
 	done
 	check_crash "$sdir/0/dump.0" 'sysrq: Trigger a crash' || bad=1
+	check_elf_vaddr "$addr" || bad=1
 	return $bad
 }
