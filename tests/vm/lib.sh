@@ -263,7 +263,7 @@ vm_boot() { # name workdir
 			-kernel "$VMLINUZ" -initrd "$work/production.img" \
 			-append "console=ttyS0 $ck panic=1 oops=panic vm_boot=$boot ${VM_APPEND:-}" \
 			-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-			"${drives[@]}" \
+			"${drives[@]}" ${VM_QEMU_ARGS:-} \
 			</dev/null >>"$work/qemu.out" 2>&1
 		VM_QEMU_STATUS=$?
 		set -e
@@ -401,6 +401,24 @@ check_crash() { # dumpfile log-marker
 		check_fail "crash failed (status $rc): $(tail -n3 "$WORK/crash.txt" | paste -sd' ')" || bad=1
 	fi
 	return $bad
+}
+
+# How many pages of [start, start+size) libkdumpfile reads from a dump
+# (physical addresses; pages the level left out do not count).
+dump_pages_in() { # dumpfile start size
+	/usr/bin/python3 - "$@" <<'PY'
+import sys, kdumpfile
+k = kdumpfile.kdumpfile(sys.argv[1])
+start, size = int(sys.argv[2], 0), int(sys.argv[3], 0)
+got = 0
+for addr in range(start, start + size, 4096):
+    try:
+        k.read(kdumpfile.KDUMP_MACHPHYSADDR, addr, 4096)
+        got += 1
+    except Exception:
+        pass
+print(got)
+PY
 }
 
 # The guest copied /proc/vmcore to $OUT/vmcore: every page libkdumpfile

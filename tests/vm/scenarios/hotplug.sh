@@ -51,20 +51,7 @@ check() {
 	read -r start size <"$OUT/notes/dimm"
 	grep -q yes "$OUT/notes/vmcore-has-dimm" ||
 		check_fail "the capture kernel's /proc/vmcore does not cover the DIMM at $start" || return 1
-	out=$(/usr/bin/python3 - "$dump" "$start" "$size" <<'PY'
-import sys, kdumpfile
-k = kdumpfile.kdumpfile(sys.argv[1])
-start, size = int(sys.argv[2], 0), int(sys.argv[3], 0)
-got = 0
-for addr in range(start, start + size, 4096):
-    try:
-        k.read(kdumpfile.KDUMP_MACHPHYSADDR, addr, 4096)
-        got += 1
-    except Exception:
-        pass
-print(got)
-PY
-) || check_fail "libkdumpfile could not read dump.$n: $out" || return 1
+	out=$(dump_pages_in "$dump" "$start" "$size") || check_fail "libkdumpfile could not read dump.$n: $out" || return 1
 	(( out > 0 )) || check_fail "dump.$n holds no page of the hotplugged DIMM ($start, $size bytes)" || return 1
 	echo "  DIMM at $start ($((size >> 20)) MiB): $out of its pages in dump.$n (level kern)"
 }
