@@ -834,6 +834,45 @@ static void test_save_scrub(void)
 	CU_ASSERT_EQUAL(count_entries(d), 4);	/* 0, 1, 2 and bounds */
 }
 
+/*
+ * Entries someone else planted in DUMPDIR (symlinks named like a dump, the
+ * bounds file, a leftover of a killed save) are never followed: nothing is
+ * written or removed outside DUMPDIR, and the save still completes.
+ */
+static void test_save_hostile_dumpdir(void)
+{
+	char d[160], outside[160], p[256], link[256];
+	struct stat st;
+
+	snprintf(d, sizeof(d), "%s/hostile", work);
+	snprintf(outside, sizeof(outside), "%s/outside", work);
+	CU_ASSERT_EQUAL_FATAL(run("mkdir -p %s %s && echo keep >%s/file && "
+				  "ln -s %s %s/0 && ln -s %s/bounds-target %s/bounds && "
+				  "ln -s %s %s/.tmp-3-abcdef && ln -s %s/file %s/.tmp-4-ghijkl",
+				  d, outside, outside, outside, d, outside, d, outside, d,
+				  outside, d), 0);
+	CU_ASSERT_EQUAL_FATAL(run("%s -c %s save -f %s -a 0x%llx -d %s -q", LKCD_BIN, conf, core,
+				  HEADER_PADDR, d), 0);
+	/* the next free index after the planted "0"; a real directory, 0700 */
+	snprintf(p, sizeof(p), "%s/1", d);
+	CU_ASSERT_EQUAL_FATAL(lstat(p, &st), 0);
+	CU_ASSERT_TRUE(S_ISDIR(st.st_mode));
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0700);
+	/* outside DUMPDIR: only what was there */
+	CU_ASSERT_EQUAL(count_entries(outside), 1);
+	CU_ASSERT_EQUAL(run("cat %s/file", outside), 0);
+	CU_ASSERT_STRING_EQUAL(out, "keep\n");
+	/* the planted links are still links (not followed, not replaced by dumps) */
+	snprintf(link, sizeof(link), "%s/0", d);
+	CU_ASSERT_EQUAL(lstat(link, &st), 0);
+	CU_ASSERT_TRUE(S_ISLNK(st.st_mode));
+	/* bounds is now DUMPDIR's own regular file, 0600 */
+	snprintf(p, sizeof(p), "%s/bounds", d);
+	CU_ASSERT_EQUAL(lstat(p, &st), 0);
+	CU_ASSERT_TRUE(S_ISREG(st.st_mode));
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
+}
+
 /* ELF output: RAM loads at the direct-map address /proc/vmcore stated. */
 static void test_save_elf_vaddr(void)
 {
@@ -876,6 +915,7 @@ static const CU_TestInfo cmd_tests[] = {
 	{ "save --output PATH, --force", test_save_output },
 	{ "save progress bar only on a terminal", test_save_progress },
 	{ "save -F elf: RAM at the vmcore's direct-map addresses", test_save_elf_vaddr },
+	{ "save never follows entries planted in DUMPDIR", test_save_hostile_dumpdir },
 	{ "save --scrub, SCRUB= zero the chosen ranges only", test_save_scrub },
 	CU_TEST_INFO_NULL,
 };
