@@ -534,10 +534,26 @@ static void gen_config(void)
 		  "DUMP_LEVEL=bogus\nNOT_A_NAME=1\nDUMPDIR=$HOME\nDUMPDIR=`id`\nDUMP_ACTIVE=2\n"
 		  "DUMP_COMPRESS=\"zlib\nKEEP_DUMPS=99999999999\n" },
 		{ "no-newline", "DUMP_SAVE=0" },
+		{ "scrub", "SCRUB=\"0x100000+4M, 0x7f000000-0x7f000fff\"\nSCRUB=0x1000+0\n" },
 	};
 
 	for (size_t i = 0; i < sizeof(confs) / sizeof(confs[0]); i++)
 		put("config", confs[i][0], confs[i][1], strlen(confs[i][1]), NULL, 0);
+}
+
+/* ---- scrub ranges ---- */
+
+static void gen_scrub(void)
+{
+	static const char *const specs[][2] = {
+		{ "forms", "0x1000-0x1fff,0x100000+4M 4096+4K" },
+		{ "overlaps", "0x2000-0x2fff,0x1000+0x1000,0x3000-0x3fff,0x1100+0x10" },
+		{ "edges", "0-0xfffffffffffffffe,0xffffffffffffff00+0xff" },
+		{ "bad", "0x2000-0x1000,0x1000+0,abc,0x1+0xfffffffffffffffffff" },
+	};
+
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+		put("scrub", specs[i][0], specs[i][1], strlen(specs[i][1]), NULL, 0);
 }
 
 int main(int argc, char **argv)
@@ -554,5 +570,6 @@ int main(int argc, char **argv)
 	gen_vmcoreinfo();
 	gen_dmesg();
 	gen_config();
+	gen_scrub();
 	return 0;
 }
