@@ -8,6 +8,7 @@
 
 #include <linux/mutex.h>
 #include <linux/sched/clock.h>
+#include <linux/security.h>
 #include <linux/types.h>
 #include <lkcd/format.h>
 #include <lkcd/params.h>
@@ -37,6 +38,23 @@ extern struct mutex lkcd_config_lock;
 static inline u32 lkcd_effective_exclude(u32 level, u32 exclude)
 {
 	return exclude ? exclude : lkcd_level_default_exclude(level);
+}
+
+/*
+ * May kernel memory leave this kernel (a crash dump, a live snapshot,
+ * /dev/lkcd)?  0, or -EPERM when the kernel is locked down at a level that
+ * forbids reading kernel memory: confidentiality, whose reason
+ * LOCKDOWN_KCORE is the one /proc/kcore is refused for.  Lockdown only
+ * rises, and can rise at run time (/sys/kernel/security/lockdown), so
+ * every path checks when it acts, not once at load.
+ *
+ * Any context, panic included: the lockdown LSM's hook compares one
+ * variable and prints a rate-limited notice (trylock only); it allocates
+ * nothing and takes no lock.
+ */
+static inline int lkcd_lockdown_check(void)
+{
+	return security_locked_down(LOCKDOWN_KCORE);
 }
 
 /* header.c */

@@ -27,7 +27,7 @@ static int lkcd_dev_open(struct inode *inode, struct file *file)
 	 * A snapshot taken before lockdown was raised is still kernel memory:
 	 * refused as /proc/kcore is.
 	 */
-	return security_locked_down(LOCKDOWN_KCORE);
+	return lkcd_lockdown_check();
 }
 
 static ssize_t lkcd_dev_read(struct file *file, char __user *buf, size_t count, loff_t *ppos)

@@ -49,6 +49,11 @@ static int __init lkcd_init(void)
 {
 	int ret;
 
+	/* a signed lkcd.ko loads under lockdown, but must not arm itself */
+	if (lkcd_lockdown_check()) {
+		lkcd_tun.level = LKCD_LEVEL_NONE;
+		pr_warn("the kernel is locked down (confidentiality), which forbids dumping kernel memory: loaded with dumps disarmed (level none)\n");
+	}
 	ret = lkcd_header_init();
 	if (ret)
 		return ret;

@@ -66,6 +66,7 @@ static notrace const char *lkcd_incomplete_why(u32 reason)
 	case LKCD_INCOMPLETE_DEADLINE:	return " (deadline)";
 	case LKCD_INCOMPLETE_ERROR:	return " (internal error)";
 	case LKCD_INCOMPLETE_REENTERED:	return " (re-entered)";
+	case LKCD_INCOMPLETE_LOCKDOWN:	return " (kernel locked down)";
 	default:			return " (?)";
 	}
 }
@@ -99,6 +100,22 @@ static notrace void lkcd_reentered(void)
 	pr_emerg("panic inside the dumper: dump abandoned, header sealed INCOMPLETE\n");
 }
 
+/*
+ * Panic path.  Lockdown (confidentiality) may have been raised after the
+ * dumper was armed: no page of memory may leave, so seal the header as
+ * INCOMPLETE/LOCKDOWN with no blocks.  The capture kernel then learns that
+ * there was a panic and why nothing was dumped, rather than finding an
+ * EMPTY header and going after /proc/vmcore itself.
+ */
+static notrace void lkcd_refuse_locked_down(struct lkcd_dump_header *h)
+{
+	h->state = LKCD_STATE_INCOMPLETE;
+	h->incomplete_reason = LKCD_INCOMPLETE_LOCKDOWN;
+	h->dump_end_ns = lkcd_clock_ns();
+	lkcd_header_seal(h);
+	pr_emerg("no dump: the kernel is locked down (confidentiality), which forbids dumping kernel memory; header sealed INCOMPLETE\n");
+}
+
 static notrace int lkcd_panic_event(struct notifier_block *nb, unsigned long action, void *data)
 {
 	struct lkcd_dump_header *h;
@@ -121,6 +138,10 @@ static notrace int lkcd_panic_event(struct notifier_block *nb, unsigned long act
 
 	h = lkcd_header();
 	lkcd_fill_panic(h, data, level);
+	if (lkcd_lockdown_check()) {
+		lkcd_refuse_locked_down(h);
+		return NOTIFY_DONE;
+	}
 	pr_emerg("dumping at level %s to the header at 0x%llx\n",
 		 lkcd_level_name(level), (unsigned long long)lkcd_header_paddr());
 

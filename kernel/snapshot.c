@@ -217,7 +217,7 @@ int lkcd_snapshot_request(u32 mode, const char *who)
 	if (mode != LKCD_SNAP_LIVE && mode != LKCD_SNAP_CONSISTENT)
 		return -EINVAL;
 	/* a snapshot reads all of memory, as /proc/kcore does */
-	ret = security_locked_down(LOCKDOWN_KCORE);
+	ret = lkcd_lockdown_check();
 	if (ret) {
 		pr_warn("%s: snapshot refused: the kernel is locked down (reading kernel memory is not allowed)\n",
 			who);

@@ -13,7 +13,8 @@
  * Numbers are decimal or 0x-hex (lkcd_parse_u32, shared with userspace, so
  * `lkcd config` and the module accept the same text).  A bad value returns
  * -EINVAL and leaves the old one; a compressor this kernel cannot run now
- * returns -ENOPKG.  Every accepted write reseals the EMPTY header so that it
+ * returns -ENOPKG.  Under lockdown (confidentiality) every write but
+ * level=0 returns -EPERM with a kernel message: nothing may arm a dump.  Every accepted write reseals the EMPTY header so that it
  * shows the settings a dump would use.
  *
  * addr is root-only: it is a physical address of kernel memory, which
@@ -107,6 +108,18 @@ static int lkcd_knob_handler(struct ctl_table *table, int write, void *buffer,
 	ret = knob->check(v);
 	if (ret)
 		return ret;
+	/*
+	 * Under lockdown (confidentiality) a dump would carry kernel memory
+	 * out: nothing may arm it.  Disarming (level 0) is still allowed.
+	 */
+	if (!(knob->value == &lkcd_tun.level && v == LKCD_LEVEL_NONE)) {
+		ret = lkcd_lockdown_check();
+		if (ret) {
+			pr_warn("%s: not changed: the kernel is locked down (confidentiality), which forbids dumping kernel memory; lkcd stays disarmed\n",
+				knob->name);
+			return ret;
+		}
+	}
 
 	mutex_lock(&lkcd_config_lock);
 	ret = knob->apply ? knob->apply(v) : 0;

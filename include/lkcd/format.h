@@ -65,6 +65,7 @@ enum lkcd_incomplete_reason {
 	LKCD_INCOMPLETE_REENTERED	= 3,	/* panic inside the dumper */
 	LKCD_INCOMPLETE_ERROR		= 4,	/* internal error (compressor failed, ...) */
 	LKCD_INCOMPLETE_CAP		= 5,	/* live snapshot hit its memory cap */
+	LKCD_INCOMPLETE_LOCKDOWN	= 6,	/* kernel locked down (confidentiality) at panic: nothing dumped */
 };
 
 /*

@@ -225,6 +225,14 @@ static void test_fields(void)
 	make_good();
 	put32(OFF(incomplete_reason), 99, 1);
 	CU_ASSERT_EQUAL(decode(), -EBADMSG);
+	/* the last known reason is accepted, the next one is not */
+	make_good();
+	put32(OFF(incomplete_reason), LKCD_INCOMPLETE_LOCKDOWN, 1);
+	CU_ASSERT_EQUAL(decode(), 0);
+	make_good();
+	put32(OFF(incomplete_reason), LKCD_INCOMPLETE_LOCKDOWN + 1, 1);
+	CU_ASSERT_EQUAL(decode(), -EBADMSG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "incomplete_reason 7"));
 }
 
 static void test_nr_ranges(void)

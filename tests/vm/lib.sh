@@ -240,7 +240,7 @@ vm_boot() { # name workdir
 	# background while the VM runs (e.g. keys sent on QEMU's monitor,
 	# $WORK/monitor.sock), with WORK and LOG (the live console log of the
 	# first boot) set; stopped when the last QEMU run ends.
-	local during_pid='' serial
+	local during_pid='' serial append
 	if declare -F during >/dev/null; then
 		( WORK=$work LOG=$log; during ) >"$work/during.out" 2>&1 &
 		during_pid=$!
@@ -253,6 +253,10 @@ vm_boot() { # name workdir
 	while :; do
 		serial=$log
 		(( boot > 1 )) && serial=$work/console.$boot.log
+		# VM_APPEND_FIRST: the first run's command line only (a later
+		# run, without it, can then give the verdict)
+		append=${VM_APPEND:-}
+		(( boot == 1 )) && append="$append ${VM_APPEND_FIRST:-}"
 		rm -f "$work/monitor.sock"
 		set +e
 		timeout -k 5 "${VM_TIMEOUT:-$VM_TIMEOUT_DEFAULT}" \
@@ -261,7 +265,7 @@ vm_boot() { # name workdir
 			-serial "file:$serial" \
 			-monitor unix:"$work/monitor.sock",server=on,wait=off \
 			-kernel "$VMLINUZ" -initrd "$work/production.img" \
-			-append "console=ttyS0 $ck panic=1 oops=panic vm_boot=$boot ${VM_APPEND:-}" \
+			-append "console=ttyS0 $ck panic=1 oops=panic vm_boot=$boot $append" \
 			-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 			"${drives[@]}" ${VM_QEMU_ARGS:-} \
 			</dev/null >>"$work/qemu.out" 2>&1

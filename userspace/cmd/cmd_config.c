@@ -27,6 +27,30 @@
 
 static bool dry_run;
 
+/* Is the kernel locked down at all (integrity or confidentiality)? */
+static bool locked_down(const char *level)
+{
+	return level && strcmp(level, "none");
+}
+
+/*
+ * A dump sysctl refused with EPERM: lkcd.ko refuses to arm under lockdown
+ * (confidentiality).  Say why and what would help.
+ */
+static void explain_sysctl_eperm(const char *path)
+{
+	const char *level = lockdown_level();
+
+	if (level && !strcmp(level, "confidentiality"))
+		errmsg("cannot arm: %s refused (EPERM): the kernel is locked down (confidentiality), "
+		       "which forbids dumping kernel memory, so lkcd.ko stays disarmed. "
+		       "Lockdown cannot be lowered at run time: boot without lockdown=confidentiality "
+		       "(integrity, the Secure Boot default, allows dumps) to take crash dumps",
+		       path);
+	else
+		errmsg("cannot set %s: %s (root only; the kernel log says more)", path, strerror(EPERM));
+}
+
 static int set_value(const char *file, const char *value, const char *why)
 {
 	const char *path = sys_path(file);
@@ -37,6 +61,10 @@ static int set_value(const char *file, const char *value, const char *why)
 		return 0;
 	}
 	ret = write_text(path, value);
+	if (ret == -EPERM && !strncmp(file, DUMP_SYSCTL "/", strlen(DUMP_SYSCTL "/"))) {
+		explain_sysctl_eperm(path);
+		return -1;
+	}
 	if (ret < 0) {
 		errmsg("cannot set %s to %s: %s%s", path, value, strerror(-ret),
 		       ret == -ENOPKG ? " (this kernel cannot run that compressor)" : why);
@@ -73,8 +101,20 @@ static int load_module(const struct lkcd_conf *conf)
 	}
 	st = run_command(argv);
 	if (st) {
-		errmsg("cannot load the lkcd module: %s %s exited with status %d",
-		       argv[0], argv[1], st);
+		const char *level = lockdown_level();
+
+		const char *why = "";
+
+		if (level && !strcmp(level, "confidentiality"))
+			why = " (the kernel is locked down (confidentiality): it loads only signed "
+			      "modules, and even a signed lkcd.ko stays disarmed at this level, which "
+			      "forbids dumping kernel memory; boot without lockdown=confidentiality "
+			      "to take crash dumps)";
+		else if (locked_down(level))
+			why = " (the kernel is locked down (integrity): it loads only modules signed "
+			      "with a key it trusts; sign lkcd.ko, e.g. DKMS with an enrolled MOK key)";
+		errmsg("cannot load the lkcd module: %s %s exited with status %d%s", argv[0],
+		       argv[1], st, why);
 		return -1;
 	}
 	if (access(sys_path(DUMP_SYSCTL), F_OK) < 0) {
@@ -138,7 +178,8 @@ static int arm(const struct lkcd_conf *conf)
 	static const char *const drop[] = { "crashkernel", "crashdump", NULL };
 	char cmdline[4096], kept[4096], append[8192], buf[64];
 	char kernel[PATH_MAX], initrd[PATH_MAX], initrd_arg[PATH_MAX + 16];
-	char *argv[8];
+	char *argv[9];
+	const char *lockdown = lockdown_level();
 	uint64_t addr = 0, crash_size = 0;
 	int ret, st, argc = 0;
 
@@ -211,6 +252,13 @@ static int arm(const struct lkcd_conf *conf)
 		 conf->kexec_cmdline_append, (unsigned long long)addr);
 	argv[argc++] = "kexec";
 	argv[argc++] = "-p";
+	/*
+	 * A locked-down kernel refuses kexec_load(2) (LOCKDOWN_KEXEC, at
+	 * integrity already); kexec_file_load(2) is allowed when the kernel
+	 * image carries a signature the kernel trusts.
+	 */
+	if (locked_down(lockdown))
+		argv[argc++] = "-s";
 	argv[argc++] = kernel;
 	if (initrd[0]) {
 		snprintf(initrd_arg, sizeof(initrd_arg), "--initrd=%s", initrd);
@@ -221,12 +269,17 @@ static int arm(const struct lkcd_conf *conf)
 	argv[argc] = NULL;
 
 	printf("%s %s %s%s%s --append \"%s\"\n", dry_run ? "would run:" : "running:",
-	       "kexec -p", kernel, initrd[0] ? " " : "", initrd[0] ? initrd_arg : "", append);
+	       locked_down(lockdown) ? "kexec -p -s" : "kexec -p", kernel, initrd[0] ? " " : "", initrd[0] ? initrd_arg : "", append);
 	if (dry_run)
 		return EXIT_OK;
 	st = run_command(argv);
 	if (st) {
-		errmsg("kexec -p %s exited with status %d: capture kernel not loaded", kernel, st);
+		if (locked_down(lockdown))
+			errmsg("kexec -p -s %s exited with status %d: capture kernel not loaded (the kernel "
+			       "is locked down (%s): kexec_load is refused, and kexec_file_load needs a "
+			       "kernel image signed with a key this kernel trusts)", kernel, st, lockdown);
+		else
+			errmsg("kexec -p %s exited with status %d: capture kernel not loaded", kernel, st);
 		return EXIT_FAIL;
 	}
 	if (read_text(sys_path("/sys/kernel/kexec_crash_loaded"), buf, sizeof(buf)) == 0 &&

@@ -52,10 +52,9 @@ static const char *mode_name(uint32_t mode)
 /* Is the kernel locked down at confidentiality (no reading kernel memory)? */
 static bool locked_down(void)
 {
-	char text[128];
+	const char *level = lockdown_level();
 
-	return read_text(sys_path("/sys/kernel/security/lockdown"), text, sizeof(text)) == 0 &&
-	       strstr(text, "[confidentiality]");
+	return level && !strcmp(level, "confidentiality");
 }
 
 /* Open /dev/lkcd; message printed on failure (unless quiet).  fd or -1. */

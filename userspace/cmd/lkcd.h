@@ -44,6 +44,12 @@ const char *sys_path(const char *path);
 int read_text(const char *path, char *buf, size_t size);
 /* Write text to an existing file (sysctl, sysfs). 0 or -errno. */
 int write_text(const char *path, const char *text);
+/*
+ * The kernel's lockdown level, the bracketed word of
+ * /sys/kernel/security/lockdown: "none", "integrity" or "confidentiality";
+ * NULL when it cannot be read (no lockdown LSM, securityfs not mounted).
+ */
+const char *lockdown_level(void);
 /* strtoull with end check; 0 or -EINVAL. */
 int parse_u64(const char *s, uint64_t *out);
 

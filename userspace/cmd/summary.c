@@ -43,6 +43,7 @@ static const char *reason_name(uint32_t r)
 	case LKCD_INCOMPLETE_REENTERED:	return "panic inside the dumper";
 	case LKCD_INCOMPLETE_ERROR:	return "internal error";
 	case LKCD_INCOMPLETE_CAP:	return "live snapshot memory cap";
+	case LKCD_INCOMPLETE_LOCKDOWN:	return "kernel locked down (confidentiality): memory not dumped";
 	}
 	return "?";
 }

@@ -118,6 +118,25 @@ int write_text(const char *path, const char *text)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
+const char *lockdown_level(void)
+{
+	static const char *const levels[] = { "none", "integrity", "confidentiality" };
+	char text[128], *open_br, *close_br;
+	size_t i;
+
+	if (read_text(sys_path("/sys/kernel/security/lockdown"), text, sizeof(text)) < 0)
+		return NULL;
+	open_br = strchr(text, '[');
+	close_br = open_br ? strchr(open_br, ']') : NULL;
+	if (!close_br)
+		return NULL;
+	*close_br = '\0';
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (!strcmp(open_br + 1, levels[i]))
+			return levels[i];
+	return NULL;
+}
+
 int parse_u64(const char *s, uint64_t *out)
 {
 	char *end;

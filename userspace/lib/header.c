@@ -168,7 +168,7 @@ int lkcd_header_decode(const void *page, size_t len,
 				      h.crc, crc);
 	if (h.state > LKCD_STATE_INCOMPLETE)
 		return lkcd_error_set(err, LKCD_EHDR_CORRUPT, "unknown dump state %u", h.state);
-	if (h.incomplete_reason > LKCD_INCOMPLETE_CAP)
+	if (h.incomplete_reason > LKCD_INCOMPLETE_LOCKDOWN)
 		return lkcd_error_set(err, LKCD_EHDR_CORRUPT,
 				      "unknown incomplete_reason %u", h.incomplete_reason);
 	if (h.page_size != LKCD_PAGE_SIZE)
