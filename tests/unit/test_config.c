@@ -41,6 +41,7 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(c.level, LKCD_LEVEL_KERN);
 	CU_ASSERT_EQUAL(c.compress, LKCD_COMPRESS_ZLIB);
 	CU_ASSERT_EQUAL(c.dump_format, LKCD_OUT_KDUMP);
+	CU_ASSERT_TRUE(c.save_keep_zstd);
 	CU_ASSERT_FALSE(c.panic_timeout_set);
 	CU_ASSERT_EQUAL(parse("", &c), 0);
 	CU_ASSERT_EQUAL(parse("\n\n# only comments\n   \t\n", &c), 0);
@@ -66,6 +67,7 @@ static void test_good_file(void)
 		"export LKCD_MODULE=/lib/lkcd.ko\n"
 		"DUMP_FORMAT=lkcd\r\n"
 		"KEEP_DUMPS=5\n"
+		"SAVE_ZSTD=zlib\n"
 		"DUMP_ACTION=poweroff";	/* no final newline */
 
 	lkcd_conf_defaults(&c);
@@ -86,6 +88,9 @@ static void test_good_file(void)
 	CU_ASSERT_STRING_EQUAL(c.lkcd_module, "/lib/lkcd.ko");
 	CU_ASSERT_EQUAL(c.dump_format, LKCD_OUT_LKCD);
 	CU_ASSERT_EQUAL(c.keep_dumps, 5);
+	CU_ASSERT_FALSE(c.save_keep_zstd);
+	CU_ASSERT_EQUAL(parse("SAVE_ZSTD=KEEP\n", &c), 0);
+	CU_ASSERT_TRUE(c.save_keep_zstd);
 	CU_ASSERT_EQUAL(c.dump_action, LKCD_ACTION_POWEROFF);
 
 	/* names, case-insensitive; numbers; later lines win */
@@ -139,6 +144,8 @@ static const struct {
 	{ "KEXEC_CMDLINE_APPEND=\"crashdump=0x1000\"", "must not contain crashdump=" },
 	{ "DUMP_FORMAT=vmcore", "expected kdump, lkcd or elf" },
 	{ "KEEP_DUMPS=lots", "KEEP_DUMPS" },
+	{ "SAVE_ZSTD=zstd", "SAVE_ZSTD=\"zstd\": expected keep or zlib" },
+	{ "SAVE_ZSTD=", "expected keep or zlib" },
 	{ "SCRUB=0x1000", "scrub range '0x1000': expected START-END or START+SIZE" },
 	{ "SCRUB=\"0x2000-0x1000\"", "END below START" },
 	{ "DUMP_ACTION=halt", "expected reboot, poweroff, shell or kexec" },

@@ -470,7 +470,9 @@ check_cycle() { # max-differ
 		check_fail "the dump took $took ms by its header (end before start?)" || bad=1
 	fi
 
-	check_makedumpfile_dmesg "$dump" "$WORK/dmesg.txt" "cycle marker $id" &&
+	# CYCLE_MDF_DUMP: the file makedumpfile reads instead, when dump.N has
+	# pages it cannot (zstd kept; makedumpfile built without zstd)
+	check_makedumpfile_dmesg "${CYCLE_MDF_DUMP:-$dump}" "$WORK/dmesg.txt" "cycle marker $id" &&
 		{ grep -aq 'Kernel panic - not syncing: sysrq triggered crash' "$WORK/dmesg.txt" ||
 		check_fail "dump.$n's kernel log (makedumpfile) lacks the panic line"; } || bad=1
 

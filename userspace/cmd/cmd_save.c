@@ -391,6 +391,11 @@ static size_t reader_problems(void *ctx, const struct lkcd_problem **out)
 	return lkcd_dump_problems(ctx, out);
 }
 
+uint32_t save_write_flags(const struct lkcd_conf *conf)
+{
+	return conf->save_keep_zstd ? LKCD_WRITE_KEEP_ZSTD : 0;
+}
+
 int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 		   enum lkcd_out_format format, unsigned long *index)
 {
@@ -432,7 +437,7 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 		return EXIT_FAIL;
 	si = &scrubbed;
 	if (save_extra.output) {
-		rc = save_write_output(si, format, &hout, &filt);
+		rc = save_write_output(si, format, &hout, &filt, save_write_flags(conf));
 		save_scrub_end(&ss);
 		return rc;
 	}
@@ -490,6 +495,7 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 	save_pages_wrap(&sp, &si->pages, hp->pages_dumped, filt.drop_zero, save_extra.quiet,
 			&in.pages);
 	save_write_opts(si, &wopts);
+	wopts.flags |= save_write_flags(conf);
 	memset(&ws, 0, sizeof(ws));
 	fprintf(stderr, "%s: saving the dump at 0x%llx (%s, %llu pages) from %s as %s/%lu/%s (%s)\n",
 		prog, (unsigned long long)addr,
@@ -733,6 +739,9 @@ static void save_usage(FILE *out)
 		"      --scrub RANGES   zero these physical ranges in everything saved:\n"
 		"                       START-END (END inclusive) or START+SIZE[K|M|G],\n"
 		"                       comma-separated; adds to SCRUB= (repeatable)\n"
+		"      --zstd keep|zlib kdump format: keep the dumper's zstd pages (default\n"
+		"                       SAVE_ZSTD, keep; crash, drgn, libkdumpfile) or\n"
+		"                       re-encode them to zlib (makedumpfile without zstd)\n"
 		"  -c, --config FILE    configuration file (default %s)\n"
 		"  -h, --help           show this help\n"
 		"\n"
@@ -761,6 +770,7 @@ int cmd_save(int argc, char **argv)
 		{ "force", no_argument, NULL, 'O' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "scrub", required_argument, NULL, 'S' },
+		{ "zstd", required_argument, NULL, 'Z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -769,6 +779,7 @@ int cmd_save(int argc, char **argv)
 	bool again = false, snapshot = false, keep = false;
 	enum lkcd_out_format format = LKCD_OUT_KDUMP;
 	bool have_format = false;
+	bool have_zstd = false, keep_zstd = true;
 	struct lkcd_conf conf;
 	int c;
 
@@ -812,6 +823,13 @@ int cmd_save(int argc, char **argv)
 		case 'S':
 			if (save_scrub_option(optarg) < 0)
 				return EXIT_FAIL;
+			break;
+		case 'Z':
+			if (lkcd_conf_parse_save_zstd(optarg, &keep_zstd) < 0) {
+				errmsg("--zstd %s: expected keep or zlib", optarg);
+				return EXIT_FAIL;
+			}
+			have_zstd = true;
 			break;
 		case 'D':
 			dumpdev = optarg;
@@ -865,6 +883,8 @@ int cmd_save(int argc, char **argv)
 	}
 	if (load_config(&conf) < 0)
 		return EXIT_FAIL;
+	if (have_zstd)
+		conf.save_keep_zstd = keep_zstd;
 	if (dumpdir) {
 		if (dumpdir[0] == '\0' || strlen(dumpdir) >= sizeof(conf.dumpdir)) {
 			errmsg("--dumpdir '%s': empty or too long", dumpdir);

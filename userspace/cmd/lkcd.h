@@ -206,12 +206,16 @@ void save_pages_done(struct save_pages *sp, bool ok);
 /*
  * --output: write only the dump file, at save_extra.output (save_output.c).
  * h is the header the output states (exclude with the zero bit when
- * filtered).  EXIT_* code.
+ * filtered); wflags: save_write_flags(), added to save_write_opts().
+ * EXIT_* code.
  */
 /* The writer options a save of si uses (live magic, the direct map's base). */
 void save_write_opts(const struct save_input *si, struct lkcd_write_opts *o);
 int save_write_output(const struct save_input *si, enum lkcd_out_format format,
-		      const struct lkcd_dump_header *h, const struct save_filter *filt);
+		      const struct lkcd_dump_header *h, const struct save_filter *filt,
+		      uint32_t wflags);
+/* The writer flags the configuration asks for (SAVE_ZSTD, lkcd save --zstd). */
+uint32_t save_write_flags(const struct lkcd_conf *conf);
 /* --scrub / SCRUB= (save_scrub.c): the ranges zeroed on the way out. */
 struct save_scrub {
 	struct lkcd_scrub_range *ranges;

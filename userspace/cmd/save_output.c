@@ -79,12 +79,13 @@ void save_write_opts(const struct save_input *si, struct lkcd_write_opts *o)
 }
 
 int save_write_output(const struct save_input *si, enum lkcd_out_format format,
-		      const struct lkcd_dump_header *h, const struct save_filter *filt)
+		      const struct lkcd_dump_header *h, const struct save_filter *filt,
+		      uint32_t wflags)
 {
 	const char *path = save_extra.output, *base;
 	struct lkcd_error err = { 0 };
 	struct lkcd_write_input in;
-	struct lkcd_write_opts wopts = { 0 };
+	struct lkcd_write_opts wopts;
 	struct lkcd_write_stats ws;
 	struct save_pages sp;
 	char dir[PATH_MAX], tmp[PATH_MAX];
@@ -128,6 +129,7 @@ int save_write_output(const struct save_input *si, enum lkcd_out_format format,
 	in.ranges = si->ranges;
 	in.notes = notes;
 	save_write_opts(si, &wopts);
+	wopts.flags |= wflags;
 	memset(&ws, 0, sizeof(ws));
 	fprintf(stderr, "%s: saving the dump at 0x%llx (%llu pages) from %s as %s (%s)\n", prog,
 		(unsigned long long)si->header_paddr, (unsigned long long)si->hdr->pages_dumped,

@@ -30,6 +30,13 @@ void lkcd_conf_defaults(struct lkcd_conf *c)
 	c->level = LKCD_LEVEL_KERN;
 	c->compress = LKCD_COMPRESS_ZLIB;
 	c->dump_format = LKCD_OUT_KDUMP;
+	/*
+	 * zstd pages are kept: DUMP_COMPRESS=zstd is a choice for speed, and
+	 * crash, libkdumpfile and drgn read them; makedumpfile built without
+	 * zstd (Debian 12's 1.7.2) needs SAVE_ZSTD=zlib.  The default
+	 * DUMP_COMPRESS=zlib makes files every reader opens either way.
+	 */
+	c->save_keep_zstd = true;
 	c->dump_action = LKCD_ACTION_REBOOT;
 	c->fail_action = LKCD_ACTION_REBOOT;
 }
@@ -83,6 +90,17 @@ int lkcd_conf_parse_format(const char *s, enum lkcd_out_format *out)
 		*out = LKCD_OUT_LKCD;
 	else if (!strcasecmp(s, "elf"))
 		*out = LKCD_OUT_ELF;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int lkcd_conf_parse_save_zstd(const char *s, bool *keep)
+{
+	if (!strcasecmp(s, "keep"))
+		*keep = true;
+	else if (!strcasecmp(s, "zlib"))
+		*keep = false;
 	else
 		return -EINVAL;
 	return 0;
@@ -244,6 +262,12 @@ static const char *set_keep_dumps(struct lkcd_conf *c, const char *v)
 	return parse_u32(v, &c->keep_dumps) ? "expected a number (0 = keep all)" : NULL;
 }
 
+static const char *set_save_zstd(struct lkcd_conf *c, const char *v)
+{
+	return lkcd_conf_parse_save_zstd(v, &c->save_keep_zstd) ?
+		"expected keep or zlib" : NULL;
+}
+
 static const char *parse_action(const char *v, enum lkcd_dump_action *a)
 {
 	if (!strcasecmp(v, "reboot"))
@@ -361,6 +385,7 @@ static const struct {
 	{ "LKCD_MODULE", set_lkcd_module },
 	{ "DUMP_FORMAT", set_format },
 	{ "KEEP_DUMPS", set_keep_dumps },
+	{ "SAVE_ZSTD", set_save_zstd },
 	{ "DUMP_ACTION", set_action },
 	{ "DUMP_FAIL_ACTION", set_fail_action },
 	{ "MKINITRD", set_mkinitrd },

@@ -43,6 +43,8 @@ struct lkcd_conf {
 	char lkcd_module[LKCD_CONF_STR];	/* LKCD_MODULE ("" = modprobe lkcd) */
 	enum lkcd_out_format dump_format;	/* DUMP_FORMAT (kdump) */
 	uint32_t keep_dumps;			/* KEEP_DUMPS (0 = keep all) */
+	bool save_keep_zstd;			/* SAVE_ZSTD (keep): zstd pages stay zstd
+						 * in kdump files; zlib = re-encode */
 	enum lkcd_dump_action dump_action;	/* DUMP_ACTION (reboot) */
 	/* the capture environment (lkcd mkinitrd, lkcd-utils/capture-init) */
 	enum lkcd_dump_action fail_action;	/* DUMP_FAIL_ACTION (reboot) */
@@ -79,6 +81,8 @@ int lkcd_conf_load(const char *path, struct lkcd_conf *conf,
 int lkcd_conf_parse_level(const char *s, uint32_t *out);
 int lkcd_conf_parse_compress(const char *s, uint32_t *out);
 int lkcd_conf_parse_format(const char *s, enum lkcd_out_format *out);
+/* SAVE_ZSTD / lkcd save --zstd: "keep" (true) or "zlib" (false) */
+int lkcd_conf_parse_save_zstd(const char *s, bool *keep);
 const char *lkcd_conf_format_name(enum lkcd_out_format f);
 const char *lkcd_conf_action_name(enum lkcd_dump_action a);
 
