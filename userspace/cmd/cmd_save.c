@@ -547,13 +547,18 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 	nprobs = si->problems ? si->problems(si->problems_ctx, &probs) : 0;
 	fprintf(analysis, "damaged parts:    %zu\n", nprobs);
 	for (size_t i = 0; i < nprobs && i < 100; i++) {
-		if (probs[i].pfn == UINT64_MAX)
-			fprintf(analysis, "  block %llu: %s\n",
-				(unsigned long long)probs[i].block_seq, probs[i].reason);
-		else
-			fprintf(analysis, "  pfn 0x%llx (block %llu): %s\n",
-				(unsigned long long)probs[i].pfn,
-				(unsigned long long)probs[i].block_seq, probs[i].reason);
+		const struct lkcd_problem *pr = &probs[i];
+		char where[64] = "";
+
+		/* block UINT64_MAX: found on DUMPDEV, which has no blocks */
+		if (pr->pfn != UINT64_MAX && pr->block_seq != UINT64_MAX)
+			snprintf(where, sizeof(where), "pfn 0x%llx (block %llu): ",
+				 (unsigned long long)pr->pfn, (unsigned long long)pr->block_seq);
+		else if (pr->pfn != UINT64_MAX)
+			snprintf(where, sizeof(where), "pfn 0x%llx: ", (unsigned long long)pr->pfn);
+		else if (pr->block_seq != UINT64_MAX)
+			snprintf(where, sizeof(where), "block %llu: ", (unsigned long long)pr->block_seq);
+		fprintf(analysis, "  %s%s\n", where, pr->reason);
 	}
 	if (nprobs)
 		warnmsg("%zu damaged part(s) of the dump skipped; see %s", nprobs, name);

@@ -12,6 +12,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #define MAX_STORED	(2 * LKCD_PAGE_SIZE)
 #define MAX_NOTES	(16u << 20)
 #define MAX_PROBLEMS	100000u
+#define RESYNC_WINDOW	(64u << 10)	/* bytes scanned per read after damage */
 
 const char *lkcd_dumpdev_state_name(uint32_t state)
 {
@@ -523,6 +525,7 @@ struct lkcd_dumpdev {
 	void *notes;
 	struct lkcd_problem *problems;
 	size_t nr_problems;
+	size_t damaged;			/* problems found while reading the device */
 	struct rec_index *recs;
 	size_t nr_recs;
 	size_t pos;			/* iterator */
@@ -556,7 +559,147 @@ static int read_area(struct lkcd_dumpdev *d, void *buf, uint64_t size, uint64_t 
 	return 0;
 }
 
-/* Walk the record stream once: check every record, build the index. */
+/* Add a problem found while reading the device (damage after the capture). */
+static int add_problem(struct lkcd_dumpdev *d, uint64_t pfn, struct lkcd_error *err,
+		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int add_problem(struct lkcd_dumpdev *d, uint64_t pfn, struct lkcd_error *err,
+		       const char *fmt, ...)
+{
+	struct lkcd_problem *grown, *p;
+	va_list ap;
+
+	if (d->nr_problems >= MAX_PROBLEMS)
+		return 0;	/* the first MAX_PROBLEMS say enough */
+	grown = realloc(d->problems, (d->nr_problems + 1) * sizeof(*grown));
+	if (!grown)
+		return lkcd_error_set(err, -ENOMEM, "%s: out of memory", d->name);
+	d->problems = grown;
+	p = &d->problems[d->nr_problems++];
+	memset(p, 0, sizeof(*p));
+	p->pfn = pfn;
+	p->block_seq = UINT64_MAX;	/* a device has no blocks: not applicable */
+	va_start(ap, fmt);
+	vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
+	va_end(ap);
+	d->damaged++;
+	return 0;
+}
+
+enum rec_check {
+	REC_OK = 0,
+	REC_BAD_HEADER,		/* not a record header: the stream is out of step */
+	REC_BAD_DATA,		/* a sound header whose data fails its checksum */
+	REC_UNREADABLE,		/* the device would not give the bytes */
+};
+
+/*
+ * Check the record at stream position pos against the stream so far
+ * (next_pfn); fill x, *len (header + data) and chunk (the raw bytes).
+ * REC_BAD_DATA still fills x and *len: the record can be stepped over.
+ */
+/* Could r, at stream position pos, be the next record after next_pfn? */
+static bool header_plausible(const struct lkcd_dumpdev *d, const struct lkcd_record_header *r,
+			     uint64_t pos, uint64_t next_pfn)
+{
+	const struct lkcd_dumpdev_info *i = &d->info;
+	uint32_t size = le32toh(r->stored_size), count = le32toh(r->count);
+	uint16_t flags = le16toh(r->flags);
+	uint64_t pfn = le64toh(r->pfn);
+
+	return size <= MAX_STORED && size <= i->records_size - pos - sizeof(*r) &&
+	       (flags == LKCD_REC_RAW || flags == LKCD_REC_COMPRESSED ||
+		flags == LKCD_REC_ZERO || flags == LKCD_REC_UNREADABLE) &&
+	       count != 0 &&
+	       !((flags == LKCD_REC_RAW || flags == LKCD_REC_COMPRESSED) && count != 1) &&
+	       !(flags == LKCD_REC_RAW && size != LKCD_PAGE_SIZE) &&
+	       !((flags == LKCD_REC_ZERO || flags == LKCD_REC_UNREADABLE) &&
+		 (size || r->crc || r->compress)) &&
+	       pfn >= next_pfn && pfn + count >= pfn && pfn + count <= d->hdr.max_pfn;
+}
+
+static enum rec_check check_record(struct lkcd_dumpdev *d, uint64_t pos, uint64_t next_pfn,
+				   struct rec_index *x, uint64_t *len, uint8_t *chunk)
+{
+	const struct lkcd_dumpdev_info *i = &d->info;
+	struct lkcd_record_header r;
+	uint64_t off = i->records_offset + pos;
+	uint32_t size;
+
+	if (i->records_size - pos < sizeof(r))
+		return REC_BAD_HEADER;
+	if (lkcd_pread_full(d->fd, &r, sizeof(r), off) < 0)
+		return REC_UNREADABLE;
+	if (!header_plausible(d, &r, pos, next_pfn))
+		return REC_BAD_HEADER;
+	size = le32toh(r.stored_size);
+	x->pfn = le64toh(r.pfn);
+	x->offset = off + sizeof(r);
+	x->count = le32toh(r.count);
+	x->stored_size = size;
+	x->flags = le16toh(r.flags);
+	x->compress = le16toh(r.compress);
+	x->crc = le32toh(r.crc);
+	*len = sizeof(r) + size;
+	memcpy(chunk, &r, sizeof(r));
+	if (size && lkcd_pread_full(d->fd, chunk + sizeof(r), size, x->offset) < 0)
+		return REC_UNREADABLE;
+	if ((size ? (uint32_t)crc32(0, chunk + sizeof(r), size) : 0) != x->crc)
+		return REC_BAD_DATA;
+	return REC_OK;
+}
+
+/*
+ * After damage at pos: the next position where the stream can be trusted
+ * again, or records_size when there is none.  A record with data is trusted
+ * when its checksum matches (a chance of 2^-32 for random bytes); a zero or
+ * unreadable run, which has no data to check, only when the record after it
+ * is trusted (or the stream ends there).
+ */
+static uint64_t resync(struct lkcd_dumpdev *d, uint64_t pos, uint64_t next_pfn, uint8_t *chunk)
+{
+	const size_t hsize = sizeof(struct lkcd_record_header);
+	uint64_t end = d->info.records_size, base = pos + 1;
+	struct rec_index x, y;
+	uint8_t *win = malloc(RESYNC_WINDOW);
+
+	if (!win)
+		return end;	/* no memory to look further: the rest is reported lost */
+	/* windows overlapping by a header, scanned in memory; the device is read once */
+	while (base + hsize <= end) {
+		size_t n = end - base < RESYNC_WINDOW ? (size_t)(end - base) : RESYNC_WINDOW;
+
+		if (lkcd_pread_full(d->fd, win, n, d->info.records_offset + base) < 0) {
+			base += LKCD_DUMPDEV_ALIGN;	/* unreadable: the next sector */
+			continue;
+		}
+		for (size_t k = 0; k + hsize <= n; k++) {
+			struct lkcd_record_header r;
+			uint64_t p = base + k, len, len2;
+
+			memcpy(&r, win + k, hsize);
+			if (!header_plausible(d, &r, p, next_pfn) ||
+			    check_record(d, p, next_pfn, &x, &len, chunk) != REC_OK)
+				continue;
+			if (x.stored_size || p + len == end ||
+			    check_record(d, p + len, x.pfn + x.count, &y, &len2, chunk) == REC_OK) {
+				free(win);
+				return p;
+			}
+		}
+		if (n < RESYNC_WINDOW)
+			break;
+		base += n - hsize + 1;
+	}
+	free(win);
+	return end;
+}
+
+/*
+ * Walk the record stream once: check every record, build the index.  A
+ * damaged record is skipped, damage that puts the stream out of step is
+ * stepped over to the next trustworthy record, and each is added to the
+ * problem list with the pfns it cost: every good record is still indexed.
+ */
 static int index_records(struct lkcd_dumpdev *d, struct lkcd_error *err)
 {
 	const struct lkcd_dumpdev_info *i = &d->info;
@@ -577,81 +720,67 @@ static int index_records(struct lkcd_dumpdev *d, struct lkcd_error *err)
 		free(chunk);
 		return lkcd_error_set(err, -ENOMEM, "%s: out of memory", d->name);
 	}
-	while (pos < i->records_size) {
-		struct lkcd_record_header r;
-		struct rec_index *x;
-		uint64_t off = i->records_offset + pos;
-		uint32_t size, count;
-		uint16_t flags;
+	while (pos < i->records_size && ret == 0) {
+		struct rec_index x;
+		uint64_t len, to;
 
-		if (i->records_size - pos < sizeof(r)) {
-			ret = lkcd_error_set(err, -EBADMSG, "%s: record stream ends inside a record header at byte %llu",
-					     d->name, (unsigned long long)pos);
+		switch (check_record(d, pos, next_pfn, &x, &len, chunk)) {
+		case REC_OK:
+			if (d->nr_recs == cap) {
+				ret = add_problem(d, x.pfn, err,
+						  "more records than the %llu the superblock says: the rest ignored",
+						  (unsigned long long)i->nr_records);
+				pos = i->records_size;
+				break;
+			}
+			crc = (uint32_t)crc32(crc, chunk, (uInt)len);
+			d->recs[d->nr_recs++] = x;
+			next_pfn = x.pfn + x.count;
+			pages += x.count;
+			pos += len;
 			break;
-		}
-		ret = lkcd_pread_full(d->fd, &r, sizeof(r), off);
-		if (ret < 0) {
-			lkcd_error_set(err, ret, "%s: reading a record at %llu: %s", d->name,
-				       (unsigned long long)off, strerror(-ret));
+		case REC_BAD_DATA:
+			ret = add_problem(d, x.pfn, err,
+					  "record at byte %llu of the stream: data checksum mismatch, %u page(s) lost",
+					  (unsigned long long)pos, x.count);
+			next_pfn = x.pfn + x.count;
+			pos += len;
 			break;
+		default:	/* out of step, or unreadable: find the stream again */
+			to = resync(d, pos, next_pfn, chunk);
+			if (to < i->records_size && check_record(d, to, next_pfn, &x, &len, chunk) == REC_OK)
+				ret = add_problem(d, next_pfn, err,
+						  "bytes %llu-%llu of the record stream %s: pfns 0x%llx-0x%llx may be lost",
+						  (unsigned long long)pos, (unsigned long long)to - 1,
+						  "damaged or unreadable",
+						  (unsigned long long)next_pfn, (unsigned long long)x.pfn - 1);
+			else
+				ret = add_problem(d, next_pfn, err,
+						  "bytes %llu-%llu of the record stream %s: pfns from 0x%llx on lost",
+						  (unsigned long long)pos,
+						  (unsigned long long)i->records_size - 1,
+						  "damaged or unreadable", (unsigned long long)next_pfn);
+			pos = to;
 		}
-		size = le32toh(r.stored_size);
-		count = le32toh(r.count);
-		flags = le16toh(r.flags);
-		if (d->nr_recs == cap) {
-			ret = lkcd_error_set(err, -EBADMSG, "%s: more records than the %llu the superblock says",
-					     d->name, (unsigned long long)i->nr_records);
-			break;
-		}
-		if (size > MAX_STORED || size > i->records_size - pos - sizeof(r) ||
-		    (flags != LKCD_REC_RAW && flags != LKCD_REC_COMPRESSED &&
-		     flags != LKCD_REC_ZERO && flags != LKCD_REC_UNREADABLE) ||
-		    count == 0 ||
-		    ((flags == LKCD_REC_RAW || flags == LKCD_REC_COMPRESSED) && count != 1) ||
-		    (flags == LKCD_REC_RAW && size != LKCD_PAGE_SIZE) ||
-		    ((flags == LKCD_REC_ZERO || flags == LKCD_REC_UNREADABLE) && size) ||
-		    le64toh(r.pfn) < next_pfn || le64toh(r.pfn) + count < le64toh(r.pfn)) {
-			ret = lkcd_error_set(err, -EBADMSG,
-					     "%s: bad record %zu at byte %llu (pfn 0x%llx, flags 0x%x, count %u, %u bytes)",
-					     d->name, d->nr_recs, (unsigned long long)pos,
-					     (unsigned long long)le64toh(r.pfn), flags, count, size);
-			break;
-		}
-		memcpy(chunk, &r, sizeof(r));
-		ret = size ? lkcd_pread_full(d->fd, chunk + sizeof(r), size, off + sizeof(r)) : 0;
-		if (ret < 0) {
-			lkcd_error_set(err, ret, "%s: reading record data at %llu: %s", d->name,
-				       (unsigned long long)off, strerror(-ret));
-			break;
-		}
-		if ((size ? (uint32_t)crc32(0, chunk + sizeof(r), size) : 0) != le32toh(r.crc)) {
-			ret = lkcd_error_set(err, -EBADMSG, "%s: record of pfn 0x%llx: data checksum mismatch",
-					     d->name, (unsigned long long)le64toh(r.pfn));
-			break;
-		}
-		crc = (uint32_t)crc32(crc, chunk, (uInt)(sizeof(r) + size));
-		x = &d->recs[d->nr_recs++];
-		x->pfn = le64toh(r.pfn);
-		x->offset = off + sizeof(r);
-		x->count = count;
-		x->stored_size = size;
-		x->flags = flags;
-		x->compress = le16toh(r.compress);
-		x->crc = le32toh(r.crc);
-		next_pfn = x->pfn + count;
-		pages += count;
-		pos += sizeof(r) + size;
 	}
 	free(chunk);
 	if (ret < 0)
 		return ret;
-	if (d->nr_recs != i->nr_records || pages != i->pages)
-		return lkcd_error_set(err, -EBADMSG, "%s: %zu records of %llu pages, the superblock says %llu of %llu",
-				      d->name, d->nr_recs, (unsigned long long)pages,
-				      (unsigned long long)i->nr_records, (unsigned long long)i->pages);
-	if (crc != i->records_crc)
-		return lkcd_error_set(err, -EBADMSG, "%s: record stream checksum mismatch", d->name);
-	return 0;
+	/*
+	 * Without damage found record by record, the totals and the stream's
+	 * own checksum must agree; when they do not, a header field no other
+	 * check covers (a compressor id, say) may be wrong: said, not fatal.
+	 */
+	if (!d->damaged && (d->nr_recs != i->nr_records || pages != i->pages))
+		ret = add_problem(d, UINT64_MAX, err,
+				  "%zu records of %llu pages, the superblock says %llu of %llu",
+				  d->nr_recs, (unsigned long long)pages,
+				  (unsigned long long)i->nr_records, (unsigned long long)i->pages);
+	else if (!d->damaged && crc != i->records_crc)
+		ret = add_problem(d, UINT64_MAX, err,
+				  "record stream checksum mismatch, though every record checks out: "
+				  "a record header field may be wrong");
+	return ret;
 }
 
 int lkcd_dumpdev_open(int fd, const char *name, struct lkcd_dumpdev **out,
@@ -659,6 +788,8 @@ int lkcd_dumpdev_open(int fd, const char *name, struct lkcd_dumpdev **out,
 {
 	struct lkcd_dumpdev *d;
 	struct lkcd_dumpdev_problem *raw = NULL;
+	struct lkcd_error why_notes = { 0 }, why_table = { 0 };
+	bool notes_bad, table_bad;
 	int ret;
 
 	d = calloc(1, sizeof(*d));
@@ -698,20 +829,37 @@ int lkcd_dumpdev_open(int fd, const char *name, struct lkcd_dumpdev **out,
 		ret = lkcd_error_set(err, -ENOMEM, "%s: out of memory", name);
 		goto fail;
 	}
-	ret = read_area(d, d->notes, d->info.notes_size, d->info.notes_offset,
-			d->info.notes_crc, "the notes", err);
-	if (ret < 0)
-		goto fail;
-	ret = read_area(d, raw, d->info.nr_problems * sizeof(*raw), d->info.problems_offset,
-			d->info.problems_crc, "the problem table", err);
-	if (ret < 0)
-		goto fail;
-	for (size_t i = 0; i < d->info.nr_problems; i++) {
-		d->problems[i].pfn = le64toh(raw[i].pfn);
-		d->problems[i].block_seq = le64toh(raw[i].block_seq);
-		memcpy(d->problems[i].reason, raw[i].reason, sizeof(d->problems[i].reason) - 1);
+	/*
+	 * The notes and the capture's problem table are not needed to save
+	 * the pages: when they are damaged on the device, they are dropped
+	 * and said, and the records are still saved.
+	 */
+	notes_bad = read_area(d, d->notes, d->info.notes_size, d->info.notes_offset,
+			      d->info.notes_crc, "the notes", &why_notes) < 0;
+	table_bad = read_area(d, raw, d->info.nr_problems * sizeof(*raw), d->info.problems_offset,
+			      d->info.problems_crc, "the problem table", &why_table) < 0;
+	if (!table_bad) {
+		for (size_t i = 0; i < d->info.nr_problems; i++) {
+			d->problems[i].pfn = le64toh(raw[i].pfn);
+			d->problems[i].block_seq = le64toh(raw[i].block_seq);
+			memcpy(d->problems[i].reason, raw[i].reason,
+			       sizeof(d->problems[i].reason) - 1);
+		}
+		d->nr_problems = (size_t)d->info.nr_problems;
 	}
-	d->nr_problems = (size_t)d->info.nr_problems;
+	if (notes_bad) {
+		d->info.notes_size = 0;
+		ret = add_problem(d, UINT64_MAX, err, "%s: dropped (no registers, no VMCOREINFO)",
+				  why_notes.msg);
+		if (ret < 0)
+			goto fail;
+	}
+	if (table_bad) {
+		ret = add_problem(d, UINT64_MAX, err,
+				  "%s: the capture's own list of damaged parts is lost", why_table.msg);
+		if (ret < 0)
+			goto fail;
+	}
 	ret = index_records(d, err);
 	if (ret < 0)
 		goto fail;
