@@ -14,6 +14,7 @@
 
 #include <linux/crc32.h>
 #include <linux/ioport.h>
+#include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/moduleparam.h>
@@ -334,6 +335,17 @@ static notrace unsigned int lkcd_classify(void *ctx, __u64 pfn, __u64 *run)
 		return LKCD_PC_NODUMP;
 	if (!pfn_valid(pfn))
 		return LKCD_PC_HOLE;
+	/*
+	 * An offlined memory block keeps its struct pages and its direct
+	 * mapping until it is removed, but its contents are stale, and the
+	 * hypervisor or the hardware may already have taken it away: never
+	 * read it (nor use it as spare).  Offlining works on whole sections.
+	 * (A block removed after the range table was built fails pfn_valid.)
+	 */
+	if (!pfn_to_online_page(pfn)) {
+		*run = SECTION_ALIGN_UP(pfn + 1) - pfn;
+		return LKCD_PC_OFFLINE;
+	}
 	page = pfn_to_page(pfn);
 	if (PageHWPoison(page))
 		return LKCD_PC_HWPOISON;
