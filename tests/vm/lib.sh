@@ -295,6 +295,41 @@ vm_boot() { # name workdir
 	VM_SECONDS=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 }
 
+# ---- helpers for during() ----
+
+# Wait (up to $2 seconds, default 300) until the live console log $LOG
+# matches the extended regex $1.  Fails when it never does.
+vm_wait_log() { # regex [seconds]
+	local i
+	for i in $(seq 1 $((${2:-300} * 5))); do
+		grep -aqE "$1" "$LOG" 2>/dev/null && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# Send each argument as one command to QEMU's human monitor
+# ($WORK/monitor.sock) and print the replies.
+vm_monitor() { # command...
+	/usr/bin/python3 - "$WORK/monitor.sock" "$@" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+for _ in range(50):
+    try:
+        s.connect(sys.argv[1])
+        break
+    except OSError:
+        time.sleep(0.2)
+time.sleep(0.3)
+s.recv(4096)                      # the monitor's banner and prompt
+for cmd in sys.argv[2:]:
+    s.sendall(cmd.encode() + b"\n")
+    time.sleep(0.5)
+    print(s.recv(65536).decode(errors="replace"))
+s.close()
+PY
+}
+
 # Copy the output disk's files to $2 (host-readable).
 vm_extract_disk() { # workdir dest
 	rm -rf "$2"

@@ -16,29 +16,9 @@ VM_TIMEOUT=200
 [[ ${LKCD_HOTPLUG_NO_REARM:-0} == 1 ]] && VM_APPEND="lkcd_no_rearm=1"
 
 during() {
-	local i
-	for i in $(seq 1 1500); do
-		grep -aq 'lkcd-vm: ready for memory hotplug' "$LOG" 2>/dev/null && break
-		sleep 0.2
-	done
-	/usr/bin/python3 - "$WORK/monitor.sock" <<'PY'
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-for _ in range(50):
-    try:
-        s.connect(sys.argv[1])
-        break
-    except OSError:
-        time.sleep(0.2)
-time.sleep(0.3)
-s.recv(4096)
-for cmd in (b"object_add memory-backend-ram,id=mem1,size=256M\n",
-            b"device_add pc-dimm,id=dimm1,memdev=mem1\n"):
-    s.sendall(cmd)
-    time.sleep(0.5)
-    print(s.recv(4096).decode(errors="replace"))
-s.close()
-PY
+	vm_wait_log 'lkcd-vm: ready for memory hotplug' || return
+	vm_monitor "object_add memory-backend-ram,id=mem1,size=256M" \
+		"device_add pc-dimm,id=dimm1,memdev=mem1"
 }
 
 check() {

@@ -17,26 +17,8 @@ fi
 
 # Wait for the guest to be ready, then press the keys on the monitor.
 during() {
-	local i
-	for i in $(seq 1 1500); do
-		grep -aq 'lkcd-vm: ready for Alt+SysRq+d' "$LOG" 2>/dev/null && break
-		sleep 0.2
-	done
-	python3 - "$WORK/monitor.sock" <<'PY'
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-for _ in range(50):
-    try:
-        s.connect(sys.argv[1])
-        break
-    except OSError:
-        time.sleep(0.2)
-time.sleep(0.3)
-s.recv(4096)                      # the monitor's banner and prompt
-s.sendall(b"sendkey alt-sysrq-d\n")
-time.sleep(0.5)
-s.close()
-PY
+	vm_wait_log 'lkcd-vm: ready for Alt\+SysRq\+d' || return
+	vm_monitor "sendkey alt-sysrq-d"
 }
 
 eval "$(sed -n '/^SNAP_CRASH_CMDS=/,/^check() {/p' "$VM_SCENARIOS/snapshot-sysrq.sh" | sed '$d')"
