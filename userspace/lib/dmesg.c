@@ -21,19 +21,8 @@
  * reason, lpos inside the data ring's [tail, head] window, seq matching the
  * descriptor slot and increasing.  A record that fails is skipped and noted.
  *
- * Address translation (x86_64).  VMCOREINFO of 6.1 exports NUMBER(phys_base)
- * and SYMBOL(init_top_pgt) but not page_offset_base, and with
- * RANDOMIZE_MEMORY the direct map moves every boot.  So:
- *   - kernel-image addresses (__START_KERNEL_map .. + KERNEL_IMAGE_SIZE), where
- *     the static ring, prb and init_top_pgt live, are translated as __pa_symbol()
- *     does: vaddr - __START_KERNEL_map + phys_base (phys_base may be
- *     "negative", the arithmetic is modulo 2^64 like the kernel's);
- *   - any other address (a log_buf_len= ring allocated from memblock, in
- *     the direct map) by walking the crashed kernel's own page tables from
- *     init_top_pgt, 4 or 5 levels per NUMBER(pgtable_l5_enabled), 1 GiB and
- *     2 MiB pages included, with NUMBER(sme_mask) cleared from entries.
- * The walk needs nothing guessed, whatever the KASLR layout; it costs a few
- * reads per page, so translations are cached.
+ * Kernel virtual addresses are translated by kmem.c (the crashed kernel's
+ * own page tables, see kmem.h).
  */
 #include <ctype.h>
 #include <endian.h>
@@ -46,192 +35,7 @@
 #include <string.h>
 
 #include "dmesg.h"
-
-/* ---- x86_64 address translation ---- */
-
-#define START_KERNEL_MAP	0xffffffff80000000ull
-#define DEFAULT_IMAGE_SIZE	(1ull << 30)	/* KERNEL_IMAGE_SIZE with KASLR */
-#define PG_SIZE			4096ull
-#define PG_MASK			(~(PG_SIZE - 1))
-#define PTE_PRESENT		0x1ull
-#define PTE_PSE			0x80ull		/* 1 GiB / 2 MiB leaf */
-#define PTE_ADDR_MASK		0x000ffffffffff000ull
-#define TLB_SIZE		64
-
-struct kmem {
-	lkcd_read_phys_fn read_phys;
-	void *ctx;
-	bool have_phys_base;
-	uint64_t phys_base;
-	uint64_t image_size;
-	bool have_pgd;
-	uint64_t pgd_paddr;
-	int levels;			/* 4 or 5 */
-	uint64_t addr_mask;		/* PTE_ADDR_MASK without the SME bit */
-	struct {
-		uint64_t vpage, ppage;
-		bool valid;
-	} tlb[TLB_SIZE];
-};
-
-static int read_u64_phys(struct kmem *km, uint64_t paddr, uint64_t *v)
-{
-	uint64_t raw;
-	int ret = km->read_phys(km->ctx, paddr, &raw, sizeof(raw));
-
-	if (ret < 0)
-		return ret;
-	*v = le64toh(raw);
-	return 0;
-}
-
-static int kmem_init(struct kmem *km, const struct lkcd_vmcoreinfo *vi,
-		     lkcd_read_phys_fn read_phys, void *ctx)
-{
-	int64_t n;
-	uint64_t sym;
-
-	memset(km, 0, sizeof(*km));
-	km->read_phys = read_phys;
-	km->ctx = ctx;
-	km->have_phys_base = lkcd_vmcoreinfo_phys_base(vi, &km->phys_base) == 0;
-	km->image_size = DEFAULT_IMAGE_SIZE;
-	if (lkcd_vmcoreinfo_number(vi, "KERNEL_IMAGE_SIZE", &n) == 0 && n > 0 &&
-	    (uint64_t)n <= DEFAULT_IMAGE_SIZE)
-		km->image_size = (uint64_t)n;
-	km->levels = 4;
-	if (lkcd_vmcoreinfo_number(vi, "pgtable_l5_enabled", &n) == 0 && n == 1)
-		km->levels = 5;
-	km->addr_mask = PTE_ADDR_MASK;
-	if (lkcd_vmcoreinfo_number(vi, "sme_mask", &n) == 0)
-		km->addr_mask &= ~(uint64_t)n;
-	if (km->have_phys_base &&
-	    lkcd_vmcoreinfo_symbol(vi, "init_top_pgt", &sym) == 0 &&
-	    sym >= START_KERNEL_MAP && sym - START_KERNEL_MAP < km->image_size) {
-		km->pgd_paddr = sym - START_KERNEL_MAP + km->phys_base;
-		km->have_pgd = true;
-	}
-	return 0;
-}
-
-static int walk_page_tables(struct kmem *km, uint64_t vaddr, uint64_t *paddr,
-			    struct lkcd_error *err)
-{
-	/* Shift of the index at each level, top first. */
-	static const int shifts[5] = { 48, 39, 30, 21, 12 };
-	int first = km->levels == 5 ? 0 : 1;
-	int va_bits = km->levels == 5 ? 57 : 48;
-	uint64_t table = km->pgd_paddr;
-	int64_t sv = (int64_t)(vaddr << (64 - va_bits)) >> (64 - va_bits);
-
-	if ((uint64_t)sv != vaddr)
-		return lkcd_error_set(err, -EFAULT,
-			"address 0x%" PRIx64 " is not canonical for %d-level paging",
-			vaddr, km->levels);
-	for (int l = first; l < 5; l++) {
-		uint64_t idx = (vaddr >> shifts[l]) & 511;
-		uint64_t entry;
-		int ret = read_u64_phys(km, table + idx * 8, &entry);
-
-		if (ret < 0)
-			return lkcd_error_set(err, ret,
-				"page table of 0x%" PRIx64 " at 0x%" PRIx64 " (level %d) is not in the dump",
-				vaddr, table + idx * 8, 5 - l);
-		if (!(entry & PTE_PRESENT))
-			return lkcd_error_set(err, -EFAULT,
-				"address 0x%" PRIx64 " is not mapped (level %d entry 0x%" PRIx64 ")",
-				vaddr, 5 - l, entry);
-		/* A PSE bit at the PUD or PMD level ends the walk early. */
-		if ((shifts[l] == 30 || shifts[l] == 21) && (entry & PTE_PSE)) {
-			uint64_t span = 1ull << shifts[l];
-
-			*paddr = (entry & km->addr_mask & ~(span - 1)) |
-				 (vaddr & (span - 1));
-			return 0;
-		}
-		table = entry & km->addr_mask;
-	}
-	*paddr = table | (vaddr & ~PG_MASK);
-	return 0;
-}
-
-static int kvtop(struct kmem *km, uint64_t vaddr, uint64_t *paddr,
-		 struct lkcd_error *err)
-{
-	uint64_t vpage = vaddr & PG_MASK;
-	size_t slot = (size_t)((vpage >> 12) % TLB_SIZE);
-	int ret;
-
-	if (km->tlb[slot].valid && km->tlb[slot].vpage == vpage) {
-		*paddr = km->tlb[slot].ppage | (vaddr & ~PG_MASK);
-		return 0;
-	}
-	if (km->have_phys_base && vaddr >= START_KERNEL_MAP &&
-	    vaddr - START_KERNEL_MAP < km->image_size) {
-		*paddr = vaddr - START_KERNEL_MAP + km->phys_base;
-	} else if (km->have_pgd) {
-		ret = walk_page_tables(km, vaddr, paddr, err);
-		if (ret < 0)
-			return ret;
-	} else {
-		return lkcd_error_set(err, -ENOENT,
-			"cannot translate 0x%" PRIx64 ": VMCOREINFO lacks NUMBER(phys_base) or SYMBOL(init_top_pgt)",
-			vaddr);
-	}
-	km->tlb[slot].vpage = vpage;
-	km->tlb[slot].ppage = *paddr & PG_MASK;
-	km->tlb[slot].valid = true;
-	return 0;
-}
-
-/* Read len bytes at a kernel virtual address, page by page. */
-static int kread(struct kmem *km, uint64_t vaddr, void *buf, size_t len,
-		 struct lkcd_error *err)
-{
-	unsigned char *p = buf;
-
-	while (len) {
-		uint64_t paddr;
-		size_t chunk = (size_t)(PG_SIZE - (vaddr & ~PG_MASK));
-		int ret;
-
-		if (chunk > len)
-			chunk = len;
-		ret = kvtop(km, vaddr, &paddr, err);
-		if (ret < 0)
-			return ret;
-		ret = km->read_phys(km->ctx, paddr, p, chunk);
-		if (ret < 0)
-			return lkcd_error_set(err, ret < 0 ? ret : -EIO,
-				"kernel address 0x%" PRIx64 " (physical 0x%" PRIx64 ") is not in the dump",
-				vaddr, paddr);
-		p += chunk;
-		vaddr += chunk;
-		len -= chunk;
-	}
-	return 0;
-}
-
-static int kread_u64(struct kmem *km, uint64_t vaddr, uint64_t *v,
-		     struct lkcd_error *err)
-{
-	uint64_t raw;
-	int ret = kread(km, vaddr, &raw, sizeof(raw), err);
-
-	if (ret == 0)
-		*v = le64toh(raw);
-	return ret;
-}
-
-int lkcd_kvtop(const struct lkcd_vmcoreinfo *vi, lkcd_read_phys_fn read_phys,
-	       void *ctx, uint64_t vaddr, uint64_t *paddr,
-	       struct lkcd_error *err)
-{
-	struct kmem km;
-
-	kmem_init(&km, vi, read_phys, ctx);
-	return kvtop(&km, vaddr, paddr, err);
-}
+#include "kmem.h"
 
 int lkcd_dmesg_read_source(void *ctx, uint64_t paddr, void *buf, size_t len)
 {
@@ -422,7 +226,7 @@ static uint16_t get16(const unsigned char *buf, uint64_t off)
 	return le16toh(v);
 }
 
-static int load_ring(const struct lkcd_vmcoreinfo *vi, struct kmem *km,
+static int load_ring(const struct lkcd_vmcoreinfo *vi, struct lkcd_kmem *km,
 		     const struct layout *L, struct ring *R,
 		     struct lkcd_error *err)
 {
@@ -435,11 +239,11 @@ static int load_ring(const struct lkcd_vmcoreinfo *vi, struct kmem *km,
 	ret = need(lkcd_vmcoreinfo_symbol(vi, "prb", &sym), "SYMBOL(prb)", err);
 	if (ret < 0)
 		return ret;
-	ret = kread_u64(km, sym, &addr, &e);
+	ret = lkcd_kmem_read_u64(km, sym, &addr, &e);
 	if (ret < 0)
 		return lkcd_error_set(err, ret, "reading the prb pointer at 0x%" PRIx64 ": %s",
 				      sym, e.msg);
-	ret = kread(km, addr, prb, L->sz_prb, &e);
+	ret = lkcd_kmem_read(km, addr, prb, L->sz_prb, &e);
 	if (ret < 0)
 		return lkcd_error_set(err, ret, "reading struct printk_ringbuffer at 0x%" PRIx64 ": %s",
 				      addr, e.msg);
@@ -604,7 +408,7 @@ static void add_problem(struct out *o, uint64_t id, uint64_t seq,
 /* ---- records ---- */
 
 struct reader {
-	struct kmem *km;
+	struct lkcd_kmem *km;
 	const struct layout *L;
 	const struct ring *R;
 	struct out *o;
@@ -681,11 +485,11 @@ static void find_seq_offset(struct reader *rd, uint64_t first, uint64_t span)
 		for (n = 0; n <= span; n++, id = (id + 1) & DESC_ID_MASK) {
 			uint64_t slot = id & R->count_mask, sv = 0, seq = 0, off;
 
-			if (kread_u64(rd->km, R->descs + slot * L->sz_desc + L->off_state_var +
+			if (lkcd_kmem_read_u64(rd->km, R->descs + slot * L->sz_desc + L->off_state_var +
 				      L->off_counter, &sv, NULL) < 0 ||
 			    DESC_ID(sv) != id ||
 			    (DESC_STATE(sv) != DESC_COMMITTED && DESC_STATE(sv) != DESC_FINALIZED) ||
-			    kread_u64(rd->km, R->infos + slot * L->sz_info + L->off_seq, &seq, NULL) < 0) {
+			    lkcd_kmem_read_u64(rd->km, R->infos + slot * L->sz_info + L->off_seq, &seq, NULL) < 0) {
 				/* Same give-up rule as the main walk. */
 				if (++misses >= LKCD_DMESG_MAX_CONSECUTIVE_BAD)
 					break;
@@ -724,7 +528,7 @@ static int read_record(struct reader *rd, uint64_t id, struct lkcd_error *err)
 	struct lkcd_error e;
 	int kind, ret;
 
-	if (kread(rd->km, R->descs + slot * L->sz_desc, desc, L->sz_desc, &e) < 0) {
+	if (lkcd_kmem_read(rd->km, R->descs + slot * L->sz_desc, desc, L->sz_desc, &e) < 0) {
 		add_problem(o, id, UINT64_MAX, "descriptor unreadable: %s", e.msg);
 		o->st->skipped++;
 		return 0;
@@ -750,7 +554,7 @@ static int read_record(struct reader *rd, uint64_t id, struct lkcd_error *err)
 	begin = get64(desc, L->off_text_lpos + L->off_begin);
 	next = get64(desc, L->off_text_lpos + L->off_next);
 
-	if (kread(rd->km, R->infos + slot * L->sz_info, info, L->sz_info, &e) < 0) {
+	if (lkcd_kmem_read(rd->km, R->infos + slot * L->sz_info, info, L->sz_info, &e) < 0) {
 		add_problem(o, id, UINT64_MAX, "record info unreadable: %s", e.msg);
 		o->st->skipped++;
 		return 0;
@@ -787,7 +591,7 @@ static int read_record(struct reader *rd, uint64_t id, struct lkcd_error *err)
 	if (kind == 0) {
 		text_len = 0;
 	} else {
-		if (kread_u64(rd->km, R->data + index, &block_id, &e) < 0) {
+		if (lkcd_kmem_read_u64(rd->km, R->data + index, &block_id, &e) < 0) {
 			add_problem(o, id, seq, "text block unreadable: %s", e.msg);
 			o->st->skipped++;
 			return 0;
@@ -804,7 +608,7 @@ static int read_record(struct reader *rd, uint64_t id, struct lkcd_error *err)
 			o->st->truncated++;
 		}
 		if (text_len &&
-		    kread(rd->km, R->data + index + 8, rd->text, text_len, &e) < 0) {
+		    lkcd_kmem_read(rd->km, R->data + index + 8, rd->text, text_len, &e) < 0) {
 			add_problem(o, id, seq, "text unreadable: %s", e.msg);
 			o->st->skipped++;
 			return 0;
@@ -861,7 +665,7 @@ int lkcd_dmesg_write(const struct lkcd_vmcoreinfo *vi,
 	struct lkcd_dmesg_stats local;
 	struct layout L;
 	struct ring R;
-	struct kmem *km;
+	struct lkcd_kmem *km;
 	struct out o;
 	struct reader rd;
 	uint64_t id, span, n, bad_run = 0;
@@ -880,7 +684,7 @@ int lkcd_dmesg_write(const struct lkcd_vmcoreinfo *vi,
 	km = malloc(sizeof(*km));
 	if (!km)
 		return lkcd_error_set(err, -ENOMEM, "dmesg: out of memory");
-	kmem_init(km, vi, read_phys, ctx);
+	lkcd_kmem_init(km, vi, read_phys, ctx);
 	ret = load_ring(vi, km, &L, &R, err);
 	if (ret < 0)
 		goto out_km;

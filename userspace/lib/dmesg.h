@@ -9,10 +9,10 @@
  *
  * Memory is reached through a caller's read_phys callback, so the same code
  * works over an ELF vmcore, an lkcd preserved dump or a kdump file.
- * Kernel virtual addresses are translated the way the x86_64 kernel itself
- * does it (see dmesg.c): kernel-image addresses with NUMBER(phys_base),
- * everything else (the direct map, where a log_buf_len= buffer lives) by
- * walking the kernel's page tables from SYMBOL(init_top_pgt).
+ * Kernel virtual addresses are translated by kmem.h: kernel-image
+ * addresses with NUMBER(phys_base), everything else (the direct map, where
+ * a log_buf_len= buffer lives) by walking the kernel's page tables from
+ * SYMBOL(init_top_pgt).
  *
  * Output is what `makedumpfile --dump-dmesg` writes for these kernels, one
  * line per record in sequence order:
@@ -38,13 +38,7 @@
 #include <stdio.h>
 #include "liblkcd.h"
 #include "vmcoreinfo.h"
-
-/*
- * Read len bytes of the crashed kernel's physical memory at paddr into buf.
- * Return 0 on success, a negative errno (-EFAULT: not in the dump) if not.
- */
-typedef int (*lkcd_read_phys_fn)(void *ctx, uint64_t paddr, void *buf,
-				 size_t len);
+#include "kmem.h"
 
 /* A read_phys over a struct lkcd_source (ctx is the source). */
 int lkcd_dmesg_read_source(void *ctx, uint64_t paddr, void *buf, size_t len);
@@ -105,13 +99,5 @@ int lkcd_dmesg_write(const struct lkcd_vmcoreinfo *vi,
 		     lkcd_read_phys_fn read_phys, void *ctx,
 		     const struct lkcd_dmesg_opts *opts, FILE *out,
 		     struct lkcd_dmesg_stats *stats, struct lkcd_error *err);
-
-/*
- * Translate a kernel virtual address of the crashed kernel to physical
- * (x86_64), as lkcd_dmesg_write() does.  Exposed for tools and tests.
- */
-int lkcd_kvtop(const struct lkcd_vmcoreinfo *vi, lkcd_read_phys_fn read_phys,
-	       void *ctx, uint64_t vaddr, uint64_t *paddr,
-	       struct lkcd_error *err);
 
 #endif /* LKCD_DMESG_H */
