@@ -99,6 +99,14 @@ enum lkcd_incomplete_reason {
 #define LKCD_FLAG_NONDISRUPT	0x1
 #define LKCD_FLAG_SOFTBOOT	0x2
 #define LKCD_FLAGS_MASK		0x3
+/*
+ * Not a DUMP_FLAGS bit (outside LKCD_FLAGS_MASK, refused by the sysctl):
+ * set only by lkcd save in the header it makes up when there was no usable
+ * preserved dump and it saved /proc/vmcore itself.  Such a header is never
+ * in the crashed kernel's memory, only in a saved file's LKCD note (and on
+ * DUMPDEV).  Readers that predate it ignore it.
+ */
+#define LKCD_FLAG_VMCORE_FALLBACK	0x100
 
 #define LKCD_UTS_LEN		65	/* __NEW_UTS_LEN + 1 */
 #define LKCD_PANIC_LEN		256

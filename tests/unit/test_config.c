@@ -97,6 +97,11 @@ static void test_good_file(void)
 	CU_ASSERT_EQUAL(parse("DUMP_LEVEL=KERN\nDUMP_LEVEL=0x4\nDUMP_COMPRESS=zstd\n", &c), 0);
 	CU_ASSERT_EQUAL(c.level, LKCD_LEVEL_USED);
 	CU_ASSERT_EQUAL(c.compress, LKCD_COMPRESS_ZSTD);
+	CU_ASSERT_TRUE(c.save_fallback);
+	CU_ASSERT_EQUAL(parse("SAVE_FALLBACK=no\n", &c), 0);
+	CU_ASSERT_FALSE(c.save_fallback);
+	CU_ASSERT_EQUAL(parse("SAVE_FALLBACK=1\n", &c), 0);
+	CU_ASSERT_TRUE(c.save_fallback);
 	CU_ASSERT_EQUAL(parse("DUMP_LEVEL=header\nDUMP_COMPRESS=none\nDUMP_ACTIVE=no\n", &c), 0);
 	CU_ASSERT_EQUAL(c.level, LKCD_LEVEL_HEADER);
 	CU_ASSERT_EQUAL(c.compress, LKCD_COMPRESS_NONE);
@@ -137,6 +142,7 @@ static const struct {
 	{ "DUMP_EXCLUDE=32", "0 to 31" },
 	{ "DUMP_EXCLUDE=-1", "DUMP_EXCLUDE" },
 	{ "DUMP_ACTIVE=maybe", "expected 0 or 1" },
+	{ "SAVE_FALLBACK=sometimes", "SAVE_FALLBACK=\"sometimes\": expected 0 or 1" },
 	{ "PANIC_TIMEOUT=10s", "PANIC_TIMEOUT" },
 	{ "DUMPDIR=", "must not be empty" },
 	{ "DUMPDIR=var/log/dump", "absolute path" },

@@ -497,11 +497,16 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 	save_write_opts(si, &wopts);
 	wopts.flags |= save_write_flags(conf);
 	memset(&ws, 0, sizeof(ws));
-	fprintf(stderr, "%s: saving the dump at 0x%llx (%s, %llu pages) from %s as %s/%lu/%s (%s)\n",
-		prog, (unsigned long long)addr,
-		hp->state == LKCD_STATE_COMPLETE ? "complete" : "incomplete",
-		(unsigned long long)hp->pages_dumped, si->from, dumpdir, n, name,
-		lkcd_conf_format_name(format));
+	if (hp->flags & LKCD_FLAG_VMCORE_FALLBACK)
+		fprintf(stderr, "%s: saving %s itself (at most %llu pages, filtered) as %s/%lu/%s (%s)\n",
+			prog, si->from, (unsigned long long)hp->pages_dumped, dumpdir, n, name,
+			lkcd_conf_format_name(format));
+	else
+		fprintf(stderr, "%s: saving the dump at 0x%llx (%s, %llu pages) from %s as %s/%lu/%s (%s)\n",
+			prog, (unsigned long long)addr,
+			hp->state == LKCD_STATE_COMPLETE ? "complete" : "incomplete",
+			(unsigned long long)hp->pages_dumped, si->from, dumpdir, n, name,
+			lkcd_conf_format_name(format));
 	ret = lkcd_write_dump(fd, format, &in, &wopts, &ws, &err);
 	save_pages_done(&sp, ret == 0);
 	if (ret < 0) {
@@ -527,6 +532,8 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 	}
 	format_utc((uint64_t)t0, now, sizeof(now));
 	fprintf(analysis, "lkcd dump %lu, saved %s from %s\n\n", n, now, si->from);
+	if (hp->flags & LKCD_FLAG_VMCORE_FALLBACK)
+		fprintf(analysis, "source:           %s\n", hp->panic_string);
 	print_summary(analysis, hp, NULL, addr);
 	fprintf(analysis, "\ndump file:        dump.%lu, %s format, %llu bytes\n", n,
 		lkcd_conf_format_name(format), (unsigned long long)ws.file_size);
@@ -534,6 +541,8 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 		(unsigned long long)ws.pages_written, (unsigned long long)ws.pages_zero,
 		(unsigned long long)ws.pages_copied, (unsigned long long)ws.pages_recompressed,
 		(unsigned long long)ws.pages_unreadable);
+	if (si->report)
+		si->report(si->report_ctx, analysis);
 	if (filt.active) {
 		fprintf(analysis, "filtered on save: exclude 0x%x", filt.exclude);
 		if (save_extra.have_level)
@@ -626,12 +635,15 @@ int save_run(const struct lkcd_conf *conf, const char *address,
 	struct lkcd_dump_header h;
 	struct save_input si;
 	uint8_t page[LKCD_PAGE_SIZE];
-	char cmdline[4096], addrbuf[64];
+	char cmdline[4096], addrbuf[64], why[768];
 	uint64_t addr;
 	int ret, rc = EXIT_NODUMP;
+	bool from_cmdline = !address;
 
 	if (!have_format)
 		format = conf->dump_format;
+	if (!vmcore)
+		vmcore = sys_path("/proc/vmcore");
 	/* 1. where is the header? */
 	if (!address) {
 		ret = read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline));
@@ -639,20 +651,22 @@ int save_run(const struct lkcd_conf *conf, const char *address,
 			errmsg("%s: %s", sys_path("/proc/cmdline"), strerror(-ret));
 			return EXIT_NODUMP;
 		}
-		if (cmdline_get(cmdline, "crashdump", addrbuf, sizeof(addrbuf)) < 0) {
-			errmsg("no crashdump= on the kernel command line (not a capture kernel?); "
-			       "give --address");
-			return EXIT_NODUMP;
-		}
+		if (cmdline_get(cmdline, "crashdump", addrbuf, sizeof(addrbuf)) < 0)
+			return save_fallback(conf, NULL, vmcore,
+					     "no crashdump= on the kernel command line (not a capture kernel "
+					     "for lkcd, or lkcd.ko was never armed); give --address", format);
 		address = addrbuf;
 	}
 	if (parse_u64(address, &addr) < 0 || addr % LKCD_PAGE_SIZE) {
-		errmsg("bad dump header address '%s' (a page-aligned number, e.g. 0x7f000000)",
-		       address);
-		return EXIT_NODUMP;
+		snprintf(why, sizeof(why),
+			 "bad dump header address '%s' (a page-aligned number, e.g. 0x7f000000)",
+			 address);
+		if (!from_cmdline) {	/* a typo on our own command line: no guessing */
+			errmsg("%s", why);
+			return EXIT_NODUMP;
+		}
+		return save_fallback(conf, NULL, vmcore, why, format);
 	}
-	if (!vmcore)
-		vmcore = sys_path("/proc/vmcore");
 
 	/* 2. the memory of the crashed kernel, and the header in it */
 	ret = lkcd_source_open(vmcore, LKCD_SOURCE_AUTO, &src, &err);
@@ -664,29 +678,32 @@ int save_run(const struct lkcd_conf *conf, const char *address,
 		warnmsg("%s: %s", vmcore, lkcd_source_warning(src));
 	ret = lkcd_source_read(src, addr, page, sizeof(page), &err);
 	if (ret < 0) {
-		errmsg("no lkcd dump header at 0x%llx: %s", (unsigned long long)addr, err.msg);
-		goto out;
+		snprintf(why, sizeof(why), "no lkcd dump header at 0x%llx: %s",
+			 (unsigned long long)addr, err.msg);
+		goto no_dump;
 	}
 	ret = lkcd_header_decode(page, sizeof(page), &h, NULL, 0, &err);
 	if (ret < 0) {
-		errmsg("no lkcd dump header at 0x%llx in %s: %s", (unsigned long long)addr,
-		       vmcore, err.msg);
-		goto out;
+		snprintf(why, sizeof(why), "no lkcd dump header at 0x%llx in %s: %s",
+			 (unsigned long long)addr, vmcore, err.msg);
+		goto no_dump;
 	}
 	if (h.state == LKCD_STATE_EMPTY) {
-		errmsg("no dump at 0x%llx: the header is armed but empty (the dumper did not run)",
-		       (unsigned long long)addr);
-		goto out;
+		snprintf(why, sizeof(why),
+			 "no dump at 0x%llx: the header is armed but empty (the dumper did not run)",
+			 (unsigned long long)addr);
+		goto no_dump;
 	}
 	if (h.state == LKCD_STATE_IN_PROGRESS) {
-		errmsg("dump at 0x%llx was never finished (state in progress)",
-		       (unsigned long long)addr);
-		goto out;
+		snprintf(why, sizeof(why), "dump at 0x%llx was never finished (state in progress)",
+			 (unsigned long long)addr);
+		goto no_dump;
 	}
 	ret = lkcd_dump_open(src, addr, &dump, &err);
 	if (ret < 0) {
-		errmsg("cannot read the dump at 0x%llx: %s", (unsigned long long)addr, err.msg);
-		goto out;
+		snprintf(why, sizeof(why), "cannot read the dump at 0x%llx: %s",
+			 (unsigned long long)addr, err.msg);
+		goto no_dump;
 	}
 
 	memset(&si, 0, sizeof(si));
@@ -707,6 +724,10 @@ int save_run(const struct lkcd_conf *conf, const char *address,
 		rc = dumpdev_capture(conf, &si);
 	else
 		rc = save_write_dir(conf, &si, format, NULL);
+	goto out;
+no_dump:
+	/* 2b. no usable lkcd dump: /proc/vmcore itself, unless refused */
+	rc = save_fallback(conf, src, vmcore, why, format);
 out:
 	lkcd_dump_close(dump);
 	lkcd_source_close(src);
@@ -747,13 +768,21 @@ static void save_usage(FILE *out)
 		"      --zstd keep|zlib kdump format: keep the dumper's zstd pages (default\n"
 		"                       SAVE_ZSTD, keep; crash, drgn, libkdumpfile) or\n"
 		"                       re-encode them to zlib (makedumpfile without zstd)\n"
+		"      --no-fallback    without a usable lkcd dump, fail (exit 2) instead of\n"
+		"                       saving /proc/vmcore itself, filtered (SAVE_FALLBACK=0)\n"
 		"  -c, --config FILE    configuration file (default %s)\n"
 		"  -h, --help           show this help\n"
 		"\n"
 		"With -d (and no -D) a capture kernel saves straight to the directory.\n"
 		"\n"
-		"Exit: 0 saved, 1 usage or config error, 2 no dump or a bad header,\n"
-		"3 the dump could not be written (nothing is left behind).\n",
+		"Without a usable lkcd dump (no crashdump=, no header, a damaged, empty or\n"
+		"unfinished one) a capture kernel saves /proc/vmcore itself, filtered by\n"
+		"page class with DUMP_LEVEL/DUMP_EXCLUDE (or --level/--exclude), labelled\n"
+		"\"/proc/vmcore fallback\" in analysis.N and the dump's header; it warns why.\n"
+		"\n"
+		"Exit: 0 saved (the fallback too), 1 usage or config error, 2 no dump or a\n"
+		"bad header (and no fallback), 3 the dump could not be written (nothing is\n"
+		"left behind).\n",
 		prog, LKCD_CONF_PATH);
 }
 
@@ -776,6 +805,7 @@ int cmd_save(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "scrub", required_argument, NULL, 'S' },
 		{ "zstd", required_argument, NULL, 'Z' },
+		{ "no-fallback", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -835,6 +865,9 @@ int cmd_save(int argc, char **argv)
 				return EXIT_FAIL;
 			}
 			have_zstd = true;
+			break;
+		case 'N':
+			save_extra.no_fallback = true;
 			break;
 		case 'D':
 			dumpdev = optarg;

@@ -121,6 +121,9 @@ struct save_input {
 	void *read_ctx;
 	size_t (*problems)(void *ctx, const struct lkcd_problem **out); /* after the pages */
 	void *problems_ctx;
+	/* more lines for analysis.N after the page counts (the fallback's filter), or NULL */
+	void (*report)(void *ctx, FILE *analysis);
+	void *report_ctx;
 };
 
 /* Write DUMPDIR/N from si; EXIT_* code; *index (may be NULL) gets N. */
@@ -159,6 +162,16 @@ int save_run(const struct lkcd_conf *conf, const char *address,
 	     const char *vmcore, bool have_format, enum lkcd_out_format format);
 
 /*
+ * No usable lkcd dump (reason says why): unless SAVE_FALLBACK=0 or
+ * --no-fallback, save the crashed kernel's memory from vmcore itself,
+ * filtered by page class like makedumpfile -d, labelled as a fallback
+ * (save_fallback.c).  src is vmcore already open, or NULL.  EXIT_* code:
+ * EXIT_NODUMP when refused or there is no vmcore to read.
+ */
+int save_fallback(const struct lkcd_conf *conf, struct lkcd_source *src, const char *vmcore,
+		  const char *reason, enum lkcd_out_format format);
+
+/*
  * lkcd save's extra options (cmd_save.c sets them, save_write_dir uses
  * them for every source: vmcore, DUMPDEV, snapshot).
  */
@@ -170,6 +183,7 @@ struct save_extra {
 	bool force;			/* --force: PATH may be replaced */
 	bool quiet;			/* --quiet: no progress bar */
 	const char *scrub;		/* --scrub RANGES, every one joined by commas */
+	bool no_fallback;		/* --no-fallback: no lkcd dump is an error */
 };
 extern struct save_extra save_extra;
 

@@ -62,6 +62,7 @@ void print_summary(FILE *out, const struct lkcd_dump_header *h,
 	fprintf(out, "machine:          %s\n", h->uts.machine);
 	fprintf(out, "node name:        %s\n", h->uts.nodename);
 	fprintf(out, "dump type:        %s\n",
+		h->flags & LKCD_FLAG_VMCORE_FALLBACK ? "crash, saved from /proc/vmcore (no lkcd dump)" :
 		h->magic == LKCD_DUMP_MAGIC_LIVE ? "live snapshot" :
 		(h->flags & LKCD_FLAG_NONDISRUPT) && strstr(h->panic_string, "snapshot") ?
 		"consistent snapshot" : "crash");

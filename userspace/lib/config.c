@@ -26,6 +26,7 @@ void lkcd_conf_defaults(struct lkcd_conf *c)
 	memset(c, 0, sizeof(*c));
 	c->dump_active = true;
 	c->dump_save = true;
+	c->save_fallback = true;
 	snprintf(c->dumpdir, sizeof(c->dumpdir), "%s", LKCD_CONF_DUMPDIR);
 	c->level = LKCD_LEVEL_KERN;
 	c->compress = LKCD_COMPRESS_ZLIB;
@@ -201,6 +202,11 @@ static const char *set_cmdline_append(struct lkcd_conf *c, const char *v)
 	return NULL;
 }
 
+static const char *set_save_fallback(struct lkcd_conf *c, const char *v)
+{
+	return parse_bool(v, &c->save_fallback) ? "expected 0 or 1 (yes/no)" : NULL;
+}
+
 static const char *set_level(struct lkcd_conf *c, const char *v)
 {
 	return lkcd_conf_parse_level(v, &c->level) ?
@@ -374,6 +380,7 @@ static const struct {
 	{ "DUMPDEV", set_dumpdev },
 	{ "DUMPDIR", set_dumpdir },
 	{ "DUMP_SAVE", set_dump_save },
+	{ "SAVE_FALLBACK", set_save_fallback },
 	{ "DUMP_LEVEL", set_level },
 	{ "DUMP_COMPRESS", set_compress },
 	{ "DUMP_FLAGS", set_flags },

@@ -31,6 +31,8 @@ struct lkcd_conf {
 	char dumpdev[LKCD_CONF_STR];		/* DUMPDEV ("" = save straight to DUMPDIR) */
 	char dumpdir[LKCD_CONF_STR];		/* DUMPDIR (/var/log/dump) */
 	bool dump_save;				/* DUMP_SAVE (default 1) */
+	bool save_fallback;			/* SAVE_FALLBACK (default 1): without a usable
+						 * lkcd dump, save /proc/vmcore itself */
 	uint32_t level;				/* DUMP_LEVEL (kern) */
 	uint32_t compress;			/* DUMP_COMPRESS (zlib) */
 	uint32_t flags;				/* DUMP_FLAGS (0) */

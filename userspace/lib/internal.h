@@ -86,6 +86,14 @@ void lkcd_header_encode(const struct lkcd_dump_header *h,
 /* The crc a header page should carry (crc field taken as zero). */
 uint32_t lkcd_header_crc(const void *page);
 
+/*
+ * lkcd_source_page_iter_open() with a drop callback, asked about every pfn
+ * in ascending order before it is read: true leaves the page out unread.
+ */
+int lkcd_source_page_iter_open_filtered(struct lkcd_source *src, uint32_t page_size,
+					bool (*drop)(void *ctx, uint64_t pfn), void *drop_ctx,
+					struct lkcd_page_iter *it, struct lkcd_error *err);
+
 /* Errors lkcd_header_decode returns, so callers can tell "no header" apart. */
 #define LKCD_EHDR_MAGIC		(-ENODATA)	/* no lkcd header here */
 #define LKCD_EHDR_VERSION	(-EPROTONOSUPPORT)

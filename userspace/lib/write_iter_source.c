@@ -6,12 +6,17 @@
  * that cannot be read as UNREADABLE.  With it the writers turn a plain
  * vmcore into any output format (and tests feed them a real kernel's
  * memory).  Pages partly outside a range read as zeros there.
+ *
+ * An optional drop callback (lkcd_source_page_iter_open_filtered, for the
+ * /proc/vmcore fallback's page classes) is asked about each pfn before it
+ * is read: pages it drops are never read and never handed out.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "liblkcd.h"
+#include "internal.h"
 
 struct source_iter {
 	struct lkcd_source *src;
@@ -24,6 +29,8 @@ struct source_iter {
 	uint8_t *ahead;		/* a page read while scanning a zero run */
 	int ahead_state;	/* 0 none, 1 data in ahead, 2 unreadable */
 	uint64_t ahead_pfn;
+	bool (*drop)(void *ctx, uint64_t pfn);
+	void *drop_ctx;
 };
 
 static void range_pfns(const struct source_iter *s, size_t i, uint64_t *first,
@@ -63,6 +70,8 @@ static int advance(struct source_iter *s, uint64_t *pfn, int *state, uint8_t *bu
 		range_pfns(s, s->range, &first, &end);
 		if (s->pfn < first)
 			s->pfn = first;
+		while (s->pfn < end && s->drop && s->drop(s->drop_ctx, s->pfn))
+			s->pfn++;
 		if (s->pfn < end) {
 			*pfn = s->pfn++;
 			*state = read_page(s, s->range, *pfn, buf) ? 2 : 1;
@@ -128,6 +137,13 @@ static int src_rewind(void *ctx, struct lkcd_error *err)
 int lkcd_source_page_iter_open(struct lkcd_source *src, uint32_t page_size,
 			       struct lkcd_page_iter *it, struct lkcd_error *err)
 {
+	return lkcd_source_page_iter_open_filtered(src, page_size, NULL, NULL, it, err);
+}
+
+int lkcd_source_page_iter_open_filtered(struct lkcd_source *src, uint32_t page_size,
+					bool (*drop)(void *ctx, uint64_t pfn), void *drop_ctx,
+					struct lkcd_page_iter *it, struct lkcd_error *err)
+{
 	struct source_iter *s;
 
 	if (page_size < 1024 || (page_size & (page_size - 1)))
@@ -149,6 +165,8 @@ int lkcd_source_page_iter_open(struct lkcd_source *src, uint32_t page_size,
 	}
 	s->src = src;
 	s->page_size = page_size;
+	s->drop = drop;
+	s->drop_ctx = drop_ctx;
 	s->nr_ranges = lkcd_source_ranges(src, &s->ranges);
 	it->ctx = s;
 	it->next = src_next;

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * lkcd save without a usable lkcd dump (lkcd.ko never loaded, header
+ * destroyed, never sealed): save /proc/vmcore itself, so that a dump is
+ * still written.  The crashed kernel's pages are classified from its own
+ * struct pages through VMCOREINFO (page_class.c) and filtered like
+ * makedumpfile -d with DUMP_LEVEL/DUMP_EXCLUDE (or --level/--exclude);
+ * without usable VMCOREINFO every page but the zero pages is written.
+ *
+ * It goes through the normal path (save_write_dir or DUMPDEV) with a header
+ * made up here: state complete, flag LKCD_FLAG_VMCORE_FALLBACK, the reason
+ * in panic_string, so the saved file, analysis.N and lkcd show all say
+ * where the dump came from.  Exit status: that of the save (0 when written),
+ * with warnings on stderr saying there was no lkcd dump and why.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dmesg.h"
+#include "internal.h"
+#include "kmem.h"
+#include "lkcd.h"
+#include "lkcd/params.h"
+#include "page_class.h"
+#include "page_filter.h"
+#include "vmcoreinfo.h"
+
+struct fallback {
+	uint32_t exclude;		/* the mask applied (with classes) */
+	uint32_t level;
+	bool have_classes;
+	char no_classes[512];		/* why not, when !have_classes */
+	struct lkcd_page_classifier *pc;
+	struct lkcd_filter_stats st;
+	double t0, seconds;		/* start; seconds to the end of the save */
+};
+
+/* utsname from init_uts_ns, else what VMCOREINFO says. */
+static void fill_uts(struct lkcd_uts *uts, const struct lkcd_vmcoreinfo *vi,
+		     struct lkcd_source *src)
+{
+	uint64_t sym, off;
+	struct lkcd_kmem km;
+	const char *rel;
+
+	memset(uts, 0, sizeof(*uts));
+	if (vi && !lkcd_vmcoreinfo_symbol(vi, "init_uts_ns", &sym) &&
+	    !lkcd_vmcoreinfo_offset(vi, "uts_namespace", "name", &off)) {
+		lkcd_kmem_init(&km, vi, lkcd_dmesg_read_source, src);
+		if (!lkcd_kmem_read(&km, sym + off, uts, sizeof(*uts), NULL)) {
+			/* untrusted: every string must end in its array */
+			uts->sysname[LKCD_UTS_LEN - 1] = uts->nodename[LKCD_UTS_LEN - 1] = '\0';
+			uts->release[LKCD_UTS_LEN - 1] = uts->version[LKCD_UTS_LEN - 1] = '\0';
+			uts->machine[LKCD_UTS_LEN - 1] = uts->domainname[LKCD_UTS_LEN - 1] = '\0';
+			if (uts->machine[0])
+				return;
+			memset(uts, 0, sizeof(*uts));
+		}
+	}
+	snprintf(uts->sysname, LKCD_UTS_LEN, "Linux");
+	rel = vi ? lkcd_vmcoreinfo_osrelease(vi) : NULL;
+	snprintf(uts->release, LKCD_UTS_LEN, "%s", rel ? rel : "");
+	snprintf(uts->machine, LKCD_UTS_LEN, "x86_64");	/* lkcd's only architecture */
+}
+
+/*
+ * The header the output states: complete, labelled, the RAM ranges of
+ * vmcore; pages_dumped is their page count (an upper bound of what the
+ * filter passes, which lets the kdump writer work in one pass).
+ */
+static void make_header(struct lkcd_dump_header *h, const struct fallback *fb,
+			const struct lkcd_vmcoreinfo *vi, struct lkcd_source *src,
+			const char *reason)
+{
+	const struct lkcd_mem_range *r;
+	size_t n = lkcd_source_ranges(src, &r);
+	int64_t t;
+
+	memset(h, 0, sizeof(*h));
+	h->magic = LKCD_DUMP_MAGIC;
+	h->version = LKCD_FORMAT_VERSION;
+	h->state = LKCD_STATE_COMPLETE;
+	h->page_size = LKCD_PAGE_SIZE;
+	h->level = fb->level;
+	h->exclude = fb->exclude;
+	h->compress = LKCD_COMPRESS_ZLIB;
+	h->flags = LKCD_FLAG_VMCORE_FALLBACK;
+	if (vi && !lkcd_vmcoreinfo_crash_time(vi, &t) && t > 0)
+		h->panic_time_sec = (uint64_t)t;
+	else
+		h->panic_time_sec = (uint64_t)time(NULL);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t first = r[i].start / LKCD_PAGE_SIZE;
+		uint64_t end = (r[i].start + r[i].size + LKCD_PAGE_SIZE - 1) / LKCD_PAGE_SIZE;
+
+		h->memory_size += r[i].size;
+		h->pages_dumped += end - first;
+		h->max_pfn = end;
+	}
+	h->next_pfn = h->max_pfn;
+	fill_uts(&h->uts, vi, src);
+	snprintf(h->panic_string, LKCD_PANIC_LEN, "/proc/vmcore fallback (no lkcd dump: %s)",
+		 reason);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* analysis.N, after the page counts: the filter applied, per class. */
+static void report(void *ctx, FILE *out)
+{
+	const struct fallback *fb = ctx;
+	const struct lkcd_filter_stats *st = &fb->st;
+	const char *why;
+	uint64_t bad;
+
+	if (!fb->have_classes) {
+		fprintf(out, "filter:           zero pages only: %s\n", fb->no_classes);
+	} else {
+		fprintf(out, "filter:           exclude 0x%x (level %s) from the crashed kernel's struct pages\n",
+			fb->exclude, lkcd_level_name(fb->level));
+		for (int c = 0; c < LKCD_PAGE_NR; c++) {
+			if (!st->seen[c])
+				continue;
+			fprintf(out, "  %-14s  %10llu pages, %10llu left out\n",
+				lkcd_page_class_name((enum lkcd_page_class)c),
+				(unsigned long long)st->seen[c], (unsigned long long)st->dropped[c]);
+		}
+		bad = lkcd_page_classifier_unreadable(fb->pc, &why);
+		if (bad)
+			fprintf(out, "  struct page unreadable for %llu pages (kept as unknown); first: %s\n",
+				(unsigned long long)bad, why);
+	}
+	fprintf(out, "  %-14s  %10llu pages, %10llu left out\n", "zero",
+		(unsigned long long)(st->zero_kept + st->zero_dropped),
+		(unsigned long long)st->zero_dropped);
+	fprintf(out, "  written: %llu with data, %llu zero, %llu unreadable in vmcore (%.1f s)\n",
+		(unsigned long long)st->data, (unsigned long long)st->zero_kept,
+		(unsigned long long)st->unreadable, now_s() - fb->t0);
+}
+
+/* The mask to apply: --exclude, --level, DUMP_EXCLUDE, DUMP_LEVEL. EXIT_OK or FAIL. */
+static int choose_filter(const struct lkcd_conf *conf, struct fallback *fb)
+{
+	struct lkcd_dump_header none = { 0 };
+	struct save_filter f;
+	char msg[256] = "";
+
+	fb->level = save_extra.have_level ? save_extra.level : conf->level;
+	if (save_extra.have_level || save_extra.have_exclude) {
+		if (save_filter_resolve(&none, &save_extra, &f, msg, sizeof(msg)) < 0) {
+			errmsg("%s", msg);
+			return EXIT_FAIL;
+		}
+		fb->exclude = f.exclude;
+	} else {
+		fb->exclude = conf->exclude ? conf->exclude : lkcd_level_default_exclude(conf->level);
+	}
+	/* applied here, by class: the writer must not filter again */
+	save_extra.have_level = save_extra.have_exclude = false;
+	return EXIT_OK;
+}
+
+static int summary_line(const struct fallback *fb)
+{
+	uint64_t kept = fb->st.data + fb->st.zero_kept + fb->st.unreadable, out = 0;
+
+	for (int c = 0; c < LKCD_PAGE_NR; c++)
+		out += fb->st.dropped[c];
+	fprintf(stderr, "%s: fallback: %llu pages written, %llu left out by class, %llu zero pages left out (%.1f s)\n",
+		prog, (unsigned long long)kept, (unsigned long long)out,
+		(unsigned long long)fb->st.zero_dropped, fb->seconds);
+	return 0;
+}
+
+int save_fallback(const struct lkcd_conf *conf, struct lkcd_source *src, const char *vmcore,
+		  const char *reason, enum lkcd_out_format format)
+{
+	struct lkcd_error err = { 0 };
+	struct lkcd_vmcoreinfo *vi = NULL;
+	struct lkcd_dump_header h, hdr;
+	struct lkcd_page_iter filter = { 0 }, zlib = { 0 };
+	struct fallback fb;
+	struct save_input si;
+	struct lkcd_source *own = NULL;
+	const struct lkcd_mem_range *ranges;
+	uint8_t page[LKCD_PAGE_SIZE];
+	const void *notes;
+	size_t nlen;
+	int ret, rc;
+
+	if (!src && access(vmcore, F_OK) < 0) {	/* not a capture kernel: nothing to fall back on */
+		errmsg("%s", reason);
+		return EXIT_NODUMP;
+	}
+	if (!conf->save_fallback || save_extra.no_fallback) {
+		errmsg("%s", reason);
+		errmsg("no dump saved: the %s fallback is off (%s)", vmcore,
+		       save_extra.no_fallback ? "--no-fallback" : "SAVE_FALLBACK=0");
+		return EXIT_NODUMP;
+	}
+	if (!src) {
+		ret = lkcd_source_open(vmcore, LKCD_SOURCE_AUTO, &own, &err);
+		if (ret < 0) {
+			errmsg("%s", reason);
+			errmsg("no fallback either: cannot open %s: %s", vmcore, err.msg);
+			return EXIT_NODUMP;
+		}
+		src = own;
+	}
+	warnmsg("no usable lkcd dump: %s", reason);
+	memset(&fb, 0, sizeof(fb));
+	fb.t0 = now_s();
+	rc = choose_filter(conf, &fb);
+	if (rc != EXIT_OK)
+		goto out;
+	rc = EXIT_NODUMP;
+	if (!lkcd_source_ranges(src, &ranges)) {
+		errmsg("no fallback either: %s holds no memory", vmcore);
+		goto out;
+	}
+	lkcd_source_notes(src, &notes, &nlen);
+	ret = lkcd_vmcoreinfo_from_notes(notes, nlen, &vi, &err);
+	if (!ret)
+		ret = lkcd_page_classifier_open(vi, lkcd_dmesg_read_source, src, &fb.pc, &err);
+	fb.have_classes = ret == 0;
+	if (!fb.have_classes) {
+		snprintf(fb.no_classes, sizeof(fb.no_classes), "%s", err.msg);
+		warnmsg("cannot classify pages (%s): every page but the zero pages is written",
+			err.msg);
+		fb.exclude = LKCD_EXCLUDE_ZERO;
+	}
+	warnmsg("falling back to saving %s itself, filtered (exclude 0x%x)", vmcore, fb.exclude);
+	make_header(&h, &fb, vi, src, reason);
+	/* through the encoder and the decoder: the note holds exactly what the reader sees */
+	lkcd_header_encode(&h, ranges, (uint32_t)lkcd_source_ranges(src, &ranges), page);
+	ret = lkcd_header_decode(page, sizeof(page), &hdr, NULL, 0, &err);
+	if (ret < 0) {
+		errmsg("fallback header: %s", err.msg);
+		goto out;
+	}
+	ret = lkcd_filter_iter_open(src, LKCD_PAGE_SIZE, fb.pc, fb.exclude, &fb.st, &filter, &err);
+	if (!ret)
+		ret = lkcd_zlib_iter_open(&filter, LKCD_PAGE_SIZE, &zlib, &err);
+	if (ret < 0) {
+		errmsg("fallback: %s", err.msg);
+		rc = EXIT_WRITE;
+		goto out;
+	}
+
+	memset(&si, 0, sizeof(si));
+	si.from = vmcore;
+	si.src = src;
+	si.header_page = page;
+	si.header_paddr = 0;
+	si.hdr = &hdr;
+	si.nr_ranges = lkcd_source_ranges(src, &si.ranges);
+	si.notes = notes;
+	si.notes_len = nlen;
+	si.pages = zlib;
+	si.read_phys = lkcd_dmesg_read_source;
+	si.read_ctx = src;
+	si.report = report;
+	si.report_ctx = &fb;
+	if (conf->dumpdev[0] && !save_extra.output)
+		rc = dumpdev_capture(conf, &si);
+	else
+		rc = save_write_dir(conf, &si, format, NULL);
+	fb.seconds = now_s() - fb.t0;
+	if (rc == EXIT_OK)
+		summary_line(&fb);
+out:
+	lkcd_zlib_iter_close(&zlib);
+	lkcd_filter_iter_close(&filter);
+	lkcd_page_classifier_close(fb.pc);
+	lkcd_vmcoreinfo_free(vi);
+	lkcd_source_close(own);
+	return rc;
+}

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The source page iterator with makedumpfile -d style filtering: the class
+ * of each pfn is asked before its page is read (excluded pages are never
+ * read), zero pages are dropped after reading when the mask says so.
+ * Counts per class go to the caller's stats for analysis.N.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "page_filter.h"
+
+struct filter_iter {
+	struct lkcd_page_iter inner;	/* the source iterator */
+	struct lkcd_page_classifier *pc;
+	uint32_t exclude;
+	bool drop_zero;
+	struct lkcd_filter_stats *st;
+};
+
+/* Asked by the source iterator before it reads pfn. */
+static bool filter_drop(void *ctx, uint64_t pfn)
+{
+	struct filter_iter *f = ctx;
+	enum lkcd_page_class cls = lkcd_page_classify(f->pc, pfn);
+	bool drop = lkcd_page_class_excluded(cls, f->exclude);
+
+	f->st->seen[cls]++;
+	if (drop)
+		f->st->dropped[cls]++;
+	return drop;
+}
+
+static int filter_next(void *ctx, struct lkcd_page *pg, struct lkcd_error *err)
+{
+	struct filter_iter *f = ctx;
+	int ret;
+
+	for (;;) {
+		ret = f->inner.next(f->inner.ctx, pg, err);
+		if (ret <= 0)
+			return ret;
+		if (!f->pc)	/* no classes: every page read counts as seen */
+			f->st->seen[LKCD_PAGE_UNKNOWN] += pg->count;
+		if (pg->flags == LKCD_REC_ZERO) {
+			if (f->drop_zero) {
+				f->st->zero_dropped += pg->count;
+				continue;
+			}
+			f->st->zero_kept += pg->count;
+		} else if (pg->flags == LKCD_REC_UNREADABLE) {
+			f->st->unreadable += pg->count;
+		} else {
+			f->st->data += pg->count;
+		}
+		return 1;
+	}
+}
+
+static int filter_rewind(void *ctx, struct lkcd_error *err)
+{
+	struct filter_iter *f = ctx;
+
+	memset(f->st, 0, sizeof(*f->st));
+	return f->inner.rewind(f->inner.ctx, err);
+}
+
+int lkcd_filter_iter_open(struct lkcd_source *src, uint32_t page_size,
+			  struct lkcd_page_classifier *pc, uint32_t exclude,
+			  struct lkcd_filter_stats *stats, struct lkcd_page_iter *it,
+			  struct lkcd_error *err)
+{
+	struct filter_iter *f = calloc(1, sizeof(*f));
+	int ret;
+
+	if (!f)
+		return lkcd_error_set(err, -ENOMEM, "page filter: out of memory");
+	f->pc = pc;
+	f->exclude = exclude;
+	/* without classes the only filter left is the zero pages */
+	f->drop_zero = !pc || (exclude & LKCD_EXCLUDE_ZERO);
+	f->st = stats;
+	memset(stats, 0, sizeof(*stats));
+	ret = lkcd_source_page_iter_open_filtered(src, page_size, pc ? filter_drop : NULL, f,
+						  &f->inner, err);
+	if (ret) {
+		free(f);
+		return ret;
+	}
+	it->ctx = f;
+	it->next = filter_next;
+	it->rewind = filter_rewind;
+	return 0;
+}
+
+void lkcd_filter_iter_close(struct lkcd_page_iter *it)
+{
+	struct filter_iter *f = it ? it->ctx : NULL;
+
+	if (!f)
+		return;
+	lkcd_source_page_iter_close(&f->inner);
+	free(f);
+	it->ctx = NULL;
+}
