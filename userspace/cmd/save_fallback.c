@@ -5,7 +5,9 @@
  * still written.  The crashed kernel's pages are classified from its own
  * struct pages through VMCOREINFO (page_class.c) and filtered like
  * makedumpfile -d with DUMP_LEVEL/DUMP_EXCLUDE (or --level/--exclude);
- * without usable VMCOREINFO every page but the zero pages is written.
+ * without usable VMCOREINFO every page is written.  Zero pages are always
+ * written, as zero records (one shared descriptor: a debugger cannot start
+ * when a zero-filled kernel page is missing), as lkcd.ko does.
  *
  * It goes through the normal path (save_write_dir or DUMPDEV) with a header
  * made up here: state complete, flag LKCD_FLAG_VMCORE_FALLBACK, the reason
@@ -84,7 +86,7 @@ static void make_header(struct lkcd_dump_header *h, const struct fallback *fb,
 	h->state = LKCD_STATE_COMPLETE;
 	h->page_size = LKCD_PAGE_SIZE;
 	h->level = fb->level;
-	h->exclude = fb->exclude;
+	h->exclude = fb->exclude & ~LKCD_EXCLUDE_ZERO;	/* as applied */
 	h->compress = LKCD_COMPRESS_ZLIB;
 	h->flags = LKCD_FLAG_VMCORE_FALLBACK;
 	if (vi && !lkcd_vmcoreinfo_crash_time(vi, &t) && t > 0)
@@ -122,7 +124,7 @@ static void report(void *ctx, FILE *out)
 	uint64_t bad;
 
 	if (!fb->have_classes) {
-		fprintf(out, "filter:           zero pages only: %s\n", fb->no_classes);
+		fprintf(out, "filter:           none, every page written: %s\n", fb->no_classes);
 	} else {
 		fprintf(out, "filter:           exclude 0x%x (level %s) from the crashed kernel's struct pages\n",
 			fb->exclude, lkcd_level_name(fb->level));
@@ -138,11 +140,8 @@ static void report(void *ctx, FILE *out)
 			fprintf(out, "  struct page unreadable for %llu pages (kept as unknown); first: %s\n",
 				(unsigned long long)bad, why);
 	}
-	fprintf(out, "  %-14s  %10llu pages, %10llu left out\n", "zero",
-		(unsigned long long)(st->zero_kept + st->zero_dropped),
-		(unsigned long long)st->zero_dropped);
-	fprintf(out, "  written: %llu with data, %llu zero, %llu unreadable in vmcore (%.1f s)\n",
-		(unsigned long long)st->data, (unsigned long long)st->zero_kept,
+	fprintf(out, "  written: %llu with data, %llu zero (shared zero page), %llu unreadable in vmcore (%.1f s)\n",
+		(unsigned long long)st->data, (unsigned long long)st->zero,
 		(unsigned long long)st->unreadable, now_s() - fb->t0);
 }
 
@@ -170,13 +169,13 @@ static int choose_filter(const struct lkcd_conf *conf, struct fallback *fb)
 
 static int summary_line(const struct fallback *fb)
 {
-	uint64_t kept = fb->st.data + fb->st.zero_kept + fb->st.unreadable, out = 0;
+	uint64_t kept = fb->st.data + fb->st.zero + fb->st.unreadable, out = 0;
 
 	for (int c = 0; c < LKCD_PAGE_NR; c++)
 		out += fb->st.dropped[c];
-	fprintf(stderr, "%s: fallback: %llu pages written, %llu left out by class, %llu zero pages left out (%.1f s)\n",
-		prog, (unsigned long long)kept, (unsigned long long)out,
-		(unsigned long long)fb->st.zero_dropped, fb->seconds);
+	fprintf(stderr, "%s: fallback: %llu pages written (%llu zero), %llu left out by class (%.1f s)\n",
+		prog, (unsigned long long)kept, (unsigned long long)fb->st.zero,
+		(unsigned long long)out, fb->seconds);
 	return 0;
 }
 
@@ -233,9 +232,8 @@ int save_fallback(const struct lkcd_conf *conf, struct lkcd_source *src, const c
 	fb.have_classes = ret == 0;
 	if (!fb.have_classes) {
 		snprintf(fb.no_classes, sizeof(fb.no_classes), "%s", err.msg);
-		warnmsg("cannot classify pages (%s): every page but the zero pages is written",
-			err.msg);
-		fb.exclude = LKCD_EXCLUDE_ZERO;
+		warnmsg("cannot classify pages (%s): every page is written", err.msg);
+		fb.exclude = 0;
 	}
 	warnmsg("falling back to saving %s itself, filtered (exclude 0x%x)", vmcore, fb.exclude);
 	make_header(&h, &fb, vi, src, reason);

@@ -18,16 +18,16 @@
 struct lkcd_filter_stats {
 	uint64_t seen[LKCD_PAGE_NR];	/* per class, all RAM pages looked at */
 	uint64_t dropped[LKCD_PAGE_NR];	/* of those, left out unread */
-	uint64_t zero_kept;		/* zero pages written (as zero records) */
-	uint64_t zero_dropped;		/* zero pages left out (LKCD_EXCLUDE_ZERO) */
+	uint64_t zero;			/* zero pages written (as ZERO records) */
 	uint64_t unreadable;		/* pages the source could not read */
 	uint64_t data;			/* pages written with their data */
 };
 
 /*
- * The pages of src, with the classes exclude names left out (never read)
- * and zero pages left out when exclude has LKCD_EXCLUDE_ZERO.  pc may be
- * NULL (no usable VMCOREINFO): then only zero pages can go.  stats (owned
+ * The pages of src, with the classes exclude names left out (never read).
+ * Zero pages are handed out as ZERO records whatever the mask (see
+ * write_iter_filter.c).  pc may be NULL (no usable VMCOREINFO): then every
+ * page is handed out.  stats (owned
  * by the caller, must outlive the iterator) restarts at each rewind, so it
  * describes the last pass.  Close with lkcd_filter_iter_close().
  */

@@ -2,8 +2,11 @@
 /*
  * The source page iterator with makedumpfile -d style filtering: the class
  * of each pfn is asked before its page is read (excluded pages are never
- * read), zero pages are dropped after reading when the mask says so.
- * Counts per class go to the caller's stats for analysis.N.
+ * read).  Zero pages are kept, as ZERO records, whatever the mask: they
+ * cost one shared descriptor in the output, and a debugger that finds a
+ * zero-filled kernel page (.bss, a fresh table) missing cannot start
+ * ("page excluded") -- lkcd.ko keeps them for the same reason.  Counts per
+ * class go to the caller's stats for analysis.N.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -17,7 +20,6 @@ struct filter_iter {
 	struct lkcd_page_iter inner;	/* the source iterator */
 	struct lkcd_page_classifier *pc;
 	uint32_t exclude;
-	bool drop_zero;
 	struct lkcd_filter_stats *st;
 };
 
@@ -39,25 +41,18 @@ static int filter_next(void *ctx, struct lkcd_page *pg, struct lkcd_error *err)
 	struct filter_iter *f = ctx;
 	int ret;
 
-	for (;;) {
-		ret = f->inner.next(f->inner.ctx, pg, err);
-		if (ret <= 0)
-			return ret;
-		if (!f->pc)	/* no classes: every page read counts as seen */
-			f->st->seen[LKCD_PAGE_UNKNOWN] += pg->count;
-		if (pg->flags == LKCD_REC_ZERO) {
-			if (f->drop_zero) {
-				f->st->zero_dropped += pg->count;
-				continue;
-			}
-			f->st->zero_kept += pg->count;
-		} else if (pg->flags == LKCD_REC_UNREADABLE) {
-			f->st->unreadable += pg->count;
-		} else {
-			f->st->data += pg->count;
-		}
-		return 1;
-	}
+	ret = f->inner.next(f->inner.ctx, pg, err);
+	if (ret <= 0)
+		return ret;
+	if (!f->pc)	/* no classes: every page read counts as unknown */
+		f->st->seen[LKCD_PAGE_UNKNOWN] += pg->count;
+	if (pg->flags == LKCD_REC_ZERO)
+		f->st->zero += pg->count;
+	else if (pg->flags == LKCD_REC_UNREADABLE)
+		f->st->unreadable += pg->count;
+	else
+		f->st->data += pg->count;
+	return 1;
 }
 
 static int filter_rewind(void *ctx, struct lkcd_error *err)
@@ -80,8 +75,6 @@ int lkcd_filter_iter_open(struct lkcd_source *src, uint32_t page_size,
 		return lkcd_error_set(err, -ENOMEM, "page filter: out of memory");
 	f->pc = pc;
 	f->exclude = exclude;
-	/* without classes the only filter left is the zero pages */
-	f->drop_zero = !pc || (exclude & LKCD_EXCLUDE_ZERO);
 	f->st = stats;
 	memset(stats, 0, sizeof(*stats));
 	ret = lkcd_source_page_iter_open_filtered(src, page_size, pc ? filter_drop : NULL, f,
