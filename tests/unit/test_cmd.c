@@ -192,19 +192,56 @@ static void test_save_show_list(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "6.1.0-sim  sysrq triggered crash"));
 }
 
+/*
+ * No usable lkcd dump: save falls back to the vmcore itself, says why,
+ * labels the dump (analysis, the header lkcd show reads); SAVE_FALLBACK=0
+ * refuses.
+ */
+static void test_save_fallback(void)
+{
+	char p[256], noconf[256];
+
+	snprintf(p, sizeof(p), "%s/fallback", work);
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x200000 -d %s", LKCD_BIN, conf, core, p), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no usable lkcd dump: no lkcd dump header at 0x200000"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "bad magic 0x"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "falling back to saving"));
+	CU_ASSERT_EQUAL(run("cat %s/0/analysis.0", p), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "source:           /proc/vmcore fallback (no lkcd dump: "
+				       "no lkcd dump header at 0x200000"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "written: "));
+	CU_ASSERT_EQUAL(run("%s -c %s show -d %s 0", LKCD_BIN, conf, p), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "saved from /proc/vmcore (no lkcd dump)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "flags:            0x100"));
+	CU_ASSERT_EQUAL(run("%s -c %s show %s/0/dump.0", LKCD_BIN, conf, p), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "/proc/vmcore fallback (no lkcd dump: "));
+	/* the config can refuse it */
+	snprintf(noconf, sizeof(noconf), "%s/nofallback.conf", work);
+	CU_ASSERT_EQUAL(write_file(noconf, "SAVE_FALLBACK=0\n"), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x200000 -d %s", LKCD_BIN, noconf, core, p), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "fallback is off (SAVE_FALLBACK=0)"));
+	CU_ASSERT_EQUAL(count_entries(p), 2);	/* still only 0/ and bounds */
+}
+
 static void test_save_refuses(void)
 {
 	char sysroot[128], p[256];
 	int before;
 
 	snprintf(p, sizeof(p), "%s/refuse", work);
-	/* nothing at that address: bad magic, nothing created */
-	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x200000 -d %s", LKCD_BIN, conf, core, p), 2);
+	/*
+	 * Without a usable lkcd dump, --no-fallback (and SAVE_FALLBACK=0)
+	 * refuse as before: nothing at that address, bad magic, nothing created.
+	 */
+	CU_ASSERT_EQUAL(run("%s -c %s save --no-fallback -f %s -a 0x200000 -d %s", LKCD_BIN,
+			    conf, core, p), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no lkcd dump header at 0x200000"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "bad magic 0x"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "fallback is off (--no-fallback)"));
 	CU_ASSERT_EQUAL(access(p, F_OK), -1);
 	/* an address in a hole */
-	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x40000000000 -d %s", LKCD_BIN, conf, core, p), 2);
+	CU_ASSERT_EQUAL(run("%s -c %s save --no-fallback -f %s -a 0x40000000000 -d %s", LKCD_BIN,
+			    conf, core, p), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not in the dump"));
 	/* a bad address */
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 12zz -d %s", LKCD_BIN, conf, core, p), 2);
@@ -216,9 +253,14 @@ static void test_save_refuses(void)
 	snprintf(sysroot, sizeof(sysroot), "%s/root-nocd", work);
 	CU_ASSERT_EQUAL(run("mkdir -p %s/proc && echo 'root=/dev/vda quiet' > %s/proc/cmdline",
 			    sysroot, sysroot), 0);
-	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save -f %s -d %s", sysroot, LKCD_BIN,
-			    conf, core, p), 2);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save --no-fallback -f %s -d %s", sysroot,
+			    LKCD_BIN, conf, core, p), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no crashdump="));
+	/* ... and with no vmcore to fall back on (not a capture kernel) */
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save -d %s", sysroot, LKCD_BIN, conf, p), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no crashdump="));
+	CU_ASSERT_PTR_NULL(strstr(out, "falling back"));
+	CU_ASSERT_EQUAL(access(p, F_OK), -1);
 	/* crashdump= is read from the command line */
 	CU_ASSERT_EQUAL(run("echo 'root=/dev/vda crashdump=0x100000 quiet' > %s/proc/cmdline",
 			    sysroot), 0);
@@ -252,10 +294,18 @@ static void test_save_refuses(void)
 		CU_ASSERT_EQUAL(fseek(f, off + 600, SEEK_SET), 0);
 		CU_ASSERT_EQUAL(fputc('#', f), '#');
 		fclose(f);
-		CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x100000 -d %s", LKCD_BIN, conf, bad,
-				    dumps), 2);
+		CU_ASSERT_EQUAL(run("%s -c %s save --no-fallback -f %s -a 0x100000 -d %s", LKCD_BIN,
+				    conf, bad, dumps), 2);
 		CU_ASSERT_PTR_NOT_NULL(strstr(out, "checksum mismatch"));
 		CU_ASSERT_EQUAL(count_entries(dumps), before);
+		/* the same damaged header, fallback on: the vmcore itself, and why */
+		snprintf(p, sizeof(p), "%s/fallback-crc", work);
+		CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x100000 -d %s", LKCD_BIN, conf, bad,
+				    p), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, "no usable lkcd dump: no lkcd dump header at "
+					       "0x100000 in"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, "checksum mismatch"));
+		CU_ASSERT_EQUAL(count_entries(p), 2);
 	}
 
 	/* DUMPDIR cannot be created: exit 3, nothing left */
@@ -906,6 +956,7 @@ static const CU_TestInfo cmd_tests[] = {
 	{ "KEEP_DUMPS keeps older dumps after a damaged save", test_keep_spares_the_good_dump },
 	{ "save, show, list", test_save_show_list },
 	{ "save refuses bad input, leaves nothing", test_save_refuses },
+	{ "save without a usable lkcd dump falls back to the vmcore", test_save_fallback },
 	{ "bad config file, unknown command", test_config_bad_file },
 	{ "config arms (fake /proc, /sys, kexec)", test_config_arms },
 	{ "config refuses: no reservation, kexec, module, kernel", test_config_refuses },
