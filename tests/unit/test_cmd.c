@@ -221,6 +221,29 @@ static void test_save_fallback(void)
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x200000 -d %s", LKCD_BIN, noconf, core, p), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "fallback is off (SAVE_FALLBACK=0)"));
 	CU_ASSERT_EQUAL(count_entries(p), 2);	/* still only 0/ and bounds */
+
+	/*
+	 * With DUMPDEV the fallback goes onto the device, and the next boot's
+	 * save still labels it: the flag and the reason travel in the header.
+	 */
+	{
+		char devconf[256], root[256];
+
+		snprintf(root, sizeof(root), "%s/root-fbdev", work);
+		snprintf(devconf, sizeof(devconf), "%s/fbdev.conf", work);
+		CU_ASSERT_EQUAL_FATAL(run("truncate -s 64M %s/fbdev.img && mkdir -p %s/proc && "
+					  "echo 'root=/dev/vda1' >%s/proc/cmdline", work, root, root), 0);
+		snprintf(noconf, sizeof(noconf), "DUMPDEV=%s/fbdev.img\nDUMPDIR=%s/fbdev-dumps\n",
+			 work, work);
+		CU_ASSERT_EQUAL_FATAL(write_file(devconf, noconf), 0);
+		CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x200000", LKCD_BIN, devconf, core), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, "falling back to saving"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, "DUMPDEV"));
+		CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save", root, LKCD_BIN, devconf), 0);
+		CU_ASSERT_EQUAL(run("cat %s/fbdev-dumps/0/analysis.0", work), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, "source:           /proc/vmcore fallback (no lkcd "
+					       "dump: no lkcd dump header at 0x200000"));
+	}
 }
 
 static void test_save_refuses(void)
