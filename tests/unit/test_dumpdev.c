@@ -800,10 +800,20 @@ static void test_cmd_three_boots(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "DUMPDEV"));
 	CU_ASSERT_EQUAL(run("%s -c %s dumpdev", LKCD_BIN, conf), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "complete, not saved"));
-	/* a second crash before the save does not destroy the first dump */
-	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx", LKCD_BIN, conf, core,
-			    HEADER_PADDR), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not yet saved"));
+	/*
+	 * a second crash before the save does not destroy the first dump: it
+	 * is kept, and the second goes to DUMPDIR (another one here, so that
+	 * the numbering below stays the first dump's)
+	 */
+	CU_ASSERT_EQUAL_FATAL(run("sed 's|^DUMPDIR=.*|DUMPDIR=%s/second|' %s >%s.second", work, conf,
+				  conf), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s.second save -f %s -a 0x%llx", LKCD_BIN, conf, core,
+			    HEADER_PADDR), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not yet saved (written "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kept, not overwritten"));
+	CU_ASSERT_EQUAL(run("test -s %s/second/0/dump.0", work), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s dumpdev", LKCD_BIN, conf), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "complete, not saved"));
 
 	/* save --output copies it elsewhere and leaves it waiting for DUMPDIR */
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save -o %s/copy.kdump", root, LKCD_BIN,

@@ -35,6 +35,51 @@ static int open_dev(const char *dev, bool write)
 	return open(dev, flags);
 }
 
+/*
+ * "written <when>, panic "<string>"" of the dump waiting on fd, for the
+ * message that keeps it; what cannot be read is left out.
+ */
+static void describe_waiting(int fd, const char *dev, char *buf, size_t size)
+{
+	struct lkcd_dumpdev_info info;
+	struct lkcd_dumpdev *d = NULL;
+	struct lkcd_error err = { 0 };
+	char when[64];
+
+	buf[0] = '\0';
+	if (lkcd_dumpdev_read_super(fd, dev, &info, &err) < 0)
+		return;
+	format_utc(info.written_sec, when, sizeof(when));
+	if (lkcd_dumpdev_open(fd, dev, &d, &err) < 0) {
+		snprintf(buf, size, "written %s", when);
+		return;
+	}
+	snprintf(buf, size, "written %s, panic \"%s\"", when, lkcd_dumpdev_header(d)->panic_string);
+	lkcd_dumpdev_close(d);
+}
+
+/*
+ * DUMPDEV holds a dump nobody has saved yet (a second panic before the
+ * boot that would have saved the first): the first is usually the one that
+ * explains the rest, so it is kept, and this dump goes to DUMPDIR instead.
+ * The capture environment mounts DUMPDIR_DEVICE there when it is set;
+ * without it DUMPDIR is in the initramfs and this dump is lost at reboot.
+ */
+static int dumpdev_keep_unsaved(const struct lkcd_conf *conf, const struct save_input *si,
+				const char *what)
+{
+	unsigned long n;
+	int rc;
+
+	warnmsg("DUMPDEV %s holds a dump not yet saved (%s): kept, not overwritten; "
+		"this dump goes to DUMPDIR %s instead", conf->dumpdev, what, conf->dumpdir);
+	rc = save_write_dir(conf, si, conf->dump_format, &n);
+	if (rc == EXIT_OK)
+		fprintf(stderr, "%s: saved to %s/%lu; the dump on DUMPDEV %s is saved at the next boot\n",
+			prog, conf->dumpdir, n, conf->dumpdev);
+	return rc;
+}
+
 int dumpdev_capture(const struct lkcd_conf *conf, const struct save_input *si)
 {
 	struct lkcd_dumpdev_input in;
@@ -67,9 +112,20 @@ int dumpdev_capture(const struct lkcd_conf *conf, const struct save_input *si)
 		errmsg("DUMPDEV %s: %s", dev, strerror(errno));
 		return EXIT_WRITE;
 	}
+	if (ret == -EEXIST) {
+		char what[LKCD_PANIC_LEN + 128];
+
+		fd = open_dev(dev, false);
+		what[0] = '\0';
+		if (fd >= 0) {
+			describe_waiting(fd, dev, what, sizeof(what));
+			close(fd);
+		}
+		return dumpdev_keep_unsaved(conf, si, what[0] ? what : "unreadable");
+	}
 	if (ret < 0) {
 		errmsg("DUMPDEV: %s", err.msg);
-		return ret == -EEXIST || ret == -EPERM ? EXIT_FAIL : EXIT_WRITE;
+		return ret == -EPERM ? EXIT_FAIL : EXIT_WRITE;
 	}
 	fprintf(stderr, "%s: DUMPDEV %s: %llu records, %llu pages, %llu bytes, %llu damaged parts, %lld s; "
 		"lkcd save will copy it to %s at the next boot\n", prog, dev,
@@ -290,7 +346,9 @@ int dumpdev_check_config(const struct lkcd_conf *conf)
 	ret = lkcd_dumpdev_check_target(fd, dev, false, &err);
 	close(fd);
 	if (ret == -EEXIST) {
-		warnmsg("DUMPDEV: %s; the next capture keeps it and fails", err.msg);
+		warnmsg("DUMPDEV: %s; the next capture keeps it and writes its own dump to "
+			"DUMPDIR instead (the capture environment must mount DUMPDIR_DEVICE to keep it)",
+			err.msg);
 		return 0;
 	}
 	if (ret < 0) {
