@@ -419,6 +419,14 @@ static unsigned int run_filter(uint32_t exclude, bool classes, bool zlib,
 					seen[p] ? "written" : "missing");
 		}
 	}
+	/* the bound for the writers: exactly what came out (zero pages too) */
+	{
+		uint64_t out_pages = 0;
+
+		for (uint64_t p = 0; p < NR_PFN; p++)
+			out_pages += seen[p] != 0;
+		CU_ASSERT_EQUAL(lkcd_filter_count(src, PGSZ, pc, exclude), out_pages);
+	}
 	if (zlib) {
 		CU_ASSERT_TRUE(compressed > 0);
 	} else {

@@ -69,8 +69,9 @@ static void fill_uts(struct lkcd_uts *uts, const struct lkcd_vmcoreinfo *vi,
 
 /*
  * The header the output states: complete, labelled, the RAM ranges of
- * vmcore; pages_dumped is their page count (an upper bound of what the
- * filter passes, which lets the kdump writer work in one pass).
+ * vmcore; pages_dumped is their page count until the caller narrows it
+ * (lkcd_filter_count: an upper bound of what the filter passes, which lets
+ * the kdump writer work in one pass).
  */
 static void make_header(struct lkcd_dump_header *h, const struct fallback *fb,
 			const struct lkcd_vmcoreinfo *vi, struct lkcd_source *src,
@@ -237,6 +238,8 @@ int save_fallback(const struct lkcd_conf *conf, struct lkcd_source *src, const c
 	}
 	warnmsg("falling back to saving %s itself, filtered (exclude 0x%x)", vmcore, fb.exclude);
 	make_header(&h, &fb, vi, src, reason);
+	/* the bound the kdump writer reserves descriptors for: what the filter keeps */
+	h.pages_dumped = lkcd_filter_count(src, LKCD_PAGE_SIZE, fb.pc, fb.exclude);
 	/* through the encoder and the decoder: the note holds exactly what the reader sees */
 	lkcd_header_encode(&h, ranges, (uint32_t)lkcd_source_ranges(src, &ranges), page);
 	ret = lkcd_header_decode(page, sizeof(page), &hdr, NULL, 0, &err);

@@ -38,6 +38,15 @@ int lkcd_filter_iter_open(struct lkcd_source *src, uint32_t page_size,
 void lkcd_filter_iter_close(struct lkcd_page_iter *it);
 
 /*
+ * How many pages the filter will hand out at most (every RAM page of src
+ * whose class exclude keeps; zero pages included): struct pages only, no
+ * page is read.  A tight bound for the header's pages_dumped, which the
+ * kdump writer reserves page descriptors for.
+ */
+uint64_t lkcd_filter_count(struct lkcd_source *src, uint32_t page_size,
+			   struct lkcd_page_classifier *pc, uint32_t exclude);
+
+/*
  * RAW pages of inner re-encoded as zlib COMPRESSED records (level 1, as
  * lkcd.ko compresses) when that saves space; everything else passed as is.
  * Writers then copy the zlib data instead of storing raw pages.  inner

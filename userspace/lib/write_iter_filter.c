@@ -63,6 +63,24 @@ static int filter_rewind(void *ctx, struct lkcd_error *err)
 	return f->inner.rewind(f->inner.ctx, err);
 }
 
+uint64_t lkcd_filter_count(struct lkcd_source *src, uint32_t page_size,
+			   struct lkcd_page_classifier *pc, uint32_t exclude)
+{
+	const struct lkcd_mem_range *r;
+	size_t n = lkcd_source_ranges(src, &r);
+	uint64_t kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t first = r[i].start / page_size;
+		uint64_t end = (r[i].start + r[i].size + page_size - 1) / page_size;
+
+		for (uint64_t pfn = first; pfn < end; pfn++)
+			kept += !pc || !lkcd_page_class_excluded(lkcd_page_classify(pc, pfn),
+								 exclude);
+	}
+	return kept;
+}
+
 int lkcd_filter_iter_open(struct lkcd_source *src, uint32_t page_size,
 			  struct lkcd_page_classifier *pc, uint32_t exclude,
 			  struct lkcd_filter_stats *stats, struct lkcd_page_iter *it,
