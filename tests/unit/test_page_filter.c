@@ -577,6 +577,82 @@ static void test_straddling_struct_page(void)
 	build_machine();
 }
 
+/*
+ * Random damage to the kernel structures the classifier reads (struct
+ * pages, sections, roots, page tables): never a crash, the stream stays
+ * ordered, every page handed out holds the memory's bytes.  When only
+ * struct pages were hit, no page whose own struct page is intact is lost
+ * (the first 256 pfns' are never touched: kernel pages, always written);
+ * damaged pointers may send the classifier to other struct pages, which no
+ * reader of a dead kernel can tell.
+ */
+static void test_random_damage(void)
+{
+	static const struct { uint64_t start, len; } areas[] = {
+		{ P_STRUCT_PAGES + 256 * SZ_PAGE, (NR_PFN - 256) * SZ_PAGE },
+		{ 0, 0 },	/* sections: filled below */
+		{ 0, 0 },	/* roots */
+		{ P_PUD, 3 * PGSZ },
+	};
+	struct lkcd_filter_stats st;
+	uint64_t start[4], len[4];
+
+	start[0] = areas[0].start;
+	len[0] = areas[0].len;
+	start[1] = kimg_pa(V_SECTIONS);
+	len[1] = 4 * 16;
+	start[2] = kimg_pa(V_ROOTS);
+	len[2] = 4 * 8;
+	start[3] = areas[3].start;
+	len[3] = areas[3].len;
+	srand(1234);
+	for (int round = 0; round < 60; round++) {
+		struct lkcd_source *src;
+		struct lkcd_page_classifier *pc = NULL;
+		struct lkcd_page_iter f = { 0 };
+		struct lkcd_error err = { 0 };
+		struct lkcd_page pg;
+		uint64_t last = 0, kept_low = 0;
+		bool first = true, only_pages = true;
+		int ret;
+
+		build_machine();
+		for (int k = 0; k < 1 + rand() % 40; k++) {
+			int a = rand() % 4;
+
+			only_pages &= a == 0;
+			uint64_t at = start[a] + (uint64_t)rand() % len[a];
+
+			mem[at] = (uint8_t)rand();
+		}
+		src = open_source();
+		if (open_classifier(src, &pc, &err) == 0) {
+			CU_ASSERT_EQUAL_FATAL(lkcd_filter_iter_open(src, PGSZ, pc, LKCD_EXCLUDE_MASK,
+								    &st, &f, &err), 0);
+			while ((ret = f.next(f.ctx, &pg, &err)) == 1) {
+				CU_ASSERT(first || pg.pfn >= last);
+				first = false;
+				last = pg.pfn + pg.count;
+				for (uint32_t i = 0; i < pg.count; i++)
+					if (pg.pfn + i < 256)
+						kept_low++;
+				if (pg.flags == LKCD_REC_RAW)
+					CU_ASSERT_EQUAL(memcmp(pg.stored, mem + pg.pfn * PGSZ, PGSZ), 0);
+			}
+			CU_ASSERT_EQUAL(ret, 0);
+			if (only_pages) {
+				CU_ASSERT_EQUAL(kept_low, 256);
+			}
+			lkcd_filter_iter_close(&f);
+		} else {
+			CU_ASSERT(err.msg[0] != '\0');
+		}
+		lkcd_page_classifier_close(pc);
+		lkcd_source_close(src);
+	}
+	build_machine();
+}
+
 static int register_suites(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -587,6 +663,7 @@ static int register_suites(void)
 		{ "VMCOREINFO missing, nonsense or pointing nowhere", test_bad_vmcoreinfo },
 		{ "section pointers outside memory keep every page", test_bad_section_pointers },
 		{ "a struct page across two vmemmap pages", test_straddling_struct_page },
+		{ "random damage never crashes nor loses kernel pages", test_random_damage },
 		CU_TEST_INFO_NULL,
 	};
 
