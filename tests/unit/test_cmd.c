@@ -215,6 +215,11 @@ static void test_save_fallback(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "flags:            0x100"));
 	CU_ASSERT_EQUAL(run("%s -c %s show %s/0/dump.0", LKCD_BIN, conf, p), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "/proc/vmcore fallback (no lkcd dump: "));
+	/* --output: the dump file alone, labelled in its header */
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x200000 -o %s/fallback.kdump", LKCD_BIN,
+			    conf, core, work), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s show %s/fallback.kdump", LKCD_BIN, conf, work), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "saved from /proc/vmcore (no lkcd dump)"));
 	/* the config can refuse it */
 	snprintf(noconf, sizeof(noconf), "%s/nofallback.conf", work);
 	CU_ASSERT_EQUAL(write_file(noconf, "SAVE_FALLBACK=0\n"), 0);
