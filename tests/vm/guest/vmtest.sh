@@ -153,6 +153,49 @@ lkcd_insmod() {
 # Read a lkcd sysctl: sysctl_get level
 sysctl_get() { cat "/proc/sys/kernel/dump/$1"; }
 
+# ---- memory hotplug ----
+
+# vm_hotplug_online N: say "ready for memory hotplug" (the host's during()
+# plugs DIMMs then), wait for N new memory blocks, online them movable (so
+# they can go offline again).  Sets HP_BS (block size), HP_FIRST and
+# HP_LAST (the new blocks' numbers); fails the test when they do not come.
+vm_hotplug_online() {
+	local before after i b blk
+	before=$(ls -d /sys/devices/system/memory/memory* | wc -l)
+	vm_log "ready for memory hotplug"
+	i=0 after=$before
+	while [ "$after" -lt $((before + $1)) ] && [ $i -lt 300 ]; do
+		sleep 0.2
+		after=$(ls -d /sys/devices/system/memory/memory* | wc -l)
+		i=$((i + 1))
+	done
+	[ "$after" -ge $((before + $1)) ] || fail "$1 new memory blocks expected, $((after - before)) appeared"
+	sleep 1
+	HP_BS=$((0x$(cat /sys/devices/system/memory/block_size_bytes)))
+	HP_FIRST= HP_LAST=
+	for b in /sys/devices/system/memory/memory*; do
+		[ "$(cat "$b/state")" = offline ] || continue
+		echo online_movable >"$b/state" || fail "cannot online $b movable"
+		blk=${b##*memory}
+		{ [ -z "$HP_FIRST" ] || [ "$blk" -lt "$HP_FIRST" ]; } && HP_FIRST=$blk
+		{ [ -z "$HP_LAST" ] || [ "$blk" -gt "$HP_LAST" ]; } && HP_LAST=$blk
+	done
+	[ -n "$HP_FIRST" ] && [ $((HP_LAST - HP_FIRST + 1)) = "$1" ] ||
+		fail "expected $1 offline new blocks, got ${HP_FIRST:-none}..${HP_LAST:-none}"
+	vm_log "new memory online (movable): blocks $HP_FIRST..$HP_LAST of $HP_BS bytes"
+}
+
+# vm_hotplug_arm N: load lkcd.ko, mark the log (note boot-id, for the
+# host's crash and makedumpfile checks), arm, take N new memory blocks
+# online (vm_hotplug_online), and re-arm so that the range table and the
+# capture kernel's memory map cover them.
+vm_hotplug_arm() {
+	lkcd_cycle_arm
+	vm_hotplug_online "$1"
+	run lkcd config || fail "lkcd config (re-arm) failed"
+	note dump-addr "$(sysctl_get addr)"
+}
+
 # ---- reading the crashed kernel's memory without lkcd ----
 
 # vmcore_u PATH OFFSET BYTES: an unsigned little-endian number from a file
@@ -197,16 +240,22 @@ vmcore_copy() {
 
 # ---- the whole cycle at one dump level (panic-kern, panic-used, ...) ----
 
-# Production half: load lkcd.ko, mark the kernel log, `lkcd config` at the
-# level $LKCD_LEVEL that the scenario set with lkcd_conf, dirty some user
-# memory (so USED and ALL_RAM have user pages to save), panic.
-lkcd_cycle_production() { # level
+# Load lkcd.ko, put "cycle marker <boot id>" in the kernel log (noted as
+# boot-id: the host looks for it with makedumpfile and crash), lkcd config.
+lkcd_cycle_arm() {
 	local id
 	lkcd_insmod
 	id=$(cat /proc/sys/kernel/random/boot_id)
 	echo "lkcd-vm: cycle marker $id" >/dev/kmsg
 	note boot-id "$id"
 	run lkcd config || fail "lkcd config failed"
+}
+
+# Production half: load lkcd.ko, mark the kernel log, `lkcd config` at the
+# level $LKCD_LEVEL that the scenario set with lkcd_conf, dirty some user
+# memory (so USED and ALL_RAM have user pages to save), panic.
+lkcd_cycle_production() { # level
+	lkcd_cycle_arm
 	[ "$(sysctl_get level)" = "$1" ] || fail "kernel.dump.level is $(sysctl_get level), not $1 after lkcd config"
 	[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] || fail "lkcd config did not load a capture kernel"
 	note dump-addr "$(sysctl_get addr)"
