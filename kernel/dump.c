@@ -8,6 +8,8 @@
 
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/sort.h>
 #include <linux/timekeeping.h>
 
@@ -74,9 +76,55 @@ notrace int lkcd_dump_run(struct lkcd_dump_header *h, u32 level)
 	return lkcd_packer_run(pk);
 }
 
+/*
+ * Panic path, a panic inside the dumper (the notifier entered again while
+ * lkcd_dump_run() was running, or after it): seal what the interrupted run
+ * had committed, the valid prefix.  0 once the header is sealed (by this, or
+ * by the run itself when it had finished); -EINVAL when the packer never
+ * started, and the caller seals an empty dump.
+ */
+notrace int lkcd_dump_seal_reentered(void)
+{
+	return lkcd_packer_seal_committed(&lkcd_pk, LKCD_INCOMPLETE_REENTERED);
+}
+
+#ifdef LKCD_TEST
+/*
+ * Test build only: damage the preserved dump after the seal, as failing RAM
+ * would between the panic and the capture kernel (tests/vm fault-bitflip).
+ */
+static unsigned int corrupt_records;
+module_param(corrupt_records, uint, 0600);
+MODULE_PARM_DESC(corrupt_records,
+		 "test build only: after the dump is sealed, flip a bit in the data of this many stored records (default 0)");
+MODULE_INFO(lkcd_test, "test build: fault-injection knobs corrupt_records, inject_panic_at");
+
+static notrace void lkcd_test_damaged(void *ctx, __u64 pfn, __u64 seq, __u32 byte)
+{
+	pr_emerg("test: damaged the record of pfn 0x%llx (block %llu, payload byte %u)\n",
+		 (unsigned long long)pfn, (unsigned long long)seq, byte);
+}
+
+/* Panic path, after lkcd_dump_run() sealed the header. */
+notrace void lkcd_dump_test_damage(void)
+{
+	u32 want = READ_ONCE(corrupt_records), done;
+
+	if (!want || lkcd_pk.st.phase != LKCD_PACKER_SEALED)
+		return;
+	done = lkcd_packer_damage_records(&lkcd_pk, want, lkcd_pk.ops->map_spare,
+					  lkcd_test_damaged);
+	pr_emerg("test: %u of %u records damaged after the seal\n", done, want);
+}
+#endif
+
 int lkcd_dump_init(void)
 {
 	int i, ret;
+
+#ifdef LKCD_TEST
+	pr_warn("test build: fault-injection knobs corrupt_records and inject_panic_at built in\n");
+#endif
 
 	lkcd_read_pg = alloc_page(GFP_KERNEL);
 	lkcd_comp_pg = alloc_page(GFP_KERNEL);

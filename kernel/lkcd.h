@@ -92,6 +92,12 @@ int lkcd_compress_page(const void *src, void *dst, u32 dst_cap);
 int lkcd_dump_init(void);
 void lkcd_dump_exit(void);
 int lkcd_dump_run(struct lkcd_dump_header *h, u32 level);
+int lkcd_dump_seal_reentered(void);
+#ifdef LKCD_TEST
+void lkcd_dump_test_damage(void);
+#else
+static inline void lkcd_dump_test_damage(void) { }
+#endif
 
 /* sysctl.c */
 int lkcd_sysctl_init(void);

@@ -351,23 +351,27 @@ static PK_NOTRACE __u32 pk_crc(const struct lkcd_packer *pk, const void *buf, __
 	return pk->ops->crc32(0, buf, len);
 }
 
-/* Finish the current block: next_paddr, sizes, both CRCs. */
-static PK_NOTRACE void pk_block_seal(struct lkcd_packer *pk, __u64 next_pfn)
+/*
+ * Finish block blk, number seq, holding used payload bytes (the rest is
+ * zeroed) whose first record starts at first: next_paddr, sizes, both CRCs.
+ */
+static PK_NOTRACE void pk_block_seal(struct lkcd_packer *pk, __u8 *blk, __u64 seq,
+				     __u32 used, __u32 first, __u64 next_pfn)
 {
 	struct lkcd_block_header bh;
-	__u8 *payload = pk->st.blk + PK_BLK_HDR;
+	__u8 *payload = blk + PK_BLK_HDR;
 
-	pk_zero(payload + pk->st.blk_used, PK_PAYLOAD - pk->st.blk_used);
+	pk_zero(payload + used, PK_PAYLOAD - used);
 	pk_zero(&bh, sizeof(bh));
 	bh.magic = LKCD_BLOCK_MAGIC;
-	bh.seq = pk->st.nr_blocks - 1;
+	bh.seq = seq;
 	bh.next_paddr = next_pfn << PK_PAGE_SHIFT;
-	bh.payload_size = pk->st.blk_used;
-	bh.payload_crc = pk_crc(pk, payload, pk->st.blk_used);
-	bh.first_record_offset = (__u16)pk->st.blk_first;
+	bh.payload_size = used;
+	bh.payload_crc = pk_crc(pk, payload, used);
+	bh.first_record_offset = (__u16)first;
 	bh.header_crc = 0;
 	bh.header_crc = pk_crc(pk, &bh, sizeof(bh));
-	pk_copy(pk->st.blk, &bh, sizeof(bh));
+	pk_copy(blk, &bh, sizeof(bh));
 }
 
 /* Seal the current block (if any) and continue in the first queued one. */
@@ -381,9 +385,10 @@ static PK_NOTRACE void pk_block_next(struct lkcd_packer *pk)
 	pk->st.nr_queue--;
 
 	if (pk->st.blk)
-		pk_block_seal(pk, s.pfn);
+		pk_block_seal(pk, pk->st.blk, pk->st.nr_blocks - 1, pk->st.blk_used,
+			      pk->st.blk_first, s.pfn);
 	else
-		pk->header->first_block_paddr = s.pfn << PK_PAGE_SHIFT;
+		pk->st.first_block_pfn = s.pfn;	/* the header gets it at the seal */
 	pk->st.blk = s.addr;
 	pk->st.blk_pfn = s.pfn;
 	pk->st.blk_used = 0;
@@ -457,6 +462,29 @@ static PK_NOTRACE int pk_append(struct lkcd_packer *pk, __u64 pfn, __u32 flags,
 	pk->st.nr_records++;
 	pk->st.stored_bytes += PK_REC_HDR + size;
 	return 0;
+}
+
+/*
+ * Everything below next_pfn is in complete records (or excluded) and the
+ * stream ends on a record boundary: remember it, so that a run interrupted
+ * from now on can still be sealed up to here (lkcd_packer_seal_committed).
+ */
+static PK_NOTRACE void pk_commit(struct lkcd_packer *pk, __u64 next_pfn)
+{
+	struct lkcd_packer_commit *c = &pk->st.commit;
+
+	c->nr_blocks = pk->st.nr_blocks;
+	c->nr_records = pk->st.nr_records;
+	c->pages_dumped = pk->st.pages_dumped;
+	c->pages_zero = pk->st.pages_zero;
+	c->pages_excluded = pk->st.pages_excluded;
+	c->pages_unreadable = pk->st.pages_unreadable;
+	c->stored_bytes = pk->st.stored_bytes;
+	c->next_pfn = next_pfn;
+	c->first_block_pfn = pk->st.first_block_pfn;
+	c->blk = pk->st.blk;
+	c->blk_used = pk->st.blk_used;
+	c->blk_first = pk->st.blk_first;
 }
 
 /* ---- pending zero / unreadable runs ---- */
@@ -571,29 +599,39 @@ static PK_NOTRACE int pk_setup_valid(const struct lkcd_packer *pk)
 	return 1;
 }
 
-static PK_NOTRACE void pk_seal_header(struct lkcd_packer *pk, __u32 state, __u32 reason,
-			   __u64 next_pfn)
+/*
+ * Seal the header from the commit (the run commits just before): the
+ * committed last block ends the chain, the counts are the committed ones.
+ * A run interrupted after the commit (a panic inside the dumper) is sealed
+ * the same way: blocks chained after the commit (a record half written) are
+ * no longer reachable, and resealing the committed last block with its
+ * committed payload zeroes whatever the unfinished record put after it.
+ */
+static PK_NOTRACE void pk_seal_header(struct lkcd_packer *pk, __u32 state, __u32 reason)
 {
+	const struct lkcd_packer_commit *c = &pk->st.commit;
 	struct lkcd_dump_header *h = pk->header;
 
-	if (pk->st.blk)
-		pk_block_seal(pk, 0);
+	if (c->blk)
+		pk_block_seal(pk, c->blk, c->nr_blocks - 1, c->blk_used, c->blk_first, 0);
+	h->first_block_paddr = c->blk ? c->first_block_pfn << PK_PAGE_SHIFT : 0;
 	h->level = pk->level;
 	h->exclude = pk->exclude;
 	h->compress = pk->compress;
 	h->state = state;
 	h->incomplete_reason = reason;
-	h->nr_blocks = pk->st.nr_blocks;
-	h->nr_records = pk->st.nr_records;
-	h->pages_dumped = pk->st.pages_dumped;
-	h->pages_zero = pk->st.pages_zero;
-	h->pages_excluded = pk->st.pages_excluded;
-	h->pages_unreadable = pk->st.pages_unreadable;
-	h->stored_bytes = pk->st.stored_bytes;
-	h->next_pfn = next_pfn;
+	h->nr_blocks = c->nr_blocks;
+	h->nr_records = c->nr_records;
+	h->pages_dumped = c->pages_dumped;
+	h->pages_zero = c->pages_zero;
+	h->pages_excluded = c->pages_excluded;
+	h->pages_unreadable = c->pages_unreadable;
+	h->stored_bytes = c->stored_bytes;
+	h->next_pfn = c->next_pfn;
 	h->dump_end_ns = pk->ops->now_ns ? pk->ops->now_ns(pk->ctx) : 0;
 	h->crc = 0;
 	h->crc = pk_crc(pk, h, LKCD_HEADER_AREA_SIZE);
+	pk->st.phase = LKCD_PACKER_SEALED;
 }
 
 static PK_NOTRACE void pk_state_init(struct lkcd_packer *pk)
@@ -664,6 +702,7 @@ static PK_NOTRACE __u64 pk_walk_range(struct lkcd_packer *pk, __u64 pfn, __u64 e
 			pk->st.pages_seen += run;
 			pfn += run;
 			pk->st.saved_below = pfn;
+			pk_commit(pk, pfn);
 			continue;
 		}
 		/* Dumped: one page per step, its content is ours once read. */
@@ -673,7 +712,9 @@ static PK_NOTRACE __u64 pk_walk_range(struct lkcd_packer *pk, __u64 pfn, __u64 e
 		}
 		pk->st.pages_seen++;
 		pfn++;
+		/* a pending run is not a record yet: it is not below either */
 		pk->st.saved_below = pk->st.run_flags ? pk->st.run_pfn : pfn;
+		pk_commit(pk, pk->st.saved_below);
 	}
 	return end;
 }
@@ -689,8 +730,8 @@ PK_NOTRACE int lkcd_packer_run(struct lkcd_packer *pk)
 	if (!pk->ops->compress)
 		pk->compress = LKCD_COMPRESS_NONE;
 	if (!pk_setup_valid(pk)) {
-		pk_zero(&pk->st, sizeof(pk->st));
-		pk_seal_header(pk, LKCD_STATE_INCOMPLETE, LKCD_INCOMPLETE_ERROR, 0);
+		pk_zero(&pk->st, sizeof(pk->st));	/* commit: nothing */
+		pk_seal_header(pk, LKCD_STATE_INCOMPLETE, LKCD_INCOMPLETE_ERROR);
 		return -PK_EINVAL;
 	}
 	pk_state_init(pk);
@@ -699,6 +740,7 @@ PK_NOTRACE int lkcd_packer_run(struct lkcd_packer *pk)
 	h->crc = 0;
 	h->first_block_paddr = 0;
 	h->dump_start_ns = pk->ops->now_ns(pk->ctx);
+	pk->st.phase = LKCD_PACKER_RUNNING;	/* committed: nothing yet */
 
 	for (i = 0; i < h->nr_ranges && !pk->st.stop_reason; i++) {
 		pk_range_pfns(pk, i, &first, &end);
@@ -711,14 +753,92 @@ PK_NOTRACE int lkcd_packer_run(struct lkcd_packer *pk)
 			pk->st.stop_reason = pk_out_of_space(pk);
 		stop_pfn = pk->st.run_pfn;
 	}
+	if (!pk->st.stop_reason)
+		stop_pfn = h->max_pfn;
+	pk_commit(pk, stop_pfn);
 	if (pk->ops->progress)
 		pk->ops->progress(pk->ctx, pk->st.pages_seen, pk->st.pages_total);
-
-	if (pk->st.stop_reason)
-		pk_seal_header(pk, LKCD_STATE_INCOMPLETE, pk->st.stop_reason,
-			       stop_pfn);
-	else
-		pk_seal_header(pk, LKCD_STATE_COMPLETE, LKCD_INCOMPLETE_NONE,
-			       h->max_pfn);
+	pk_seal_header(pk, pk->st.stop_reason ? LKCD_STATE_INCOMPLETE : LKCD_STATE_COMPLETE,
+		       pk->st.stop_reason);
 	return 0;
 }
+
+PK_NOTRACE int lkcd_packer_seal_committed(struct lkcd_packer *pk, __u32 reason)
+{
+	if (!pk->header || !pk->ops || !pk->ops->crc32)
+		return -PK_EINVAL;
+	if (pk->st.phase == LKCD_PACKER_SEALED)
+		return 0;
+	if (pk->st.phase != LKCD_PACKER_RUNNING)
+		return -PK_EINVAL;
+	pk_seal_header(pk, LKCD_STATE_INCOMPLETE, reason);
+	return 0;
+}
+
+#ifdef LKCD_TEST
+/*
+ * Flip one bit in the data of the first data record whose data starts in
+ * this block (blk, sequence seq).  1 when one was found.
+ */
+static PK_NOTRACE int pk_damage_block(struct lkcd_packer *pk, __u8 *blk, __u64 seq,
+				      void (*report)(void *ctx, __u64 pfn,
+						     __u64 block_seq, __u32 byte))
+{
+	struct lkcd_block_header bh;
+	struct lkcd_record_header rh;
+	__u8 *payload = blk + PK_BLK_HDR;
+	__u32 off, start, end;
+
+	pk_copy(&bh, blk, sizeof(bh));
+	if (bh.payload_size > PK_PAYLOAD || bh.first_record_offset == LKCD_NO_RECORD)
+		return 0;
+	/* only records whose header and at least one data byte are here */
+	for (off = bh.first_record_offset;
+	     off < bh.payload_size && bh.payload_size - off > PK_REC_HDR;
+	     off += PK_REC_HDR) {
+		pk_copy(&rh, payload + off, sizeof(rh));
+		if (!rh.stored_size)
+			continue;	/* a zero or unreadable run: no data */
+		/* the middle of its bytes in this block */
+		start = off + PK_REC_HDR;
+		end = bh.payload_size - start < rh.stored_size ?
+		      bh.payload_size : start + rh.stored_size;
+		start += (end - start) / 2;
+		payload[start] ^= (__u8)(1u << (seq % 8));
+		if (report)
+			report(pk->ctx, rh.pfn, seq, start);
+		return 1;
+	}
+	return 0;
+}
+
+PK_NOTRACE __u32 lkcd_packer_damage_records(struct lkcd_packer *pk, __u32 n,
+					   void *(*map)(void *ctx, __u64 pfn),
+					   void (*report)(void *ctx, __u64 pfn,
+							  __u64 block_seq, __u32 byte))
+{
+	const struct lkcd_dump_header *h = pk->header;
+	__u64 paddr = h->first_block_paddr, seq, nb = h->nr_blocks, target;
+	__u32 done = 0;
+
+	if (n > nb)
+		n = (__u32)nb;
+	if (!n)
+		return 0;
+	target = nb / (2 * (__u64)n);	/* the middle of the first n-th */
+	for (seq = 0; paddr && seq < nb && done < n; seq++) {
+		__u8 *blk = map(pk->ctx, paddr >> PK_PAGE_SHIFT);
+		struct lkcd_block_header bh;
+
+		if (!blk)
+			break;
+		pk_copy(&bh, blk, sizeof(bh));
+		if (seq >= target && pk_damage_block(pk, blk, seq, report)) {
+			done++;
+			target = (2 * (__u64)done + 1) * nb / (2 * (__u64)n);
+		}
+		paddr = bh.next_paddr;
+	}
+	return done;
+}
+#endif /* LKCD_TEST */

@@ -102,6 +102,26 @@ struct lkcd_packer_span {
 	__u64 end;
 };
 
+/*
+ * What the run has finished, copied after every loop step (packer-private):
+ * a chain of nr_blocks blocks whose last one (blk, holding blk_used payload
+ * bytes) ends on a record boundary, and counts that cover exactly the pfns
+ * below next_pfn.  lkcd_packer_seal_committed() seals from this.
+ */
+struct lkcd_packer_commit {
+	__u64 nr_blocks, nr_records, pages_dumped, pages_zero;
+	__u64 pages_excluded, pages_unreadable, stored_bytes;
+	__u64 next_pfn;
+	__u64 first_block_pfn;
+	__u8 *blk;		/* NULL: no block yet */
+	__u32 blk_used, blk_first;
+};
+
+/* struct lkcd_packer.st.phase */
+#define LKCD_PACKER_IDLE	0	/* never run (or zeroed) */
+#define LKCD_PACKER_RUNNING	1	/* lkcd_packer_run() is walking */
+#define LKCD_PACKER_SEALED	2	/* the header is sealed, crc written */
+
 /* A cursor walking the RAM ranges with the last classify answer cached. */
 struct lkcd_packer_cursor {
 	__u64 pfn;		/* next pfn to look at */
@@ -207,6 +227,10 @@ struct lkcd_packer {
 		struct lkcd_packer_span bad[LKCD_PACKER_BAD_RUNS];
 		__u32 bad_head, nr_bad;	/* ring of unreadable runs; when
 					 * full, the newest one is stretched */
+
+		__u64 first_block_pfn;
+		struct lkcd_packer_commit commit;
+		__u32 phase;		/* LKCD_PACKER_IDLE/RUNNING/SEALED */
 	} st;
 };
 
@@ -219,5 +243,36 @@ struct lkcd_packer {
  * when the header and the crc32 op are there, else left untouched.
  */
 int lkcd_packer_run(struct lkcd_packer *pk);
+
+/*
+ * Seal the header of a run that will never finish (a panic inside the
+ * dumper: the run was interrupted anywhere, even half way through writing a
+ * record) from what it had committed: the chain up to the last complete
+ * loop step, cut there (its last block resealed with the committed payload
+ * and next_paddr 0), and counts that agree with it.  State INCOMPLETE,
+ * incomplete_reason = reason, next_pfn the committed one.
+ *
+ * Panic-safe like the run: no allocation, no lock, only pk->ops->crc32 and
+ * now_ns.  Returns 0 once sealed (nothing done when the run had already
+ * sealed the header itself); -22 (-EINVAL) when no run was ever started on
+ * pk (the header is then left untouched).
+ */
+int lkcd_packer_seal_committed(struct lkcd_packer *pk, __u32 reason);
+
+#ifdef LKCD_TEST
+/*
+ * Test only (built with LKCD_TEST): damage a sealed dump as failing RAM
+ * would after the panic.  Flips one bit in the data of up to n records
+ * spread over the chain (one per block, blocks evenly apart, a data record
+ * whose data starts in that block), leaving every header and crc as it was.
+ * map returns the address of a block's page (NULL: the walk stops).
+ * report, when not NULL, is told each record damaged.  Returns how many
+ * records were damaged.
+ */
+__u32 lkcd_packer_damage_records(struct lkcd_packer *pk, __u32 n,
+				 void *(*map)(void *ctx, __u64 pfn),
+				 void (*report)(void *ctx, __u64 pfn, __u64 block_seq,
+						__u32 byte));
+#endif
 
 #endif /* LKCD_PACKER_H */

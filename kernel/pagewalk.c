@@ -446,22 +446,27 @@ static notrace __u64 lkcd_op_now_ns(void *ctx)
 	return lkcd_clock_ns();
 }
 
+#ifdef LKCD_TEST
 /*
- * Test only: panic from inside the dumper once this many pages have been
- * examined, to exercise the re-entry guard (tests/vm).  0 = never.
+ * Test build only (make -C kernel test): panic from inside the dumper once
+ * this many pages have been examined, to exercise the re-entry path
+ * (tests/vm fault-dumper).  0 = never.
  */
 static unsigned long inject_panic_at;
 module_param(inject_panic_at, ulong, 0600);
 MODULE_PARM_DESC(inject_panic_at,
-		 "test only: panic inside the dumper after this many pages (default 0 = never)");
+		 "test build only: panic inside the dumper after this many pages (default 0 = never)");
+#endif
 
 /* Panic path.  At most one console line a second. */
 static notrace void lkcd_op_progress(void *ctx, __u64 done, __u64 total)
 {
 	u64 now = lkcd_clock_ns();
 
+#ifdef LKCD_TEST
 	if (inject_panic_at && done >= inject_panic_at)
 		panic("lkcd: injected panic inside the dumper at page %llu", done);
+#endif
 
 	if (lkcd_walk.last_progress_ns && now - lkcd_walk.last_progress_ns < LKCD_PROGRESS_NS)
 		return;

@@ -71,17 +71,36 @@ static notrace const char *lkcd_incomplete_why(u32 reason)
 	}
 }
 
+/* Entries after the first: the second seals from the packer's state. */
+static atomic_t lkcd_panic_reentries = ATOMIC_INIT(0);
+
 /*
  * Panic path, second entry: panic() lets only one CPU through, so this is
  * a panic inside the dumper (or a later notifier) on this CPU and the first
- * run will never finish.  Its blocks cannot be vouched for from here, so an
- * interrupted dump is sealed as INCOMPLETE/REENTERED with no blocks: the
- * capture kernel still learns what panicked and why the dump is empty.
+ * run will never finish.  The packer commits after every finished step what
+ * is complete (the chain up to the last whole record, counts that agree),
+ * so the header is sealed INCOMPLETE/REENTERED with that valid prefix.
+ * When the packer never started, or the seal itself faulted (a third
+ * entry), the dump is sealed with no blocks: the capture kernel still
+ * learns what panicked and why the dump is empty.
  */
 static notrace void lkcd_reentered(void)
 {
 	struct lkcd_dump_header *h = lkcd_header();
 
+	if (atomic_inc_return(&lkcd_panic_reentries) == 1 &&
+	    lkcd_dump_seal_reentered() == 0) {
+		if (h->state == LKCD_STATE_INCOMPLETE &&
+		    h->incomplete_reason == LKCD_INCOMPLETE_REENTERED)
+			pr_emerg("panic inside the dumper: dump sealed INCOMPLETE (re-entered) with what was written: %llu pages in %llu records, %llu blocks, below pfn 0x%llx\n",
+				 (unsigned long long)h->pages_dumped,
+				 (unsigned long long)h->nr_records,
+				 (unsigned long long)h->nr_blocks,
+				 (unsigned long long)h->next_pfn);
+		else
+			pr_emerg("panic after the dump was sealed: dump left as it is\n");
+		return;
+	}
 	if (READ_ONCE(h->state) != LKCD_STATE_IN_PROGRESS)
 		return;		/* finished, or never started: leave it */
 	h->state = LKCD_STATE_INCOMPLETE;
@@ -97,7 +116,7 @@ static notrace void lkcd_reentered(void)
 	h->next_pfn = 0;
 	h->dump_end_ns = lkcd_clock_ns();
 	lkcd_header_seal(h);
-	pr_emerg("panic inside the dumper: dump abandoned, header sealed INCOMPLETE\n");
+	pr_emerg("panic inside the dumper before anything was written: header sealed INCOMPLETE (re-entered) with no pages\n");
 }
 
 /*
@@ -163,6 +182,7 @@ static notrace int lkcd_panic_event(struct notifier_block *nb, unsigned long act
 		 (unsigned long long)h->pages_dumped,
 		 (unsigned long long)h->nr_records, (unsigned long long)h->nr_blocks,
 		 (unsigned long long)div_u64(h->dump_end_ns - h->dump_start_ns, NSEC_PER_MSEC));
+	lkcd_dump_test_damage();
 	return NOTIFY_DONE;
 }
 

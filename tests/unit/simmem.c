@@ -327,11 +327,28 @@ static unsigned int op_classify(void *ctx, __u64 pfn, __u64 *run)
 	return sm->cls[pfn];
 }
 
+/* crc32 has no ctx: the simmem whose packer runs, for the interruption */
+static struct simmem *sim_running;
+
+/* Count an op call; at interrupt_at, leave the packer as a fault would. */
+static void sim_op_call(struct simmem *sm)
+{
+	if (!sm)
+		return;
+	sm->nr_op_calls++;
+	if (sm->interrupt_at && sm->nr_op_calls == sm->interrupt_at && sm->interrupt_jmp) {
+		sm->interrupted = 1;
+		sim_running = NULL;
+		longjmp(*sm->interrupt_jmp, 1);
+	}
+}
+
 static int op_read_page(void *ctx, __u64 pfn, void *buf)
 {
 	struct simmem *sm = ctx;
 	unsigned int cls;
 
+	sim_op_call(sm);
 	sm->clock_ns += sm->ns_per_read;
 	if (pfn >= sm->max_pfn || !(sm->state[pfn] & SIM_S_RAM)) {
 		violation(sm, "read_page(%llx): %s", pfn, "not RAM");
@@ -367,6 +384,7 @@ static void *op_map_spare(void *ctx, __u64 pfn)
 	struct simmem *sm = ctx;
 	unsigned int ans, cls;
 
+	sim_op_call(sm);
 	if (pfn >= sm->max_pfn || !(sm->state[pfn] & SIM_S_RAM)) {
 		violation(sm, "map_spare(%llx): %s", pfn, "not RAM");
 		return NULL;
@@ -452,11 +470,13 @@ int sim_compress(struct simmem *sm, const void *src, void *dst, uint32_t cap)
 
 static int op_compress(void *ctx, const void *src, void *dst, __u32 cap)
 {
+	sim_op_call(ctx);
 	return sim_compress(ctx, src, dst, cap);
 }
 
 static __u32 op_crc32(__u32 crc, const void *buf, __u32 len)
 {
+	sim_op_call(sim_running);
 	return (__u32)crc32(crc, buf, len);
 }
 
@@ -475,6 +495,7 @@ static void op_progress(void *ctx, __u64 done, __u64 total)
 {
 	struct simmem *sm = ctx;
 
+	sim_op_call(sm);
 	if (done > total || done < sm->last_progress_done)
 		violation(sm, "progress(%llx): %s", done, "goes backwards or past total");
 	sm->last_progress_done = done;
@@ -522,6 +543,7 @@ int sim_pack(struct simmem *sm, uint32_t level, uint32_t exclude,
 	     uint32_t compress, uint64_t deadline_ns)
 {
 	struct lkcd_packer *pk = &sm->pk;
+	int rc;
 
 	if (sm->header_pfn >= sm->max_pfn)
 		abort();
@@ -561,7 +583,23 @@ int sim_pack(struct simmem *sm, uint32_t level, uint32_t exclude,
 	pk->comp_buf = sm->comp_buf;
 	pk->pool = sm->pool;
 	pk->nr_pool = sm->nr_pool;
-	return lkcd_packer_run(pk);
+	sm->nr_op_calls = 0;
+	sm->interrupted = 0;
+	sim_running = sm;
+	rc = lkcd_packer_run(pk);
+	sim_running = NULL;
+	return rc;
+}
+
+int sim_seal_committed(struct simmem *sm, uint32_t reason)
+{
+	int rc;
+
+	sm->interrupt_at = 0;
+	sim_running = sm;
+	rc = lkcd_packer_seal_committed(&sm->pk, reason);
+	sim_running = NULL;
+	return rc;
 }
 
 int sim_source(struct simmem *sm, struct lkcd_source **out)
@@ -722,10 +760,14 @@ unsigned int sim_check_dump(struct simmem *sm, const struct sim_readback *rb,
 		    (unsigned long long)h->nr_records,
 		    (unsigned long long)rb->nr_records,
 		    (unsigned long long)want_records);
-	/* A stop for lack of space may leave one picked page unused. */
+	/*
+	 * A stop for lack of space may leave one picked page unused; an
+	 * interruption, the pages of the record it cut (all it reserved).
+	 */
 	if (h->nr_blocks > sm->nr_spares ||
 	    sm->nr_spares - h->nr_blocks >
-	    (h->incomplete_reason == LKCD_INCOMPLETE_NO_SPARE ||
+	    (sm->interrupted ? LKCD_PACKER_QUEUE :
+	     h->incomplete_reason == LKCD_INCOMPLETE_NO_SPARE ||
 	     h->incomplete_reason == LKCD_INCOMPLETE_CAP ? 1u : 0u))
 		BAD("header nr_blocks %llu, but %llu spare pages were taken",
 		    (unsigned long long)h->nr_blocks, (unsigned long long)sm->nr_spares);

@@ -17,6 +17,7 @@
 #ifndef LKCD_SIMMEM_H
 #define LKCD_SIMMEM_H
 
+#include <setjmp.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -71,6 +72,18 @@ struct simmem {
 	uint64_t nr_reads, nr_read_failures, nr_spares, nr_classify;
 	uint64_t nr_progress, nr_keepalive, last_progress_done;
 
+	/*
+	 * Interrupt the run (longjmp to *interrupt_jmp, value 1) at the
+	 * interrupt_at-th call of read_page, map_spare, compress, crc32 or
+	 * progress, as a fault inside the dumper would; 0 = never.  The calls
+	 * of the last sim_pack are counted in nr_op_calls.  With interrupted
+	 * set, sim_check_dump allows the spare pages taken after the last
+	 * commit.
+	 */
+	uint64_t interrupt_at, nr_op_calls;
+	jmp_buf *interrupt_jmp;
+	int interrupted;
+
 	void *zstd_cctx;
 	void *zlib_stream;	/* z_stream, reset per page as the kernel does */
 	uint8_t *read_buf, *comp_buf;
@@ -117,6 +130,13 @@ struct simmem *sim_new_standard(uint64_t max_pfn, uint64_t seed);
  */
 int sim_pack(struct simmem *sm, uint32_t level, uint32_t exclude,
 	     uint32_t compress, uint64_t deadline_ns);
+
+/*
+ * After a sim_pack that was interrupted (longjmp'ed out of): seal from what
+ * the packer committed, as the re-entered panic path does.  Returns
+ * lkcd_packer_seal_committed()'s value.
+ */
+int sim_seal_committed(struct simmem *sm, uint32_t reason);
 
 /* A source over mem (after the dump) with the RAM ranges. */
 int sim_source(struct simmem *sm, struct lkcd_source **out);

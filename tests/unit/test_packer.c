@@ -8,6 +8,9 @@
  *    comes back, zero and unreadable runs are merged, the header's counts
  *    match (sim_check_dump).
  */
+/* the test-only damage knob of packer.c (built with LKCD_TEST here) */
+#define LKCD_TEST 1
+#include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -656,6 +659,222 @@ static void test_throughput(void)
 	printf("\n");
 }
 
+/* ---- a fault inside the dumper: seal from what was committed ---- */
+
+/*
+ * Pack, interrupted at the at-th op call (0 = never); when interrupted,
+ * seal from the packer's committed state as the re-entered panic does.
+ * Then the reader must return exactly the records committed, nothing
+ * after, with header counts that agree (sim_check_dump).  Returns 1 when
+ * the run was interrupted.
+ */
+static int interrupt_and_check(struct simmem *sm, uint32_t level, uint32_t exclude,
+			       uint32_t compress, uint64_t at)
+{
+	const struct lkcd_dump_header *h = sim_header(sm);
+	struct sim_readback rb;
+	jmp_buf jb;
+	char msg[300];
+	unsigned int bad;
+	volatile int interrupted = 0;
+
+	sm->interrupt_at = at;
+	sm->interrupt_jmp = &jb;
+	if (setjmp(jb) == 0) {
+		CU_ASSERT_EQUAL(sim_pack(sm, level, exclude, compress, 0), 0);
+	} else {
+		interrupted = 1;
+		CU_ASSERT_EQUAL(sim_seal_committed(sm, LKCD_INCOMPLETE_REENTERED), 0);
+		CU_ASSERT_EQUAL(h->state, LKCD_STATE_INCOMPLETE);
+		CU_ASSERT_EQUAL(h->incomplete_reason, LKCD_INCOMPLETE_REENTERED);
+	}
+	sm->interrupt_at = 0;
+	sm->interrupt_jmp = NULL;
+	CU_ASSERT_EQUAL_FATAL(sim_readback(sm, &rb), 0);
+	bad = sim_check_dump(sm, &rb, msg, sizeof(msg));
+	if (bad)
+		fprintf(stderr, "\n  level %u compress %u, interrupted at op call %llu: %u discrepancies: %s\n",
+			level, compress, (unsigned long long)at, bad, msg);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(rb.nr_records, h->nr_records);
+	CU_ASSERT_EQUAL(rb.pages_data + rb.pages_zero, h->pages_dumped);
+	CU_ASSERT_EQUAL(h->level, level);
+	CU_ASSERT_EQUAL(h->compress, compress);
+	if (interrupted && h->nr_records == 0)
+		CU_ASSERT_EQUAL(h->first_block_paddr, 0);
+	sim_readback_free(&rb);
+	return interrupted;
+}
+
+static void test_interrupted_prefix(void)
+{
+	static const struct { uint32_t level, exclude, pool; } cases[] = {
+		{ LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, 0 },
+		{ LKCD_LEVEL_USED, LKCD_EXCLUDE_FREE, 0 },
+		{ LKCD_LEVEL_ALL_RAM, 0, 8 },
+	};
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		for (size_t c = 0; c < NR_COMPRESSORS; c++) {
+			struct simmem *sm = standard(2048, 300 + 7 * k + c, cases[k].pool);
+			uint64_t total, at, step, nr_int = 0, prev_records = 0;
+
+			/* a whole run first, to know how many op calls it makes */
+			interrupt_and_check(sm, cases[k].level, cases[k].exclude,
+					    compressors[c], 0);
+			total = sm->nr_op_calls;
+			CU_ASSERT(total > 100);
+			/*
+			 * The very first calls, then points spread over the run
+			 * (an odd step, so that every kind of op call is hit),
+			 * then the last ones (inside the final seal).
+			 */
+			step = total / 23 | 1;
+			for (at = 1; at <= total; at = at < 8 ? at + 1 :
+			     at + 8 >= total ? at + 1 : at + step > total - 8 ? total - 8 : at + step) {
+				sim_free(sm);
+				sm = standard(2048, 300 + 7 * k + c, cases[k].pool);
+				CU_ASSERT_EQUAL(interrupt_and_check(sm, cases[k].level,
+								    cases[k].exclude,
+								    compressors[c], at), 1);
+				nr_int++;
+				/* later interruptions keep at least as much */
+				CU_ASSERT(sim_header(sm)->nr_records >= prev_records);
+				prev_records = sim_header(sm)->nr_records;
+			}
+			CU_ASSERT(nr_int > 30);
+			/* a late interruption kept nearly all of it */
+			CU_ASSERT(prev_records > 0);
+			sim_free(sm);
+		}
+	}
+}
+
+/* Sealing from state with nothing to seal, or after the run sealed. */
+static void test_seal_committed_states(void)
+{
+	struct simmem *sm = standard(1024, 8, 0);
+	struct lkcd_dump_header *h = sim_header(sm);
+	uint8_t before[PS];
+
+	/* never run: refused, header untouched */
+	memset(&sm->pk, 0, sizeof(sm->pk));
+	sm->pk.ops = &sm->ops;
+	sm->ops.crc32 = NULL;
+	sm->pk.header = h;
+	memcpy(before, h, PS);
+	CU_ASSERT_EQUAL(sim_seal_committed(sm, LKCD_INCOMPLETE_REENTERED), -22);
+	CU_ASSERT_EQUAL(memcmp(before, h, PS), 0);
+	/* a finished run: its seal stands */
+	CU_ASSERT_EQUAL(sim_pack(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, LKCD_COMPRESS_ZLIB, 0), 0);
+	CU_ASSERT_EQUAL(h->state, LKCD_STATE_COMPLETE);
+	memcpy(before, h, PS);
+	CU_ASSERT_EQUAL(sim_seal_committed(sm, LKCD_INCOMPLETE_REENTERED), 0);
+	CU_ASSERT_EQUAL(memcmp(before, h, PS), 0);
+	sim_free(sm);
+}
+
+/* ---- test-only damage (LKCD_TEST): bit flips after the seal ---- */
+
+struct damaged {
+	uint64_t pfn[64];
+	unsigned int n;
+};
+
+static void *damage_map(void *ctx, __u64 pfn)
+{
+	struct simmem *sm = ctx;
+
+	return pfn < sm->max_pfn ? sm->mem + pfn * PS : NULL;
+}
+
+static struct damaged *damage_seen;
+
+static void damage_report(void *ctx, __u64 pfn, __u64 seq, __u32 byte)
+{
+	(void)ctx, (void)seq, (void)byte;
+	if (damage_seen->n < 64)
+		damage_seen->pfn[damage_seen->n++] = pfn;
+}
+
+static void test_damage_records(void)
+{
+	static const uint32_t counts[] = { 1, 3, 8 };
+
+	for (size_t c = 1; c < NR_COMPRESSORS; c++) {
+		for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+			struct simmem *sm = standard(4096, 500 + c, 0);
+			const struct lkcd_dump_header *h = sim_header(sm);
+			const struct lkcd_problem *probs;
+			struct lkcd_source *src;
+			struct lkcd_dump *d;
+			struct lkcd_page pg;
+			struct damaged dm = { .n = 0 };
+			uint64_t pages = 0, records = 0;
+			size_t np;
+			uint32_t got;
+
+			CU_ASSERT_EQUAL(sim_pack(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK,
+						 compressors[c], 0), 0);
+			CU_ASSERT_EQUAL(h->state, LKCD_STATE_COMPLETE);
+			CU_ASSERT(h->nr_blocks > 4 * counts[i]);
+			damage_seen = &dm;
+			got = lkcd_packer_damage_records(&sm->pk, counts[i], damage_map,
+							 damage_report);
+			CU_ASSERT_EQUAL(got, counts[i]);
+			CU_ASSERT_EQUAL(dm.n, counts[i]);
+
+			CU_ASSERT_EQUAL_FATAL(sim_source(sm, &src), 0);
+			CU_ASSERT_EQUAL_FATAL(lkcd_dump_open(src, sm->header_pfn * PS, &d, NULL), 0);
+			while (lkcd_dump_next(d, &pg, NULL) > 0) {
+				uint8_t buf[PS];
+
+				records++;
+				if (pg.flags != LKCD_REC_UNREADABLE)
+					pages += pg.count;
+				for (unsigned int k = 0; k < dm.n; k++)
+					CU_ASSERT(pg.pfn > dm.pfn[k] || pg.pfn + pg.count <= dm.pfn[k]);
+				/* what comes back is right */
+				for (uint32_t j = 0; j < pg.count && pg.flags != LKCD_REC_UNREADABLE; j++) {
+					CU_ASSERT_EQUAL_FATAL(lkcd_page_expand(&pg, j, buf, PS, NULL), 0);
+					CU_ASSERT_EQUAL(memcmp(buf, sm->orig + (pg.pfn + j) * PS, PS), 0);
+				}
+			}
+			/* one damaged part per flipped record, each naming its pfns */
+			/*
+			 * One damaged block per flipped record (the record
+			 * that straddles into it is a second entry), its
+			 * lost pfns named: every flipped record in one range.
+			 */
+			np = lkcd_dump_problems(d, &probs);
+			for (unsigned int k = 0; k < dm.n; k++) {
+				unsigned int in = 0, blocks = 0;
+
+				for (size_t j = 0; j < np; j++) {
+					unsigned long long lo, hi;
+					const char *r = strstr(probs[j].reason, "pfns 0x");
+
+					if (!strstr(probs[j].reason, "payload crc"))
+						continue;
+					blocks++;
+					CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+					CU_ASSERT_EQUAL(sscanf(r, "pfns 0x%llx-0x%llx", &lo, &hi), 2);
+					in += lo <= dm.pfn[k] && dm.pfn[k] <= hi;
+				}
+				CU_ASSERT_EQUAL(blocks, counts[i]);
+				CU_ASSERT_EQUAL(in, 1);
+			}
+			/* the rest is all there: only a few records per flip lost */
+			CU_ASSERT(records < h->nr_records);
+			CU_ASSERT(h->nr_records - records <= 40 * counts[i]);
+			CU_ASSERT(pages < h->pages_dumped);
+			lkcd_dump_close(d);
+			lkcd_source_close(src);
+			sim_free(sm);
+		}
+	}
+}
+
 static CU_TestInfo packer_tests[] = {
 	{ "every level x mask x compressor", test_matrix },
 	{ "compression shrinks, incompressible stays raw", test_compression_used },
@@ -674,6 +893,9 @@ static CU_TestInfo packer_tests[] = {
 	{ "free runs skipped with one classify", test_free_runs_skipped },
 	{ "bad setups refused", test_bad_setup },
 	{ "progress and keepalive", test_progress },
+	{ "interrupted anywhere: seal keeps the committed prefix", test_interrupted_prefix },
+	{ "seal from state: never run, already sealed", test_seal_committed_states },
+	{ "test knob: bit flips reported, the rest read", test_damage_records },
 	{ "throughput (information)", test_throughput },
 	CU_TEST_INFO_NULL,
 };
