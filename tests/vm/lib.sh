@@ -54,6 +54,21 @@ vm_load_env() {
 		vm_die "build/vm/env names no kernel image ($VMLINUZ); run scripts/deps"
 }
 
+# The module the guests load: the test build of lkcd.ko (make -C kernel
+# test), with the fault-injection knobs (corrupt_records, inject_panic_at)
+# the fault-* scenarios use.  `make` and `make install` ship kernel/lkcd.ko,
+# built without them.  Built here whenever kernel/lkcd.ko is (same headers).
+VM_MODULE=$VM_TOP/build/kernel-test/kernel/lkcd.ko
+vm_build_test_module() {
+	if [[ ! -f $VM_TOP/kernel/lkcd.ko ]]; then
+		rm -f "$VM_MODULE"
+		return 0
+	fi
+	mkdir -p "$VM_BUILD"
+	make -C "$VM_TOP/kernel" test KDIR="$KDIR" >"$VM_BUILD/kernel-test.log" 2>&1 ||
+		vm_die "the test build of lkcd.ko failed (make -C kernel test): see build/vm/kernel-test.log"
+}
+
 # Is $1 newer than the file $2 (or $2 missing)?
 vm_newer() { [[ ! -e $2 || $1 -nt $2 ]]; }
 
@@ -98,7 +113,7 @@ vm_base_inputs() {
 	echo "$VM_TOP/tests/vm/guest/init" "$VM_TOP/tests/vm/guest/vmtest.sh"
 	echo "$VM_TOP/tests/vm/lib.sh"
 	[[ -f $VM_TOP/build/bin/lkcd ]] && echo "$VM_TOP/build/bin/lkcd"
-	[[ -f $VM_TOP/kernel/lkcd.ko ]] && echo "$VM_TOP/kernel/lkcd.ko"
+	[[ -f $VM_MODULE ]] && echo "$VM_MODULE"
 	return 0
 }
 
@@ -119,6 +134,7 @@ vm_cpio() { # dir -> gzip'd newc archive on stdout, reproducible order, owned by
 vm_build_base() {
 	local out=$VM_INITRAMFS/base.cpio.gz root=$VM_INITRAMFS/base.root f stale=0 link m
 	vm_build_vmexit
+	vm_build_test_module
 	for f in $(vm_base_inputs); do
 		vm_newer "$f" "$out" && stale=1
 	done
@@ -152,8 +168,8 @@ vm_build_base() {
 	if [[ -f $VM_TOP/build/bin/lkcd ]]; then
 		vm_copy_binary "$root" "$VM_TOP/build/bin/lkcd" /sbin/lkcd
 	fi
-	if [[ -f $VM_TOP/kernel/lkcd.ko ]]; then
-		install -m 0644 "$VM_TOP/kernel/lkcd.ko" "$root/lib/lkcd.ko"
+	if [[ -f $VM_MODULE ]]; then
+		install -m 0644 "$VM_MODULE" "$root/lib/lkcd.ko"
 	fi
 	echo "lkcd-vm" >"$root/etc/hostname"
 
