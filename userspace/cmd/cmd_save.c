@@ -423,6 +423,8 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 	struct save_scrub ss;
 	struct save_input scrubbed;
 	char fmsg[256] = "";
+	char incomplete[96];
+	uint64_t lost_records, lost_pages;
 
 	/* 2b. --level/--exclude: refused before anything is created */
 	if (save_filter_resolve(hp, &save_extra, &filt, fmsg, sizeof(fmsg)) < 0) {
@@ -497,6 +499,12 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 	save_write_opts(si, &wopts);
 	wopts.flags |= save_write_flags(conf);
 	memset(&ws, 0, sizeof(ws));
+	save_incomplete_note(hp, incomplete, sizeof(incomplete));
+	if (hp->state == LKCD_STATE_INCOMPLETE && !hp->nr_records &&
+	    !(hp->flags & LKCD_FLAG_VMCORE_FALLBACK))
+		warnmsg("the preserved dump holds no pages: %s before anything was written; "
+			"only its header (panic string, time, machine) is saved",
+			incomplete_reason_name(hp->incomplete_reason));
 	if (hp->flags & LKCD_FLAG_VMCORE_FALLBACK)
 		fprintf(stderr, "%s: saving %s itself (at most %llu pages, filtered) as %s/%lu/%s (%s)\n",
 			prog, si->from, (unsigned long long)hp->pages_dumped, dumpdir, n, name,
@@ -554,7 +562,12 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 	}
 	save_scrub_report(&ss, analysis);
 	nprobs = si->problems ? si->problems(si->problems_ctx, &probs) : 0;
-	fprintf(analysis, "damaged parts:    %zu\n", nprobs);
+	save_pages_lost(&sp, hp, &lost_records, &lost_pages);
+	fprintf(analysis, "damaged parts:    %zu", nprobs);
+	if (nprobs)
+		fprintf(analysis, ": %llu records, %llu pages lost",
+			(unsigned long long)lost_records, (unsigned long long)lost_pages);
+	fputc('\n', analysis);
 	for (size_t i = 0; i < nprobs && i < 100; i++) {
 		const struct lkcd_problem *pr = &probs[i];
 		char where[64] = "";
@@ -570,7 +583,9 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 		fprintf(analysis, "  %s%s\n", where, pr->reason);
 	}
 	if (nprobs)
-		warnmsg("%zu damaged part(s) of the dump skipped; see %s", nprobs, name);
+		warnmsg("%zu damaged part(s) of the dump skipped: %llu records, %llu pages lost; see %s",
+			nprobs, (unsigned long long)lost_records, (unsigned long long)lost_pages,
+			name);
 	if (warning)
 		fprintf(analysis, "source warning:   %s\n", warning);
 	snprintf(name, sizeof(name), "dmesg.%lu", n);
@@ -608,8 +623,7 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 			nprobs ? "damaged" : "incomplete");
 	fprintf(stderr, "%s: saved %s/%lu: %llu pages, %llu bytes, %lld s%s\n", prog,
 		dumpdir, n, (unsigned long long)ws.pages_written,
-		(unsigned long long)ws.file_size, (long long)(time(NULL) - t0),
-		hp->state == LKCD_STATE_INCOMPLETE ? " (the dump itself is incomplete)" : "");
+		(unsigned long long)ws.file_size, (long long)(time(NULL) - t0), incomplete);
 	printf("%s/%lu\n", dumpdir, n);
 	if (index)
 		*index = n;

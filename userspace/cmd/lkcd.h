@@ -72,6 +72,8 @@ int cmdline_filter(const char *cmdline, const char *const *drop, char *out,
 int run_command(char *const argv[]);
 
 /* Print the summary of a decoded header (what analysis.N and show print). */
+/* Why a dump is incomplete, in words ("panic inside the dumper", ...). */
+const char *incomplete_reason_name(uint32_t reason);
 void print_summary(FILE *out, const struct lkcd_dump_header *h,
 		   const struct lkcd_mem_range *ranges, uint64_t header_paddr);
 /* UTC "YYYY-MM-DD HH:MM:SS UTC" */
@@ -208,6 +210,9 @@ struct save_pages {
 	uint64_t total;			/* header pages_dumped */
 	uint64_t seen;			/* pages of this pass so far */
 	uint64_t dropped;		/* zero pages left out (this pass) */
+	uint64_t records;		/* records the reader gave (this pass) */
+	uint64_t pages;			/* their pages, unreadable runs not counted
+					 * (as in header pages_dumped) */
 	unsigned int pass;
 	bool drop_zero, progress, drawn;
 	double t0, last;
@@ -217,6 +222,14 @@ void save_pages_wrap(struct save_pages *sp, const struct lkcd_page_iter *inner,
 		     uint64_t total, bool drop_zero, bool quiet, struct lkcd_page_iter *out);
 /* End the bar line (the final 100% when ok). */
 void save_pages_done(struct save_pages *sp, bool ok);
+/*
+ * What damaged parts cost, after the write: the header's records and pages
+ * that the reader could not give.
+ */
+void save_pages_lost(const struct save_pages *sp, const struct lkcd_dump_header *h,
+		     uint64_t *records, uint64_t *pages);
+/* "" for a complete dump, else " (the dump itself is incomplete: why)". */
+void save_incomplete_note(const struct lkcd_dump_header *h, char *buf, size_t len);
 /*
  * --output: write only the dump file, at save_extra.output (save_output.c).
  * h is the header the output states (exclude with the zero bit when

@@ -88,7 +88,7 @@ int save_write_output(const struct save_input *si, enum lkcd_out_format format,
 	struct lkcd_write_opts wopts;
 	struct lkcd_write_stats ws;
 	struct save_pages sp;
-	char dir[PATH_MAX], tmp[PATH_MAX];
+	char dir[PATH_MAX], tmp[PATH_MAX], incomplete[96];
 	struct stat st;
 	void *notes = NULL;
 	int fd = -1, ret, dfd, rc = EXIT_WRITE;
@@ -150,6 +150,7 @@ int save_write_output(const struct save_input *si, enum lkcd_out_format format,
 		errmsg("%s: %s", tmp, strerror(-ret));
 		goto out;
 	}
+	save_incomplete_note(si->hdr, incomplete, sizeof(incomplete));
 	ret = publish(tmp, path, save_extra.force);
 	if (ret < 0) {
 		errmsg("cannot rename %s to %s: %s%s", tmp, path, strerror(-ret),
@@ -166,8 +167,7 @@ int save_write_output(const struct save_input *si, enum lkcd_out_format format,
 		fprintf(stderr, "%s: filtered on save: exclude 0x%x, %llu zero pages left out\n",
 			prog, filt->exclude, (unsigned long long)sp.dropped);
 	fprintf(stderr, "%s: saved %s: %llu pages, %llu bytes%s\n", prog, path,
-		(unsigned long long)ws.pages_written, (unsigned long long)ws.file_size,
-		si->hdr->state == LKCD_STATE_INCOMPLETE ? " (the dump itself is incomplete)" : "");
+		(unsigned long long)ws.pages_written, (unsigned long long)ws.file_size, incomplete);
 	printf("%s\n", path);
 	rc = EXIT_OK;
 out:

@@ -135,6 +135,9 @@ static int sp_next(void *ctx, struct lkcd_page *pg, struct lkcd_error *err)
 		if (ret <= 0)
 			return ret;
 		sp->seen += pg->count;
+		sp->records++;
+		if (pg->flags != LKCD_REC_UNREADABLE)
+			sp->pages += pg->count;
 		if (sp->progress)
 			draw(sp, false);
 		if (sp->drop_zero && pg->flags == LKCD_REC_ZERO) {
@@ -154,6 +157,7 @@ static int sp_rewind(void *ctx, struct lkcd_error *err)
 		sp->pass++;
 	sp->seen = 0;
 	sp->dropped = 0;
+	sp->records = sp->pages = 0;
 	return sp->inner.rewind(sp->inner.ctx, err);
 }
 
@@ -171,6 +175,22 @@ void save_pages_wrap(struct save_pages *sp, const struct lkcd_page_iter *inner,
 	out->ctx = sp;
 	out->next = sp_next;
 	out->rewind = sp_rewind;
+}
+
+void save_pages_lost(const struct save_pages *sp, const struct lkcd_dump_header *h,
+		     uint64_t *records, uint64_t *pages)
+{
+	*records = h->nr_records > sp->records ? h->nr_records - sp->records : 0;
+	*pages = h->pages_dumped > sp->pages ? h->pages_dumped - sp->pages : 0;
+}
+
+void save_incomplete_note(const struct lkcd_dump_header *h, char *buf, size_t len)
+{
+	if (h->state != LKCD_STATE_INCOMPLETE)
+		snprintf(buf, len, "%s", "");
+	else
+		snprintf(buf, len, " (the dump itself is incomplete: %s)",
+			 incomplete_reason_name(h->incomplete_reason));
 }
 
 void save_pages_done(struct save_pages *sp, bool ok)

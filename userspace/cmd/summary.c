@@ -34,7 +34,7 @@ static const char *state_name(uint32_t s)
 	return "?";
 }
 
-static const char *reason_name(uint32_t r)
+const char *incomplete_reason_name(uint32_t r)
 {
 	switch (r) {
 	case LKCD_INCOMPLETE_NONE:	return "none";
@@ -69,7 +69,7 @@ void print_summary(FILE *out, const struct lkcd_dump_header *h,
 	fprintf(out, "state:            %s\n", state_name(h->state));
 	if (h->state == LKCD_STATE_INCOMPLETE)
 		fprintf(out, "incomplete:       %s (stopped at pfn 0x%llx of 0x%llx)\n",
-			reason_name(h->incomplete_reason),
+			incomplete_reason_name(h->incomplete_reason),
 			(unsigned long long)h->next_pfn, (unsigned long long)h->max_pfn);
 	fprintf(out, "level:            %s (%u)\n", lkcd_level_name(h->level), h->level);
 	fprintf(out, "exclude:          0x%x\n", h->exclude);
