@@ -116,7 +116,7 @@ static notrace void lkcd_reentered(void)
 	h->next_pfn = 0;
 	h->dump_end_ns = lkcd_clock_ns();
 	lkcd_header_seal(h);
-	pr_emerg("panic inside the dumper before anything was written: header sealed INCOMPLETE (re-entered) with no pages\n");
+	pr_emerg("panic inside the dumper: header sealed INCOMPLETE (re-entered) with no pages (the dumper had not started, or sealing its prefix faulted)\n");
 }
 
 /*
