@@ -145,6 +145,8 @@ lkcd_conf() {
 }
 
 lkcd_insmod() {
+	# loaded already (a scenario set a module parameter first): keep it
+	[ -d /sys/module/lkcd ] && return 0
 	[ -f /lib/lkcd.ko ] || skip "no /lib/lkcd.ko in the initramfs"
 	run insmod /lib/lkcd.ko || fail "insmod /lib/lkcd.ko failed"
 	[ -d /proc/sys/kernel/dump ] || fail "lkcd.ko loaded but /proc/sys/kernel/dump is missing"
@@ -261,12 +263,31 @@ lkcd_cycle_production() { # level
 	note dump-addr "$(sysctl_get addr)"
 	# 32 MiB of page cache in tmpfs, non-zero, stays until the panic
 	dd if=/dev/urandom of=/tmp/fill bs=1M count=32 2>/dev/null
+	# a scenario's last step before the panic, once the capture kernel is loaded
+	if type cycle_before_crash >/dev/null 2>&1; then
+		cycle_before_crash
+	fi
 	note production-time "$(date +%s)"
 	crash
 }
 
 # Capture half: lkcd save (timed), then the raw /proc/vmcore for the host's
 # page-by-page comparison.
+# The capture half of the fault scenarios: lkcd save, whatever its status;
+# the status, its stderr and the dump's number noted (save-status,
+# save-stderr, dump-n) for the host's check, the analysis on the console.
+lkcd_save_noted() {
+	local n
+	lkcd save 2>/tmp/save.err
+	note save-status "$?"
+	cat /tmp/save.err
+	cp /tmp/save.err "$OUT/notes/save-stderr"
+	n=$(ls "$LKCD_DUMPDIR" | grep -E '^[0-9]+$' | head -n1)
+	[ -n "$n" ] || fail "lkcd save left no numbered directory in $LKCD_DUMPDIR"
+	note dump-n "$n"
+	cat "$LKCD_DUMPDIR/$n/analysis.$n"
+	pass
+}
 lkcd_cycle_capture() {
 	local n t0 t1
 	t0=$(date +%s)

@@ -1,0 +1,11 @@
+# Host part of fault-dumper-early (guest: fault-dumper.guest, case "early").
+DESCRIPTION="panic inside the dumper before any page is written: save says the dump holds no pages"
+NEEDS="lkcd module"
+VM_MEM=512M
+VM_CRASHKERNEL=128M
+VM_TIMEOUT=240
+VM_APPEND="lkcd_fault=early"
+
+# shellcheck source=tests/vm/scenarios/fault-common.inc
+. "$VM_SCENARIOS/fault-common.inc"
+check() { fault_dumper_check early; }
