@@ -28,6 +28,17 @@ static struct page *lkcd_pool_pg[LKCD_POOL_PAGES];
 static u64 lkcd_pool_pfn[LKCD_POOL_PAGES];		/* sorted */
 static struct lkcd_packer lkcd_pk;			/* panic path only */
 
+#ifdef LKCD_TEST
+/*
+ * Test build only: panic inside the dumper before the packer starts, the
+ * fault that leaves nothing to keep (tests/vm fault-dumper-early).
+ */
+static bool inject_panic_before_run;
+module_param(inject_panic_before_run, bool, 0600);
+MODULE_PARM_DESC(inject_panic_before_run,
+		 "test build only: panic inside the dumper before the packer starts (default N)");
+#endif
+
 static int lkcd_u64_cmp(const void *a, const void *b)
 {
 	u64 x = *(const u64 *)a, y = *(const u64 *)b;
@@ -73,6 +84,10 @@ notrace int lkcd_dump_run(struct lkcd_dump_header *h, u32 level)
 	pk->progress_every = 4096;
 
 	lkcd_walk_prepare();
+#ifdef LKCD_TEST
+	if (READ_ONCE(inject_panic_before_run))
+		panic("lkcd: injected panic inside the dumper before the packer started");
+#endif
 	return lkcd_packer_run(pk);
 }
 
@@ -97,7 +112,8 @@ static unsigned int corrupt_records;
 module_param(corrupt_records, uint, 0600);
 MODULE_PARM_DESC(corrupt_records,
 		 "test build only: after the dump is sealed, flip a bit in the data of this many stored records (default 0)");
-MODULE_INFO(lkcd_test, "test build: fault-injection knobs corrupt_records, inject_panic_at");
+MODULE_INFO(lkcd_test,
+	    "test build: fault-injection knobs corrupt_records, inject_panic_at, inject_panic_before_run");
 
 static notrace void lkcd_test_damaged(void *ctx, __u64 pfn, __u64 seq, __u32 byte)
 {
@@ -123,7 +139,7 @@ int lkcd_dump_init(void)
 	int i, ret;
 
 #ifdef LKCD_TEST
-	pr_warn("test build: fault-injection knobs corrupt_records and inject_panic_at built in\n");
+	pr_warn("test build: fault-injection knobs corrupt_records, inject_panic_at and inject_panic_before_run built in\n");
 #endif
 
 	lkcd_read_pg = alloc_page(GFP_KERNEL);
