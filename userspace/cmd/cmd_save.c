@@ -500,6 +500,7 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 	wopts.flags |= save_write_flags(conf);
 	memset(&ws, 0, sizeof(ws));
 	save_incomplete_note(hp, incomplete, sizeof(incomplete));
+	/* level header (else save_run fell back to /proc/vmcore) */
 	if (hp->state == LKCD_STATE_INCOMPLETE && !hp->nr_records &&
 	    !(hp->flags & LKCD_FLAG_VMCORE_FALLBACK))
 		warnmsg("the preserved dump holds no pages: %s before anything was written; "
@@ -719,6 +720,12 @@ int save_run(const struct lkcd_conf *conf, const char *address,
 			 (unsigned long long)addr, err.msg);
 		goto no_dump;
 	}
+	/* stopped before its first page (level header keeps none anyway) */
+	if (h.state == LKCD_STATE_INCOMPLETE && !h.nr_records && h.level != LKCD_LEVEL_HEADER) {
+		snprintf(why, sizeof(why), "the dump at 0x%llx holds no pages: %s before anything was written",
+			 (unsigned long long)addr, incomplete_reason_name(h.incomplete_reason));
+		goto no_dump;
+	}
 
 	memset(&si, 0, sizeof(si));
 	si.from = vmcore;
@@ -790,8 +797,9 @@ static void save_usage(FILE *out)
 		"With -d (and no -D) a capture kernel saves straight to the directory.\n"
 		"\n"
 		"Without a usable lkcd dump (no crashdump=, no header, a damaged, empty or\n"
-		"unfinished one) a capture kernel saves /proc/vmcore itself, filtered by\n"
-		"page class with DUMP_LEVEL/DUMP_EXCLUDE (or --level/--exclude), labelled\n"
+		"unfinished one, one that stopped before its first page) a capture kernel\n"
+		"saves /proc/vmcore itself, filtered by page class with DUMP_LEVEL/\n"
+		"DUMP_EXCLUDE (or --level/--exclude), labelled\n"
 		"\"/proc/vmcore fallback\" in analysis.N and the dump's header; it warns why.\n"
 		"\n"
 		"Exit: 0 saved (the fallback too), 1 usage or config error, 2 no dump or a\n"
