@@ -147,7 +147,12 @@ static notrace int lkcd_panic_event(struct notifier_block *nb, unsigned long act
 	}
 
 	level = READ_ONCE(lkcd_tun.level);
-	if (level == LKCD_LEVEL_NONE)
+	/*
+	 * Disarmed, but locked down: a capture kernel loaded before lockdown
+	 * was raised would find an EMPTY header and read /proc/vmcore itself
+	 * (lkcd save's fallback); the sealed LOCKDOWN header below stops it.
+	 */
+	if (level == LKCD_LEVEL_NONE && !lkcd_lockdown_check())
 		return NOTIFY_DONE;
 	if (!kexec_crash_loaded()) {
 		/* nobody would ever read it: spend no time at panic */
