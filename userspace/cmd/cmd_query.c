@@ -3,7 +3,9 @@
  * lkcd query / status: is a dump going to be taken at the next panic?
  * Armed = the module is loaded (/proc/sys/kernel/dump), it has a header
  * address, a capture kernel is loaded (/sys/kernel/kexec_crash_loaded) and
- * crash_kexec_post_notifiers is on (else kexec runs before the dumper).
+ * crash_kexec_post_notifiers is on (else kexec runs before the dumper),
+ * and the kernel is not locked down at confidentiality (then the panic
+ * dumps no memory, see Documentation/security.rst).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +26,7 @@ struct state {
 	bool post_notifiers;
 	bool have_panic;
 	long panic;
+	const char *lockdown;	/* lockdown_level(), NULL when unknown */
 };
 
 static bool read_u64(const char *file, uint64_t *v)
@@ -57,6 +60,7 @@ static void gather(struct state *s)
 	s->have_exclude = read_u32("/proc/sys/kernel/dump/exclude", &s->exclude);
 	read_u64("/sys/kernel/kexec_crash_size", &s->crash_size);
 	s->crash_loaded = read_u64("/sys/kernel/kexec_crash_loaded", &v) && v == 1;
+	s->lockdown = lockdown_level();
 	s->post_notifiers = read_text(sys_path("/sys/module/kernel/parameters/crash_kexec_post_notifiers"),
 				      buf, sizeof(buf)) == 0 && (buf[0] == 'Y' || buf[0] == '1');
 	if (read_text(sys_path("/proc/sys/kernel/panic"), buf, sizeof(buf)) == 0) {
@@ -67,10 +71,15 @@ static void gather(struct state *s)
 	}
 }
 
+static bool confidential(const struct state *s)
+{
+	return s->lockdown && !strcmp(s->lockdown, "confidentiality");
+}
+
 static bool armed(const struct state *s)
 {
 	return s->module && s->have_addr && s->crash_loaded && s->post_notifiers &&
-	       s->have_level && s->level != LKCD_LEVEL_NONE;
+	       s->have_level && s->level != LKCD_LEVEL_NONE && !confidential(s);
 }
 
 /*
@@ -88,6 +97,7 @@ static size_t why_not(const struct state *s, const char *out[], size_t max)
 	WHY(!s->crash_size, "no crashkernel= reservation");
 	WHY(s->crash_size && !s->crash_loaded, "no capture kernel loaded (run lkcd config)");
 	WHY(!s->post_notifiers, "crash_kexec_post_notifiers is off");
+	WHY(confidential(s), "the kernel is locked down (confidentiality): a panic dumps no memory");
 #undef WHY
 	return n;
 }
@@ -129,6 +139,8 @@ static void print_text(const struct state *s)
 	printf("post notifiers:       %s\n", s->post_notifiers ? "on" : "off");
 	if (s->have_panic)
 		printf("panic timeout:        %ld\n", s->panic);
+	if (s->lockdown)
+		printf("lockdown:             %s\n", s->lockdown);
 	snapshot_state_line(stdout);
 }
 
@@ -152,6 +164,8 @@ static void print_json(const struct state *s)
 	       s->crash_loaded ? "true" : "false", s->post_notifiers ? "true" : "false");
 	if (s->have_panic)
 		printf(", \"panic_timeout\": %ld", s->panic);
+	if (s->lockdown)
+		printf(", \"lockdown\": \"%s\"", s->lockdown);
 	snapshot_state_json(stdout);
 	printf("}\n");
 }

@@ -720,8 +720,13 @@ int save_run(const struct lkcd_conf *conf, const char *address,
 			 (unsigned long long)addr, err.msg);
 		goto no_dump;
 	}
-	/* stopped before its first page (level header keeps none anyway) */
-	if (h.state == LKCD_STATE_INCOMPLETE && !h.nr_records && h.level != LKCD_LEVEL_HEADER) {
+	/*
+	 * stopped before its first page (level header keeps none anyway).
+	 * Not when the crashed kernel refused because it was locked down
+	 * (confidentiality): its memory must not leave through us either.
+	 */
+	if (h.state == LKCD_STATE_INCOMPLETE && !h.nr_records && h.level != LKCD_LEVEL_HEADER &&
+	    h.incomplete_reason != LKCD_INCOMPLETE_LOCKDOWN) {
 		snprintf(why, sizeof(why), "the dump at 0x%llx holds no pages: %s before anything was written",
 			 (unsigned long long)addr, incomplete_reason_name(h.incomplete_reason));
 		goto no_dump;
