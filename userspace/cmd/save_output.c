@@ -78,21 +78,102 @@ void save_write_opts(const struct save_input *si, struct lkcd_write_opts *o)
 		o->direct_map_base = lkcd_source_direct_map_base(si->src);
 }
 
+/*
+ * The dump onto fd (shown as `shown` in messages), with the writer options
+ * of si plus wflags.  0, or -1 after saying why.
+ */
+static int write_dump_to(int fd, const char *shown, const struct save_input *si,
+			 enum lkcd_out_format format, const struct lkcd_dump_header *h,
+			 const struct save_filter *filt, uint32_t wflags,
+			 struct lkcd_write_stats *ws, struct save_pages *sp)
+{
+	struct lkcd_error err = { 0 };
+	struct lkcd_write_input in;
+	struct lkcd_write_opts wopts;
+	void *notes;
+	int ret;
+
+	notes = build_notes(si->notes, si->notes_len, si->header_page, si->header_paddr,
+			    &in.notes_len);
+	if (!notes) {
+		errmsg("out of memory");
+		return -1;
+	}
+	in.hdr = h;
+	in.nr_ranges = si->nr_ranges;
+	in.ranges = si->ranges;
+	in.notes = notes;
+	save_write_opts(si, &wopts);
+	wopts.flags |= wflags;
+	memset(ws, 0, sizeof(*ws));
+	fprintf(stderr, "%s: saving the dump at 0x%llx (%llu pages) from %s as %s (%s%s)\n", prog,
+		(unsigned long long)si->header_paddr, (unsigned long long)si->hdr->pages_dumped,
+		si->from, shown, lkcd_conf_format_name(format),
+		wopts.flags & LKCD_WRITE_FLATTENED ? ", flattened" : "");
+	save_pages_wrap(sp, &si->pages, si->hdr->pages_dumped, filt->drop_zero,
+			save_extra.quiet, &in.pages);
+	ret = lkcd_write_dump(fd, format, &in, &wopts, ws, &err);
+	save_pages_done(sp, ret == 0);
+	free(notes);
+	if (ret < 0) {
+		errmsg("writing %s: %s", shown, err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void report_saved(const char *shown, const struct save_input *si,
+			 const struct save_filter *filt, const struct lkcd_write_stats *ws,
+			 const struct save_pages *sp)
+{
+	if (filt->active)
+		fprintf(stderr, "%s: filtered on save: exclude 0x%x, %llu zero pages left out\n",
+			prog, filt->exclude, (unsigned long long)sp->dropped);
+	char incomplete[96];
+
+	save_incomplete_note(si->hdr, incomplete, sizeof(incomplete));
+	fprintf(stderr, "%s: saved %s: %llu pages, %llu bytes%s\n", prog, shown,
+		(unsigned long long)ws->pages_written, (unsigned long long)ws->file_size, incomplete);
+}
+
+/*
+ * --output -: the dump in makedumpfile's flattened format on standard
+ * output, for a pipe (ssh HOST makedumpfile -R FILE).  Nothing to rename:
+ * the receiver decides what a whole file is (makedumpfile -R fails on a
+ * stream without its end marker).
+ */
+static int write_stdout(const struct save_input *si, enum lkcd_out_format format,
+			const struct lkcd_dump_header *h, const struct save_filter *filt,
+			uint32_t wflags)
+{
+	struct lkcd_write_stats ws;
+	struct save_pages sp;
+
+	if (isatty(STDOUT_FILENO)) {
+		errmsg("--output -: standard output is a terminal; pipe it somewhere "
+		       "(e.g. | ssh HOST makedumpfile -R FILE)");
+		return EXIT_FAIL;
+	}
+	if (write_dump_to(STDOUT_FILENO, "standard output", si, format, h, filt,
+			  wflags | LKCD_WRITE_FLATTENED, &ws, &sp) < 0)
+		return EXIT_WRITE;
+	report_saved("standard output", si, filt, &ws, &sp);
+	return EXIT_OK;
+}
+
 int save_write_output(const struct save_input *si, enum lkcd_out_format format,
 		      const struct lkcd_dump_header *h, const struct save_filter *filt,
 		      uint32_t wflags)
 {
 	const char *path = save_extra.output, *base;
-	struct lkcd_error err = { 0 };
-	struct lkcd_write_input in;
-	struct lkcd_write_opts wopts;
 	struct lkcd_write_stats ws;
 	struct save_pages sp;
-	char dir[PATH_MAX], tmp[PATH_MAX], incomplete[96];
+	char dir[PATH_MAX], tmp[PATH_MAX];
 	struct stat st;
-	void *notes = NULL;
 	int fd = -1, ret, dfd, rc = EXIT_WRITE;
 
+	if (!strcmp(path, "-"))
+		return write_stdout(si, format, h, filt, wflags);
 	ret = split_path(path, dir, sizeof(dir), &base);
 	if (ret < 0) {
 		errmsg("--output '%s': not a file name", path);
@@ -118,30 +199,8 @@ int save_write_output(const struct save_input *si, enum lkcd_out_format format,
 		errmsg("cannot create a temporary file in %s: %s", dir, strerror(errno));
 		return EXIT_WRITE;
 	}
-	notes = build_notes(si->notes, si->notes_len, si->header_page, si->header_paddr,
-			    &in.notes_len);
-	if (!notes) {
-		errmsg("out of memory");
+	if (write_dump_to(fd, path, si, format, h, filt, wflags, &ws, &sp) < 0)
 		goto out;
-	}
-	in.hdr = h;
-	in.nr_ranges = si->nr_ranges;
-	in.ranges = si->ranges;
-	in.notes = notes;
-	save_write_opts(si, &wopts);
-	wopts.flags |= wflags;
-	memset(&ws, 0, sizeof(ws));
-	fprintf(stderr, "%s: saving the dump at 0x%llx (%llu pages) from %s as %s (%s)\n", prog,
-		(unsigned long long)si->header_paddr, (unsigned long long)si->hdr->pages_dumped,
-		si->from, path, lkcd_conf_format_name(format));
-	save_pages_wrap(&sp, &si->pages, si->hdr->pages_dumped, filt->drop_zero,
-			save_extra.quiet, &in.pages);
-	ret = lkcd_write_dump(fd, format, &in, &wopts, &ws, &err);
-	save_pages_done(&sp, ret == 0);
-	if (ret < 0) {
-		errmsg("writing %s: %s", tmp, err.msg);
-		goto out;
-	}
 	ret = fsync(fd) < 0 ? -errno : 0;
 	if (close(fd) < 0 && !ret)
 		ret = -errno;
@@ -150,7 +209,6 @@ int save_write_output(const struct save_input *si, enum lkcd_out_format format,
 		errmsg("%s: %s", tmp, strerror(-ret));
 		goto out;
 	}
-	save_incomplete_note(si->hdr, incomplete, sizeof(incomplete));
 	ret = publish(tmp, path, save_extra.force);
 	if (ret < 0) {
 		errmsg("cannot rename %s to %s: %s%s", tmp, path, strerror(-ret),
@@ -163,11 +221,7 @@ int save_write_output(const struct save_input *si, enum lkcd_out_format format,
 		fsync(dfd);
 		close(dfd);
 	}
-	if (filt->active)
-		fprintf(stderr, "%s: filtered on save: exclude 0x%x, %llu zero pages left out\n",
-			prog, filt->exclude, (unsigned long long)sp.dropped);
-	fprintf(stderr, "%s: saved %s: %llu pages, %llu bytes%s\n", prog, path,
-		(unsigned long long)ws.pages_written, (unsigned long long)ws.file_size, incomplete);
+	report_saved(path, si, filt, &ws, &sp);
 	printf("%s\n", path);
 	rc = EXIT_OK;
 out:
@@ -175,6 +229,5 @@ out:
 		close(fd);
 	if (tmp[0])
 		unlink(tmp);
-	free(notes);
 	return rc;
 }

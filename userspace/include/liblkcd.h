@@ -204,6 +204,13 @@ struct lkcd_write_input {
  */
 #define LKCD_WRITE_KEEP_ZSTD	0x1
 #define LKCD_WRITE_LIVE_MAGIC	0x2
+/*
+ * FLATTENED: makedumpfile's flattened format, for a pipe or a socket: a
+ * 4096-byte "makedumpfile" header, then (offset, size) records, big-endian,
+ * and an end marker; `makedumpfile -R FILE` turns it back into the file
+ * (crash reads it as is).  fd may then be any writable fd.
+ */
+#define LKCD_WRITE_FLATTENED	0x4
 
 struct lkcd_write_opts {
 	uint32_t flags;

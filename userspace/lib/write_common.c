@@ -17,7 +17,27 @@
 
 /* ---- output ---- */
 
-int wr_pwrite_full(int fd, const void *data, size_t len, uint64_t off,
+int wr_write_all(int fd, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int wr_pwrite_full(struct wr_sink *s, const void *data, size_t len, uint64_t off,
 		   const char *what, uint64_t *bytes, struct lkcd_error *err)
 {
 	const uint8_t *p = data;
@@ -26,8 +46,12 @@ int wr_pwrite_full(int fd, const void *data, size_t len, uint64_t off,
 		return lkcd_error_set(err, -EFBIG,
 				      "writing %s: offset %llu past the largest file offset",
 				      what, (unsigned long long)off);
+	if (len && off + len > s->end)
+		s->end = off + len;
+	if (s->flat)
+		return wr_flat_write(s, data, len, off, what, bytes, err);
 	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
+		ssize_t n = pwrite(s->fd, p, len, (off_t)off);
 
 		if (n < 0) {
 			int e = errno;
@@ -52,7 +76,7 @@ int wr_pwrite_full(int fd, const void *data, size_t len, uint64_t off,
 	return 0;
 }
 
-int wout_init(struct wout *w, int fd, uint64_t start, size_t cap,
+int wout_init(struct wout *w, struct wr_sink *sink, uint64_t start, size_t cap,
 	      const char *what, uint64_t *bytes, struct lkcd_error *err)
 {
 	memset(w, 0, sizeof(*w));
@@ -61,7 +85,7 @@ int wout_init(struct wout *w, int fd, uint64_t start, size_t cap,
 		return lkcd_error_set(err, -ENOMEM,
 				      "allocating a %zu-byte buffer for %s",
 				      cap, what);
-	w->fd = fd;
+	w->sink = sink;
 	w->pos = start;
 	w->cap = cap;
 	w->what = what;
@@ -75,7 +99,7 @@ int wout_flush(struct wout *w, struct lkcd_error *err)
 
 	if (!w->len)
 		return 0;
-	ret = wr_pwrite_full(w->fd, w->buf, w->len, w->pos, w->what,
+	ret = wr_pwrite_full(w->sink, w->buf, w->len, w->pos, w->what,
 			     w->bytes, err);
 	if (ret)
 		return ret;
@@ -535,8 +559,11 @@ static int fit_file_size(int fd, uint64_t size, struct lkcd_error *err)
 	return 0;
 }
 
-/* The writers place every byte with pwrite: a pipe or O_APPEND cannot work. */
-static int check_output(int fd, struct lkcd_error *err)
+/*
+ * The writers place every byte with pwrite: a pipe or O_APPEND cannot work,
+ * unless the output is flattened (a stream of records, any fd).
+ */
+static int check_output(int fd, bool flat, struct lkcd_error *err)
 {
 	struct stat sb;
 	int fl;
@@ -546,9 +573,12 @@ static int check_output(int fd, struct lkcd_error *err)
 
 		return lkcd_error_set(err, -e, "writer: output fd %d: %s", fd, strerror(e));
 	}
+	if (flat)
+		return 0;
 	if (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode))
 		return lkcd_error_set(err, -ESPIPE,
-				      "writer: the output is a pipe or socket; the dump formats need a seekable file");
+				      "writer: the output is a pipe or socket; the dump formats need a seekable file "
+				      "(or the flattened format, LKCD_WRITE_FLATTENED)");
 	fl = fcntl(fd, F_GETFL);
 	if (fl >= 0 && (fl & O_APPEND))
 		return lkcd_error_set(err, -EINVAL,
@@ -575,12 +605,15 @@ int lkcd_write_dump(int fd, enum lkcd_out_format fmt,
 		return lkcd_error_set(err, -EBADF, "writer: no output file or no input");
 	ret = check_input(in, err);
 	if (!ret)
-		ret = check_output(fd, err);
+		ret = check_output(fd, opts && (opts->flags & LKCD_WRITE_FLATTENED), err);
 	if (ret)
 		return ret;
 
 	memset(&w, 0, sizeof(w));
-	w.fd = fd;
+	w.sink.fd = fd;
+	w.sink.flat = opts && (opts->flags & LKCD_WRITE_FLATTENED);
+	if (w.sink.flat && (ret = wr_flat_begin(&w.sink, err)))
+		return ret;
 	w.fmt = fmt;
 	w.in = in;
 	w.hdr = in->hdr;
@@ -628,7 +661,9 @@ int lkcd_write_dump(int fd, enum lkcd_out_format fmt,
 		ret = lkcd_error_set(err, -EINVAL, "writer: unknown output format %d",
 				     (int)fmt);
 	}
-	if (!ret)
+	if (!ret && w.sink.flat)
+		ret = wr_flat_finish(&w.sink, stats->file_size, err);
+	else if (!ret)
 		ret = fit_file_size(fd, stats->file_size, err);
 out:
 	if (w.zs_ready)

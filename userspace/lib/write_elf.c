@@ -171,7 +171,7 @@ static int write_headers(struct wctx *w, const struct elf_layout *l)
 	}
 	if (w->notes->len)
 		memcpy(buf + l->notes_off, w->notes->blob, w->notes->len);
-	ret = wr_pwrite_full(w->fd, buf, size, 0, "ELF headers and notes",
+	ret = wr_pwrite_full(&w->sink, buf, size, 0, "ELF headers and notes",
 			     &w->st->bytes_written, w->err);
 out:
 	free(buf);
@@ -224,7 +224,7 @@ static int write_pages(struct wctx *w, const struct elf_layout *l)
 	size_t cursor = 0, first, last, i;
 	int ret;
 
-	ret = wout_init(&out, w->fd, l->range_off[0], 1024 * 1024,
+	ret = wout_init(&out, &w->sink, l->range_off[0], 1024 * 1024,
 			"ELF memory", &w->st->bytes_written, w->err);
 	if (ret)
 		return ret;

@@ -233,11 +233,11 @@ static int write_pages(struct wctx *w, const struct kdump_layout *l,
 	struct lkcd_page pg;
 	int ret;
 
-	ret = wout_init(&desc, w->fd, l->desc_off, 64 * 1024,
+	ret = wout_init(&desc, &w->sink, l->desc_off, 64 * 1024,
 			"kdump page descriptors", &w->st->bytes_written, w->err);
 	if (ret)
 		return ret;
-	ret = wout_init(&data, w->fd, l->data_off, 1024 * 1024,
+	ret = wout_init(&data, &w->sink, l->data_off, 1024 * 1024,
 			"kdump page data", &w->st->bytes_written, w->err);
 	if (ret) {
 		wout_free(&desc);
@@ -328,21 +328,21 @@ static int write_headers(struct wctx *w, const struct kdump_layout *l,
 		for (pfn = first; pfn < end; pfn++)
 			bit_set(bitmap1, pfn);
 	}
-	ret = wr_pwrite_full(w->fd, bitmap1, l->bitmap_bytes, l->bitmap_off,
+	ret = wr_pwrite_full(&w->sink, bitmap1, l->bitmap_bytes, l->bitmap_off,
 			     "kdump 1st bitmap", &w->st->bytes_written, w->err);
 	if (!ret)
-		ret = wr_pwrite_full(w->fd, p->bitmap2, l->bitmap_bytes,
+		ret = wr_pwrite_full(&w->sink, p->bitmap2, l->bitmap_bytes,
 				     l->bitmap_off + l->bitmap_bytes,
 				     "kdump 2nd bitmap", &w->st->bytes_written,
 				     w->err);
 	/* The header block last: a file cut short has no valid signature. */
 	if (!ret)
-		ret = wr_pwrite_full(w->fd, block + w->page_size,
+		ret = wr_pwrite_full(&w->sink, block + w->page_size,
 				     l->sub_hdr_blocks * w->page_size,
 				     w->page_size, "kdump sub header and notes",
 				     &w->st->bytes_written, w->err);
 	if (!ret)
-		ret = wr_pwrite_full(w->fd, block, w->page_size, 0,
+		ret = wr_pwrite_full(&w->sink, block, w->page_size, 0,
 				     "kdump header", &w->st->bytes_written,
 				     w->err);
 out:

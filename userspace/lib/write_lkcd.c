@@ -233,7 +233,7 @@ int wr_write_lkcd(struct wctx *w)
 	struct wout out;
 	int ret;
 
-	ret = wout_init(&out, w->fd, LKCD_V8_FIRST_PAGE, 1024 * 1024,
+	ret = wout_init(&out, &w->sink, LKCD_V8_FIRST_PAGE, 1024 * 1024,
 			"LKCD pages", &w->st->bytes_written, w->err);
 	if (ret)
 		return ret;
@@ -252,7 +252,7 @@ int wr_write_lkcd(struct wctx *w)
 	if (!strncmp(w->hdr->uts.machine, "x86_64", sizeof(w->hdr->uts.machine)))
 		build_asm_header(w, area + sizeof(dh), LKCD_V8_FIRST_PAGE - sizeof(dh));
 	memcpy(area, &dh, sizeof(dh));
-	ret = wr_pwrite_full(w->fd, area, LKCD_V8_FIRST_PAGE, 0, "LKCD header",
+	ret = wr_pwrite_full(&w->sink, area, LKCD_V8_FIRST_PAGE, 0, "LKCD header",
 			     &w->st->bytes_written, w->err);
 	free(area);
 	return ret;

@@ -22,10 +22,31 @@
 
 #include "liblkcd.h"
 
+/* ---- where the bytes go ---- */
+
+/*
+ * The output: a seekable file written with pwrite, or (flat) a stream in
+ * makedumpfile's flattened format (write_flat.c), where every write is a
+ * (offset, size) header and the bytes, so a pipe can carry the dump and
+ * `makedumpfile -R` lays it out again.
+ */
+struct wr_sink {
+	int fd;
+	bool flat;
+	uint64_t end;		/* one past the highest byte written */
+};
+
+/* Flattened format: the stream header, and the end marker. */
+int wr_flat_begin(struct wr_sink *s, struct lkcd_error *err);
+int wr_flat_finish(struct wr_sink *s, uint64_t file_size, struct lkcd_error *err);
+/* One write, as a flattened record (or several, for a large one). */
+int wr_flat_write(struct wr_sink *s, const void *data, size_t len, uint64_t off,
+		  const char *what, uint64_t *bytes, struct lkcd_error *err);
+
 /* ---- buffered output at absolute offsets ---- */
 
 struct wout {
-	int fd;
+	struct wr_sink *sink;
 	uint64_t pos;		/* file offset of buf[0] */
 	uint8_t *buf;
 	size_t len, cap;
@@ -34,10 +55,12 @@ struct wout {
 };
 
 /* Write len bytes at off, looping over short writes and EINTR. */
-int wr_pwrite_full(int fd, const void *data, size_t len, uint64_t off,
+int wr_pwrite_full(struct wr_sink *s, const void *data, size_t len, uint64_t off,
 		   const char *what, uint64_t *bytes, struct lkcd_error *err);
+/* write(2) all of len bytes, looping over short writes and EINTR; 0 or -errno. */
+int wr_write_all(int fd, const void *data, size_t len);
 
-int wout_init(struct wout *w, int fd, uint64_t start, size_t cap,
+int wout_init(struct wout *w, struct wr_sink *sink, uint64_t start, size_t cap,
 	      const char *what, uint64_t *bytes, struct lkcd_error *err);
 int wout_append(struct wout *w, const void *data, size_t len,
 		struct lkcd_error *err);
@@ -84,7 +107,7 @@ struct wr_notes {
 /* ---- one write in progress ---- */
 
 struct wctx {
-	int fd;
+	struct wr_sink sink;
 	enum lkcd_out_format fmt;
 	const struct lkcd_write_input *in;
 	const struct lkcd_dump_header *hdr;
