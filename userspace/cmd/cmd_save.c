@@ -500,10 +500,10 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 	wopts.flags |= save_write_flags(conf);
 	memset(&ws, 0, sizeof(ws));
 	save_incomplete_note(hp, incomplete, sizeof(incomplete));
-	/* level header (else save_run fell back to /proc/vmcore) */
+	/* level header or lockdown (else save_run fell back to /proc/vmcore) */
 	if (hp->state == LKCD_STATE_INCOMPLETE && !hp->nr_records &&
 	    !(hp->flags & LKCD_FLAG_VMCORE_FALLBACK))
-		warnmsg("the preserved dump holds no pages: %s before anything was written; "
+		warnmsg("the preserved dump holds no pages (%s); "
 			"only its header (panic string, time, machine) is saved",
 			incomplete_reason_name(hp->incomplete_reason));
 	if (hp->flags & LKCD_FLAG_VMCORE_FALLBACK)
@@ -721,12 +721,15 @@ int save_run(const struct lkcd_conf *conf, const char *address,
 		goto no_dump;
 	}
 	/*
-	 * stopped before its first page (level header keeps none anyway).
-	 * Not when the crashed kernel refused because it was locked down
-	 * (confidentiality): its memory must not leave through us either.
+	 * Stopped by a fault before its first page (level header keeps none
+	 * anyway).  Never for LOCKDOWN: that empty dump is a refusal, and
+	 * /proc/vmcore is exactly what it refuses to give.
 	 */
 	if (h.state == LKCD_STATE_INCOMPLETE && !h.nr_records && h.level != LKCD_LEVEL_HEADER &&
-	    h.incomplete_reason != LKCD_INCOMPLETE_LOCKDOWN) {
+	    (h.incomplete_reason == LKCD_INCOMPLETE_REENTERED ||
+	     h.incomplete_reason == LKCD_INCOMPLETE_ERROR ||
+	     h.incomplete_reason == LKCD_INCOMPLETE_NO_SPARE ||
+	     h.incomplete_reason == LKCD_INCOMPLETE_DEADLINE)) {
 		snprintf(why, sizeof(why), "the dump at 0x%llx holds no pages: %s before anything was written",
 			 (unsigned long long)addr, incomplete_reason_name(h.incomplete_reason));
 		goto no_dump;
