@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "elfcore.h"
 #include "simmem.h"
@@ -64,8 +65,32 @@ static int count_entries(const char *dir)
 	return n;
 }
 
-/* Pack a dump in simulated memory and write that memory as an ELF vmcore. */
-static int make_core(uint32_t level, uint32_t exclude, const char *dest)
+/*
+ * The header as the panic path seals it when it refuses to dump (the
+ * kernel was locked down): INCOMPLETE with reason, no blocks, no pages.
+ */
+static void reseal_refused(struct lkcd_dump_header *h, uint32_t reason)
+{
+	h->state = LKCD_STATE_INCOMPLETE;
+	h->incomplete_reason = reason;
+	h->first_block_paddr = 0;
+	h->nr_blocks = 0;
+	h->nr_records = 0;
+	h->pages_dumped = 0;
+	h->pages_zero = 0;
+	h->pages_excluded = 0;
+	h->pages_unreadable = 0;
+	h->stored_bytes = 0;
+	h->next_pfn = 0;
+	h->crc = 0;
+	h->crc = (uint32_t)crc32(0, (const Bytef *)h, LKCD_PAGE_SIZE);
+}
+
+/*
+ * Pack a dump in simulated memory and write that memory as an ELF vmcore;
+ * refused != 0: then reseal the header as refused for that reason.
+ */
+static int make_core_as(uint32_t level, uint32_t exclude, uint32_t refused, const char *dest)
 {
 	struct elfcore_seg segs[SIM_MAX_RANGES];
 	struct simmem *sm;
@@ -81,6 +106,8 @@ static int make_core(uint32_t level, uint32_t exclude, const char *dest)
 		sim_free(sm);
 		return -1;
 	}
+	if (refused)
+		reseal_refused(sim_header(sm), refused);
 	for (size_t i = 0; i < sm->nr_ranges; i++) {
 		segs[i] = (struct elfcore_seg){
 			.type = PT_LOAD,
@@ -99,6 +126,11 @@ static int make_core(uint32_t level, uint32_t exclude, const char *dest)
 		unlink(path);
 	free(path);
 	return ret;
+}
+
+static int make_core(uint32_t level, uint32_t exclude, const char *dest)
+{
+	return make_core_as(level, exclude, 0, dest);
 }
 
 static int suite_init(void)
@@ -249,6 +281,34 @@ static void test_save_fallback(void)
 		CU_ASSERT_PTR_NOT_NULL(strstr(out, "source:           /proc/vmcore fallback (no lkcd "
 					       "dump: no lkcd dump header at 0x200000"));
 	}
+}
+
+/*
+ * The crashed kernel was locked down (confidentiality) and dumped nothing
+ * on purpose: save records the panic with no pages and never falls back
+ * to reading the vmcore itself.
+ */
+static void test_save_lockdown_no_fallback(void)
+{
+	char lcore[160], d[160];
+
+	snprintf(lcore, sizeof(lcore), "%s/vmcore.lockdown", work);
+	snprintf(d, sizeof(d), "%s/ldumps", work);
+	CU_ASSERT_EQUAL_FATAL(make_core_as(LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK,
+					   LKCD_INCOMPLETE_LOCKDOWN, lcore), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s", LKCD_BIN, conf, lcore,
+			    HEADER_PADDR, d), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "falling back"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "saved "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, ": 0 pages"));
+	CU_ASSERT_EQUAL(run("cat %s/0/analysis.0", d), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel locked down (confidentiality): memory not dumped"));
+	/* the same header with another reason is no usable dump: fallback */
+	CU_ASSERT_EQUAL_FATAL(make_core_as(LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK,
+					   LKCD_INCOMPLETE_REENTERED, lcore), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s", LKCD_BIN, conf, lcore,
+			    HEADER_PADDR, d), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "falling back"));
 }
 
 static void test_save_refuses(void)
@@ -1022,6 +1082,7 @@ static const CU_TestInfo cmd_tests[] = {
 	{ "save, show, list", test_save_show_list },
 	{ "save refuses bad input, leaves nothing", test_save_refuses },
 	{ "save without a usable lkcd dump falls back to the vmcore", test_save_fallback },
+	{ "save never falls back after a lockdown refusal", test_save_lockdown_no_fallback },
 	{ "bad config file, unknown command", test_config_bad_file },
 	{ "config arms (fake /proc, /sys, kexec)", test_config_arms },
 	{ "config refuses: no reservation, kexec, module, kernel", test_config_refuses },
