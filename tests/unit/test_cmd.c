@@ -90,11 +90,35 @@ static void reseal_refused(struct lkcd_dump_header *h, uint32_t reason)
  * Pack a dump in simulated memory and write that memory as an ELF vmcore;
  * refused != 0: then reseal the header as refused for that reason.
  */
-static int make_core_as(uint32_t level, uint32_t exclude, uint32_t refused, const char *dest)
+/* Write sm's memory (its RAM ranges) as an ELF vmcore at dest; 0 or -1. */
+static int write_core(struct simmem *sm, const char *dest)
 {
 	struct elfcore_seg segs[SIM_MAX_RANGES];
-	struct simmem *sm;
 	char *path = NULL;
+	int ret;
+
+	for (size_t i = 0; i < sm->nr_ranges; i++) {
+		segs[i] = (struct elfcore_seg){
+			.type = PT_LOAD,
+			.paddr = sm->ranges[i].start,
+			.memsz = sm->ranges[i].size,
+			.filesz = sm->ranges[i].size,
+			.data = sm->mem + sm->ranges[i].start,
+		};
+	}
+	ret = elfcore_write(&path, segs, sm->nr_ranges);
+	if (ret)
+		return -1;
+	ret = rename(path, dest);
+	if (ret)
+		unlink(path);
+	free(path);
+	return ret;
+}
+
+static int make_core_as(uint32_t level, uint32_t exclude, uint32_t refused, const char *dest)
+{
+	struct simmem *sm;
 	int ret;
 
 	sm = sim_new_standard(4096, 7);
@@ -108,23 +132,8 @@ static int make_core_as(uint32_t level, uint32_t exclude, uint32_t refused, cons
 	}
 	if (refused)
 		reseal_refused(sim_header(sm), refused);
-	for (size_t i = 0; i < sm->nr_ranges; i++) {
-		segs[i] = (struct elfcore_seg){
-			.type = PT_LOAD,
-			.paddr = sm->ranges[i].start,
-			.memsz = sm->ranges[i].size,
-			.filesz = sm->ranges[i].size,
-			.data = sm->mem + sm->ranges[i].start,
-		};
-	}
-	ret = elfcore_write(&path, segs, sm->nr_ranges);
+	ret = write_core(sm, dest);
 	sim_free(sm);
-	if (ret)
-		return -1;
-	ret = rename(path, dest);
-	if (ret)
-		unlink(path);
-	free(path);
 	return ret;
 }
 
@@ -1075,6 +1084,87 @@ static void test_save_flattened_pipe(void)
 	 */
 }
 
+/*
+ * A dump the dumper had to stop (the deadline, after 600 page reads): save
+ * completes it from the vmcore, pfn next_pfn on, without the dumper's own
+ * storage blocks and header page, and says so.  At level all_ram no class
+ * is needed; at kern, without VMCOREINFO to classify, it is saved as is.
+ */
+static void test_save_completes_stopped_dump(void)
+{
+	char cpath[160], d[160], p[256];
+	struct simmem *sm = sim_new_standard(4096, 7);
+	const struct lkcd_dump_header *h;
+	struct lkcd_source *dumpsrc;
+	uint8_t page[4096];
+	uint64_t tail = 0, blocks = 0;
+
+	CU_ASSERT_FATAL(sm != NULL);
+	/* all_ram's first blocks go to the pool: high, where the dump never gets */
+	for (unsigned int i = 0; i < 16; i++)
+		sim_add_pool(sm, 0xc00 + i);
+	sm->clock_ns = 1000000;
+	sm->ns_per_read = 1000;
+	CU_ASSERT_EQUAL_FATAL(sim_pack(sm, LKCD_LEVEL_ALL_RAM, 0, LKCD_COMPRESS_ZLIB,
+				       1000000 + 600 * 1000), 0);
+	h = sim_header(sm);
+	CU_ASSERT_EQUAL_FATAL(h->incomplete_reason, LKCD_INCOMPLETE_DEADLINE);
+	CU_ASSERT_FATAL(h->next_pfn > 0x200 && h->next_pfn < sm->max_pfn);
+	snprintf(cpath, sizeof(cpath), "%s/vmcore-stopped", work);
+	CU_ASSERT_EQUAL_FATAL(write_core(sm, cpath), 0);
+	snprintf(d, sizeof(d), "%s/stopped", work);
+	CU_ASSERT_EQUAL_FATAL(run("%s -c %s save -f %s -a 0x%llx -d %s -F elf -q", LKCD_BIN, conf,
+				  cpath, HEADER_PADDR, d), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "the rest is read from"));
+	snprintf(p, sizeof(p), "%s/0/dump.0", d);
+	CU_ASSERT_EQUAL_FATAL(lkcd_source_open(p, LKCD_SOURCE_ELF, &dumpsrc, NULL), 0);
+	for (uint64_t pfn = h->next_pfn; pfn < sm->max_pfn; pfn++) {
+		const uint8_t *mem = sm->mem + pfn * 4096;
+		/* a storage block (pool pages never used hold what they held) */
+		bool own = (sm->state[pfn] & SIM_S_WRITTEN) || pfn == sm->header_pfn;
+
+		if (!(sm->state[pfn] & SIM_S_RAM))
+			continue;
+		if (lkcd_source_read(dumpsrc, pfn * 4096, page, sizeof(page), NULL) < 0) {
+			CU_FAIL("a RAM page after next_pfn is missing from the completed dump");
+			break;
+		}
+		if (own) {
+			blocks++;
+			/* the dumper's writing, not the crashed kernel's memory: a hole */
+			if (page[0] || memcmp(page, page + 1, sizeof(page) - 1)) {
+				CU_FAIL("a storage block or the header page was copied into the dump");
+				break;
+			}
+		} else if (memcmp(page, mem, sizeof(page))) {
+			CU_FAIL("a page after next_pfn differs from memory");
+			break;
+		} else {
+			tail++;
+		}
+	}
+	lkcd_source_close(dumpsrc);
+	CU_ASSERT(tail > 1000);
+	CU_ASSERT(blocks > 0);
+	CU_ASSERT_EQUAL(run("grep -c '^completed from:.*pfn 0x%llx on' %s/0/analysis.0",
+			    (unsigned long long)h->next_pfn, d), 0);
+
+	/* kern, no VMCOREINFO in this core: no class to filter by, saved as it stands */
+	sim_free(sm);
+	sm = sim_new_standard(4096, 7);
+	CU_ASSERT_FATAL(sm != NULL);
+	sm->clock_ns = 1000000;
+	sm->ns_per_read = 1000;
+	CU_ASSERT_EQUAL_FATAL(sim_pack(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, LKCD_COMPRESS_ZLIB,
+				       1000000 + 300 * 1000), 0);
+	CU_ASSERT_EQUAL_FATAL(write_core(sm, cpath), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s -q", LKCD_BIN, conf, cpath,
+			    HEADER_PADDR, d), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not completed from memory: cannot classify pages"));
+	CU_ASSERT_EQUAL(run("grep -c '^completed from:' %s/1/analysis.1", d), 1);
+	sim_free(sm);
+}
+
 static const CU_TestInfo cmd_tests[] = {
 	{ "show on foreign files", test_show_foreign },
 	{ "header-level dump, KEEP_DUMPS", test_header_level_and_keep },
@@ -1094,6 +1184,7 @@ static const CU_TestInfo cmd_tests[] = {
 	{ "save -F elf: RAM at the vmcore's direct-map addresses", test_save_elf_vaddr },
 	{ "save never follows entries planted in DUMPDIR", test_save_hostile_dumpdir },
 	{ "save -o - through a pipe, makedumpfile -R lays it out", test_save_flattened_pipe },
+	{ "save completes a stopped dump from the vmcore", test_save_completes_stopped_dump },
 	{ "save --scrub, SCRUB= zero the chosen ranges only", test_save_scrub },
 	CU_TEST_INFO_NULL,
 };

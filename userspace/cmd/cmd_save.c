@@ -435,6 +435,7 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 		warnmsg("%s", fmsg);
 	if (filt.drop_zero)
 		hout.exclude |= LKCD_EXCLUDE_ZERO;
+	hout.pages_dumped += si->extra_pages;	/* the writer's bound, the progress bar's total */
 	if (save_scrub_begin(conf, si, &ss, &scrubbed) < 0)
 		return EXIT_FAIL;
 	si = &scrubbed;
@@ -494,7 +495,7 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 	in.nr_ranges = si->nr_ranges;
 	in.ranges = si->ranges;
 	in.notes = notes;
-	save_pages_wrap(&sp, &si->pages, hp->pages_dumped, filt.drop_zero, save_extra.quiet,
+	save_pages_wrap(&sp, &si->pages, hout.pages_dumped, filt.drop_zero, save_extra.quiet,
 			&in.pages);
 	save_write_opts(si, &wopts);
 	wopts.flags |= save_write_flags(conf);
@@ -649,6 +650,7 @@ int save_run(const struct lkcd_conf *conf, const char *address,
 	struct lkcd_dump *dump = NULL;
 	struct lkcd_dump_header h;
 	struct save_input si;
+	struct save_tail *tail = NULL;
 	uint8_t page[LKCD_PAGE_SIZE];
 	char cmdline[4096], addrbuf[64], why[768];
 	uint64_t addr;
@@ -748,6 +750,7 @@ int save_run(const struct lkcd_conf *conf, const char *address,
 	si.read_ctx = src;
 	si.problems = reader_problems;
 	si.problems_ctx = dump;
+	tail = save_tail_begin(&si);
 	/* DUMPDEV: onto the raw device, saved to DUMPDIR at the next boot */
 	if (conf->dumpdev[0] && !save_extra.output)
 		rc = dumpdev_capture(conf, &si);
@@ -758,6 +761,7 @@ no_dump:
 	/* 2b. no usable lkcd dump: /proc/vmcore itself, unless refused */
 	rc = save_fallback(conf, src, vmcore, why, format);
 out:
+	save_tail_end(tail);
 	lkcd_dump_close(dump);
 	lkcd_source_close(src);
 	return rc;

@@ -119,6 +119,7 @@ struct save_input {
 	const void *notes;			/* the vmcore's notes (the LKCD note is added) */
 	size_t notes_len;
 	struct lkcd_page_iter pages;
+	uint64_t extra_pages;			/* pages may hand out beyond hdr's pages_dumped */
 	int (*read_phys)(void *ctx, uint64_t paddr, void *buf, size_t len); /* dmesg */
 	void *read_ctx;
 	size_t (*problems)(void *ctx, const struct lkcd_problem **out); /* after the pages */
@@ -127,6 +128,16 @@ struct save_input {
 	void (*report)(void *ctx, FILE *analysis);
 	void *report_ctx;
 };
+
+/*
+ * A dump the dumper had to stop: si's pages become the records, then the
+ * rest of memory from si->src (/proc/vmcore), filtered by class, never the
+ * dumper's storage blocks (save_tail.c).  NULL (said why, when it matters)
+ * when the dump is left as it stands.  End after the save.
+ */
+struct save_tail;
+struct save_tail *save_tail_begin(struct save_input *si);
+void save_tail_end(struct save_tail *t);
 
 /* Write DUMPDIR/N from si; EXIT_* code; *index (may be NULL) gets N. */
 int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,

@@ -110,7 +110,7 @@ static int write_dump_to(int fd, const char *shown, const struct save_input *si,
 		(unsigned long long)si->header_paddr, (unsigned long long)si->hdr->pages_dumped,
 		si->from, shown, lkcd_conf_format_name(format),
 		wopts.flags & LKCD_WRITE_FLATTENED ? ", flattened" : "");
-	save_pages_wrap(sp, &si->pages, si->hdr->pages_dumped, filt->drop_zero,
+	save_pages_wrap(sp, &si->pages, h->pages_dumped, filt->drop_zero,
 			save_extra.quiet, &in.pages);
 	ret = lkcd_write_dump(fd, format, &in, &wopts, ws, &err);
 	save_pages_done(sp, ret == 0);

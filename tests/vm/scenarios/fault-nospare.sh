@@ -26,7 +26,6 @@ check() {
 	grep -q '^damaged parts: *0$' "$an" || check_fail "analysis.$n reports damaged parts in the prefix" || bad=1
 	dumped=$(sed -n 's/^pages dumped: *\([0-9]*\) .*/\1/p' "$an")
 	written=$(sed -n 's/^pages written: *\([0-9]*\) .*/\1/p' "$an")
-	check_eq "pages written vs dumped" "$dumped" "$written" || bad=1
 	(( dumped > 1000 )) || check_fail "the prefix holds only $dumped pages" || bad=1
 	next=$(sed -n 's/^incomplete: .*stopped at pfn \(0x[0-9a-f]*\) of \(0x[0-9a-f]*\).*/\1 of \2/p' "$an")
 
@@ -34,7 +33,7 @@ check() {
 	lkcd_show_check "$dump" || bad=1
 	grep -aq 'Kernel panic - not syncing: sysrq triggered crash' "$OUT/dump/$n/dmesg.$n" ||
 		check_fail "dmesg.$n lacks the panic" || bad=1
-	prefix_tools_report "$dump"
+	check_completed "$dump" "$an" "$dumped" "$written" || bad=1
 	echo "  filled $(cat "$OUT/notes/fill-mib") MiB of random tmpfs; stopped at pfn $next; prefix $dumped pages ($(sed -n 's/^records: *//p' "$an")); written $written"
 	return $bad
 }
