@@ -102,6 +102,8 @@ static inline void lkcd_dump_test_damage(void) { }
 /* sysctl.c */
 int lkcd_sysctl_init(void);
 void lkcd_sysctl_exit(void);
+/* Hand text out to a sysctl read (snapshot.c's sysctls too). */
+int lkcd_sysctl_emit(const char *text, void *buffer, size_t *lenp, loff_t *ppos);
 
 /* panic.c */
 int lkcd_panic_init(void);

@@ -708,23 +708,6 @@ static const struct sysrq_key_op lkcd_sysrq_op = {
 
 /* ---- sysctl: snapshot (state / request / release), snapshot_state, mode, cap ---- */
 
-static int lkcd_snap_emit(const char *text, void *buffer, size_t *lenp, loff_t *ppos)
-{
-	size_t len = strlen(text);
-
-	if (*ppos >= len) {
-		*lenp = 0;
-		return 0;
-	}
-	len -= *ppos;
-	if (len > *lenp)
-		len = *lenp;
-	memcpy(buffer, text + *ppos, len);
-	*lenp = len;
-	*ppos += len;
-	return 0;
-}
-
 /*
  * snapshot: reads the state number; writing 1 takes a snapshot in
  * snapshot_mode (EBUSY while one is held), 0 releases the held one.
@@ -738,7 +721,7 @@ static int lkcd_snap_handler(struct ctl_table *table, int write, void *buffer,
 
 	if (!write) {
 		snprintf(text, sizeof(text), "%u\n", READ_ONCE(lkcd_snap.state));
-		return lkcd_snap_emit(text, buffer, lenp, ppos);
+		return lkcd_sysctl_emit(text, buffer, lenp, ppos);
 	}
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
@@ -784,7 +767,7 @@ static int lkcd_snap_state_handler(struct ctl_table *table, int write, void *buf
 	default:
 		snprintf(text, sizeof(text), "%s\n", lkcd_snap_state_name(st.state));
 	}
-	return lkcd_snap_emit(text, buffer, lenp, ppos);
+	return lkcd_sysctl_emit(text, buffer, lenp, ppos);
 }
 
 static int lkcd_snap_u32_handler(struct ctl_table *table, int write, void *buffer,
@@ -797,7 +780,7 @@ static int lkcd_snap_u32_handler(struct ctl_table *table, int write, void *buffe
 
 	if (!write) {
 		snprintf(text, sizeof(text), "%u\n", READ_ONCE(*val));
-		return lkcd_snap_emit(text, buffer, lenp, ppos);
+		return lkcd_sysctl_emit(text, buffer, lenp, ppos);
 	}
 	if (*ppos || lkcd_parse_u32(buffer, *lenp, &v) || v > max)
 		return -EINVAL;

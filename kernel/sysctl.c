@@ -71,7 +71,7 @@ static const struct lkcd_knob lkcd_knobs[] = {
 };
 
 /* Hand text out to a sysctl read, honouring the reader's offset. */
-static int lkcd_sysctl_emit(const char *text, void *buffer, size_t *lenp, loff_t *ppos)
+int lkcd_sysctl_emit(const char *text, void *buffer, size_t *lenp, loff_t *ppos)
 {
 	size_t len = strlen(text);
 
