@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* See runcmd.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -35,4 +36,15 @@ int write_file(const char *path, const char *text)
 		return -1;
 	fputs(text, f);
 	return fclose(f) ? -1 : 0;
+}
+
+int remove_workdir(const char *dir)
+{
+	char cmd[512];
+
+	if (!dir[0] || getenv("LKCD_TEST_KEEP"))
+		return 0;
+	if ((size_t)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir) >= sizeof(cmd))
+		return -1;
+	return system(cmd) == 0 ? 0 : -1;
 }

@@ -16,6 +16,13 @@
  */
 int vrun_capture(char *out, size_t size, const char *fmt, va_list ap);
 
+/*
+ * A suite's work directory, removed with everything in it unless
+ * LKCD_TEST_KEEP is set (to look at what a failing test left).  0 or -1;
+ * nothing to do for an empty name.
+ */
+int remove_workdir(const char *dir);
+
 /* Create or truncate path with text.  0 or -1. */
 int write_file(const char *path, const char *text);
 

@@ -161,14 +161,7 @@ static int suite_init(void)
 
 static int suite_clean(void)
 {
-	char cmd[128];
-
-	if (work[0] && !getenv("LKCD_TEST_KEEP")) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work);
-		if (system(cmd) != 0)
-			return -1;
-	}
-	return 0;
+	return remove_workdir(work);
 }
 
 static void test_save_show_list(void)

@@ -133,16 +133,9 @@ static int suite_init(void)
 
 static int suite_clean(void)
 {
-	char cmd[128];
-
 	lkcd_source_close(src);
 	sim_free(sm);
-	if (work[0] && !getenv("LKCD_TEST_KEEP")) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work);
-		if (system(cmd) != 0)
-			return -1;
-	}
-	return 0;
+	return remove_workdir(work);
 }
 
 /* A copy of the good device to damage. */

@@ -86,14 +86,7 @@ static int suite_init(void)
 
 static int suite_clean(void)
 {
-	char cmd[128];
-
-	if (work[0] && !getenv("LKCD_TEST_KEEP")) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work);
-		if (system(cmd) != 0)
-			return -1;
-	}
-	return 0;
+	return remove_workdir(work);
 }
 
 /* mkinitrd with the common arguments plus extra */
