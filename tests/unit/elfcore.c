@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "elfcore.h"
+#include "simmem.h"
 
 static int write_at(int fd, const void *buf, size_t len, uint64_t off)
 {
@@ -95,5 +96,31 @@ int elfcore_patch(const char *path, uint64_t off, uint64_t val, int size)
 	      fwrite(b, 1, (size_t)size, f) == (size_t)size ? 0 : -1;
 	if (fclose(f))
 		ret = -1;
+	return ret;
+}
+
+/* Write sm's memory (its RAM ranges) as an ELF vmcore at dest; 0 or -1. */
+int elfcore_write_sim(const struct simmem *sm, const char *dest)
+{
+	struct elfcore_seg segs[SIM_MAX_RANGES];
+	char *path = NULL;
+	int ret;
+
+	for (size_t i = 0; i < sm->nr_ranges; i++) {
+		segs[i] = (struct elfcore_seg){
+			.type = PT_LOAD,
+			.paddr = sm->ranges[i].start,
+			.memsz = sm->ranges[i].size,
+			.filesz = sm->ranges[i].size,
+			.data = sm->mem + sm->ranges[i].start,
+		};
+	}
+	ret = elfcore_write(&path, segs, sm->nr_ranges);
+	if (ret)
+		return -1;
+	ret = rename(path, dest);
+	if (ret)
+		unlink(path);
+	free(path);
 	return ret;
 }

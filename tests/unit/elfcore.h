@@ -32,6 +32,10 @@ static inline uint8_t elfcore_byte(uint64_t paddr)
  */
 int elfcore_write(char **path, const struct elfcore_seg *segs, size_t n);
 
+/* Write sm's memory (its RAM ranges) as an ELF vmcore at dest; 0 or -1. */
+struct simmem;
+int elfcore_write_sim(const struct simmem *sm, const char *dest);
+
 /* Overwrite size (1, 2, 4, 8) bytes at off with the little-endian val. */
 int elfcore_patch(const char *path, uint64_t off, uint64_t val, int size);
 

@@ -48,3 +48,16 @@ int remove_workdir(const char *dir)
 		return -1;
 	return system(cmd) == 0 ? 0 : -1;
 }
+
+char runf_out[16384];
+
+int runf(const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vrun_capture(runf_out, sizeof(runf_out), fmt, ap);
+	va_end(ap);
+	return ret;
+}

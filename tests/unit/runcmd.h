@@ -16,6 +16,10 @@
  */
 int vrun_capture(char *out, size_t size, const char *fmt, va_list ap);
 
+/* vrun_capture into the shared runf_out: one suite's run() helper, for all. */
+extern char runf_out[16384];
+int runf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /*
  * A suite's work directory, removed with everything in it unless
  * LKCD_TEST_KEEP is set (to look at what a failing test left).  0 or -1;

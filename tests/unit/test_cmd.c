@@ -90,32 +90,6 @@ static void reseal_refused(struct lkcd_dump_header *h, uint32_t reason)
  * Pack a dump in simulated memory and write that memory as an ELF vmcore;
  * refused != 0: then reseal the header as refused for that reason.
  */
-/* Write sm's memory (its RAM ranges) as an ELF vmcore at dest; 0 or -1. */
-static int write_core(struct simmem *sm, const char *dest)
-{
-	struct elfcore_seg segs[SIM_MAX_RANGES];
-	char *path = NULL;
-	int ret;
-
-	for (size_t i = 0; i < sm->nr_ranges; i++) {
-		segs[i] = (struct elfcore_seg){
-			.type = PT_LOAD,
-			.paddr = sm->ranges[i].start,
-			.memsz = sm->ranges[i].size,
-			.filesz = sm->ranges[i].size,
-			.data = sm->mem + sm->ranges[i].start,
-		};
-	}
-	ret = elfcore_write(&path, segs, sm->nr_ranges);
-	if (ret)
-		return -1;
-	ret = rename(path, dest);
-	if (ret)
-		unlink(path);
-	free(path);
-	return ret;
-}
-
 static int make_core_as(uint32_t level, uint32_t exclude, uint32_t refused, const char *dest)
 {
 	struct simmem *sm;
@@ -132,7 +106,7 @@ static int make_core_as(uint32_t level, uint32_t exclude, uint32_t refused, cons
 	}
 	if (refused)
 		reseal_refused(sim_header(sm), refused);
-	ret = write_core(sm, dest);
+	ret = elfcore_write_sim(sm, dest);
 	sim_free(sm);
 	return ret;
 }
@@ -1104,7 +1078,7 @@ static void test_save_completes_stopped_dump(void)
 	CU_ASSERT_EQUAL_FATAL(h->incomplete_reason, LKCD_INCOMPLETE_DEADLINE);
 	CU_ASSERT_FATAL(h->next_pfn > 0x200 && h->next_pfn < sm->max_pfn);
 	snprintf(cpath, sizeof(cpath), "%s/vmcore-stopped", work);
-	CU_ASSERT_EQUAL_FATAL(write_core(sm, cpath), 0);
+	CU_ASSERT_EQUAL_FATAL(elfcore_write_sim(sm, cpath), 0);
 	snprintf(d, sizeof(d), "%s/stopped", work);
 	CU_ASSERT_EQUAL_FATAL(run("%s -c %s save -f %s -a 0x%llx -d %s -F elf -q", LKCD_BIN, conf,
 				  cpath, HEADER_PADDR, d), 0);
@@ -1150,7 +1124,7 @@ static void test_save_completes_stopped_dump(void)
 	sm->ns_per_read = 1000;
 	CU_ASSERT_EQUAL_FATAL(sim_pack(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, LKCD_COMPRESS_ZLIB,
 				       1000000 + 300 * 1000), 0);
-	CU_ASSERT_EQUAL_FATAL(write_core(sm, cpath), 0);
+	CU_ASSERT_EQUAL_FATAL(elfcore_write_sim(sm, cpath), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s -q", LKCD_BIN, conf, cpath,
 			    HEADER_PADDR, d), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not completed from memory: cannot classify pages"));

@@ -457,6 +457,11 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 		errmsg("%s: %s", dumpdir, strerror(errno));
 		goto out;
 	}
+	/* planted entries would steer numbering and KEEP_DUMPS: ours alone */
+	if (dumpdir_check_safe(o.dirfd, dumpdir) < 0) {
+		rc = EXIT_FAIL;
+		goto out;
+	}
 	/* one save at a time per DUMPDIR; then leftovers of a killed one can go */
 	if (flock(o.dirfd, LOCK_EX | LOCK_NB) < 0) {
 		errmsg("%s: another lkcd save is running (%s)", dumpdir, strerror(errno));

@@ -139,6 +139,13 @@ struct save_tail;
 struct save_tail *save_tail_begin(struct save_input *si);
 void save_tail_end(struct save_tail *t);
 
+/*
+ * DUMPDIR (open as dirfd) and the directories above it are root's (or the
+ * caller's) and closed to writing by others (dumpdir_safe.c); 0, or
+ * -errno with the path and the reason said.
+ */
+int dumpdir_check_safe(int dirfd, const char *dumpdir);
+
 /* Write DUMPDIR/N from si; EXIT_* code; *index (may be NULL) gets N. */
 int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 		   enum lkcd_out_format format, unsigned long *index);

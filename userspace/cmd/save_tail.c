@@ -113,17 +113,35 @@ static int splice_rewind(void *ctx, struct lkcd_error *err)
 	return ret ? ret : t->zlib.rewind(t->zlib.ctx, err);
 }
 
-/* The storage blocks' pfns, walked from the header in src; 0 or -errno. */
+/* Pages of memory src holds: what any count of pages in it is bounded by. */
+static uint64_t source_pages(const struct lkcd_source *src)
+{
+	const struct lkcd_mem_range *r;
+	size_t n = lkcd_source_ranges(src, &r);
+	uint64_t pages = 0;
+
+	for (size_t i = 0; i < n; i++)
+		pages += r[i].size / LKCD_PAGE_SIZE;
+	return pages;
+}
+
+/*
+ * The storage blocks' pfns, walked from the header in src; 0 or -errno.
+ * nr_blocks comes from the crashed kernel's header: a block is a page of
+ * src, so src's page count bounds it before anything is allocated (a
+ * crafted count near 2^64 once wrapped the array size to nothing).
+ */
 static int collect_blocks(struct save_tail *t, const struct lkcd_dump_header *h,
 			  struct lkcd_source *src)
 {
-	uint64_t paddr = h->first_block_paddr, max = h->nr_blocks + 2;
+	uint64_t paddr = h->first_block_paddr, pages = source_pages(src);
+	uint64_t max = (h->nr_blocks < pages ? h->nr_blocks : pages) + 1;	/* + the header */
 
 	t->blocks = calloc(max, sizeof(*t->blocks));
 	if (!t->blocks)
 		return -ENOMEM;
 	t->blocks[t->nr_blocks++] = t->si->header_paddr / LKCD_PAGE_SIZE;
-	/* at most nr_blocks steps: a damaged chain cannot loop us */
+	/* at most max - 1 steps: a damaged chain cannot loop us */
 	while (paddr && t->nr_blocks < max) {
 		struct lkcd_block_header b;
 
@@ -137,13 +155,29 @@ static int collect_blocks(struct save_tail *t, const struct lkcd_dump_header *h,
 	return 0;
 }
 
-/* Pages of the tail the drop test keeps: the kdump writer's one-pass bound. */
+/*
+ * Pages of the tail the drop test keeps: the kdump writer's one-pass bound.
+ * Walked over the pages src holds, never up to the header's max_pfn, which
+ * a crafted header may put near 2^52: the work is that of the save itself.
+ */
 static uint64_t tail_bound(struct save_tail *t)
 {
+	const struct lkcd_mem_range *r;
+	size_t n = lkcd_source_ranges(t->si->src, &r);
 	uint64_t kept = 0, end = t->si->hdr->max_pfn;
 
-	for (uint64_t pfn = t->from_pfn; pfn < end; pfn++)
-		kept += !tail_drop(t, pfn);
+	for (size_t i = 0; i < n; i++) {
+		/* rounded outwards, as the source iterator hands pages out */
+		uint64_t first = r[i].start / LKCD_PAGE_SIZE;
+		uint64_t last = (r[i].start + r[i].size + LKCD_PAGE_SIZE - 1) / LKCD_PAGE_SIZE;
+
+		if (first < t->from_pfn)
+			first = t->from_pfn;
+		if (last > end)
+			last = end;
+		for (uint64_t pfn = first; pfn < last; pfn++)
+			kept += !tail_drop(t, pfn);
+	}
 	t->by_class = t->block_pages = 0;
 	return kept;
 }
