@@ -12,6 +12,13 @@
  * hwpoison, offline, torn buddy heads, zero pages, a section without a
  * mem_map and a RAM hole.  The test's own model of which pfns must come out
  * is checked against what the iterators hand out, page by page.
+ *
+ * The same machine is written in each kernel's encoding (struct kspec):
+ * 6.1 (PG_slab a flag, page types as ~PG_x, hugetlb by the first tail's
+ * compound_dtor, tails hold head | 1), 6.12 (slab and hugetlb page types,
+ * PGTY_x << 24 in the top byte, no NUMBER(PG_slab)) and 7.x (6.12's types,
+ * OFFSET(page.compound_info), tails hold mask | 1).  The model of classes
+ * is one; only the bytes and VMCOREINFO change.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -63,11 +70,34 @@
 #define PG_PRIVATE	13
 #define PG_HEAD		16
 #define PG_HWPOISON	22
-#define BUDDY		(-129)
-#define OFFLINE		(-257)
 #define HUGETLB_DTOR	2
+#define HUGETLB_HEAD	736			/* order 4, naturally aligned */
+#define FOLIO_HEAD	752			/* order 4 page cache */
+#define SLAB_HEAD	768			/* order 3 slab */
 #define SECTION_BITS	22			/* 1024 pages per section */
 #define UNMAPPED_VMEMMAP_PAGE	40		/* struct pages of pfns 2560..2623 */
+
+/* How one kernel writes struct page and says so in VMCOREINFO. */
+struct kspec {
+	const char *osrelease;
+	int32_t buddy, offline;		/* page._mapcount of a free head, an offline page */
+	int32_t slab, hugetlb;		/* page types; 0: a flag / the dtor instead */
+	const char *compound;		/* OFFSET(page.<this>) */
+	bool mask_tails;		/* tails hold mask | 1 (7.x), not head | 1 */
+};
+
+static const struct kspec k6_1 = {
+	"6.1.0-fixture", ~0x80, ~0x100, 0, 0, "compound_head", false,
+};
+static const struct kspec k6_12 = {
+	"6.12.0-fixture", (int32_t)0xf0000000u, (int32_t)0xf1000000u,
+	(int32_t)0xf5000000u, (int32_t)0xf4000000u, "compound_head", false,
+};
+static const struct kspec k7 = {
+	"7.2.0-fixture", (int32_t)0xf0000000u, (int32_t)0xf1000000u,
+	(int32_t)0xf5000000u, (int32_t)0xf4000000u, "compound_info", true,
+};
+static const struct kspec *K = &k6_1;
 
 static uint8_t *mem;
 static enum lkcd_page_class cls[NR_PFN];	/* the model */
@@ -89,6 +119,14 @@ static void set_page(uint64_t pfn, uint64_t flags, uint64_t mapping, int32_t map
 	pw32(sp_pa(pfn) + O_MAPCOUNT, (uint32_t)mapcount);
 	pw64(sp_pa(pfn) + O_PRIVATE, private);
 	cls[pfn] = c;
+}
+
+/* A tail page of the order-`order` folio at head, in K's encoding. */
+static void set_tail(uint64_t pfn, uint64_t head, unsigned int order)
+{
+	uint64_t word = K->mask_tails ? ~((UINT64_C(1) << (order + 6)) - 1) : sp_va(head);
+
+	pw64(sp_pa(pfn) + O_HEAD, word | 1);
 }
 
 static void build_page_tables(void)
@@ -120,8 +158,22 @@ static void build_sections(void)
 
 static void make_vmcoreinfo(void)
 {
+	char types[512] = "";
+
+	/* what each kernel exports about slab, hugetlb and page types */
+	if (K->slab)
+		snprintf(types, sizeof(types),
+			 "NUMBER(PAGE_SLAB_MAPCOUNT_VALUE)=%d\n"
+			 "NUMBER(PAGE_HUGETLB_MAPCOUNT_VALUE)=%d\n",
+			 K->slab, K->hugetlb);
+	else
+		snprintf(types, sizeof(types),
+			 "NUMBER(PG_slab)=%d\n"
+			 "OFFSET(page.compound_dtor)=%d\n"
+			 "NUMBER(HUGETLB_PAGE_DTOR)=%d\n",
+			 PG_SLAB, O_DTOR, HUGETLB_DTOR);
 	snprintf(vmcoreinfo_text, sizeof(vmcoreinfo_text),
-		 "OSRELEASE=6.1.0-fixture\n"
+		 "OSRELEASE=%s\n"
 		 "PAGESIZE=4096\n"
 		 "SYMBOL(mem_section)=%" PRIx64 "\n"
 		 "LENGTH(mem_section)=4\n"
@@ -136,25 +188,23 @@ static void make_vmcoreinfo(void)
 		 "OFFSET(page.lru)=%d\n"
 		 "OFFSET(page._mapcount)=%d\n"
 		 "OFFSET(page.private)=%d\n"
-		 "OFFSET(page.compound_dtor)=%d\n"
-		 "OFFSET(page.compound_head)=%d\n"
+		 "OFFSET(page.%s)=%d\n"
 		 "LENGTH(zone.free_area)=11\n"
 		 "NUMBER(PG_lru)=%d\n"
 		 "NUMBER(PG_private)=%d\n"
 		 "NUMBER(PG_swapcache)=%d\n"
-		 "NUMBER(PG_slab)=%d\n"
+		 "%s"
 		 "NUMBER(PG_hwpoison)=%d\n"
 		 "NUMBER(PG_head_mask)=%d\n"
 		 "NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)=%d\n"
-		 "NUMBER(HUGETLB_PAGE_DTOR)=%d\n"
 		 "NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)=%d\n"
 		 "NUMBER(phys_base)=%" PRId64 "\n"
 		 "SYMBOL(init_top_pgt)=%" PRIx64 "\n"
 		 "NUMBER(pgtable_l5_enabled)=0\n"
 		 "KERNELOFFSET=0\n",
-		 V_ROOTS, SECTION_BITS, SZ_PAGE, O_FLAGS, O_REFCOUNT, O_MAPPING, O_HEAD,
-		 O_MAPCOUNT, O_PRIVATE, O_DTOR, O_HEAD, PG_LRU, PG_PRIVATE, PG_SWAPCACHE,
-		 PG_SLAB, PG_HWPOISON, 1 << PG_HEAD, BUDDY, HUGETLB_DTOR, OFFLINE,
+		 K->osrelease, V_ROOTS, SECTION_BITS, SZ_PAGE, O_FLAGS, O_REFCOUNT, O_MAPPING,
+		 O_HEAD, O_MAPCOUNT, O_PRIVATE, K->compound, O_HEAD, PG_LRU, PG_PRIVATE,
+		 PG_SWAPCACHE, types, PG_HWPOISON, 1 << PG_HEAD, K->buddy, K->offline,
 		 (int64_t)PHYS_BASE, V_PGT);
 }
 
@@ -205,7 +255,7 @@ static void build_machine(void)
 		pw32(sp_pa(p) + O_REFCOUNT, 1);
 	}
 	/* a free buddy block of order 8: head says so, tails have no references */
-	set_page(256, 0, 0, BUDDY, 8, LKCD_PAGE_FREE);
+	set_page(256, 0, 0, K->buddy, 8, LKCD_PAGE_FREE);
 	for (p = 257; p < 512; p++) {
 		pw32(sp_pa(p) + O_REFCOUNT, 0);
 		cls[p] = LKCD_PAGE_FREE;
@@ -220,41 +270,54 @@ static void build_machine(void)
 			 LKCD_PAGE_USER);
 	for (p = 640; p < 648; p++)
 		set_page(p, 1 << PG_LRU, DIRECT_MAP + 0x40000 + 3, 0, 0, LKCD_PAGE_USER); /* KSM */
-	/* a hugetlb page: head, first tail with the dtor, tails -> head */
-	set_page(648, 1 << PG_HEAD, 0, -1, 0, LKCD_PAGE_USER);
-	for (p = 649; p < 664; p++) {
+	/* a hugetlb page: head, first tail with the dtor (6.1) or a page type */
+	set_page(HUGETLB_HEAD, 1 << PG_HEAD, 0, K->hugetlb ? K->hugetlb : -1, 0, LKCD_PAGE_USER);
+	for (p = HUGETLB_HEAD + 1; p < HUGETLB_HEAD + 16; p++) {
 		set_page(p, 0, 0, -1, 0, LKCD_PAGE_USER);
-		pw64(sp_pa(p) + O_HEAD, sp_va(648) | 1);
+		set_tail(p, HUGETLB_HEAD, 4);
 	}
-	mem[sp_pa(649) + O_DTOR] = HUGETLB_DTOR;
+	if (!K->hugetlb)
+		mem[sp_pa(HUGETLB_HEAD + 1) + O_DTOR] = HUGETLB_DTOR;
 	/* an ordinary large folio of page cache: tails take the head's class */
-	set_page(664, 1 << PG_HEAD | 1 << PG_LRU, DIRECT_MAP + 0x50000, -1, 0, LKCD_PAGE_CACHE);
-	for (p = 665; p < 680; p++) {
+	set_page(FOLIO_HEAD, 1 << PG_HEAD | 1 << PG_LRU, DIRECT_MAP + 0x50000, -1, 0, LKCD_PAGE_CACHE);
+	for (p = FOLIO_HEAD + 1; p < FOLIO_HEAD + 16; p++) {
 		set_page(p, 0, 0, -1, 0, LKCD_PAGE_CACHE);
-		pw64(sp_pa(p) + O_HEAD, sp_va(664) | 1);
+		set_tail(p, FOLIO_HEAD, 4);
 	}
-	mem[sp_pa(665) + O_DTOR] = 1;			/* a compound dtor, not hugetlb */
+	mem[sp_pa(FOLIO_HEAD + 1) + O_DTOR] = 1;	/* a compound dtor, not hugetlb */
+	/*
+	 * A slab of order 3 whose head's mapping word has bit 0 set (slab
+	 * counters overlay it): the tails must follow the head to slab, never
+	 * read that word as an anon mapping.
+	 */
+	set_page(SLAB_HEAD, 1 << PG_HEAD | (K->slab ? 0 : 1 << PG_SLAB), DIRECT_MAP + 0x70001,
+		 K->slab ? K->slab : -1, 0, LKCD_PAGE_KERNEL);
+	for (p = SLAB_HEAD + 1; p < SLAB_HEAD + 8; p++) {
+		set_page(p, 0, DIRECT_MAP + 0x70001, -1, 0, LKCD_PAGE_KERNEL);
+		set_tail(p, SLAB_HEAD, 3);
+	}
 	set_page(680, 1 << PG_HWPOISON | 1 << PG_LRU, DIRECT_MAP, -1, 0, LKCD_PAGE_HWPOISON);
-	set_page(681, 0, 0, OFFLINE, 0, LKCD_PAGE_OFFLINE);
-	for (p = 682; p < 690; p++)
-		set_page(p, 1 << PG_SLAB, DIRECT_MAP + 1, -1, 0, LKCD_PAGE_KERNEL); /* slab first */
+	set_page(681, 0, 0, K->offline, 0, LKCD_PAGE_OFFLINE);
+	for (p = 682; p < 690; p++)				/* slab first */
+		set_page(p, K->slab ? 0 : 1 << PG_SLAB, DIRECT_MAP + 1, K->slab ? K->slab : -1, 0,
+			 LKCD_PAGE_KERNEL);
 	fill(690, 10, true);					/* zero kernel pages */
-	set_page(704, 0, 0, BUDDY, 99, LKCD_PAGE_KERNEL);	/* torn order: kept */
-	set_page(705, 0, 0, BUDDY, 1, LKCD_PAGE_KERNEL);	/* misaligned: kept */
+	set_page(704, 0, 0, K->buddy, 99, LKCD_PAGE_KERNEL);	/* torn order: kept */
+	set_page(705, 0, 0, K->buddy, 1, LKCD_PAGE_KERNEL);	/* misaligned: kept */
 	for (p = 720; p < 724; p++)				/* swap cache, no mapping flags */
 		set_page(p, 1 << PG_SWAPCACHE, DIRECT_MAP + 0x60000, -1, 0, LKCD_PAGE_CACHE);
 	fill(730, 4, true);
 	for (p = 730; p < 734; p++)				/* free zero pages */
-		set_page(p, 0, 0, BUDDY, 0, LKCD_PAGE_FREE);
+		set_page(p, 0, 0, K->buddy, 0, LKCD_PAGE_FREE);
 	/* struct pages in the vmemmap page that is not mapped */
 	for (p = UNMAPPED_VMEMMAP_PAGE * PGSZ / SZ_PAGE;
 	     p < (UNMAPPED_VMEMMAP_PAGE + 1) * PGSZ / SZ_PAGE; p++)
 		cls[p] = LKCD_PAGE_UNKNOWN;
 	/* a free block there too: must still be kept, its struct page unreadable */
-	set_page(2560, 0, 0, BUDDY, 4, LKCD_PAGE_UNKNOWN);
+	set_page(2560, 0, 0, K->buddy, 4, LKCD_PAGE_UNKNOWN);
 	for (p = 3072; p < NR_PFN; p++)				/* section without mem_map */
 		cls[p] = LKCD_PAGE_UNKNOWN;
-	set_page(3400, 0, 0, BUDDY, 3, LKCD_PAGE_UNKNOWN);
+	set_page(3400, 0, 0, K->buddy, 3, LKCD_PAGE_UNKNOWN);
 	fill(3500, 20, true);
 	build_page_tables();
 	build_sections();
@@ -306,10 +369,23 @@ static int suite_init(void)
 	return 0;
 }
 
+static int suite_init_6_12(void)
+{
+	K = &k6_12;
+	return suite_init();
+}
+
+static int suite_init_7(void)
+{
+	K = &k7;
+	return suite_init();
+}
+
 static int suite_cleanup(void)
 {
 	free(mem);
 	mem = NULL;
+	K = &k6_1;
 	return 0;
 }
 
@@ -509,8 +585,9 @@ static void test_bad_vmcoreinfo(void)
 	expect_open_error("OFFSET(page.flags)", "60", -EINVAL, "past the end");
 	expect_open_error("OFFSET(page._mapcount)", "18446744073709551615", -EINVAL, "");
 	expect_open_error("NUMBER(PG_lru)", "99", -EINVAL, "out of range");
-	expect_open_error("NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)", NULL, -ENOENT,
+	expect_open_error("NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)", "banana", -EINVAL,
 			  "PAGE_BUDDY_MAPCOUNT_VALUE");
+	expect_open_error("OFFSET(page.compound_head)", "4000", -EINVAL, "past the end");
 	expect_open_error("LENGTH(zone.free_area)", "0", -EINVAL, "MAX_ORDER");
 	expect_open_error("NUMBER(SECTION_SIZE_BITS)", "70", -EINVAL, "SECTION_SIZE_BITS");
 	expect_open_error("LENGTH(mem_section)", "0", -EINVAL, "LENGTH(mem_section)");
@@ -566,7 +643,7 @@ static void test_straddling_struct_page(void)
 	vmcoreinfo_set("SIZE(page)", sz);
 	CU_ASSERT_EQUAL_FATAL(open_classifier(src, &pc, &err), 0);
 	memset(mem + P_STRUCT_PAGES + 56 * 72, 0, 72);
-	pw32(P_STRUCT_PAGES + 56 * 72 + O_MAPCOUNT, (uint32_t)BUDDY);
+	pw32(P_STRUCT_PAGES + 56 * 72 + O_MAPCOUNT, (uint32_t)K->buddy);
 	pw64(P_STRUCT_PAGES + 56 * 72 + O_PRIVATE, 3);
 	CU_ASSERT_EQUAL(lkcd_page_classify(pc, 56), LKCD_PAGE_FREE);
 	CU_ASSERT_EQUAL(lkcd_page_classify(pc, 57), LKCD_PAGE_FREE);	/* inside the block */
@@ -653,6 +730,84 @@ static void test_random_damage(void)
 	build_machine();
 }
 
+/*
+ * An optional entry missing: the classifier still opens, the pages that
+ * rule would have told apart are kept (class kernel), nothing else moves,
+ * and lkcd_page_classifier_limits() says what and why.  lost: the classes
+ * that fall back to kernel; [lo, hi): pfns that do.
+ */
+static void expect_degraded(const char *key, const char *limit, unsigned int lost,
+			    uint64_t lo, uint64_t hi)
+{
+	struct lkcd_source *src = open_source();
+	struct lkcd_page_classifier *pc = NULL;
+	struct lkcd_error err = { 0 };
+	unsigned int wrong = 0;
+	const char *why;
+
+	make_vmcoreinfo();
+	vmcoreinfo_set(key, NULL);
+	CU_ASSERT_EQUAL_FATAL(open_classifier(src, &pc, &err), 0);
+	why = lkcd_page_classifier_limits(pc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(why);
+	if (!strstr(why, limit) || !strstr(why, key))
+		fprintf(stderr, "\n  without %s: \"%s\"", key, why);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, limit));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, key));
+	for (uint64_t p = 0; p < NR_PFN; p++) {
+		enum lkcd_page_class want = cls[p], c;
+
+		if (!in_ram[p])
+			continue;
+		if ((lost & 1u << want) || (p >= lo && p < hi))
+			want = LKCD_PAGE_KERNEL;
+		c = lkcd_page_classify(pc, p);
+		if (c != want && !wrong++)
+			fprintf(stderr, "\n  without %s: pfn %" PRIu64 " %s, expected %s", key, p,
+				lkcd_page_class_name(c), lkcd_page_class_name(want));
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	lkcd_page_classifier_close(pc);
+	lkcd_source_close(src);
+	make_vmcoreinfo();
+}
+
+static void test_optional_entries(void)
+{
+	const unsigned int mapped = 1u << LKCD_PAGE_USER | 1u << LKCD_PAGE_CACHE |
+				    1u << LKCD_PAGE_CACHE_PRIVATE;
+	char compound[64];
+
+	snprintf(compound, sizeof(compound), "OFFSET(page.%s)", K->compound);
+	expect_degraded("NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)", "free pages kept",
+			1u << LKCD_PAGE_FREE, 0, 0);
+	expect_degraded("LENGTH(zone.free_area)", "free pages kept", 1u << LKCD_PAGE_FREE, 0, 0);
+	expect_degraded("NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)", "offline pages read",
+			1u << LKCD_PAGE_OFFLINE, 0, 0);
+	expect_degraded(K->slab ? "NUMBER(PAGE_SLAB_MAPCOUNT_VALUE)" : "NUMBER(PG_slab)",
+			"user and cache pages kept", mapped, 0, 0);
+	expect_degraded(compound, "user and cache pages kept", mapped, 0, 0);
+	expect_degraded(K->hugetlb ? "NUMBER(PAGE_HUGETLB_MAPCOUNT_VALUE)" : "NUMBER(HUGETLB_PAGE_DTOR)",
+			"hugetlb pages kept", 0, HUGETLB_HEAD, HUGETLB_HEAD + 16);
+	expect_degraded("OFFSET(page._mapcount)", "typed pages kept",
+			1u << LKCD_PAGE_FREE | 1u << LKCD_PAGE_OFFLINE |
+			(K->slab ? mapped : 0), 0, 0);
+}
+
+/* All of VMCOREINFO there: no limit. */
+static void test_no_limits(void)
+{
+	struct lkcd_source *src = open_source();
+	struct lkcd_page_classifier *pc = NULL;
+	struct lkcd_error err = { 0 };
+
+	make_vmcoreinfo();
+	CU_ASSERT_EQUAL_FATAL(open_classifier(src, &pc, &err), 0);
+	CU_ASSERT_PTR_NULL(lkcd_page_classifier_limits(pc));
+	lkcd_page_classifier_close(pc);
+	lkcd_source_close(src);
+}
+
 static int register_suites(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -664,10 +819,22 @@ static int register_suites(void)
 		{ "section pointers outside memory keep every page", test_bad_section_pointers },
 		{ "a struct page across two vmemmap pages", test_straddling_struct_page },
 		{ "random damage never crashes nor loses kernel pages", test_random_damage },
+		{ "optional VMCOREINFO missing: pages kept, said", test_optional_entries },
+		{ "complete VMCOREINFO: no limit", test_no_limits },
+		CU_TEST_INFO_NULL,
+	};
+	/* the newer encodings: the same classes from other bytes */
+	static const CU_TestInfo newer[] = {
+		{ "every class from struct page", test_classes },
+		{ "filter: exactly the right pfns at each mask", test_filter_levels },
+		{ "optional VMCOREINFO missing: pages kept, said", test_optional_entries },
+		{ "complete VMCOREINFO: no limit", test_no_limits },
 		CU_TEST_INFO_NULL,
 	};
 
-	return lkcd_unit_add_suite("page_filter", suite_init, suite_cleanup, tests);
+	return lkcd_unit_add_suite("page_filter", suite_init, suite_cleanup, tests) ||
+	       lkcd_unit_add_suite("page_filter_6_12", suite_init_6_12, suite_cleanup, newer) ||
+	       lkcd_unit_add_suite("page_filter_7", suite_init_7, suite_cleanup, newer);
 }
 
 LKCD_TEST_MAIN(register_suites)

@@ -136,6 +136,9 @@ static void report(void *ctx, FILE *out)
 				lkcd_page_class_name((enum lkcd_page_class)c),
 				(unsigned long long)st->seen[c], (unsigned long long)st->dropped[c]);
 		}
+		why = lkcd_page_classifier_limits(fb->pc);
+		if (why)
+			fprintf(out, "  not classified (kept): %s\n", why);
 		bad = lkcd_page_classifier_unreadable(fb->pc, &why);
 		if (bad)
 			fprintf(out, "  struct page unreadable for %llu pages (kept as unknown); first: %s\n",
@@ -231,6 +234,8 @@ int save_fallback(const struct lkcd_conf *conf, struct lkcd_source *src, const c
 	if (!ret)
 		ret = lkcd_page_classifier_open(vi, lkcd_dmesg_read_source, src, &fb.pc, &err);
 	fb.have_classes = ret == 0;
+	if (fb.have_classes && lkcd_page_classifier_limits(fb.pc))
+		warnmsg("not classified, kept: %s", lkcd_page_classifier_limits(fb.pc));
 	if (!fb.have_classes) {
 		snprintf(fb.no_classes, sizeof(fb.no_classes), "%s", err.msg);
 		warnmsg("cannot classify pages (%s): every page is written", err.msg);

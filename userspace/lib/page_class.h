@@ -7,18 +7,33 @@
  * no lkcd dump whose records were classified at panic by lkcd.ko.
  *
  * The rules are lkcd.ko's (kernel/pagewalk.c, lkcd_classify), restricted to
- * what 6.1's VMCOREINFO exports (kernel/crash_core.c):
+ * what VMCOREINFO exports (kernel/crash_core.c, since 6.9 vmcore_info.c);
+ * each kernel's encoding is told from the values it exports, not from its
+ * version (Documentation/format.rst, "What each kernel changes"):
  *   hwpoison    flags & 1 << NUMBER(PG_hwpoison)
- *   offline     _mapcount == NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)
- *   free        _mapcount == NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE): a buddy head,
- *               1 << private pages (order < LENGTH(zone.free_area))
- *   kernel      PG_slab, and everything not below
- *   user        the compound head is hugetlb (first tail's compound_dtor ==
- *               NUMBER(HUGETLB_PAGE_DTOR)) or its mapping is anon / KSM
+ *   offline     page type NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)
+ *   free        page type NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE): a buddy head,
+ *               1 << private pages (order < LENGTH(zone.free_area)); or
+ *               PAGE_UNACCEPTED_MAPCOUNT_VALUE (6.16+): a MAX_PAGE_ORDER block
+ *   kernel      slab (NUMBER(PG_slab) up to 6.9, page type
+ *               PAGE_SLAB_MAPCOUNT_VALUE since 6.10), everything not below
+ *   user        the compound head is hugetlb (page type
+ *               PAGE_HUGETLB_MAPCOUNT_VALUE since 6.9; before, the first
+ *               tail's compound_dtor == NUMBER(HUGETLB_PAGE_DTOR)) or its
+ *               mapping is anon / KSM
  *   cache       mapping is an address_space and PG_lru or PG_swapcache;
  *               cache_private when PG_private is set too
+ * A page type is page._mapcount: ~PG_x up to 6.11 (compared whole), PGTY_x
+ * << 24 since 6.12 (compared by its top byte, as the kernel does).  A tail
+ * page's compound word (OFFSET(page.compound_head), 7.1+ compound_info) is
+ * head | 1, or on 7.x mask | 1 to apply to the tail's own address.
  * Not visible without the kernel's own structures, so kept as kernel pages:
  * free pages on the per-CPU lists, PG_private_2, PageTable/PageGuard.
+ *
+ * Only what locates struct page is required (SIZE(page), OFFSET(page.flags),
+ * OFFSET(page.mapping), the mem_section entries).  Each rule whose entries
+ * are missing is switched off, keeping those pages, and said in
+ * lkcd_page_classifier_limits(): a dump is never refused for them.
  *
  * struct page is found the SPARSEMEM way: SYMBOL(mem_section) (the root
  * array with SPARSEMEM_EXTREME, as x86_64 has), SIZE(mem_section),
@@ -77,6 +92,13 @@ enum lkcd_page_class lkcd_page_classify(struct lkcd_page_classifier *pc, uint64_
 /* struct pages that could not be read so far, and why the first one failed. */
 uint64_t lkcd_page_classifier_unreadable(const struct lkcd_page_classifier *pc,
 					 const char **first_reason);
+
+/*
+ * What this VMCOREINFO does not let the classifier tell, and so keeps
+ * ("free pages kept (VMCOREINFO has no NUMBER(...))"; ...), or NULL when
+ * every rule is on.
+ */
+const char *lkcd_page_classifier_limits(const struct lkcd_page_classifier *pc);
 
 /* Is class cls left out under exclude (LKCD_EXCLUDE_*)? */
 bool lkcd_page_class_excluded(enum lkcd_page_class cls, uint32_t exclude);
