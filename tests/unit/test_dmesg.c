@@ -259,7 +259,14 @@ struct fx_ring {
 	size_t nr, first_live;
 	struct fx_rec rec[MAX_REC];
 	unsigned wrapped_blocks, evicted;
+	unsigned ends_at_end;		/* blocks left in place up to the ring's last byte */
 	bool id_overflowed, lpos_overflowed;
+	/*
+	 * The writer's rule for a block that ends exactly at the ring's end:
+	 * false, wrap it to the start (up to 7.1); true, leave it in place
+	 * (7.2, "printk_ringbuffer: don't needlessly wrap data blocks around").
+	 */
+	bool no_needless_wrap;
 };
 
 static struct fx_ring *ring;
@@ -361,16 +368,22 @@ static uint64_t fx_push_full(struct fx_ring *r, const char *text, size_t len,
 	while (((id - r->tail_id) & ID_MASK) >= r->count)
 		fx_evict(r);
 	if (len) {
+		bool wraps;
+
 		size = (len + 8 + 7) & ~7ull;
 		begin = r->head_lpos;
 		next = begin + size;
-		if ((begin >> r->size_bits) != (next >> r->size_bits))
+		/* get_next_lpos(): the kernel's is_blk_wrapped() looks at next - 1 since 7.2 */
+		wraps = (begin >> r->size_bits) != ((next - r->no_needless_wrap) >> r->size_bits);
+		if (wraps)
 			next = (next & ~(r->size - 1)) + size;
+		else if (!(next & (r->size - 1)))
+			r->ends_at_end++;
 		while (next - r->tail_lpos > r->size && r->tail_id != r->head_id)
 			fx_evict(r);
 		if (next - r->tail_lpos > r->size)
 			r->tail_lpos = next - r->size;
-		start = (begin >> r->size_bits) == (next >> r->size_bits) ? begin & (r->size - 1) : 0;
+		start = wraps ? 0 : begin & (r->size - 1);
 		kw64(r->data + (begin & (r->size - 1)), id);	/* id at begin ... */
 		kw64(r->data + start, id);			/* ... and before the data */
 		kw(r->data + start + 8, text, len);
@@ -408,7 +421,8 @@ static uint64_t fx_push_full(struct fx_ring *r, const char *text, size_t len,
 	memcpy(rec->text, text, len);
 	rec->len = len;
 	rec->live = true;
-	rec->wrapped = len && (begin >> r->size_bits) != (next >> r->size_bits);
+	rec->wrapped = len && (begin & 1) == 0 && (begin & (r->size - 1)) &&
+		       (begin >> r->size_bits) != ((next - 1) >> r->size_bits);
 	r->wrapped_blocks += rec->wrapped;
 	r->head_id = id;
 	fx_sync(r);
@@ -638,6 +652,50 @@ static void test_wrap_dynamic_l5(void)
 	struct fx_ring *r = dynamic_ring(true, 3, 10);
 
 	check_wrap(r, 200);
+}
+
+/*
+ * 7.2's writer leaves a block that ends exactly at the ring's end in place
+ * (next at the start of the next lap); up to 7.1 it would have wrapped it.
+ * The reader must take the lpos pair as the kernel that wrote it meant:
+ * here two 256-byte blocks fill a 512-byte ring, the second ending at its
+ * last byte, and both are printed.
+ */
+static void test_block_ends_at_ring_end(void)
+{
+	struct lkcd_dmesg_stats st;
+	struct lkcd_error err = { 0 };
+	char text[256], *expected;
+	struct fx_ring *r;
+
+	for (int rule = 0; rule < 2; rule++) {
+		CU_ASSERT_EQUAL_FATAL(setup_machine(false), 0);
+		ring = r = fx_init(V_RB_STATIC, 4, 9, V_S_DESCS, V_S_INFOS, V_S_DATA);
+		r->no_needless_wrap = rule;
+		memset(text, 'a' + rule, sizeof(text));
+		fx_push_full(r, text, 248, 1000, 6, 1, NULL, NULL);	/* [0, 256) */
+		fx_push_full(r, text, 248, 2000, 6, 1, NULL, NULL);	/* [256, 512) */
+		CU_ASSERT_EQUAL(r->ends_at_end, (unsigned)rule);
+		CU_ASSERT_EQUAL(r->wrapped_blocks, (unsigned)!rule);	/* old: wrapped, evicting the first */
+		expected = fx_expected(r);
+		CU_ASSERT_EQUAL(run_dmesg(0, 0, NULL, NULL, &st, &err), rule ? 2 : 1);
+		CU_ASSERT_STRING_EQUAL(outbuf, expected);
+		CU_ASSERT_EQUAL(st.skipped, 0);
+		free(expected);
+		free(r);
+		ring = NULL;
+	}
+}
+
+/* Many laps of 7.2's writer: every live record, in order, nothing else. */
+static void test_wrap_static_7_2(void)
+{
+	struct fx_ring *r;
+
+	CU_ASSERT_EQUAL_FATAL(setup_machine(false), 0);
+	ring = r = fx_init(V_RB_STATIC, 4, 9, V_S_DESCS, V_S_INFOS, V_S_DATA);
+	r->no_needless_wrap = true;
+	check_wrap(r, 300);
 }
 
 /* Each corruption skips exactly its record, says why, and keeps the rest. */
@@ -1199,6 +1257,8 @@ static int register_suites(void)
 		{ "wrap: static ring, ids and lpos overflow", test_wrap_static },
 		{ "wrap: log_buf_len ring in the direct map, 4-level", test_wrap_dynamic_l4 },
 		{ "wrap: direct map, 5-level paging", test_wrap_dynamic_l5 },
+		{ "7.2: a block that ends at the ring's end stays in place", test_block_ends_at_ring_end },
+		{ "wrap: 7.2's writer, many laps", test_wrap_static_7_2 },
 		{ "each corrupt record skipped with its reason", test_corrupt_records },
 		{ "committed (not finalized) record printed", test_committed_is_printed },
 		{ "text_len beyond its block truncated", test_truncated_text },

@@ -12,7 +12,8 @@
  *   infos[id % count]: seq, ts_nsec, text_len, caller_id, dev_info
  *   data[lpos % size]: unsigned long id, then the text; a block that would
  *     cross the end of the ring keeps its id at begin and is stored whole
- *     from index 0, again behind a copy of the id.
+ *     from index 0, again behind a copy of the id (since 7.2 a block that
+ *     ends exactly at the ring's end stays in place: see locate_block()).
  *
  * Records are read from tail_id to head_id, which is sequence order.  Each
  * one is checked the way the kernel's own reader checks it (state and id of
@@ -426,6 +427,17 @@ struct reader {
  * Where the text of a block lies: the kernel's get_data() rules.  Returns
  * 1 with *index and *size (size includes the leading id) for a block with data,
  * 0 for an empty record, -1 with a reason for anything else.
+ *
+ * A block is in place when begin and its last byte, next - 1, are in the
+ * same lap of the ring; else it wrapped and its whole data sits at index 0.
+ * That is 7.2's rule ("printk_ringbuffer: don't needlessly wrap data blocks
+ * around", is_blk_wrapped()); up to 7.1 the kernel compared begin with next
+ * itself, so a block ending exactly at the ring's end was wrapped instead.
+ * One rule reads both: the lpos pair tells which kernel wrote it.  An older
+ * kernel never writes an in-place block whose next is at a lap's start, and
+ * its wrapped blocks have next at index >= 16, where both rules agree; a
+ * 7.2 kernel's in-place block ending at the ring's end (next at index 0)
+ * would read under the old rule as a wrapped block of size 0.
  */
 static int locate_block(const struct ring *R, uint64_t begin, uint64_t next,
 			uint64_t *index, uint64_t *size, const char **why)
@@ -437,10 +449,10 @@ static int locate_block(const struct ring *R, uint64_t begin, uint64_t next,
 					    : "data-less block with unknown lpos";
 		return -1;
 	}
-	if (DATA_WRAPS(R, begin) == DATA_WRAPS(R, next) && begin < next) {
+	if (DATA_WRAPS(R, begin) == DATA_WRAPS(R, next - 1) && next - begin - 1 < R->size) {
 		*index = DATA_INDEX(R, begin);
 		*size = next - begin;
-	} else if (DATA_WRAPS(R, begin + R->size) == DATA_WRAPS(R, next) &&
+	} else if (DATA_WRAPS(R, begin + R->size) == DATA_WRAPS(R, next - 1) &&
 		   next - begin <= R->size) {
 		/* Wrapped: the whole block was stored from the ring's start. */
 		*index = 0;
