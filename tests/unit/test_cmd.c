@@ -414,6 +414,19 @@ static void make_fake_root(const char *root, const char *crash_size)
 			    root, crash_size, root), 0);
 }
 
+/* The fake kexec was run with the capture command line kept + append. */
+static void expect_kexec_append(const char *root, const char *kept)
+{
+	char want[512];
+
+	CU_ASSERT_EQUAL(run("cat %s/kexec.args", root), 0);
+	snprintf(want, sizeof(want), "-p %s/boot/vmlinuz --initrd=%s/boot/initrd.img --append "
+		 "%s nr_cpus=1 irqpoll crashdump=0x7f000000\n", root, root, kept);
+	CU_ASSERT_STRING_EQUAL(out, want);
+	if (strcmp(out, want))
+		fprintf(stderr, "\n got  %s want %s", out, want);
+}
+
 static void test_config_arms(void)
 {
 	char root[128], cf[256];
@@ -423,8 +436,10 @@ static void test_config_arms(void)
 	/* the production cmdline has crashkernel= and a stale crashdump= */
 	CU_ASSERT_EQUAL(run("cp %s/proc/cmdline.prod %s/proc/cmdline", root, root), 0);
 	/* crashdump= on the command line means capture kernel: use a clean one */
-	CU_ASSERT_EQUAL(run("echo 'BOOT_IMAGE=/vmlinuz root=/dev/vda crashkernel=256M "
-			    "console=ttyS0 \"quoted=a b\"' > %s/proc/cmdline", root), 0);
+	/* quiet and the huge page pools go (KEXEC_CMDLINE_REMOVE's default) */
+	CU_ASSERT_EQUAL(run("echo 'BOOT_IMAGE=/vmlinuz quiet root=/dev/vda crashkernel=256M "
+			    "hugepagesz=1G hugepages=16 console=ttyS0 \"quoted=a b\" splash' > "
+			    "%s/proc/cmdline", root), 0);
 	snprintf(cf, sizeof(cf), "%s/arm.conf", work);
 	{
 		char text[600];
@@ -453,18 +468,12 @@ static void test_config_arms(void)
 			    root, root), 0);
 	/* values are written without a newline, one write(2) each */
 	CU_ASSERT_STRING_EQUAL(out, "422175Y");
-	CU_ASSERT_EQUAL(run("cat %s/kexec.args", root), 0);
-	{
-		char want[512];
-
-		snprintf(want, sizeof(want),
-			 "-p %s/boot/vmlinuz --initrd=%s/boot/initrd.img --append "
-			 "BOOT_IMAGE=/vmlinuz root=/dev/vda console=ttyS0 \"quoted=a b\" "
-			 "nr_cpus=1 irqpoll crashdump=0x7f000000\n", root, root);
-		CU_ASSERT_STRING_EQUAL(out, want);
-		if (strcmp(out, want))
-			fprintf(stderr, "\n got  %s want %s", out, want);
-	}
+	expect_kexec_append(root, "BOOT_IMAGE=/vmlinuz root=/dev/vda console=ttyS0 \"quoted=a b\"");
+	/* a list of one's own, with a prefix */
+	CU_ASSERT_EQUAL(run("echo 'KEXEC_CMDLINE_REMOVE=\"BOOT_IMAGE huge*\"' >>%s", cf), 0);
+	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config",
+			    root, root, LKCD_BIN, cf), 0);
+	expect_kexec_append(root, "quiet root=/dev/vda console=ttyS0 \"quoted=a b\" splash");
 	/* query sees it armed */
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s query --json", root, LKCD_BIN), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"armed\": true"));

@@ -4,6 +4,7 @@
  * the reason, and nothing applied when any line is bad.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +66,7 @@ static void test_good_file(void)
 		"KEXEC_INITRD='/boot/lkcd initrd.img'\n"
 		"KEXEC_CMDLINE_APPEND=\"nr_cpus=1 irqpoll \\\"q\\\" \\$x\"\n"
 		"export LKCD_MODULE=/lib/lkcd.ko\n"
-		"DUMP_FORMAT=lkcd\r\n"
+		"DUMP_FORMAT=lkcd\t# a comment after a tab\n"
 		"KEEP_DUMPS=5\n"
 		"SAVE_ZSTD=zlib\n"
 		"DUMP_ACTION=poweroff";	/* no final newline */
@@ -171,6 +172,18 @@ static const struct {
 	{ "DUMPDIR=`pwd`", "special shell character" },
 	{ "DUMPDIR=/var/log/dump extra", "unexpected text after the value" },
 	{ "DUMPDIR=\"/a\"b", "unexpected text after the value" },
+	/* what a shell would read differently (issue 12, defect 1) */
+	{ "DUMPDIR=/var/crash#x", "'#' inside a value" },
+	{ "DUMPDIR=#x", "'#' inside a value" },
+	{ "DUMPDIR=\"/a\"#x", "unexpected text after the value" },
+	{ "DUMPDIR='/a'#x", "unexpected text after the value" },
+	{ "DUMPDEV=/dev/sdb\r", "carriage return" },
+	{ "DUMPDEV=\"/dev/sdb\r\"", "carriage return" },
+	{ "# a comment\r", "carriage return" },
+	{ "DUMPDIR=/a\vb", "control character 0x0b" },
+	{ "DUMPDIR=\"/a\x1b[0m\"", "control character 0x1b" },
+	{ "KEXEC_CMDLINE_REMOVE=\"quiet=1\"", "without values" },
+	{ "KEXEC_CMDLINE_REMOVE=\"huge*pages\"", "'*' may only end a name" },
 };
 
 static void test_each_bad_line(void)
@@ -247,6 +260,312 @@ static void test_load_file(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(reports, "No such file"));
 }
 
+/* ---- one meaning: lkcd's reading of a file against busybox sh's ---- */
+
+#define BUSYBOX "/bin/busybox"
+#define MAX_BATCH 4096
+
+/*
+ * Files lkcd accepted, waiting for one busybox run: spawning a shell per
+ * file costs more than all the parsing, so they are sourced in one go,
+ * each in its own subshell.
+ */
+static char sh_dir[] = "/tmp/lkcd-conf-sh-XXXXXX";
+static struct {
+	char *text[MAX_BATCH];
+	size_t n;
+} batch;
+
+static void batch_reset(void)
+{
+	char file[64];
+
+	for (size_t i = 0; i < batch.n; i++) {
+		snprintf(file, sizeof(file), "%s/c.%zu", sh_dir, i);
+		unlink(file);
+		free(batch.text[i]);
+	}
+	batch.n = 0;
+}
+
+/*
+ * Apply one file's "NAME\0value\0" pairs over the defaults in *c.  0; -1
+ * with why filled when the shell set a value lkcd would refuse.
+ */
+static int apply_pairs(const char *out, size_t len, struct lkcd_conf *c, char *why, size_t size)
+{
+	for (size_t off = 0; off < len;) {
+		const char *name = out + off, *value = name + strlen(name) + 1, *reason;
+
+		if (value >= out + len) {
+			snprintf(why, size, "truncated shell output");
+			return -1;
+		}
+		off = (size_t)(value - out) + strlen(value) + 1;
+		if (lkcd_conf_set(c, name, value, &reason) < 0) {
+			snprintf(why, size, "the shell reads %s=\"%s\", which lkcd refuses: %s",
+				 name, value, reason);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* lkcd's reading of file i against the shell's, in the canonical form. */
+static void compare(size_t i, const char *out, size_t len, int status)
+{
+	struct lkcd_conf mine, theirs;
+	char *a, *b, why[1024];
+
+	lkcd_conf_defaults(&mine);
+	lkcd_conf_defaults(&theirs);
+	CU_ASSERT_EQUAL_FATAL(lkcd_conf_parse("t.conf", batch.text[i], strlen(batch.text[i]),
+					      &mine, NULL, NULL), 0);
+	if (status) {
+		fprintf(stderr, "\n  lkcd accepts [%s] but busybox sh fails on it (status %d)",
+			batch.text[i], status);
+		CU_FAIL("lkcd accepts a file a shell cannot source");
+		return;
+	}
+	if (apply_pairs(out, len, &theirs, why, sizeof(why)) < 0) {
+		fprintf(stderr, "\n  lkcd accepts [%s] but: %s", batch.text[i], why);
+		CU_FAIL("lkcd accepts a file a shell reads otherwise");
+		return;
+	}
+	a = lkcd_conf_format(&mine);
+	b = lkcd_conf_format(&theirs);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	if (strcmp(a, b)) {
+		fprintf(stderr, "\n  [%s]: lkcd reads\n%s\n  busybox sh reads\n%s", batch.text[i], a, b);
+		CU_FAIL("lkcd and busybox sh read the file differently");
+	}
+	free(a);
+	free(b);
+}
+
+/*
+ * Source every batched file in busybox sh (no environment, no PATH, in an
+ * empty directory, one subshell each) and compare what each sets with
+ * lkcd's reading, field by field.
+ */
+static void batch_run(void)
+{
+	char script[8192], file[64];
+	size_t used, len, cap = 1 << 20, off = 0, done = 0;
+	char *out = malloc(cap);
+	FILE *p;
+	int st;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	used = (size_t)snprintf(script, sizeof(script), "p() { ");
+	for (size_t i = 0; lkcd_conf_var_name(i); i++)
+		used += (size_t)snprintf(script + used, sizeof(script) - used,
+					 "[ \"${%s+set}\" ] && printf \"%%s\\0%%s\\0\" %s \"$%s\"; ",
+					 lkcd_conf_var_name(i), lkcd_conf_var_name(i),
+					 lkcd_conf_var_name(i));
+	snprintf(script + used, sizeof(script) - used,
+		 "true; }\ni=0\nwhile [ $i -lt %zu ]; do\n"
+		 "\t( . ./c.$i || exit 99; p ) </dev/null 2>/dev/null\n"
+		 "\tprintf \"\\001%%s\\001\" $?\n\ti=$((i + 1))\ndone\n", batch.n);
+	snprintf(file, sizeof(file), "%s/run", sh_dir);
+	p = fopen(file, "w");
+	CU_ASSERT_FATAL(p && fputs(script, p) >= 0 && fclose(p) == 0);
+	snprintf(script, sizeof(script), "cd %s && env -i PATH=/nonexistent " BUSYBOX " sh ./run",
+		 sh_dir);
+	p = popen(script, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	while ((len = fread(out + off, 1, cap - off - 1, p)) > 0) {
+		off += len;
+		if (cap - off < 65536) {
+			char *g = realloc(out, cap *= 2);
+
+			CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+			out = g;
+		}
+	}
+	st = pclose(p);
+	CU_ASSERT_EQUAL(st, 0);
+	out[off] = '\0';
+	/* each file: pairs, then \1status\1 (values never hold \1: lkcd refuses it) */
+	for (char *s = out; done < batch.n && s < out + off; done++) {
+		char *mark = memchr(s, '\1', (size_t)(out + off - s)), *end;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(mark);
+		end = memchr(mark + 1, '\1', (size_t)(out + off - mark - 1));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+		*end = '\0';
+		compare(done, s, (size_t)(mark - s), atoi(mark + 1));
+		s = end + 1;
+	}
+	CU_ASSERT_EQUAL(done, batch.n);
+	free(out);
+	batch_reset();
+}
+
+/*
+ * Queue text for the shell when lkcd accepts it (a file lkcd refuses is
+ * never read by anyone).  1 when accepted, 0 when refused.
+ */
+static int same_meaning(const char *text)
+{
+	struct lkcd_conf mine;
+	char file[64];
+	FILE *f;
+
+	lkcd_conf_defaults(&mine);
+	if (lkcd_conf_parse("t.conf", text, strlen(text), &mine, NULL, NULL))
+		return 0;
+	if (batch.n == MAX_BATCH)
+		batch_run();
+	snprintf(file, sizeof(file), "%s/c.%zu", sh_dir, batch.n);
+	f = fopen(file, "w");
+	CU_ASSERT_FATAL(f && fwrite(text, 1, strlen(text), f) == strlen(text) && fclose(f) == 0);
+	batch.text[batch.n] = strdup(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(batch.text[batch.n]);
+	batch.n++;
+	return 1;
+}
+
+static int sh_init(void)
+{
+	return access(BUSYBOX, X_OK) || !mkdtemp(sh_dir);
+}
+
+static int sh_clean(void)
+{
+	char file[64];
+
+	batch_reset();
+	snprintf(file, sizeof(file), "%s/run", sh_dir);
+	unlink(file);
+	return rmdir(sh_dir);
+}
+
+/* The pieces tricky lines are made of: shell syntax, blanks, bytes. */
+static const char *const pieces[] = {
+	"", "a", "#x", " #x", "\t#x", " ", "\t", "\\", "\\\\", "\\n", "\"", "'", "$", "$x",
+	"${x}", "`true`", "~", "a:~", "*", "?", "[a]", "]", "!", "%", "=", ":", ",", "@", "+",
+	"&", "|", ";", "<", ">", "(", ")", "{", "}", "\r", "\v", "\f", "\x01", "\x7f", "\x80",
+	"\xc2\xa0", "\xc2\xa0#x", "\xff", "-", ".", "/..", "a b", "\"a\"", "'a'",
+};
+static const char *const quotes[][2] = { { "", "" }, { "\"", "\"" }, { "'", "'" } };
+static const char *const prefixes[] = { "", "  ", "\t", "export ", "export\t" };
+static const char *const suffixes[] = { "", " # c", "#c", "\t# c", " x", ";x", "\r", "\\", " ;" };
+
+static void test_shell_differential(void)
+{
+	static const char *const names[] = { "DUMPDIR", "DUMPDEV", "KEXEC_CMDLINE_APPEND",
+					     "DUMP_LEVEL", "SCRUB" };
+	char text[256];
+	unsigned int accepted = 0, total = 0;
+
+	for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++)
+		for (size_t i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++)
+			for (size_t q = 0; q < 3; q++)
+				for (size_t s = 0; s < sizeof(suffixes) / sizeof(suffixes[0]); s++) {
+					const char *head = !strcmp(names[n], "DUMP_LEVEL") ? "kern" :
+							   !strcmp(names[n], "SCRUB") ? "0x1000+4k" :
+							   "/v";
+
+					snprintf(text, sizeof(text), "%s%s=%s%s%s%s%s\n",
+						 prefixes[(i + s) % 5], names[n], quotes[q][0], head,
+						 pieces[i], quotes[q][1], suffixes[s]);
+					accepted += same_meaning(text);
+					total++;
+				}
+	/* not vacuous: the plain, quoted and commented forms are all accepted */
+	batch_run();
+	fprintf(stderr, "\n  %u of %u tricky files accepted, each read alike by busybox sh", accepted,
+		total);
+	CU_ASSERT(accepted >= 150);
+	CU_ASSERT_EQUAL(same_meaning("DUMPDIR=/srv/dumps # comment\nDUMPDEV=\"/dev/x y\"\n"
+				     "export DUMP_LEVEL='used'\n"), 1);
+	CU_ASSERT_EQUAL(same_meaning("DUMPDIR=\"/a\\\"b\\$c\\`d\\\\e\"\n"), 1);
+	/* issue 12, defect 1: each was accepted with a meaning of lkcd's own */
+	CU_ASSERT_EQUAL(same_meaning("DUMPDIR=/var/crash#x\n"), 0);
+	CU_ASSERT_EQUAL(same_meaning("DUMPDEV=/dev/vdb\r\nDUMPDIR=/var/log/dump\r\n"), 0);
+	batch_run();
+}
+
+/*
+ * Fuzz-style: lines of random bytes from the tricky alphabet, seeded, so a
+ * failure is the same failure on every run.
+ */
+static void test_shell_random_lines(void)
+{
+	static const char alphabet[] = "a/_.-=#\"'\\$`~*?[]{}()<>|&; \t\r!%:,@+\x01\x80\xa0";
+	static const char *const names[] = { "DUMPDIR", "KEXEC_CMDLINE_APPEND", "DUMP_ACTION" };
+	uint32_t seed = 12;
+	unsigned int accepted = 0;
+	char text[64];
+
+	for (int i = 0; i < 3000; i++) {
+		size_t n = 0, len;
+
+		seed = seed * 1103515245u + 12345u;
+		n = (size_t)snprintf(text, sizeof(text), "%s%s=", (seed >> 20) % 4 ? "" : "export ",
+				     names[(seed >> 16) % 3]);
+		if (!strncmp(text + n - 4, "IR=", 3))
+			text[n++] = '/';
+		seed = seed * 1103515245u + 12345u;
+		len = 1 + (seed >> 16) % 10;
+		for (size_t k = 0; k < len; k++) {
+			seed = seed * 1103515245u + 12345u;
+			text[n++] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		text[n++] = '\n';
+		text[n] = '\0';
+		accepted += same_meaning(text);
+	}
+	batch_run();
+	fprintf(stderr, "\n  %u of 3000 random lines accepted, each read alike by busybox sh",
+		accepted);
+	CU_ASSERT(accepted >= 50);
+}
+
+/* The canonical form reads back to the same configuration, in lkcd and in sh. */
+static void test_canonical_form(void)
+{
+	struct lkcd_conf c, back;
+	char *text, *again;
+
+	lkcd_conf_defaults(&c);
+	CU_ASSERT_EQUAL_FATAL(parse("DUMPDIR=\"/it's \\\"here\\\" \\$x\"\nDUMP_LEVEL=USED\n"
+				    "DUMP_SAVE=No\nDUMP_ACTION=PowerOff\nPANIC_TIMEOUT=-1\n"
+				    "KEXEC_CMDLINE_APPEND='a \"b\" \\c'\nDUMP_FLAGS=2\n", &c), 0);
+	text = lkcd_conf_format(&c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	/* normalised: what capture-init's tests compare exactly */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nDUMP_SAVE='0'\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nDUMP_ACTION='poweroff'\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nDUMP_LEVEL='used'\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nDUMPDIR=\"/it's \\\"here\\\" \\$x\"\n"));
+	lkcd_conf_defaults(&back);
+	CU_ASSERT_EQUAL(parse(text, &back), 0);
+	again = lkcd_conf_format(&back);
+	CU_ASSERT_STRING_EQUAL(again, text);
+	CU_ASSERT_STRING_EQUAL(back.dumpdir, "/it's \"here\" $x");
+	CU_ASSERT_EQUAL(same_meaning(text), 1);
+	batch_run();
+	free(again);
+	free(text);
+	lkcd_conf_defaults(&c);
+	text = lkcd_conf_format(&c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nKEXEC_CMDLINE_REMOVE='" LKCD_CONF_CMDLINE_REMOVE "'\n"));
+	CU_ASSERT_EQUAL(same_meaning(text), 1);
+	batch_run();
+	free(text);
+}
+
+static const CU_TestInfo shell_tests[] = {
+	{ "tricky lines: lkcd and busybox sh agree, field by field", test_shell_differential },
+	{ "random lines (seeded): lkcd and busybox sh agree", test_shell_random_lines },
+	{ "canonical form: normalised, reads back alike", test_canonical_form },
+	CU_TEST_INFO_NULL,
+};
+
 static const CU_TestInfo config_tests[] = {
 	{ "defaults, empty file", test_defaults },
 	{ "good file", test_good_file },
@@ -259,7 +578,8 @@ static const CU_TestInfo config_tests[] = {
 
 static int register_suites(void)
 {
-	return lkcd_unit_add_suite("config", NULL, NULL, config_tests);
+	return lkcd_unit_add_suite("config", NULL, NULL, config_tests) ||
+	       lkcd_unit_add_suite("config vs sh", sh_init, sh_clean, shell_tests);
 }
 
 LKCD_TEST_MAIN(register_suites)

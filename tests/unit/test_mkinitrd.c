@@ -138,7 +138,12 @@ static void test_contents(void)
 			       "kernel/drivers/x/a_mod.ko\n");
 	/* the files are the files */
 	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout init | cmp - %s", img, tmpl), 0);
-	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout etc/lkcd.conf | cmp - %s", img, conf), 0);
+	/* the configuration as lkcd validated it, canonical: what config --print shows */
+	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout etc/lkcd.conf >%s/in-initrd.conf",
+			    img, work), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s config --print | cmp - %s/in-initrd.conf", LKCD_BIN, conf, work), 0);
+	CU_ASSERT_EQUAL(run("grep -qx \"DUMPDIR='/var/crash'\" %s/in-initrd.conf", work), 0);
+	CU_ASSERT_EQUAL(run("grep -qx \"DUMPDIR_DEVICE='LABEL=dumps'\" %s/in-initrd.conf", work), 0);
 	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout bin/lkcd | cmp - %s", img, LKCD_BIN), 0);
 	CU_ASSERT_EQUAL(run("zcat %s | cpio -tv --quiet dev/console | grep -q '^c.* 5, *1 '", img), 0);
 	/* --list prints sizes and the total */

@@ -173,10 +173,43 @@ static int unload(void)
 	return EXIT_OK;
 }
 
+/*
+ * The capture kernel's command line: the running one without crashkernel=,
+ * crashdump= and KEXEC_CMDLINE_REMOVE's names, then KEXEC_CMDLINE_APPEND
+ * and crashdump=<addr>.  0, or -1 (said).
+ */
+static int capture_cmdline(const struct lkcd_conf *conf, uint64_t addr, char *out, size_t size)
+{
+	const char *drop[LKCD_CONF_STR / 2 + 3] = { "crashkernel", "crashdump" };
+	char cmdline[4096], kept[4096], names[LKCD_CONF_STR], *tok, *save = NULL;
+	size_t n = 2;
+	int ret;
+
+	snprintf(names, sizeof(names), "%s", conf->kexec_cmdline_remove);
+	for (tok = strtok_r(names, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		drop[n++] = tok;
+	drop[n] = NULL;
+	ret = read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline));
+	if (ret < 0) {
+		errmsg("%s: %s", sys_path("/proc/cmdline"), strerror(-ret));
+		return -1;
+	}
+	if (cmdline_filter(cmdline, drop, kept, sizeof(kept)) < 0) {
+		errmsg("kernel command line too long");
+		return -1;
+	}
+	if ((size_t)snprintf(out, size, "%s%s%s crashdump=0x%llx", kept,
+			     kept[0] && conf->kexec_cmdline_append[0] ? " " : "",
+			     conf->kexec_cmdline_append, (unsigned long long)addr) >= size) {
+		errmsg("the capture kernel's command line is longer than %zu bytes", size - 1);
+		return -1;
+	}
+	return 0;
+}
+
 static int arm(const struct lkcd_conf *conf)
 {
-	static const char *const drop[] = { "crashkernel", "crashdump", NULL };
-	char cmdline[4096], kept[4096], append[8192], buf[64];
+	char append[8192], buf[64];
 	char kernel[PATH_MAX], initrd[PATH_MAX], initrd_arg[PATH_MAX + 16];
 	char *argv[9];
 	const char *lockdown = lockdown_level();
@@ -238,18 +271,8 @@ static int arm(const struct lkcd_conf *conf)
 		}
 	}
 
-	ret = read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline));
-	if (ret < 0) {
-		errmsg("%s: %s", sys_path("/proc/cmdline"), strerror(-ret));
+	if (capture_cmdline(conf, addr, append, sizeof(append)) < 0)
 		return EXIT_FAIL;
-	}
-	if (cmdline_filter(cmdline, drop, kept, sizeof(kept)) < 0) {
-		errmsg("kernel command line too long");
-		return EXIT_FAIL;
-	}
-	snprintf(append, sizeof(append), "%s%s%s crashdump=0x%llx", kept,
-		 kept[0] && conf->kexec_cmdline_append[0] ? " " : "",
-		 conf->kexec_cmdline_append, (unsigned long long)addr);
 	argv[argc++] = "kexec";
 	argv[argc++] = "-p";
 	/*
@@ -305,6 +328,8 @@ static void config_usage(FILE *out)
 		"dump instead, as lkcd save does.\n"
 		"\n"
 		"  -n, --dry-run        print what would be done, change nothing\n"
+		"  -p, --print          check the file and print the values lkcd reads from it,\n"
+		"                       in the canonical form the capture initramfs carries\n"
 		"  -c, --config FILE    configuration file (default %s)\n"
 		"  -h, --help           show this help\n"
 		"\n"
@@ -316,18 +341,23 @@ int cmd_config(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "print", no_argument, NULL, 'p' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct lkcd_conf conf;
 	char cmdline[4096], val[64];
+	bool print = false;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "nc:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "npc:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			dry_run = true;
+			break;
+		case 'p':
+			print = true;
 			break;
 		case 'c':
 			conf_path = optarg;
@@ -347,6 +377,17 @@ int cmd_config(int argc, char **argv)
 	}
 	if (load_config(&conf) < 0)
 		return EXIT_FAIL;
+	if (print) {
+		char *text = lkcd_conf_format(&conf);
+
+		if (!text) {
+			errmsg("config: out of memory");
+			return EXIT_FAIL;
+		}
+		fputs(text, stdout);
+		free(text);
+		return EXIT_OK;
+	}
 	ret = read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline));
 	if (ret < 0) {
 		errmsg("%s: %s", sys_path("/proc/cmdline"), strerror(-ret));

@@ -8,7 +8,8 @@
  *                         configured action
  *   /bin/busybox + links  the shell and tools of /init
  *   /sbin/lkcd            this program and the libraries its ELF header names
- *   /etc/lkcd.conf        the configuration (lkcd save reads it; /init sources it)
+ *   /etc/lkcd.conf        the configuration as lkcd validated it, written back
+ *                         canonically (lkcd save reads it; /init sources it)
  *   /etc/lkcd/modules     the modules to insmod, dependencies first
  *   /lib/modules/<kver>/  the dump target's drivers and filesystem, resolved
  *                         with their dependencies from modules.dep
@@ -831,19 +832,6 @@ static void print_list(const struct build *b, FILE *out)
 	fprintf(out, "%10llu  total of the files\n", (unsigned long long)total);
 }
 
-/* Read the config file's text (what goes into the initramfs). */
-static char *config_text(size_t *len)
-{
-	char *t = slurp(conf_path);
-
-	if (!t) {
-		/* no file: the defaults, said explicitly */
-		t = strdup("# no /etc/lkcd.conf when the initramfs was built: defaults\n");
-	}
-	*len = t ? strlen(t) : 0;
-	return t;
-}
-
 static int mkdir_parent(const char *path)
 {
 	char dir[PATH_MAX];
@@ -906,7 +894,12 @@ static int mkinitrd_build(const struct lkcd_conf *conf, const struct opts *o,
 		exe[n] = '\0';
 		oo.lkcd_bin = exe;
 	}
-	conf_text = config_text(&conf_len);
+	/*
+	 * Not the file as written: the values lkcd validated, written back in
+	 * the canonical form that /init's shell and lkcd save read alike.
+	 */
+	conf_text = lkcd_conf_format(conf);
+	conf_len = conf_text ? strlen(conf_text) : 0;
 	if (!conf_text) {
 		errmsg("mkinitrd: out of memory");
 		return EXIT_FAIL;

@@ -60,7 +60,8 @@ int parse_u64(const char *s, uint64_t *out);
 int cmdline_get(const char *cmdline, const char *key, char *val, size_t size);
 /*
  * Copy cmdline to out without the parameters whose names are listed in
- * drop (NULL-terminated); quoting ("a b") is kept as is.  0 or -ENOSPC.
+ * drop (NULL-terminated; "NAME*" drops every name beginning NAME); quoting
+ * ("a b") is kept as is.  0 or -ENOSPC.
  */
 int cmdline_filter(const char *cmdline, const char *const *drop, char *out,
 		   size_t size);

@@ -177,10 +177,13 @@ static bool next_param(const char **p, const char **start, const char **end)
 	return true;
 }
 
+/* name, or with a trailing '*' every name it begins (hugepages*) */
 static bool param_is(const char *start, const char *end, const char *name)
 {
 	size_t n = strlen(name);
 
+	if (n && name[n - 1] == '*')
+		return (size_t)(end - start) >= n - 1 && !strncmp(start, name, n - 1);
 	return (size_t)(end - start) >= n && !strncmp(start, name, n) &&
 	       (start + n == end || start[n] == '=');
 }

@@ -40,6 +40,8 @@ void lkcd_conf_defaults(struct lkcd_conf *c)
 	c->save_keep_zstd = true;
 	c->dump_action = LKCD_ACTION_REBOOT;
 	c->fail_action = LKCD_ACTION_REBOOT;
+	snprintf(c->kexec_cmdline_remove, sizeof(c->kexec_cmdline_remove), "%s",
+		 LKCD_CONF_CMDLINE_REMOVE);
 }
 
 static int parse_u32(const char *s, uint32_t *out)
@@ -199,6 +201,23 @@ static const char *set_cmdline_append(struct lkcd_conf *c, const char *v)
 	if (strstr(v, "crashdump="))
 		return "must not contain crashdump= (lkcd config adds it)";
 	strcpy(c->kexec_cmdline_append, v);
+	return NULL;
+}
+
+/* Parameter names, NAME or NAME* (a prefix), separated by spaces. */
+static const char *set_cmdline_remove(struct lkcd_conf *c, const char *v)
+{
+	for (const char *p = v; *p; p++) {
+		if (*p == '*' && p[1] && p[1] != ' ')
+			return "'*' may only end a name (NAME* drops every NAME...)";
+		if (!isgraph((unsigned char)*p) && *p != ' ')
+			return "expected parameter names separated by spaces";
+		if (*p == '=' || *p == '"')
+			return "expected parameter names without values (quiet, hugepages*)";
+	}
+	if (strlen(v) >= LKCD_CONF_STR)
+		return "too long";
+	strcpy(c->kexec_cmdline_remove, v);
 	return NULL;
 }
 
@@ -389,6 +408,7 @@ static const struct {
 	{ "KEXEC_KERNEL", set_kexec_kernel },
 	{ "KEXEC_INITRD", set_kexec_initrd },
 	{ "KEXEC_CMDLINE_APPEND", set_cmdline_append },
+	{ "KEXEC_CMDLINE_REMOVE", set_cmdline_remove },
 	{ "LKCD_MODULE", set_lkcd_module },
 	{ "DUMP_FORMAT", set_format },
 	{ "KEEP_DUMPS", set_keep_dumps },
@@ -405,8 +425,26 @@ static const struct {
 
 /* ---- the line syntax ---- */
 
+/*
+ * The file is read by two programs: this parser (lkcd config, lkcd save)
+ * and, for a file someone sources by hand, a POSIX shell.  Every line this
+ * parser accepts must mean the same to both, so whatever the two would read
+ * differently is refused rather than read one way:
+ *   - a control character (a CRLF line end: the shell keeps the \r in the
+ *     value, so DUMPDEV=/dev/sdb\r names a device that never appears);
+ *   - '#' inside a word (DUMPDIR=/var/crash#x: a shell keeps "#x", a comment
+ *     starts only at the beginning of a word), so after a value a comment
+ *     needs a blank before it;
+ *   - every character a shell expands or treats as syntax, outside quotes.
+ * The capture initramfs does not source this file at all: lkcd mkinitrd
+ * writes the parsed values back (lkcd_conf_format), so both sides of the
+ * capture read what lkcd config validated.
+ */
+
 static bool only_comment_left(const char *p)
 {
+	if (*p && *p != ' ' && *p != '\t')
+		return false;	/* "/a"#x or "/a"b: still the same word to a shell */
 	while (*p == ' ' || *p == '\t')
 		p++;
 	return *p == '\0' || *p == '#';
@@ -465,7 +503,10 @@ static const char *parse_line(char *line, char **name_out, char *val)
 		}
 		p++;
 	} else {
-		for (; *p && *p != ' ' && *p != '\t' && *p != '#'; p++) {
+		for (; *p && *p != ' ' && *p != '\t'; p++) {
+			if (*p == '#')
+				return "'#' inside a value: a shell keeps it as part of the value "
+				       "(quote the value, or put a blank before a comment)";
 			if (strchr("$`\\\"';&|<>(){}*?[]~", *p))
 				return "special shell character in an unquoted value (quote it)";
 			val[n++] = *p;
@@ -497,11 +538,48 @@ static void report_line(lkcd_conf_report_fn report, void *ctx, const char *file,
 	report(ctx, msg);
 }
 
+/* The first control character of a line (tab allowed), as a reason; NULL if none. */
+static const char *control_char(const char *line, size_t len, char *why, size_t size)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)line[i];
+
+		if (ch == '\t' || (ch >= 0x20 && ch != 0x7f))
+			continue;
+		if (ch == '\0')
+			return "NUL byte in the line";
+		if (ch == '\r')
+			return "carriage return (\\r, a DOS/CRLF line end): a shell keeps it in the "
+			       "value; convert the file with dos2unix";
+		snprintf(why, size, "control character 0x%02x in the line", ch);
+		return why;
+	}
+	return NULL;
+}
+
+const char *lkcd_conf_var_name(size_t i)
+{
+	return i < sizeof(vars) / sizeof(vars[0]) ? vars[i].name : NULL;
+}
+
+int lkcd_conf_set(struct lkcd_conf *conf, const char *name, const char *value,
+		  const char **why)
+{
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		if (strcmp(vars[i].name, name))
+			continue;
+		*why = vars[i].set(conf, value);
+		return *why ? -EINVAL : 0;
+	}
+	*why = "unknown variable";
+	return -ENOENT;
+}
+
 int lkcd_conf_parse(const char *file, const char *text, size_t len,
 		    struct lkcd_conf *conf, lkcd_conf_report_fn report, void *ctx)
 {
 	struct lkcd_conf tmp = *conf;
-	char line[MAX_LINE + 1], val[MAX_LINE + 1];
+	char line[MAX_LINE + 1], val[MAX_LINE + 1], cwhy[64];
 	unsigned int lineno = 0, bad = 0;
 	size_t off = 0;
 
@@ -510,7 +588,7 @@ int lkcd_conf_parse(const char *file, const char *text, size_t len,
 		size_t l = nl ? (size_t)(nl - (text + off)) : len - off;
 		const char *why;
 		char *name;
-		size_t i;
+		int ret;
 
 		lineno++;
 		if (l > MAX_LINE) {
@@ -522,14 +600,9 @@ int lkcd_conf_parse(const char *file, const char *text, size_t len,
 		memcpy(line, text + off, l);
 		line[l] = '\0';
 		off += l + 1;
-		if (l && line[l - 1] == '\r')
-			line[--l] = '\0';
-		if (strlen(line) != l) {
-			report_line(report, ctx, file, lineno, "NUL byte in the line");
-			bad++;
-			continue;
-		}
-		why = parse_line(line, &name, val);
+		why = control_char(line, l, cwhy, sizeof(cwhy));
+		if (!why)
+			why = parse_line(line, &name, val);
 		if (why) {
 			report_line(report, ctx, file, lineno, "%s", why);
 			bad++;
@@ -537,16 +610,11 @@ int lkcd_conf_parse(const char *file, const char *text, size_t len,
 		}
 		if (!name)
 			continue;
-		for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
-			if (!strcmp(vars[i].name, name))
-				break;
-		if (i == sizeof(vars) / sizeof(vars[0])) {
+		ret = lkcd_conf_set(&tmp, name, val, &why);
+		if (ret == -ENOENT) {
 			report_line(report, ctx, file, lineno, "unknown variable %s", name);
 			bad++;
-			continue;
-		}
-		why = vars[i].set(&tmp, val);
-		if (why) {
+		} else if (ret) {
 			report_line(report, ctx, file, lineno, "%s=\"%.200s\": %s", name, val, why);
 			bad++;
 		}
@@ -555,6 +623,91 @@ int lkcd_conf_parse(const char *file, const char *text, size_t len,
 		return -EINVAL;
 	*conf = tmp;
 	return 0;
+}
+
+/* ---- writing the values back: what the capture initramfs reads ---- */
+
+int lkcd_conf_quote(const char *v, char *out, size_t size)
+{
+	size_t n = 0;
+	bool single = !strchr(v, '\'');
+
+	/*
+	 * '...' keeps everything but a single quote, in a shell and here; a
+	 * value with one goes in "..." with \" \\ \$ \` escaped, which both
+	 * read the same way too.
+	 */
+#define PUT(ch) do { if (n + 1 >= size) return -ENOSPC; out[n++] = (ch); } while (0)
+	PUT(single ? '\'' : '"');
+	for (const char *p = v; *p; p++) {
+		if (!single && strchr("\"\\$`", *p))
+			PUT('\\');
+		PUT(*p);
+	}
+	PUT(single ? '\'' : '"');
+#undef PUT
+	out[n] = '\0';
+	return 0;
+}
+
+static const char *bool_text(bool b)
+{
+	return b ? "1" : "0";
+}
+
+char *lkcd_conf_format(const struct lkcd_conf *c)
+{
+	char num[6][32];
+	const struct {
+		const char *name;
+		const char *value;
+	} out[] = {
+		{ "DUMP_ACTIVE", bool_text(c->dump_active) },
+		{ "DUMPDEV", c->dumpdev },
+		{ "DUMPDIR", c->dumpdir },
+		{ "DUMP_SAVE", bool_text(c->dump_save) },
+		{ "SAVE_FALLBACK", bool_text(c->save_fallback) },
+		{ "DUMP_LEVEL", lkcd_level_name(c->level) },
+		{ "DUMP_COMPRESS", lkcd_compress_name(c->compress) },
+		{ "DUMP_FLAGS", (snprintf(num[0], 32, "0x%x", c->flags), num[0]) },
+		{ "DUMP_EXCLUDE", (snprintf(num[1], 32, "%u", c->exclude), num[1]) },
+		{ "PANIC_TIMEOUT", c->panic_timeout_set ?
+			(snprintf(num[2], 32, "%d", c->panic_timeout), num[2]) : "" },
+		{ "KEXEC_KERNEL", c->kexec_kernel },
+		{ "KEXEC_INITRD", c->kexec_initrd },
+		{ "KEXEC_CMDLINE_APPEND", c->kexec_cmdline_append },
+		{ "KEXEC_CMDLINE_REMOVE", c->kexec_cmdline_remove },
+		{ "LKCD_MODULE", c->lkcd_module },
+		{ "DUMP_FORMAT", lkcd_conf_format_name(c->dump_format) },
+		{ "KEEP_DUMPS", (snprintf(num[3], 32, "%u", c->keep_dumps), num[3]) },
+		{ "SAVE_ZSTD", c->save_keep_zstd ? "keep" : "zlib" },
+		{ "DUMP_ACTION", lkcd_conf_action_name(c->dump_action) },
+		{ "DUMP_FAIL_ACTION", lkcd_conf_action_name(c->fail_action) },
+		{ "MKINITRD", bool_text(c->mkinitrd) },
+		{ "DUMPDIR_DEVICE", c->dumpdir_device },
+		{ "DUMPDIR_FSTYPE", c->dumpdir_fstype },
+		{ "CAPTURE_MODULES", c->capture_modules },
+		{ "PRODUCTION_INITRD", c->production_initrd },
+		{ "SCRUB", c->scrub },
+	};
+	static const char head[] = "# written by lkcd from the configuration it validated\n";
+	size_t size = sizeof(head), used;
+	char *text, q[2 * LKCD_CONF_STR + 3];
+
+	for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++)
+		size += strlen(out[i].name) + 2 * strlen(out[i].value) + 5;
+	text = malloc(size);
+	if (!text)
+		return NULL;
+	used = (size_t)snprintf(text, size, "%s", head);
+	for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++) {
+		if (lkcd_conf_quote(out[i].value, q, sizeof(q)) < 0) {
+			free(text);
+			return NULL;	/* cannot happen: values are below LKCD_CONF_STR */
+		}
+		used += (size_t)snprintf(text + used, size - used, "%s=%s\n", out[i].name, q);
+	}
+	return text;
 }
 
 int lkcd_conf_load(const char *path, struct lkcd_conf *conf,

@@ -18,6 +18,15 @@
 #define LKCD_CONF_PATH		"/etc/lkcd.conf"
 #define LKCD_CONF_DUMPDIR	"/var/log/dump"
 #define LKCD_CONF_STR		1024
+/*
+ * What hurts a small capture kernel, as kdump-utils' KDUMP_COMMANDLINE_REMOVE
+ * (crashkernel= and crashdump= are always dropped): huge page pools it
+ * cannot afford, a silent console, debug and buffer sizes made for the
+ * production machine.
+ */
+#define LKCD_CONF_CMDLINE_REMOVE \
+	"quiet splash hugepages hugepagesz default_hugepagesz hugetlb_cma cma " \
+	"slub_debug log_buf_len swiotlb"
 
 enum lkcd_dump_action {
 	LKCD_ACTION_REBOOT = 0,
@@ -42,6 +51,9 @@ struct lkcd_conf {
 	char kexec_kernel[LKCD_CONF_STR];	/* KEXEC_KERNEL ("" = /boot/vmlinuz-<release>) */
 	char kexec_initrd[LKCD_CONF_STR];	/* KEXEC_INITRD ("" = /boot/initrd.img-<release> if present) */
 	char kexec_cmdline_append[LKCD_CONF_STR]; /* KEXEC_CMDLINE_APPEND */
+	char kexec_cmdline_remove[LKCD_CONF_STR]; /* KEXEC_CMDLINE_REMOVE: parameter
+						 * names (NAME* = a prefix) left out
+						 * of the capture command line */
 	char lkcd_module[LKCD_CONF_STR];	/* LKCD_MODULE ("" = modprobe lkcd) */
 	enum lkcd_out_format dump_format;	/* DUMP_FORMAT (kdump) */
 	uint32_t keep_dumps;			/* KEEP_DUMPS (0 = keep all) */
@@ -71,6 +83,25 @@ void lkcd_conf_defaults(struct lkcd_conf *conf);
  */
 int lkcd_conf_parse(const char *name, const char *text, size_t len,
 		    struct lkcd_conf *conf, lkcd_conf_report_fn report, void *ctx);
+
+/*
+ * Set one variable from its value, as a line NAME=value would: 0, -ENOENT
+ * for an unknown name, -EINVAL (*why says why) for a bad value.
+ */
+int lkcd_conf_set(struct lkcd_conf *conf, const char *name, const char *value,
+		  const char **why);
+/* The i-th variable's name, NULL past the last. */
+const char *lkcd_conf_var_name(size_t i);
+
+/*
+ * The configuration written back in the canonical form: every variable,
+ * one NAME='value' line each, normalised (names for levels, 0/1 for
+ * booleans), quoted so that a POSIX shell and lkcd_conf_parse read the same
+ * values.  malloc'ed, NULL on ENOMEM.
+ */
+char *lkcd_conf_format(const struct lkcd_conf *conf);
+/* v quoted for a shell and for this parser alike; 0 or -ENOSPC. */
+int lkcd_conf_quote(const char *v, char *out, size_t size);
 
 /*
  * Read and parse a file.  -ENOENT (reported too) when it does not exist,
