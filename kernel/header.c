@@ -11,7 +11,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/crash_core.h>
 #include <linux/crc32.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
@@ -19,6 +18,7 @@
 #include <linux/mm.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "lkcd.h"
 
 static struct page *lkcd_hdr_page;	/* set at init, freed at exit */

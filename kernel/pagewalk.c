@@ -30,6 +30,7 @@
 #include <linux/vmalloc.h>
 #include <asm/pgtable_types.h>
 
+#include "compat.h"
 #include "lkcd.h"
 #include "packer.h"
 
@@ -267,7 +268,7 @@ static notrace bool lkcd_buddy_tail(u64 pfn, u64 *end)
 {
 	u32 order;
 
-	for (order = 1; order < MAX_ORDER; order++) {
+	for (order = 1; order < LKCD_NR_ORDERS; order++) {
 		u64 head = pfn & ~((1ULL << order) - 1);
 		struct page *hp;
 		unsigned long ho;
@@ -280,7 +281,7 @@ static notrace bool lkcd_buddy_tail(u64 pfn, u64 *end)
 		if (!PageBuddy(hp))
 			continue;
 		ho = lkcd_buddy_order(hp);
-		if (ho >= order && ho < MAX_ORDER && pfn < head + (1ULL << ho)) {
+		if (ho >= order && ho < LKCD_NR_ORDERS && pfn < head + (1ULL << ho)) {
 			*end = head + (1ULL << ho);
 			return true;
 		}
@@ -305,12 +306,12 @@ static notrace bool lkcd_page_busy(struct page *page, struct page *head)
 
 	if (head != page || PageCompound(page))
 		return true;
-	if (PageLocked(page) || PageWriteback(page) || page_maybe_dma_pinned(page))
+	if (PageLocked(page) || PageWriteback(page) || lkcd_page_dma_pinned(page))
 		return true;
-	expected = page_mapcount(page);
-	if (mapping && !(mapping & PAGE_MAPPING_ANON))
+	expected = lkcd_page_mapcount(page);
+	if (mapping && !(mapping & LKCD_MAPPING_ANON))
 		expected++;			/* the page cache's reference */
-	if (PageSwapCache(page))
+	if (lkcd_page_swapcache(page))
 		expected++;			/* the swap cache's */
 	if (PagePrivate(page))
 		expected++;			/* attach_page_private()'s */
@@ -354,7 +355,7 @@ static notrace unsigned int lkcd_classify(void *ctx, __u64 pfn, __u64 *run)
 	if (PageBuddy(page)) {
 		unsigned long order = lkcd_buddy_order(page);
 
-		if (order >= MAX_ORDER || (pfn & ((1ULL << order) - 1)))
+		if (order >= LKCD_NR_ORDERS || (pfn & ((1ULL << order) - 1)))
 			return LKCD_PC_KERNEL;	/* torn: dump it, never write it */
 		*run = 1ULL << order;
 		return LKCD_PC_FREE;
@@ -371,12 +372,12 @@ static notrace unsigned int lkcd_classify(void *ctx, __u64 pfn, __u64 *run)
 
 	head = compound_head(page);
 	mapping = (unsigned long)READ_ONCE(head->mapping);
-	if (PageHuge(head) || (mapping & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_ANON ||
-	    (mapping & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_KSM)
+	if (PageHuge(head) || (mapping & LKCD_MAPPING_FLAGS) == LKCD_MAPPING_ANON ||
+	    (mapping & LKCD_MAPPING_FLAGS) == LKCD_MAPPING_KSM)
 		cls = LKCD_PC_USER;
-	else if (mapping && !(mapping & PAGE_MAPPING_FLAGS) &&
-		 (PageLRU(head) || PageSwapCache(head)))
-		cls = (PagePrivate(head) || PagePrivate2(head)) ?
+	else if (mapping && !(mapping & LKCD_MAPPING_FLAGS) &&
+		 (PageLRU(head) || lkcd_page_swapcache(head)))
+		cls = (PagePrivate(head) || lkcd_page_private2(head)) ?
 			LKCD_PC_CACHE_PRIVATE : LKCD_PC_CACHE;
 	else
 		return LKCD_PC_KERNEL;	/* incl. non-LRU movable (zsmalloc, balloon) */

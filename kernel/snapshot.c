@@ -57,6 +57,7 @@
 #include <linux/workqueue.h>
 #include <asm/pgtable_types.h>
 
+#include "compat.h"
 #include "lkcd.h"
 #include "packer.h"
 
@@ -692,7 +693,7 @@ int lkcd_snapshot_size(u64 *size)
 
 /* ---- SysRq d ---- */
 
-static void lkcd_sysrq_snapshot(int key)
+static void lkcd_sysrq_snapshot(lkcd_sysrq_key_t key)
 {
 	/* messages are printed by the request itself */
 	lkcd_snapshot_request(LKCD_SNAP_DEFAULT, "SysRq d");
@@ -712,7 +713,7 @@ static const struct sysrq_key_op lkcd_sysrq_op = {
  * snapshot: reads the state number; writing 1 takes a snapshot in
  * snapshot_mode (EBUSY while one is held), 0 releases the held one.
  */
-static int lkcd_snap_handler(struct ctl_table *table, int write, void *buffer,
+static int lkcd_snap_handler(lkcd_ctl_table *table, int write, void *buffer,
 			     size_t *lenp, loff_t *ppos)
 {
 	char text[16];
@@ -735,7 +736,7 @@ static int lkcd_snap_handler(struct ctl_table *table, int write, void *buffer,
 }
 
 /* snapshot_state: one line for people and scripts */
-static int lkcd_snap_state_handler(struct ctl_table *table, int write, void *buffer,
+static int lkcd_snap_state_handler(lkcd_ctl_table *table, int write, void *buffer,
 				   size_t *lenp, loff_t *ppos)
 {
 	struct lkcd_snapshot_status st;
@@ -770,7 +771,7 @@ static int lkcd_snap_state_handler(struct ctl_table *table, int write, void *buf
 	return lkcd_sysctl_emit(text, buffer, lenp, ppos);
 }
 
-static int lkcd_snap_u32_handler(struct ctl_table *table, int write, void *buffer,
+static int lkcd_snap_u32_handler(lkcd_ctl_table *table, int write, void *buffer,
 				 size_t *lenp, loff_t *ppos)
 {
 	u32 *val = table->data;
@@ -789,7 +790,8 @@ static int lkcd_snap_u32_handler(struct ctl_table *table, int write, void *buffe
 	return 0;
 }
 
-static struct ctl_table lkcd_snap_sysctl[] = {
+#define LKCD_NR_SNAP_SYSCTL	4
+static struct ctl_table lkcd_snap_sysctl[LKCD_SYSCTL_SLOTS(LKCD_NR_SNAP_SYSCTL)] = {
 	{ .procname = "snapshot", .mode = 0644, .proc_handler = lkcd_snap_handler },
 	{ .procname = "snapshot_state", .mode = 0444, .proc_handler = lkcd_snap_state_handler },
 	{ .procname = "snapshot_mode", .mode = 0644, .data = &lkcd_snap_mode_tun,
@@ -798,7 +800,6 @@ static struct ctl_table lkcd_snap_sysctl[] = {
 	{ .procname = "snapshot_cap_mb", .mode = 0644, .data = &lkcd_snap_cap_mb,
 	  .extra1 = (void *)(unsigned long)(1u << 24),
 	  .proc_handler = lkcd_snap_u32_handler },
-	{ }
 };
 static struct ctl_table_header *lkcd_snap_sysctl_hdr;
 
@@ -807,7 +808,8 @@ int lkcd_snapshot_init(void)
 	int ret;
 
 	INIT_WORK(&lkcd_snap.work, lkcd_snap_work);
-	lkcd_snap_sysctl_hdr = register_sysctl("kernel/dump", lkcd_snap_sysctl);
+	lkcd_snap_sysctl_hdr = lkcd_register_sysctl("kernel/dump", lkcd_snap_sysctl,
+						    LKCD_NR_SNAP_SYSCTL);
 	if (!lkcd_snap_sysctl_hdr)
 		return -ENOMEM;
 	ret = register_sysrq_key('d', &lkcd_sysrq_op);

@@ -25,6 +25,7 @@
 #include <linux/kernel.h>
 #include <linux/sysctl.h>
 
+#include "compat.h"
 #include "lkcd.h"
 
 /* One writable tunable: where it lives and what it accepts. */
@@ -88,7 +89,7 @@ int lkcd_sysctl_emit(const char *text, void *buffer, size_t *lenp, loff_t *ppos)
 	return 0;
 }
 
-static int lkcd_knob_handler(struct ctl_table *table, int write, void *buffer,
+static int lkcd_knob_handler(lkcd_ctl_table *table, int write, void *buffer,
 			     size_t *lenp, loff_t *ppos)
 {
 	const struct lkcd_knob *knob = table->extra1;
@@ -134,7 +135,7 @@ static int lkcd_knob_handler(struct ctl_table *table, int write, void *buffer,
 	return 0;
 }
 
-static int lkcd_addr_handler(struct ctl_table *table, int write, void *buffer,
+static int lkcd_addr_handler(lkcd_ctl_table *table, int write, void *buffer,
 			     size_t *lenp, loff_t *ppos)
 {
 	char text[24];
@@ -145,7 +146,8 @@ static int lkcd_addr_handler(struct ctl_table *table, int write, void *buffer,
 	return lkcd_sysctl_emit(text, buffer, lenp, ppos);
 }
 
-static struct ctl_table lkcd_sysctl_table[ARRAY_SIZE(lkcd_knobs) + 2];
+#define LKCD_NR_SYSCTL	(ARRAY_SIZE(lkcd_knobs) + 1)	/* addr, the knobs */
+static struct ctl_table lkcd_sysctl_table[LKCD_SYSCTL_SLOTS(LKCD_NR_SYSCTL)];
 static struct ctl_table_header *lkcd_sysctl_header;
 
 int lkcd_sysctl_init(void)
@@ -163,9 +165,8 @@ int lkcd_sysctl_init(void)
 		t->proc_handler = lkcd_knob_handler;
 		t->extra1 = (void *)&lkcd_knobs[i];
 	}
-	/* the last entry stays zeroed: the table's terminator */
-
-	lkcd_sysctl_header = register_sysctl("kernel/dump", lkcd_sysctl_table);
+	lkcd_sysctl_header = lkcd_register_sysctl("kernel/dump", lkcd_sysctl_table,
+						  LKCD_NR_SYSCTL);
 	if (!lkcd_sysctl_header) {
 		pr_err("cannot register /proc/sys/kernel/dump\n");
 		return -ENOMEM;
