@@ -12,6 +12,8 @@
 #                 (tests/bench/run; table in build/bench/, see
 #                 Documentation/performance.rst)
 #   make fuzz     run every libFuzzer target for FUZZ_SECONDS (tests/fuzz)
+#   make deb      Debian packages lkcd + lkcd-dkms into build/deb/
+#                 (scripts/deb: dpkg-buildpackage -us -uc -b, lintian)
 #   make install  tools, module source + dkms.conf, units, udev rules, man
 #                 pages, default config (DESTDIR=, PREFIX= as usual)
 #   make clean
@@ -39,7 +41,7 @@ LKCD_RESULTS ?= $(CURDIR)/build/results/counts
 export LKCD_RESULTS
 COUNTS := $(LKCD_RESULTS)
 
-.PHONY: all userspace module deps check unit vm demo bench fuzz install clean
+.PHONY: all userspace module deps check unit vm demo bench fuzz deb install clean
 
 all: userspace module
 
@@ -91,6 +93,9 @@ bench:
 
 fuzz:
 	$(MAKE) -C tests/fuzz fuzz
+
+deb:
+	scripts/deb
 
 install: all
 	$(MAKE) -C lkcd-utils install
