@@ -31,12 +31,15 @@
 #include <linux/build_bug.h>
 #define LKCD_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
 #else
+/*
+ * The kernel's own UAPI types, as every header shared with userspace uses
+ * them: glibc 2.43's <fcntl.h> includes <linux/types.h> itself, so a
+ * private typedef of the same names (uint64_t is unsigned long, __u64
+ * unsigned long long) no longer compiles next to it.
+ */
+#include <linux/types.h>
 #include <stdint.h>
 #include <stddef.h>
-typedef uint8_t __u8;
-typedef uint16_t __u16;
-typedef uint32_t __u32;
-typedef uint64_t __u64;
 #define LKCD_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
 #endif
 

@@ -55,7 +55,7 @@ struct simmem {
 	uint8_t *state;		/* SIM_S_* per pfn */
 
 	uint64_t header_pfn;
-	uint64_t pool[SIM_MAX_POOL];
+	__u64 pool[SIM_MAX_POOL];	/* the packer's type: lkcd_packer.pool */
 	uint32_t nr_pool;
 
 	/* What the packer is asked to do (set by sim_pack). */
