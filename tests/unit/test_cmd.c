@@ -533,6 +533,35 @@ static void test_config_refuses(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "boot/nothere: No such file"));
 }
 
+/*
+ * A kernel with /sys/kernel/kexec/ (late 2025 on): the new files are read.
+ * The old names are left with other values, which a real kernel never has
+ * (they are links there), so the test tells which path was read.
+ */
+static void test_config_kexec_sysfs_dir(void)
+{
+	char root[128], cf[256], text[600];
+
+	snprintf(root, sizeof(root), "%s/kexecdir", work);
+	make_fake_root(root, "0");
+	CU_ASSERT_EQUAL(run("cd %s/sys/kernel && mkdir kexec && echo 268435456 > kexec/crash_size && "
+			    "echo 1 > kexec/crash_loaded && echo 0 > kexec_crash_loaded", root), 0);
+	snprintf(cf, sizeof(cf), "%s/kexecdir.conf", work);
+	snprintf(text, sizeof(text), "KEXEC_KERNEL=%s/boot/vmlinuz\nKEXEC_INITRD=%s/boot/initrd.img\n",
+		 root, root);
+	CU_ASSERT_EQUAL(write_file(cf, text), 0);
+	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config",
+			    root, root, LKCD_BIN, cf), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "armed:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "crashkernel 256 MiB"));
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s query --json", root, LKCD_BIN), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"armed\": true"));
+	/* and without the directory, the old files again */
+	CU_ASSERT_EQUAL(run("rm -r %s/sys/kernel/kexec", root), 0);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config", root, LKCD_BIN, cf), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "sys/kernel/kexec_crash_size is 0"));
+}
+
 static void test_config_in_capture_kernel(void)
 {
 	char root[128], cf[256], text[600], d[160];
@@ -1150,6 +1179,7 @@ static const CU_TestInfo cmd_tests[] = {
 	{ "save without a usable lkcd dump falls back to the vmcore", test_save_fallback },
 	{ "save never falls back after a lockdown refusal", test_save_lockdown_no_fallback },
 	{ "bad config file, unknown command", test_config_bad_file },
+	{ "config and query read /sys/kernel/kexec/ where it exists", test_config_kexec_sysfs_dir },
 	{ "config arms (fake /proc, /sys, kexec)", test_config_arms },
 	{ "config refuses: no reservation, kexec, module, kernel", test_config_refuses },
 	{ "config in the capture kernel saves", test_config_in_capture_kernel },

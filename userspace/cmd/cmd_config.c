@@ -217,10 +217,10 @@ static int arm(const struct lkcd_conf *conf)
 	int ret, st, argc = 0;
 
 	/* the reservation first: without it nothing else matters */
-	ret = read_text(sys_path("/sys/kernel/kexec_crash_size"), buf, sizeof(buf));
+	ret = read_text(sys_path(kexec_sysfs("crash_size")), buf, sizeof(buf));
 	if (ret < 0 || parse_u64(buf, &crash_size) < 0 || crash_size == 0) {
 		errmsg("no crashkernel reservation (%s is %s): boot with crashkernel=<size> "
-		       "(e.g. crashkernel=256M)", sys_path("/sys/kernel/kexec_crash_size"),
+		       "(e.g. crashkernel=256M)", sys_path(kexec_sysfs("crash_size")),
 		       ret < 0 ? strerror(-ret) : buf);
 		return EXIT_FAIL;
 	}
@@ -305,9 +305,9 @@ static int arm(const struct lkcd_conf *conf)
 			errmsg("kexec -p %s exited with status %d: capture kernel not loaded", kernel, st);
 		return EXIT_FAIL;
 	}
-	if (read_text(sys_path("/sys/kernel/kexec_crash_loaded"), buf, sizeof(buf)) == 0 &&
+	if (read_text(sys_path(kexec_sysfs("crash_loaded")), buf, sizeof(buf)) == 0 &&
 	    strcmp(buf, "1")) {
-		errmsg("kexec -p succeeded but %s is %s", sys_path("/sys/kernel/kexec_crash_loaded"), buf);
+		errmsg("kexec -p succeeded but %s is %s", sys_path(kexec_sysfs("crash_loaded")), buf);
 		return EXIT_FAIL;
 	}
 	printf("armed: level %s, compress %s, header at 0x%llx, crashkernel %llu MiB\n",

@@ -2,7 +2,8 @@
 /*
  * lkcd query / status: is a dump going to be taken at the next panic?
  * Armed = the module is loaded (/proc/sys/kernel/dump), it has a header
- * address, a capture kernel is loaded (/sys/kernel/kexec_crash_loaded) and
+ * address, a capture kernel is loaded (/sys/kernel/kexec/crash_loaded, before
+ * late 2025 /sys/kernel/kexec_crash_loaded) and
  * crash_kexec_post_notifiers is on (else kexec runs before the dumper),
  * and the kernel is not locked down at confidentiality (then the panic
  * dumps no memory, see Documentation/security.rst).
@@ -58,8 +59,8 @@ static void gather(struct state *s)
 	s->have_compress = read_u32("/proc/sys/kernel/dump/compress", &s->compress);
 	s->have_flags = read_u32("/proc/sys/kernel/dump/flags", &s->flags);
 	s->have_exclude = read_u32("/proc/sys/kernel/dump/exclude", &s->exclude);
-	read_u64("/sys/kernel/kexec_crash_size", &s->crash_size);
-	s->crash_loaded = read_u64("/sys/kernel/kexec_crash_loaded", &v) && v == 1;
+	read_u64(kexec_sysfs("crash_size"), &s->crash_size);
+	s->crash_loaded = read_u64(kexec_sysfs("crash_loaded"), &v) && v == 1;
 	s->lockdown = lockdown_level();
 	s->post_notifiers = read_text(sys_path("/sys/module/kernel/parameters/crash_kexec_post_notifiers"),
 				      buf, sizeof(buf)) == 0 && (buf[0] == 'Y' || buf[0] == '1');

@@ -40,6 +40,14 @@ int load_config(struct lkcd_conf *conf);
  */
 const char *sys_path(const char *path);
 
+/*
+ * A kexec sysfs file by its name under /sys/kernel/kexec/ ("crash_size",
+ * "crash_loaded", "loaded"): that path where the kernel has it (late 2025
+ * on), else the old /sys/kernel/kexec_<name> (which newer kernels keep as
+ * an obsolete link).  Unprefixed, for sys_path().
+ */
+const char *kexec_sysfs(const char *name);
+
 /* Read a small file (NUL-terminated, trailing newline stripped). 0 or -errno. */
 int read_text(const char *path, char *buf, size_t size);
 /* Write text to an existing file (sysctl, sysfs). 0 or -errno. */

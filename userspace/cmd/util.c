@@ -67,6 +67,26 @@ const char *sys_path(const char *path)
 	return b;
 }
 
+const char *kexec_sysfs(const char *name)
+{
+	/*
+	 * "kexec: move sysfs entries to /sys/kernel/kexec" (2025): the old
+	 * files became links, documented as obsolete and to be removed.
+	 */
+	static const struct {
+		const char *name, *now, *old;
+	} files[] = {
+		{ "loaded", "/sys/kernel/kexec/loaded", "/sys/kernel/kexec_loaded" },
+		{ "crash_loaded", "/sys/kernel/kexec/crash_loaded", "/sys/kernel/kexec_crash_loaded" },
+		{ "crash_size", "/sys/kernel/kexec/crash_size", "/sys/kernel/kexec_crash_size" },
+	};
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (!strcmp(name, files[i].name))
+			return access(sys_path(files[i].now), F_OK) == 0 ? files[i].now : files[i].old;
+	return name;	/* not a kexec file: the caller's bug, seen as ENOENT */
+}
+
 int read_text(const char *path, char *buf, size_t size)
 {
 	ssize_t n;

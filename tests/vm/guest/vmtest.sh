@@ -259,7 +259,10 @@ lkcd_cycle_arm() {
 lkcd_cycle_production() { # level
 	lkcd_cycle_arm
 	[ "$(sysctl_get level)" = "$1" ] || fail "kernel.dump.level is $(sysctl_get level), not $1 after lkcd config"
-	[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] || fail "lkcd config did not load a capture kernel"
+	# /sys/kernel/kexec/ since late 2025; the old name is a link there
+	crash_loaded=/sys/kernel/kexec/crash_loaded
+	[ -e "$crash_loaded" ] || crash_loaded=/sys/kernel/kexec_crash_loaded
+	[ "$(cat "$crash_loaded")" = 1 ] || fail "lkcd config did not load a capture kernel"
 	note dump-addr "$(sysctl_get addr)"
 	# 32 MiB of page cache in tmpfs, non-zero, stays until the panic
 	dd if=/dev/urandom of=/tmp/fill bs=1M count=32 2>/dev/null
