@@ -407,10 +407,76 @@ static void test_read_from_source(void)
 	free(phys);
 }
 
+/*
+ * Abridged texts of the newer kernels, with what changed for the readers:
+ * 6.12 (trixie) exports page types as PGTY_x << 24 printed signed and no
+ * NUMBER(PG_slab); 7.x renames OFFSET(page.compound_head) to
+ * compound_info and writes NUMBER(VMALLOC_START) in hex.
+ */
+static const char text_6_12[] =
+	"OSRELEASE=6.12.117+deb13-cloud-amd64\n"
+	"PAGESIZE=4096\n"
+	"SYMBOL(mem_section)=ffffffffa1e3c8a0\n"
+	"OFFSET(page.compound_head)=8\n"
+	"NUMBER(PG_lru)=4\n"
+	"NUMBER(PAGE_SLAB_MAPCOUNT_VALUE)=-184549376\n"
+	"NUMBER(PG_hwpoison)=21\n"
+	"NUMBER(PG_head_mask)=64\n"
+	"NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)=-268435456\n"
+	"NUMBER(PAGE_HUGETLB_MAPCOUNT_VALUE)=-201326592\n"
+	"NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)=-251658240\n";
+static const char text_7[] =
+	"OSRELEASE=7.2.13+deb14-cloud-amd64\n"
+	"PAGESIZE=4096\n"
+	"NUMBER(VMALLOC_START)=0xffffc90000000000\n"
+	"OFFSET(page.compound_info)=8\n"
+	"NUMBER(PAGE_SLAB_MAPCOUNT_VALUE)=-184549376\n"
+	"NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)=-268435456\n";
+
+static void test_newer_kernels(void)
+{
+	struct lkcd_vmcoreinfo *vi = NULL;
+	int64_t n = 0;
+	uint64_t u = 0;
+
+	CU_ASSERT_EQUAL_FATAL(lkcd_vmcoreinfo_parse(text_6_12, strlen(text_6_12), &vi, NULL), 0);
+	CU_ASSERT_EQUAL(lkcd_vmcoreinfo_number(vi, "PAGE_BUDDY_MAPCOUNT_VALUE", &n), 0);
+	CU_ASSERT_EQUAL((uint32_t)n, 0xf0000000u);
+	CU_ASSERT_EQUAL(lkcd_vmcoreinfo_number(vi, "PAGE_SLAB_MAPCOUNT_VALUE", &n), 0);
+	CU_ASSERT_EQUAL((uint32_t)n, 0xf5000000u);
+	CU_ASSERT_EQUAL(lkcd_vmcoreinfo_number(vi, "PAGE_HUGETLB_MAPCOUNT_VALUE", &n), 0);
+	CU_ASSERT_EQUAL((uint32_t)n, 0xf4000000u);
+	CU_ASSERT_EQUAL(lkcd_vmcoreinfo_number(vi, "PG_slab", &n), -ENOENT);
+	CU_ASSERT_EQUAL(lkcd_vmcoreinfo_offset(vi, "page", "compound_head", &u), 0);
+	lkcd_vmcoreinfo_free(vi);
+
+	CU_ASSERT_EQUAL_FATAL(lkcd_vmcoreinfo_parse(text_7, strlen(text_7), &vi, NULL), 0);
+	CU_ASSERT_EQUAL(lkcd_vmcoreinfo_number(vi, "VMALLOC_START", &n), 0);
+	CU_ASSERT_EQUAL((uint64_t)n, UINT64_C(0xffffc90000000000));
+	CU_ASSERT_EQUAL(lkcd_vmcoreinfo_offset(vi, "page", "compound_head", &u), -ENOENT);
+	CU_ASSERT_EQUAL(lkcd_vmcoreinfo_offset(vi, "page", "compound_info", &u), 0);
+	CU_ASSERT_EQUAL(u, 8);
+	lkcd_vmcoreinfo_free(vi);
+
+	/* hex is hex digits only: no sign, no second prefix, no overflow */
+	{
+		static const char bad[] = "NUMBER(a)=0x-1\nNUMBER(b)=0x\n"
+					  "NUMBER(c)=0x10000000000000000\nNUMBER(d)=0x0x1\n";
+
+		CU_ASSERT_EQUAL_FATAL(lkcd_vmcoreinfo_parse(bad, strlen(bad), &vi, NULL), 0);
+	}
+	CU_ASSERT_EQUAL(lkcd_vmcoreinfo_number(vi, "a", &n), -EINVAL);
+	CU_ASSERT_EQUAL(lkcd_vmcoreinfo_number(vi, "b", &n), -EINVAL);
+	CU_ASSERT_EQUAL(lkcd_vmcoreinfo_number(vi, "c", &n), -EINVAL);
+	CU_ASSERT_EQUAL(lkcd_vmcoreinfo_number(vi, "d", &n), -EINVAL);
+	lkcd_vmcoreinfo_free(vi);
+}
+
 static int register_suites(void)
 {
 	static const CU_TestInfo tests[] = {
 		{ "typed lookups on a 6.1-shaped text", test_lookups },
+		{ "6.12 and 7.x texts: page types, compound_info, hex NUMBER", test_newer_kernels },
 		{ "parsed copy outlives the caller's buffer", test_caller_buffer_not_kept },
 		{ "bad values: garbage, overflow, sign", test_bad_values },
 		{ "bad lines skipped, duplicates: last wins", test_bad_lines_and_duplicates },

@@ -3,7 +3,8 @@
  * VMCOREINFO: the "KEY=value\n" text the kernel leaves in an ELF note
  * (name "VMCOREINFO", type 0) so that tools can find symbols, structure
  * sizes and offsets without debug info.  See kernel/crash_core.c and
- * arch/x86/kernel/crash_core_64.c for what a 6.1 kernel writes.
+ * arch/x86/kernel/crash_core_64.c for what a 6.1 kernel writes,
+ * kernel/vmcore_info.c and arch/x86/kernel/vmcore_info_64.c since 6.9.
  *
  * Everything here is untrusted input: the note sizes, the text, every value.
  * A parsed struct lkcd_vmcoreinfo owns a NUL-terminated copy of the text, so
@@ -15,6 +16,8 @@
  *   OFFSET(a.b)=%lu        decimal             lkcd_vmcoreinfo_offset()
  *   LENGTH(x)=%lu          decimal             lkcd_vmcoreinfo_length()
  *   NUMBER(x)=%ld          decimal, signed     lkcd_vmcoreinfo_number()
+ *   NUMBER(x)=0x%lx        hex: VMALLOC_START (mainline), arm64's masks;
+ *                          the 64 bits as they are, same lookup
  *   KERNELOFFSET=%lx       hex                 lkcd_vmcoreinfo_kernel_offset()
  *   PAGESIZE=%ld, CRASHTIME=%lld  decimal
  *   OSRELEASE=%s           string              lkcd_vmcoreinfo_osrelease()
