@@ -274,20 +274,40 @@ static PK_NOTRACE void pk_remember_bad_run(struct lkcd_packer *pk, __u64 start, 
 	pk->st.nr_bad++;
 }
 
+/* The deadline has passed (never, without one). */
+static PK_NOTRACE int pk_past_deadline(struct lkcd_packer *pk)
+{
+	return pk->deadline_ns && pk->ops->now_ns(pk->ctx) >= pk->deadline_ns;
+}
+
 /*
  * Next spare page from cursor c.  reuse = 0: pages the mask excludes, anywhere
  * in RAM.  reuse = 1: pages of dumped spareable classes below saved_below
- * (already saved: LKCD's trick), avoiding unreadable runs.
+ * (already saved: LKCD's trick), avoiding unreadable runs.  free selects
+ * free pages (1) or the other spareable classes (0): see pk_find_spare.
+ *
+ * One call may walk all of RAM without finding anything (a large machine,
+ * nothing excluded left): it looks at the clock every PK_KEEPALIVE pages and
+ * gives up once the deadline has passed (st.deadline_hit), so the run stops
+ * in time with INCOMPLETE/DEADLINE rather than seconds late.  The first
+ * PK_KEEPALIVE pages are scanned even then, so that a run flushed after the
+ * deadline can still find the room for its last small record.
  */
 static PK_NOTRACE int pk_cursor_take(struct lkcd_packer *pk, struct lkcd_packer_cursor *c,
-			  int reuse, struct lkcd_packer_spare *out)
+				     int reuse, int free, struct lkcd_packer_spare *out)
 {
+	__u32 steps = 0;
+
 	while (pk_cursor_settle(pk, c)) {
 		__u64 pfn = c->pfn, skip_to;
 		__u32 ans, cls;
 		void *addr;
 
 		pk_keepalive(pk);
+		if (++steps % PK_KEEPALIVE == 0 && pk_past_deadline(pk)) {
+			pk->st.deadline_hit = 1;
+			return 0;
+		}
 
 		if (reuse && pfn >= pk->st.saved_below)
 			return 0;	/* not saved yet: maybe later */
@@ -298,6 +318,7 @@ static PK_NOTRACE int pk_cursor_take(struct lkcd_packer *pk, struct lkcd_packer_
 		ans = pk_cursor_class(pk, c);
 		cls = ans & LKCD_PC_MASK;
 		if ((ans & LKCD_PCF_BUSY) || !pk_class_spareable(cls) ||
+		    (cls == LKCD_PC_FREE) != !!free ||
 		    pk_class_excluded(pk->exclude, cls) == !!reuse) {
 			c->pfn = c->run_end;	/* the whole run answers the same */
 			continue;
@@ -316,12 +337,21 @@ static PK_NOTRACE int pk_cursor_take(struct lkcd_packer *pk, struct lkcd_packer_
 	return 0;
 }
 
+/*
+ * A spare page, best first.  Free pages come last: the kernel goes on after
+ * the dump (the rest of panic(), kmsg_dump, netconsole) and may allocate,
+ * and an allocation hands out free pages, so a block in one may be
+ * overwritten before the capture kernel reads it.  Page cache and user
+ * pages are never handed out without the (stopped) owner.  The pool, the
+ * caller's own pages, is the last resort (or the only source, POOL_ONLY).
+ */
 static PK_NOTRACE int pk_find_spare(struct lkcd_packer *pk, struct lkcd_packer_spare *out)
 {
-	if (!(pk->flags & LKCD_PACKER_POOL_ONLY)) {
-		if (pk_cursor_take(pk, &pk->st.excl, 0, out))
-			return 1;
-		if (pk_cursor_take(pk, &pk->st.reuse, 1, out))
+	if (!(pk->flags & LKCD_PACKER_POOL_ONLY) && !pk->st.deadline_hit) {
+		if (pk_cursor_take(pk, &pk->st.excl, 0, 0, out) ||
+		    pk_cursor_take(pk, &pk->st.reuse, 1, 0, out) ||
+		    pk_cursor_take(pk, &pk->st.excl_free, 0, 1, out) ||
+		    pk_cursor_take(pk, &pk->st.reuse_free, 1, 1, out))
 			return 1;
 	}
 	while (pk->st.pool_next < pk->nr_pool) {
@@ -340,6 +370,8 @@ static PK_NOTRACE int pk_find_spare(struct lkcd_packer *pk, struct lkcd_packer_s
 /* Why the run stops when no page is left for a block. */
 static PK_NOTRACE __u32 pk_out_of_space(const struct lkcd_packer *pk)
 {
+	if (pk->st.deadline_hit)
+		return LKCD_INCOMPLETE_DEADLINE;	/* the search ran out of time */
 	return (pk->flags & LKCD_PACKER_POOL_ONLY) ? LKCD_INCOMPLETE_CAP :
 						     LKCD_INCOMPLETE_NO_SPARE;
 }
@@ -647,10 +679,22 @@ static PK_NOTRACE void pk_state_init(struct lkcd_packer *pk)
 	pk->st.next_progress = pk->progress_every ? pk->progress_every : PK_PROGRESS;
 	pk_cursor_init(pk, &pk->st.excl);
 	pk_cursor_init(pk, &pk->st.reuse);
-	/* Nothing spareable is excluded (ALL_RAM): no need to scan for it. */
-	if (!(pk->exclude & (LKCD_EXCLUDE_FREE | LKCD_EXCLUDE_CACHE |
-			     LKCD_EXCLUDE_CACHE_PRI | LKCD_EXCLUDE_USER)))
+	pk_cursor_init(pk, &pk->st.excl_free);
+	pk_cursor_init(pk, &pk->st.reuse_free);
+	/*
+	 * A cursor that can never find anything is not run: each would cost
+	 * a pass over every struct page.  excl needs a class the mask
+	 * excludes, reuse one it keeps.
+	 */
+	if (!(pk->exclude & (LKCD_EXCLUDE_CACHE | LKCD_EXCLUDE_CACHE_PRI |
+			     LKCD_EXCLUDE_USER)))
 		pk->st.excl.done = 1;
+	if ((pk->exclude & LKCD_EXCLUDE_CACHE_PRI) && (pk->exclude & LKCD_EXCLUDE_USER))
+		pk->st.reuse.done = 1;
+	if (pk->exclude & LKCD_EXCLUDE_FREE)
+		pk->st.reuse_free.done = 1;
+	else
+		pk->st.excl_free.done = 1;
 }
 
 /* Progress, keepalive and the deadline, once per loop step. */
@@ -662,7 +706,7 @@ static PK_NOTRACE int pk_tick(struct lkcd_packer *pk)
 		pk->st.next_progress = pk->st.pages_seen +
 			(pk->progress_every ? pk->progress_every : PK_PROGRESS);
 	}
-	return pk->deadline_ns && pk->ops->now_ns(pk->ctx) >= pk->deadline_ns;
+	return pk_past_deadline(pk);
 }
 
 /*

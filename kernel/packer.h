@@ -221,9 +221,11 @@ struct lkcd_packer {
 		__u32 run_count;
 		__u64 run_pfn;
 
-		/* spare-page cursors */
+		/* spare-page cursors, free pages apart (pk_find_spare) */
 		struct lkcd_packer_cursor excl;	/* pages the mask excludes */
 		struct lkcd_packer_cursor reuse;	/* pages already saved */
+		struct lkcd_packer_cursor excl_free, reuse_free;
+		__u32 deadline_hit;	/* a spare search met the deadline */
 		struct lkcd_packer_span bad[LKCD_PACKER_BAD_RUNS];
 		__u32 bad_head, nr_bad;	/* ring of unreadable runs; when
 					 * full, the newest one is stretched */

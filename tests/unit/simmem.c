@@ -318,6 +318,7 @@ static unsigned int op_classify(void *ctx, __u64 pfn, __u64 *run)
 	struct simmem *sm = ctx;
 
 	sm->nr_classify++;
+	sm->clock_ns += sm->ns_per_classify;
 	if (pfn >= sm->max_pfn) {
 		violation(sm, "classify(%llx): %s", pfn, "beyond max_pfn");
 		*run = 1;

@@ -62,8 +62,11 @@ struct simmem {
 	uint32_t level, exclude, compress;
 	uint32_t packer_flags;	/* LKCD_PACKER_*, set by the test before sim_pack */
 
-	/* Fake clock: now_ns() returns clock_ns; each read adds ns_per_read. */
-	uint64_t clock_ns, ns_per_read;
+	/*
+	 * Fake clock: now_ns() returns clock_ns; each read adds ns_per_read,
+	 * each classify ns_per_classify (a scan over struct pages takes time).
+	 */
+	uint64_t clock_ns, ns_per_read, ns_per_classify;
 	int real_clock;		/* use CLOCK_MONOTONIC instead */
 
 	/* What happened. */

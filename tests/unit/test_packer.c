@@ -277,6 +277,85 @@ static void test_deadline_passed(void)
 	sim_free(sm);
 }
 
+/*
+ * The deadline passes while the packer searches for a spare page: all of
+ * RAM is kernel pages but the last, so the first record's block is found
+ * only after a scan of every struct page.  The search looks at the clock as
+ * it goes and the run stops within PK_KEEPALIVE (256) classify calls of the
+ * deadline, not after the whole scan (issue 12, item 10).
+ */
+static void test_deadline_in_spare_search(void)
+{
+	const uint64_t pages = 32768, ns = 1000, deadline = 1000000 + 1000 * ns;
+	struct simmem *sm = sim_new(pages);
+	const struct lkcd_dump_header *h;
+
+	sim_add_range(sm, PS, (pages - 1) * PS);
+	sim_set_header(sm, 1);
+	h = sim_header(sm);
+	sim_fill(sm, 2, 100, SIM_TEXT, 7);
+	sim_set_class(sm, pages - 1, 1, LKCD_PC_USER);	/* the one spare page */
+	sm->clock_ns = 1000000;
+	sm->ns_per_classify = ns;
+	pack_and_check(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, LKCD_COMPRESS_ZLIB, deadline,
+		       LKCD_STATE_INCOMPLETE, LKCD_INCOMPLETE_DEADLINE);
+	if (h->dump_end_ns >= deadline + 300 * ns)
+		fprintf(stderr, "\n  the run ended %llu classify calls after the deadline\n",
+			(unsigned long long)((h->dump_end_ns - deadline) / ns));
+	CU_ASSERT(h->dump_end_ns < deadline + 300 * ns);
+	CU_ASSERT(sm->nr_classify < 1300);
+	CU_ASSERT_EQUAL(h->nr_blocks, 0);
+	if (h->next_pfn != 2)
+		fprintf(stderr, "\n  next_pfn 0x%llx\n", (unsigned long long)h->next_pfn);
+	CU_ASSERT_EQUAL(h->next_pfn, 2);
+	sim_free(sm);
+}
+
+/* ---- which spare pages first ---- */
+
+/*
+ * Free pages are the last spare pages taken: the kernel may still allocate
+ * after the dump (kmsg_dump, netconsole) and an allocation hands out free
+ * pages, never page cache or user pages.  Free blocks lie below the user
+ * pages here, so a search in pfn order alone would take them first (issue
+ * 12, item 8).
+ */
+static void test_free_pages_last(void)
+{
+	const uint64_t pages = 4096;
+	struct simmem *sm = sim_new(pages);
+	uint64_t free_written = 0, other_left = 0, other = 0;
+
+	sim_add_range(sm, PS, (pages - 1) * PS);
+	sim_set_header(sm, 1);
+	sim_fill(sm, 2, 1000, SIM_RANDOM, 3);		/* ~1000 blocks of kernel */
+	sim_free_block(sm, 1024, 9);
+	sim_free_block(sm, 1536, 9);
+	sim_set_class(sm, 2048, 600, LKCD_PC_USER);
+	sim_set_class(sm, 2648, 100, LKCD_PC_CACHE);
+	sim_set_class(sm, 2748, 10, LKCD_PC_USER | LKCD_PCF_BUSY);
+	pack_and_check(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, LKCD_COMPRESS_NONE, 0,
+		       LKCD_STATE_COMPLETE, LKCD_INCOMPLETE_NONE);
+	for (uint64_t pfn = 0; pfn < pages; pfn++) {
+		unsigned int cls = sm->cls[pfn];
+
+		if (cls == LKCD_PC_FREE && (sm->state[pfn] & SIM_S_WRITTEN))
+			free_written++;
+		if (cls == LKCD_PC_USER || cls == LKCD_PC_CACHE) {
+			other++;
+			other_left += !(sm->state[pfn] & SIM_S_WRITTEN);
+		}
+	}
+	/* more blocks than user and cache pages: both kinds were needed */
+	CU_ASSERT(sim_header(sm)->nr_blocks > other);
+	CU_ASSERT(free_written > 0);
+	if (other_left)
+		fprintf(stderr, "\n  %llu free pages written, %llu user/cache pages left unused\n",
+			(unsigned long long)free_written, (unsigned long long)other_left);
+	CU_ASSERT_EQUAL(other_left, 0);
+	sim_free(sm);
+}
+
 /* ---- zero and unreadable runs ---- */
 
 static void test_runs_merged(void)
@@ -546,8 +625,12 @@ static void test_free_runs_skipped(void)
 	sim_fill(sm, 2, 1022, SIM_TEXT, 9);
 	pack_and_check(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, LKCD_COMPRESS_LZ4, 0,
 		       LKCD_STATE_COMPLETE, LKCD_INCOMPLETE_NONE);
-	/* dumped pages are classified once, each free run once or twice */
-	CU_ASSERT(sm->nr_classify < 2 * (1022 + 63 * 24) + 4 * 64);
+	/*
+	 * dumped pages are classified once by the walk and once by each
+	 * spare search that passes them (other pages, then free pages), each
+	 * free run a few times
+	 */
+	CU_ASSERT(sm->nr_classify < 3 * (1022 + 63 * 24) + 6 * 64);
 	sim_free(sm);
 }
 
@@ -882,6 +965,8 @@ static CU_TestInfo packer_tests[] = {
 	{ "out of spare pages: INCOMPLETE, valid prefix", test_tight_spare },
 	{ "deadline: INCOMPLETE(DEADLINE), valid prefix", test_deadline },
 	{ "deadline already passed", test_deadline_passed },
+	{ "deadline met while searching a spare page", test_deadline_in_spare_search },
+	{ "free pages are the last spare pages", test_free_pages_last },
 	{ "zero and unreadable runs merged", test_runs_merged },
 	{ "ALL_RAM reuses saved pages", test_all_ram_reuse },
 	{ "ALL_RAM without a pool", test_all_ram_without_pool },
