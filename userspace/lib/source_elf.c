@@ -129,8 +129,13 @@ static int elf_phnum(int fd, const char *name, const Elf64_Ehdr *eh,
 	return 0;
 }
 
+/*
+ * Append PT_NOTE idx's bytes to src->notes (*cap bytes allocated).  The
+ * buffer grows by doubling: up to 2^20 notes, growing it note by note
+ * could copy it once per note.
+ */
 static int collect_note(struct lkcd_source *src, int fd, uint64_t fsize,
-			const Elf64_Phdr *p, size_t idx)
+			const Elf64_Phdr *p, size_t idx, size_t *cap)
 {
 	uint64_t len = p->p_filesz;
 	void *grown;
@@ -149,10 +154,17 @@ static int collect_note(struct lkcd_source *src, int fd, uint64_t fsize,
 				 idx, MAX_NOTES >> 20);
 		return 0;
 	}
-	grown = realloc(src->notes, src->notes_len + len);
-	if (!grown)
-		return -ENOMEM;
-	src->notes = grown;
+	if (len > *cap - src->notes_len) {
+		size_t want = *cap ? *cap : 4096;
+
+		while (want - src->notes_len < len)
+			want *= 2;	/* at most 2 * MAX_NOTES: no overflow */
+		grown = realloc(src->notes, want);
+		if (!grown)
+			return -ENOMEM;
+		src->notes = grown;
+		*cap = want;
+	}
 	ret = lkcd_pread_full(fd, (uint8_t *)src->notes + src->notes_len, len,
 			      p->p_offset);
 	if (ret < 0) {
@@ -164,35 +176,58 @@ static int collect_note(struct lkcd_source *src, int fd, uint64_t fsize,
 	return 0;
 }
 
+/* p_vaddr - p_paddr of a load that could be a direct-map load, else false. */
+static bool map_delta(const Elf64_Phdr *p, uint64_t *delta)
+{
+	if (p->p_type != PT_LOAD || !p->p_vaddr || p->p_vaddr < p->p_paddr)
+		return false;
+	*delta = p->p_vaddr - p->p_paddr;
+	return *delta % 4096 == 0;
+}
+
 /*
  * The direct map's base, as /proc/vmcore states it: its RAM loads have
  * p_vaddr = base + p_paddr, while the kernel image's load has another
  * offset and QEMU's dump-guest-memory leaves p_vaddr 0.  The offset that
  * covers more than half of all loaded bytes wins; 0 when none does (a
  * guess would mislead the readers of our ELF output, 0 misleads none).
+ *
+ * A strict majority by bytes: one pass of Boyer and Moore's vote weighted
+ * by p_memsz finds the only offset that can hold it (loads with no usable
+ * offset vote against every candidate), a second pass counts its bytes.
+ * Linear in phnum: up to 2^20 headers are allowed, and comparing every
+ * load with every other once took minutes there.
  */
 static uint64_t direct_map_base(const Elf64_Phdr *ph, uint64_t phnum)
 {
-	uint64_t total = 0, best = 0, best_bytes = 0;
+	uint64_t total = 0, cand = 0, weight = 0, bytes = 0, delta;
+	bool have = false;
 
-	for (uint64_t i = 0; i < phnum; i++)
-		if (ph[i].p_type == PT_LOAD)
-			total += ph[i].p_memsz;
 	for (uint64_t i = 0; i < phnum; i++) {
-		uint64_t delta = ph[i].p_vaddr - ph[i].p_paddr, bytes = 0;
+		uint64_t w = ph[i].p_memsz;
+		bool ok;
 
-		if (ph[i].p_type != PT_LOAD || !ph[i].p_vaddr || ph[i].p_vaddr < ph[i].p_paddr ||
-		    delta % 4096)
+		if (ph[i].p_type != PT_LOAD)
 			continue;
-		for (uint64_t j = 0; j < phnum; j++)
-			if (ph[j].p_type == PT_LOAD && ph[j].p_vaddr - ph[j].p_paddr == delta)
-				bytes += ph[j].p_memsz;
-		if (bytes > best_bytes) {
-			best = delta;
-			best_bytes = bytes;
+		total += w;
+		ok = map_delta(&ph[i], &delta);
+		if (have && ok && delta == cand) {
+			weight += w;
+		} else if (weight >= w) {
+			weight -= w;
+		} else {
+			/* this load outweighs the candidate: it becomes one (or none) */
+			weight = w - weight;
+			have = ok;
+			cand = ok ? delta : 0;
 		}
 	}
-	return best_bytes > total / 2 ? best : 0;
+	if (!have || !weight)
+		return 0;
+	for (uint64_t i = 0; i < phnum; i++)
+		if (map_delta(&ph[i], &delta) && delta == cand)
+			bytes += ph[i].p_memsz;
+	return bytes > total / 2 ? cand : 0;
 }
 
 int lkcd_source_open_elf(int fd, const char *name, struct lkcd_source **out,
@@ -202,7 +237,7 @@ int lkcd_source_open_elf(int fd, const char *name, struct lkcd_source **out,
 	struct lkcd_source *src = NULL;
 	Elf64_Phdr *ph = NULL;
 	uint64_t fsize, phoff, phnum, i;
-	size_t nseg = 0;
+	size_t nseg = 0, notes_cap = 0;
 	Elf64_Ehdr eh;
 	int ret;
 
@@ -268,7 +303,7 @@ int lkcd_source_open_elf(int fd, const char *name, struct lkcd_source **out,
 
 		phdr_from_le(p);
 		if (p->p_type == PT_NOTE) {
-			ret = collect_note(src, fd, fsize, p, i);
+			ret = collect_note(src, fd, fsize, p, i, &notes_cap);
 			if (ret < 0) {
 				lkcd_error_set(err, ret, "%s: out of memory", name);
 				goto fail;

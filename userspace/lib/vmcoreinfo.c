@@ -27,6 +27,7 @@ struct lkcd_vmcoreinfo {
 	size_t orig_len;
 	struct vmcoreinfo_entry *entries;
 	size_t nr_entries;
+	struct vmcoreinfo_entry **by_key;	/* entries sorted by key, then line */
 	size_t bad_lines;
 	size_t duplicates;
 };
@@ -95,14 +96,49 @@ int lkcd_vmcoreinfo_find_note(const void *notes, size_t len,
 	return lkcd_error_set(err, -ENOENT, "no VMCOREINFO note in the %zu bytes of ELF notes", len);
 }
 
+/* Order of by_key: key, then line (entries is in line order). */
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct vmcoreinfo_entry *x = *(struct vmcoreinfo_entry *const *)a;
+	const struct vmcoreinfo_entry *y = *(struct vmcoreinfo_entry *const *)b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+/*
+ * Index the entries by key and count the keys given twice: n log n.  (A
+ * search of every earlier line for each line was quadratic in the note's
+ * lines, which the crashed kernel writes.)  0 or -ENOMEM.
+ */
+static int index_entries(struct lkcd_vmcoreinfo *vi)
+{
+	vi->by_key = calloc(vi->nr_entries ? vi->nr_entries : 1, sizeof(*vi->by_key));
+	if (!vi->by_key)
+		return -ENOMEM;
+	for (size_t i = 0; i < vi->nr_entries; i++)
+		vi->by_key[i] = &vi->entries[i];
+	qsort(vi->by_key, vi->nr_entries, sizeof(*vi->by_key), entry_cmp);
+	for (size_t i = 1; i < vi->nr_entries; i++)
+		vi->duplicates += !strcmp(vi->by_key[i - 1]->key, vi->by_key[i]->key);
+	return 0;
+}
+
 static struct vmcoreinfo_entry *find_entry(const struct lkcd_vmcoreinfo *vi,
 					   const char *key)
 {
-	/* Last occurrence wins: scan backwards. */
-	for (size_t i = vi->nr_entries; i-- > 0;)
-		if (strcmp(vi->entries[i].key, key) == 0)
-			return &vi->entries[i];
-	return NULL;
+	size_t lo = 0, hi = vi->nr_entries;
+
+	/* Last occurrence wins: the last of the equal keys in by_key. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(vi->by_key[mid]->key, key) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && !strcmp(vi->by_key[lo - 1]->key, key) ? vi->by_key[lo - 1] : NULL;
 }
 
 int lkcd_vmcoreinfo_parse(const char *text, size_t len,
@@ -162,9 +198,6 @@ int lkcd_vmcoreinfo_parse(const char *text, size_t len,
 			continue;
 		}
 		*eq = '\0';
-		if (find_entry(vi, line))
-			vi->duplicates++;
-		/* find_entry only looks at [0, nr_entries): add after. */
 		vi->entries[n].key = line;
 		vi->entries[n].value = eq + 1;
 		vi->nr_entries = ++n;
@@ -172,6 +205,10 @@ int lkcd_vmcoreinfo_parse(const char *text, size_t len,
 	if (n == 0) {
 		ret = lkcd_error_set(err, -EINVAL,
 			"VMCOREINFO: no KEY=value line in %zu bytes of text", len);
+		goto fail;
+	}
+	if (index_entries(vi) < 0) {
+		ret = lkcd_error_set(err, -ENOMEM, "VMCOREINFO: out of memory");
 		goto fail;
 	}
 	*out = vi;
@@ -231,6 +268,7 @@ void lkcd_vmcoreinfo_free(struct lkcd_vmcoreinfo *vi)
 	if (!vi)
 		return;
 	free(vi->entries);
+	free(vi->by_key);
 	free(vi->text);
 	free(vi->orig);
 	free(vi);
