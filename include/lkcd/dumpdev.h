@@ -45,6 +45,7 @@ enum lkcd_dumpdev_state {
 	LKCD_DUMPDEV_WRITING	= 1,	/* capture began, not finished: unusable */
 	LKCD_DUMPDEV_COMPLETE	= 2,	/* a dump waits for lkcd save */
 	LKCD_DUMPDEV_SAVED	= 3,	/* saved to DUMPDIR/saved_index; may be overwritten */
+	LKCD_DUMPDEV_EMPTY	= 4,	/* claimed by lkcd dumpdev --init, no dump yet */
 };
 
 /* Superblock; crc is CRC-32 of these 512 bytes with crc taken as zero. */

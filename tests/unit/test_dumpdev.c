@@ -654,34 +654,151 @@ static void test_consumed_and_overwrite(void)
 	close(fd);
 }
 
+static char out[65536];
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Put n bytes at off of the image at path; 0 or -1. */
+static int put_bytes(const char *path, const void *p, size_t n, uint64_t off)
+{
+	int fd = open(path, O_WRONLY);
+	int ret = fd >= 0 && pwrite(fd, p, n, (off_t)off) == (ssize_t)n ? 0 : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/*
+ * An LVM2 physical volume label, as pvcreate writes it (lvm2's
+ * label_header + pv_header, format_text/layout.h): "LABELONE" in sector
+ * 1, sector_xl = 1, crc_xl over the sector from offset_xl on (CRC-32 with
+ * lvm's seed 0xf597a6cf, no final inversion), type "LVM2 001".
+ */
+static int craft_lvm_pv(const char *path)
+{
+	uint8_t sec[512] = { 0 };
+	uint64_t one = htole64(1);
+	uint32_t off = htole32(32), crc;
+
+	memcpy(sec, "LABELONE", 8);
+	memcpy(sec + 8, &one, 8);
+	memcpy(sec + 20, &off, 4);
+	memcpy(sec + 24, "LVM2 001", 8);
+	memcpy(sec + 32, "lkcdTESTpvUUIDxxlkcdTESTpvUUIDxx", 32);
+	crc = ~(uint32_t)crc32(~0xf597a6cfu, sec + 20, 512 - 20);
+	crc = htole32(crc);
+	memcpy(sec + 16, &crc, 4);
+	return put_bytes(path, sec, sizeof(sec), 512);
+}
+
+/*
+ * An md v1 superblock (mdp_superblock_1 of linux/raid/md_p.h) at byte at
+ * (4 KiB: v1.2; 8 KiB before the end: v1.0): magic, major_version 1,
+ * super_offset in sectors, max_dev 0 and sb_csum over its 256 bytes as
+ * the md driver computes it.
+ */
+static int craft_md_at(const char *path, uint64_t at)
+{
+	uint8_t sb[256] = { 0 };
+	uint32_t v;
+	uint64_t csum = 0, so = htole64(at / 512);
+
+	v = htole32(0xa92b4efc);
+	memcpy(sb, &v, 4);
+	v = htole32(1);
+	memcpy(sb + 4, &v, 4);
+	memcpy(sb + 16, "lkcd-test-array!", 16);	/* set_uuid */
+	v = htole32(1);
+	memcpy(sb + 72, &v, 4);				/* level: raid1 */
+	v = htole32(2);
+	memcpy(sb + 92, &v, 4);				/* raid_disks */
+	memcpy(sb + 144, &so, 8);			/* super_offset */
+	for (size_t i = 0; i < sizeof(sb); i += 4) {
+		memcpy(&v, sb + i, 4);
+		csum += le32toh(v);
+	}
+	v = htole32((uint32_t)((csum & 0xffffffff) + (csum >> 32)));
+	memcpy(sb + 216, &v, 4);
+	return put_bytes(path, sb, sizeof(sb), at);
+}
+
+static int craft_md(const char *path)
+{
+	return craft_md_at(path, 4096);
+}
+
+/*
+ * Data someone else put there: refused with what libblkid calls it and
+ * where, by the capture and by --init alike, made with the real tools
+ * where they run on a file (mkfs.ext4, mkswap, mkfs.f2fs, make-bcache)
+ * and crafted from the formats' own definitions where they need a kernel
+ * (LVM's pvcreate, mdadm).  Each is first shown to wipefs -n, the judge nobody here wrote.
+ */
 static void test_foreign_data(void)
 {
-	static const struct { uint64_t off; const char *bytes; size_t n; const char *what; } sigs[] = {
-		{ 0x438, "\x53\xef", 2, "ext2/3/4" },
-		{ 0, "XFSB", 4, "XFS" },
-		{ 4086, "SWAPSPACE2", 10, "swap" },
-		{ 0, "LUKS\xba\xbe", 6, "LUKS" },
-		{ 512, "EFI PART", 8, "GPT" },
-		{ 0x10040, "_BHRfS_M", 8, "btrfs" },
+	static const struct { const char *make, *type; int (*craft)(const char *); } sigs[] = {
+		{ "mkfs.ext4 -q -F %s", "ext4", NULL },
+		{ "mkswap %s", "swap", NULL },
+		{ "mkfs.f2fs -q %s", "f2fs", NULL },
+		{ "make-bcache -B %s", "bcache", NULL },
+		{ NULL, "LVM2_member", craft_lvm_pv },
+		{ NULL, "linux_raid_member", craft_md },
 	};
 	struct lkcd_error err = { 0 };
-	char path[256];
+	char path[256], want[128];
+	uint8_t before[8192], after[8192];
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/foreign.img", work);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		fd = new_dev(path, DEV_SIZE);
 		CU_ASSERT_FATAL(fd >= 0);
-		CU_ASSERT_FATAL(pwrite(fd, sigs[i].bytes, sigs[i].n, (off_t)sigs[i].off) ==
-				(ssize_t)sigs[i].n);
+		close(fd);
+		CU_ASSERT_EQUAL_FATAL(sigs[i].make ? run(sigs[i].make, path) : sigs[i].craft(path), 0);
+		CU_ASSERT_EQUAL(run("wipefs -n %s | grep -qw %s", path, sigs[i].type), 0);
+		fd = open(path, O_RDWR);
+		CU_ASSERT_FATAL(fd >= 0);
+		CU_ASSERT_FATAL(pread(fd, before, sizeof(before), 0) == (ssize_t)sizeof(before));
 		CU_ASSERT_EQUAL(write_dump(fd, 0, true, NULL, &err), -EPERM);
-		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, sigs[i].what));
+		snprintf(want, sizeof(want), "holds %s at byte ", sigs[i].type);
+		if (!strstr(err.msg, want))
+			fprintf(stderr, "\n%s: %s\n", sigs[i].type, err.msg);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, want));
+		/* --init refuses it too, names it, and changes nothing */
+		CU_ASSERT_EQUAL(run("%s dumpdev --init %s", LKCD_BIN, path), 1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+		CU_ASSERT_FATAL(pread(fd, after, sizeof(after), 0) == (ssize_t)sizeof(after));
+		CU_ASSERT_EQUAL(memcmp(before, after, sizeof(before)), 0);
 		close(fd);
 	}
-	/* random data that is nothing known is fair game */
+
+	/* bytes no known format explains: refused, until claimed with --init */
 	fd = new_dev(path, DEV_SIZE);
 	CU_ASSERT_FATAL(pwrite(fd, "garbage!", 8, 100) == 8);
+	CU_ASSERT_EQUAL(write_dump(fd, 0, false, NULL, &err), -EPERM);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "a non-zero byte at 100"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "lkcd dumpdev --init"));
+	CU_ASSERT_EQUAL(run("%s dumpdev --init %s", LKCD_BIN, path), 0);
+	CU_ASSERT_EQUAL(run("%s -c /dev/null dumpdev %s", LKCD_BIN, path), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "claimed by lkcd dumpdev --init"));
 	CU_ASSERT_EQUAL(write_dump(fd, 0, false, NULL, &err), 0);
+	/* --init on a device lkcd already wrote changes nothing */
+	CU_ASSERT_FATAL(pread(fd, before, sizeof(before), 0) == (ssize_t)sizeof(before));
+	CU_ASSERT_EQUAL(run("%s dumpdev --init %s", LKCD_BIN, path), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "already an lkcd dump device"));
+	CU_ASSERT_FATAL(pread(fd, after, sizeof(after), 0) == (ssize_t)sizeof(after));
+	CU_ASSERT_EQUAL(memcmp(before, after, sizeof(before)), 0);
+	close(fd);
+
+	/* zero where lkcd writes first, a signature at the end: md v1.0 */
+	fd = new_dev(path, DEV_SIZE);
+	close(fd);
+	CU_ASSERT_EQUAL_FATAL(craft_md_at(path, DEV_SIZE - 8192), 0);
+	CU_ASSERT_EQUAL(run("wipefs -n %s | grep -qw linux_raid_member", path), 0);
+	fd = open(path, O_RDWR);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(write_dump(fd, 0, false, NULL, &err), -EPERM);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "linux_raid_member"));
 	close(fd);
 }
 
@@ -726,8 +843,6 @@ static void test_random_damage(void)
 }
 
 /* ---- the lkcd program ---- */
-
-static char out[65536];
 
 static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int run(const char *fmt, ...)

@@ -7,7 +7,10 @@
  *   next boot       lkcd save (lkcd-save.service) saves it to DUMPDIR/N/
  *                   and marks the device SAVED; the data stays until the
  *                   next capture overwrites it;
- *   any time        lkcd dumpdev [DEV] says what the device holds.
+ *   any time        lkcd dumpdev [DEV] says what the device holds;
+ *                   lkcd dumpdev --init DEV claims a device that holds
+ *                   data no known format explains (never one with a
+ *                   signature libblkid knows), so captures may write it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -171,6 +174,11 @@ int dumpdev_save(const struct lkcd_conf *conf, const char *dev, bool have_format
 		close(fd);
 		return EXIT_NODUMP;
 	}
+	if (info.state == LKCD_DUMPDEV_EMPTY) {
+		printf("DUMPDEV %s: no dump waiting (none written since lkcd dumpdev --init)\n", dev);
+		close(fd);
+		return EXIT_NODUMP;
+	}
 	if (info.state == LKCD_DUMPDEV_SAVED && !again) {
 		format_utc(info.saved_sec, when, sizeof(when));
 		printf("DUMPDEV %s: no dump waiting (the last one was saved as %s/%u on %s)\n",
@@ -214,26 +222,68 @@ int dumpdev_save(const struct lkcd_conf *conf, const char *dev, bool have_format
 	return rc;
 }
 
+/* lkcd dumpdev --init DEV: claim it unless libblkid knows what it holds. */
+static int dumpdev_init(const char *dev, bool quiet)
+{
+	struct lkcd_dumpdev_info info;
+	struct lkcd_error err = { 0 };
+	int fd, ret;
+
+	fd = open_dev(dev, true);
+	if (fd < 0) {
+		errmsg("%s: %s%s", dev, strerror(errno),
+		       errno == EBUSY ? " (mounted or in use: not a free raw device)" : "");
+		return EXIT_FAIL;
+	}
+	ret = lkcd_dumpdev_read_super(fd, dev, &info, &err);
+	if (ret != -ENODATA && ret != -EIO && ret != -ENOTBLK) {
+		/* ours already, readable or not: a capture may write it as it is */
+		if (!quiet)
+			printf("%s: already an lkcd dump device (%s); nothing changed\n", dev,
+			       ret == 0 ? lkcd_dumpdev_state_name(info.state) : err.msg);
+		close(fd);
+		return EXIT_OK;
+	}
+	ret = lkcd_dumpdev_init(fd, dev, &err);
+	if (close(fd) < 0 && ret == 0)
+		ret = lkcd_error_set(&err, -errno, "%s: %s", dev, strerror(errno));
+	if (ret < 0) {
+		errmsg("dumpdev --init: %s", err.msg);
+		return EXIT_FAIL;
+	}
+	if (!quiet)
+		printf("%s: claimed as an lkcd dump device (no dump yet)\n", dev);
+	return EXIT_OK;
+}
+
 static void dumpdev_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: %s dumpdev [options] [DEV]\n"
+		"       %s dumpdev --init DEV\n"
 		"\n"
 		"Say what the raw dump device (DEV, default DUMPDEV) holds: no dump, a\n"
 		"half-written one, one waiting for lkcd save, or one already saved.\n"
+		"A capture writes only to a device whose first MiB is zero and where\n"
+		"libblkid finds no signature, or to one lkcd already wrote.\n"
 		"\n"
+		"  -i, --init           claim DEV for dumps though it holds data no known\n"
+		"                       format explains; refused (nothing written) when\n"
+		"                       libblkid finds any signature on it (as wipefs -n)\n"
 		"  -q, --quiet          print nothing; the exit code says it\n"
 		"  -c, --config FILE    configuration file (default %s)\n"
 		"  -h, --help           show this help\n"
 		"\n"
 		"Exit: 0 a dump waits to be saved, 2 nothing to save (none, saved,\n"
-		"half-written or damaged), 1 usage or the device cannot be read.\n",
-		prog, LKCD_CONF_PATH);
+		"half-written or damaged), 1 usage or the device cannot be read.\n"
+		"--init: 0 claimed (or already lkcd's), 1 refused or failed.\n",
+		prog, prog, LKCD_CONF_PATH);
 }
 
 int cmd_dumpdev(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "init", no_argument, NULL, 'i' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -244,12 +294,15 @@ int cmd_dumpdev(int argc, char **argv)
 	struct lkcd_error err = { 0 };
 	struct lkcd_conf conf;
 	const char *dev;
-	bool quiet = false;
+	bool quiet = false, init = false;
 	char when[64];
 	int c, fd, ret, rc;
 
-	while ((c = getopt_long(argc, argv, "qc:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "iqc:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'i':
+			init = true;
+			break;
 		case 'q':
 			quiet = true;
 			break;
@@ -269,6 +322,13 @@ int cmd_dumpdev(int argc, char **argv)
 		errmsg("dumpdev: unexpected argument '%s'", argv[optind + 1]);
 		return EXIT_FAIL;
 	}
+	if (init) {
+		if (optind >= argc) {
+			errmsg("dumpdev --init: name the device (it is never taken from the config)");
+			return EXIT_FAIL;
+		}
+		return dumpdev_init(argv[optind], quiet);
+	}
 	if (load_config(&conf) < 0)
 		return EXIT_FAIL;
 	dev = optind < argc ? argv[optind] : conf.dumpdev;
@@ -285,6 +345,13 @@ int cmd_dumpdev(int argc, char **argv)
 	if (ret == -ENODATA) {
 		if (!quiet)
 			printf("%s: no lkcd dump\n", dev);
+		close(fd);
+		return EXIT_NODUMP;
+	}
+	if (ret == 0 && info.state == LKCD_DUMPDEV_EMPTY) {
+		if (!quiet)
+			printf("%s: no lkcd dump (claimed by lkcd dumpdev --init; captures write here)\n",
+			       dev);
 		close(fd);
 		return EXIT_NODUMP;
 	}

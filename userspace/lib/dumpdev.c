@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <blkid/blkid.h>
 
 #include "dumpdev_io.h"
 #include "internal.h"
@@ -39,6 +40,7 @@ const char *lkcd_dumpdev_state_name(uint32_t state)
 	case LKCD_DUMPDEV_WRITING:	return "half-written";
 	case LKCD_DUMPDEV_COMPLETE:	return "complete, not saved";
 	case LKCD_DUMPDEV_SAVED:	return "saved";
+	case LKCD_DUMPDEV_EMPTY:	return "no dump yet (claimed by lkcd dumpdev --init)";
 	}
 	return "unknown";
 }
@@ -163,10 +165,10 @@ static int super_decode(const uint8_t *buf, const char *name, uint64_t dev,
 	i->written_sec = le64toh(s.written_sec);
 	i->saved_sec = le64toh(s.saved_sec);
 	i->saved_index = le32toh(s.saved_index);
-	if (i->state < LKCD_DUMPDEV_WRITING || i->state > LKCD_DUMPDEV_SAVED)
+	if (i->state < LKCD_DUMPDEV_WRITING || i->state > LKCD_DUMPDEV_EMPTY)
 		return lkcd_error_set(err, -EBADMSG, "%s: unknown state %u", name, i->state);
-	if (i->state == LKCD_DUMPDEV_WRITING)
-		return 0;	/* the sizes are not final; the caller refuses it */
+	if (i->state == LKCD_DUMPDEV_WRITING || i->state == LKCD_DUMPDEV_EMPTY)
+		return 0;	/* no sizes (yet); the caller finds no dump */
 	if (le64toh(s.header_offset) != LKCD_DUMPDEV_ALIGN)
 		return lkcd_error_set(err, -EBADMSG, "%s: header page at offset %llu, expected %u",
 				      name, (unsigned long long)le64toh(s.header_offset),
@@ -216,35 +218,113 @@ int lkcd_dumpdev_read_super(int fd, const char *name, struct lkcd_dumpdev_info *
 
 /* ---- is it safe to write here? ---- */
 
-static bool all_zero(const uint8_t *p, size_t n)
+/*
+ * Bytes at the start of a device that must be zero before lkcd claims it
+ * without being asked: the superblock it writes first and every place a
+ * partition table, boot sector or volume label lives (the first MiB, where
+ * partitioning tools leave their alignment gap).  Anything further in is
+ * left to libblkid, which also looks at the end of the device (md 0.90 and
+ * 1.0, ZFS's last labels, GPT's backup).
+ */
+#define ZERO_SPAN	(1u << 20)
+
+int lkcd_dumpdev_probe(int fd, char *what, size_t len)
 {
-	while (n--)
-		if (*p++)
-			return false;
-	return true;
+	blkid_probe pr = blkid_new_probe();
+	size_t used = 0;
+	int found = 0, rc;
+
+	what[0] = '\0';
+	if (!pr)
+		return -ENOMEM;
+	if (blkid_probe_set_device(pr, fd, 0, 0) < 0) {
+		blkid_free_probe(pr);
+		return -EIO;
+	}
+	/* as wipefs -n: every superblock and partition table, bad checksums too */
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_MAGIC |
+					  BLKID_SUBLKS_BADCSUM);
+	blkid_probe_enable_partitions(pr, 1);
+	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_MAGIC);
+	while ((rc = blkid_do_probe(pr)) == 0) {
+		const char *type = NULL, *off = NULL;
+
+		if (blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0)
+			blkid_probe_lookup_value(pr, "SBMAGIC_OFFSET", &off, NULL);
+		else if (blkid_probe_lookup_value(pr, "PTTYPE", &type, NULL) == 0)
+			blkid_probe_lookup_value(pr, "PTMAGIC_OFFSET", &off, NULL);
+		else
+			continue;
+		if (used < len) {
+			int n = snprintf(what + used, len - used, "%s%s at byte %s",
+					 found ? ", " : "", type, off ? off : "?");
+
+			used += n < 0 ? 0 : (size_t)n;
+		}
+		found++;
+	}
+	blkid_free_probe(pr);
+	if (rc < 0 && !found)
+		return -EIO;
+	return found;
+}
+
+/* The size of a device a dump may be written to, in *dev; 0 or -errno (said). */
+static int target_size(int fd, const char *name, uint64_t *dev, struct lkcd_error *err)
+{
+	int ret = lkcd_dumpdev_size(fd, dev);
+
+	if (ret < 0)
+		return lkcd_error_set(err, ret, "%s: %s", name,
+				      ret == -ENOTBLK ? "neither a block device nor a file" :
+				      strerror(-ret));
+	if (*dev < 2 * LKCD_DUMPDEV_ALIGN)
+		return lkcd_error_set(err, -ENOSPC, "%s: %llu bytes, too small for a dump",
+				      name, (unsigned long long)*dev);
+	return 0;
+}
+
+static int probe_failed(const char *name, int ret, struct lkcd_error *err)
+{
+	return lkcd_error_set(err, ret, "%s: cannot probe it for signatures: %s", name,
+			      strerror(-ret));
+}
+
+/* Offset of the first non-zero byte in fd's first ZERO_SPAN bytes, or -1 (or -errno). */
+static int64_t first_nonzero(int fd, uint64_t dev)
+{
+	static uint8_t buf[64 << 10];
+	uint64_t end = dev < ZERO_SPAN ? dev : ZERO_SPAN;
+
+	for (uint64_t off = 0; off < end; off += sizeof(buf)) {
+		size_t n = end - off < sizeof(buf) ? (size_t)(end - off) : sizeof(buf);
+		int ret = lkcd_pread_full(fd, buf, n, off);
+
+		if (ret < 0)
+			return ret;
+		for (size_t i = 0; i < n; i++)
+			if (buf[i])
+				return (int64_t)(off + i);
+	}
+	return -1;
 }
 
 int lkcd_dumpdev_check_target(int fd, const char *name, bool overwrite_unsaved,
 			      struct lkcd_error *err)
 {
-	static uint8_t buf[0x10100];	/* up to btrfs's superblock magic */
+	uint8_t buf[LKCD_DUMPDEV_SUPER_SIZE];
 	struct lkcd_dumpdev_info info;
 	struct lkcd_error e2;
-	const char *what = NULL;
+	char what[256];
 	uint64_t dev;
-	size_t n;
+	int64_t nz;
 	int ret;
 
-	ret = lkcd_dumpdev_size(fd, &dev);
+	ret = target_size(fd, name, &dev, err);
 	if (ret < 0)
-		return lkcd_error_set(err, ret, "%s: %s", name,
-				      ret == -ENOTBLK ? "neither a block device nor a file" :
-				      strerror(-ret));
-	n = dev < sizeof(buf) ? (size_t)dev : sizeof(buf);
-	if (n < 2 * LKCD_DUMPDEV_ALIGN)
-		return lkcd_error_set(err, -ENOSPC, "%s: %llu bytes, too small for a dump",
-				      name, (unsigned long long)dev);
-	ret = lkcd_pread_full(fd, buf, n, 0);
+		return ret;
+	ret = lkcd_pread_full(fd, buf, sizeof(buf), 0);
 	if (ret < 0)
 		return lkcd_error_set(err, ret, "%s: cannot read it: %s", name, strerror(-ret));
 	ret = super_decode(buf, name, dev, &info, &e2);
@@ -253,28 +333,56 @@ int lkcd_dumpdev_check_target(int fd, const char *name, bool overwrite_unsaved,
 			return lkcd_error_set(err, -EEXIST,
 					      "%s holds a dump not yet saved (run lkcd save); not overwritten",
 					      name);
-		return 0;	/* ours: half-written, saved, or damaged */
+		return 0;	/* ours: initialised, half-written, saved, or damaged */
 	}
-	if (all_zero(buf, n))
-		return 0;
-	if (n > 0x43a && buf[0x438] == 0x53 && buf[0x439] == 0xef)
-		what = "an ext2/3/4 filesystem";
-	else if (!memcmp(buf, "XFSB", 4))
-		what = "an XFS filesystem";
-	else if (!memcmp(buf + 4086, "SWAPSPACE2", 10) || !memcmp(buf + 4086, "SWAP-SPACE", 10))
-		what = "swap space";
-	else if (!memcmp(buf, "LUKS\xba\xbe", 6))
-		what = "a LUKS volume";
-	else if (n >= 0x10048 && !memcmp(buf + 0x10040, "_BHRfS_M", 8))
-		what = "a btrfs filesystem";
-	else if (!memcmp(buf + 512, "EFI PART", 8))
-		what = "a GPT partition table";
-	else if (buf[510] == 0x55 && buf[511] == 0xaa && !all_zero(buf + 446, 64))
-		what = "an MBR partition table or a FAT filesystem";
-	if (what)
+	ret = lkcd_dumpdev_probe(fd, what, sizeof(what));
+	if (ret < 0)
+		return probe_failed(name, ret, err);
+	if (ret > 0)
 		return lkcd_error_set(err, -EPERM,
-				      "%s holds %s: refusing to write a dump over it (clear the start of the device if it really is the dump device)",
+				      "%s holds %s (libblkid): refusing to write a dump over it",
 				      name, what);
+	nz = first_nonzero(fd, dev);
+	if (nz < -1)
+		return lkcd_error_set(err, (int)nz, "%s: cannot read it: %s", name,
+				      strerror((int)-nz));
+	if (nz >= 0)
+		return lkcd_error_set(err, -EPERM,
+				      "%s holds data no known format explains (a non-zero byte at %lld): "
+				      "refusing to write a dump over it; if it really is the dump device, "
+				      "claim it with lkcd dumpdev --init %s",
+				      name, (long long)nz, name);
+	return 0;
+}
+
+int lkcd_dumpdev_init(int fd, const char *name, struct lkcd_error *err)
+{
+	struct lkcd_dumpdev_info info;
+	uint8_t block[LKCD_DUMPDEV_ALIGN];
+	char what[256];
+	uint64_t dev;
+	int ret;
+
+	ret = target_size(fd, name, &dev, err);
+	if (ret < 0)
+		return ret;
+	ret = lkcd_dumpdev_probe(fd, what, sizeof(what));
+	if (ret < 0)
+		return probe_failed(name, ret, err);
+	if (ret > 0)
+		return lkcd_error_set(err, -EPERM,
+				      "%s holds %s (libblkid): nothing changed; erase it first "
+				      "(wipefs -a) if it really is to be the dump device", name, what);
+	memset(&info, 0, sizeof(info));
+	info.state = LKCD_DUMPDEV_EMPTY;
+	info.device_size = dev;
+	super_encode(&info, block);
+	ret = pwrite_full(fd, block, sizeof(block), 0);
+	if (ret == 0 && fsync(fd) < 0 && errno != EINVAL)
+		ret = -errno;
+	if (ret < 0)
+		return lkcd_error_set(err, ret, "%s: writing the superblock: %s", name,
+				      strerror(-ret));
 	return 0;
 }
 

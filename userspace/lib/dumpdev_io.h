@@ -51,13 +51,29 @@ const char *lkcd_dumpdev_state_name(uint32_t state);
 int lkcd_dumpdev_size(int fd, uint64_t *size);
 
 /*
- * May the capture write here?  0 when the start of the device is zero,
- * unknown data, or an lkcd dump device that is SAVED, WRITING or (with
- * overwrite_unsaved) COMPLETE; -EEXIST for an unsaved dump; -EPERM when
- * it holds a filesystem, swap, LUKS or a partition table.
+ * May the capture write here?  0 when the device already holds an lkcd
+ * dump device superblock (claimed, SAVED, WRITING, damaged, or with
+ * overwrite_unsaved COMPLETE), or when libblkid finds no signature on it
+ * and its first MiB is all zero; -EEXIST for an unsaved dump; -EPERM,
+ * naming what was found (type and byte offset, or the first non-zero
+ * byte), otherwise.
  */
 int lkcd_dumpdev_check_target(int fd, const char *name, bool overwrite_unsaved,
 			      struct lkcd_error *err);
+
+/*
+ * Every signature libblkid finds on fd (superblocks and partition tables,
+ * as wipefs -n lists them), as "type at byte N, ..." in what.  The number
+ * found, or -errno.
+ */
+int lkcd_dumpdev_probe(int fd, char *what, size_t len);
+
+/*
+ * lkcd dumpdev --init: claim fd for lkcd (an EMPTY superblock) unless
+ * libblkid finds any signature on it; then nothing is written and -EPERM
+ * names what was found.  0 or -errno.
+ */
+int lkcd_dumpdev_init(int fd, const char *name, struct lkcd_error *err);
 
 /* Write a dump (see the writing order in lkcd/dumpdev.h); info may be NULL. */
 int lkcd_dumpdev_write(int fd, const char *name,
