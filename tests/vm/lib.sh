@@ -16,11 +16,26 @@
 # `kexec -p` the same kernel with the same /init.
 
 VM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-VM_BUILD=$VM_TOP/build/vm
-VM_INITRAMFS=$VM_BUILD/initramfs
-VM_LOGS=$VM_BUILD/logs
-VM_WORK=$VM_BUILD/work
 VM_SCENARIOS=$VM_TOP/tests/vm/scenarios
+VM_CACHE=${LKCD_CACHE:-/var/cache/lkcd-dev}
+
+# The Debian release whose kernel the guest boots and whose tools (crash,
+# makedumpfile, libkdumpfile, drgn) judge the dumps: LKCD_RELEASE, else the
+# host's own.  The host's release uses the host's packages (scripts/deps);
+# any other runs them in its build root (scripts/release-root: a cached
+# mmdebstrap root with that release's compiler, headers and judges), through
+# vm_judge.  Each release has its own build/vm/<release>/, so runs on two
+# releases never share an initramfs, a work directory or a log.
+VM_HOST_RELEASE=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+vm_set_release() { # release
+	[[ $1 =~ ^[a-z][a-z0-9-]*$ ]] ||
+		vm_die "release '$1' is not a Debian codename (bookworm, trixie, sid, ...)"
+	VM_RELEASE=$1
+	VM_BUILD=$VM_TOP/build/vm/$1
+	VM_INITRAMFS=$VM_BUILD/initramfs
+	VM_LOGS=$VM_BUILD/logs
+	VM_WORK=$VM_BUILD/work
+}
 
 # QEMU settings; a scenario may override VM_MEM, VM_CRASHKERNEL, VM_APPEND,
 # VM_TIMEOUT (per QEMU run), VM_SMP, VM_DISK_SIZE, and ask for
@@ -42,31 +57,79 @@ VM_STATUS_SKIP=37
 
 vm_die() { echo "vm: $*" >&2; exit 1; }
 
-# Load build/vm/env (KABI, VMLINUZ, KMODDIR, KDIR, VMLINUX), running
-# scripts/deps first if it is missing.
+vm_set_release "${LKCD_RELEASE:-$VM_HOST_RELEASE}"
+
+# Load the release's environment: KABI, VMLINUZ, KMODDIR, KDIR, VMLINUX and,
+# for a release other than the host's, ROOT (its build root).  scripts/deps
+# writes it (build/vm/env for the host's release, build/vm/<release>/env for
+# the others) and is run first when it is missing.  Sets VM_ROOT: the root
+# the judges run in, empty for the host's release.
 vm_load_env() {
-	if [[ ! -f $VM_BUILD/env ]]; then
-		"$VM_TOP/scripts/deps" || vm_die "scripts/deps failed"
+	local env=$VM_TOP/build/vm/$VM_RELEASE/env deps=(--release "$VM_RELEASE")
+	[[ $VM_RELEASE == "$VM_HOST_RELEASE" ]] && env=$VM_TOP/build/vm/env deps=()
+	if [[ ! -f $env ]]; then
+		"$VM_TOP/scripts/deps" "${deps[@]}" || vm_die "scripts/deps ${deps[*]} failed"
 	fi
+	ROOT=
 	# shellcheck source=/dev/null
-	. "$VM_BUILD/env"
+	. "$env"
+	VM_ROOT=$ROOT
+	# where make -C kernel test [RELEASE=] puts the test build of lkcd.ko
+	VM_MODULE=$VM_TOP/build/kernel-test/kernel/lkcd.ko
+	[[ -z $VM_ROOT ]] || VM_MODULE=$VM_TOP/build/kernel-$VM_RELEASE-test/kernel/lkcd.ko
 	[[ -f ${VMLINUZ:-} && -d ${KMODDIR:-} ]] ||
-		vm_die "build/vm/env names no kernel image ($VMLINUZ); run scripts/deps"
+		vm_die "${env#"$VM_TOP"/} names no kernel image ($VMLINUZ); run scripts/deps ${deps[*]}"
+	[[ $VM_RELEASE == "$VM_HOST_RELEASE" || -x $VM_ROOT/usr/bin/python3 ]] ||
+		vm_die "${env#"$VM_TOP"/} names no build root with python3 (ROOT='$VM_ROOT'); run scripts/deps ${deps[*]}"
 }
 
-# The module the guests load: the test build of lkcd.ko (make -C kernel
-# test), with the fault-injection knobs (corrupt_records, inject_panic_at)
-# the fault-* scenarios use.  `make` and `make install` ship kernel/lkcd.ko,
-# built without them.  Built here whenever kernel/lkcd.ko is (same headers).
-VM_MODULE=$VM_TOP/build/kernel-test/kernel/lkcd.ko
+# Run a command the way the release's own userspace would: on the host for
+# the host's release, else in the release's build root (scripts/release-root
+# --run: chrooted, in a private mount namespace, with this tree and the
+# machine-wide cache -- dumps, work files, the debug vmlinux -- at their host
+# paths, so arguments need no translation).  Standard input, output and the
+# exit status are the command's.
+vm_judge() { # command [args...]
+	if [[ -z ${VM_ROOT:-} ]]; then
+		"$@"
+	else
+		"$VM_TOP/scripts/release-root" "$VM_RELEASE" --bind "$VM_TOP" --run "$@"
+	fi
+}
+
+# Is the guest's kernel at least version $1 (major.minor)?  For scenarios
+# whose expectations differ between kernels: say so where it matters, with
+# the reason, rather than loosen the check for every kernel.
+vm_kernel_at_least() { # major.minor
+	local want=$1 have=${KABI%%-*}
+	have=$(cut -d. -f1,2 <<<"${have%%+*}")
+	[[ $(printf '%s\n%s\n' "$want" "$have" | sort -V | head -n1) == "$want" ]]
+}
+
+# The module the guests load ($VM_MODULE): the test build of lkcd.ko
+# (make -C kernel test), with the fault-injection knobs (corrupt_records,
+# inject_panic_at) the fault-* scenarios use.  `make` and `make install`
+# ship kernel/lkcd.ko, built without them.  For the host's release it is
+# built whenever kernel/lkcd.ko is (same headers); for another release it is
+# always built, in the release's root with its compiler (make -C kernel test
+# RELEASE=...), and a build that fails is no skip: VM_MODULE_ERROR says why,
+# and every scenario that needs the module fails with that reason.
 vm_build_test_module() {
-	if [[ ! -f $VM_TOP/kernel/lkcd.ko ]]; then
+	local log=$VM_BUILD/kernel-test.log rel=()
+	VM_MODULE_ERROR=
+	if [[ -n ${VM_ROOT:-} ]]; then
+		rel=(RELEASE="$VM_RELEASE")
+	elif [[ ! -f $VM_TOP/kernel/lkcd.ko ]]; then
 		rm -f "$VM_MODULE"
 		return 0
 	fi
 	mkdir -p "$VM_BUILD"
-	make -C "$VM_TOP/kernel" test KDIR="$KDIR" >"$VM_BUILD/kernel-test.log" 2>&1 ||
-		vm_die "the test build of lkcd.ko failed (make -C kernel test): see build/vm/kernel-test.log"
+	if ! make -C "$VM_TOP/kernel" test KDIR="$KDIR" "${rel[@]}" >"$log" 2>&1; then
+		rm -f "$VM_MODULE"
+		VM_MODULE_ERROR="lkcd.ko does not build for $KABI (make -C kernel test, ${log#"$VM_TOP"/}): $({ grep -m1 -E 'error:' "$log" || tail -n1 "$log"; } | cut -c1-160)"
+		[[ -n ${VM_ROOT:-} ]] || vm_die "$VM_MODULE_ERROR"
+		echo "vm: $VM_MODULE_ERROR" >&2
+	fi
 }
 
 # Is $1 newer than the file $2 (or $2 missing)?
@@ -83,12 +146,16 @@ vm_build_vmexit() {
 }
 
 # Copy an executable and the shared libraries ldd names into root $1.
-vm_copy_binary() { # root src dest
-	local root=$1 src=$2 dest=$3 lib
-	install -D -m 0755 "$src" "$root$dest"
+# With $4, a release's build root, the program and its libraries are that
+# root's (its ldd, its paths).
+vm_copy_binary() { # root src dest [sysroot]
+	local root=$1 src=$2 dest=$3 sys=${4:-} lib ldd=(ldd)
+	[[ -n $sys ]] && ldd=(chroot "$sys" ldd)
+	[[ -f $sys$src ]] || vm_die "no program $sys$src"
+	install -D -m 0755 "$sys$src" "$root$dest"
 	while read -r lib; do
-		[[ -e $root$lib ]] || install -D -m 0755 "$lib" "$root$lib"
-	done < <(ldd "$src" 2>/dev/null | grep -o '/[^ ]*' | grep -v '^/$')
+		[[ -e $root$lib ]] || install -D -m 0755 "$sys$lib" "$root$lib"
+	done < <("${ldd[@]}" "$src" 2>/dev/null | grep -o '/[^ ]*' | grep -v '^/$')
 }
 
 # Print the modules (paths relative to KMODDIR) for names "$@", with their
@@ -204,6 +271,13 @@ vm_build_initrds() { # name workdir
 	for b in ${BINARIES:-}; do
 		[[ -x $b ]] || vm_die "$name: BINARIES names $b, which is not an executable here"
 		vm_copy_binary "$sroot" "$b" "$b"
+	done
+	# RELEASE_BINARIES: the release's own build of a program (its root's;
+	# the host's for the host's release), for the peers whose knowledge of
+	# the kernel is what the scenario measures (makedumpfile)
+	for b in ${RELEASE_BINARIES:-}; do
+		[[ -x ${VM_ROOT:-}$b ]] || vm_die "$name: RELEASE_BINARIES names $b, not an executable in ${VM_ROOT:-the host} (install it with scripts/deps)"
+		vm_copy_binary "$sroot" "$b" "$b" "${VM_ROOT:-}"
 	done
 	# MODULES of the scenario: the base's modules plus these, with a
 	# modules.dep for all (this archive's files replace the base's)
@@ -412,11 +486,13 @@ demo_field() { # field dumpfile
 }
 
 # ---- third-party readers of a dump file (the judges) ----
+# Each runs through vm_judge: the release's own crash, makedumpfile and
+# /usr/bin/python3 (libkdumpfile, drgn), as a user of that release has them.
 
 # makedumpfile --dump-dmesg of a dump into $2; the log must hold regex $3.
 check_makedumpfile_dmesg() { # dumpfile outfile regex
 	local err
-	if ! err=$(makedumpfile --dump-dmesg "$1" "$2" 2>&1); then
+	if ! err=$(vm_judge makedumpfile --dump-dmesg "$1" "$2" 2>&1); then
 		check_fail "makedumpfile --dump-dmesg $(basename "$1") failed: $(tail -n2 <<<"$err" | paste -sd' ')"
 		return 1
 	fi
@@ -431,7 +507,7 @@ run_crash() { # dumpfile commands outfile
 		echo "  note: no debug vmlinux (scripts/deps --debug-vmlinux); crash not run" >&2
 		return 2
 	fi
-	printf '%s\nquit\n' "$2" | timeout 300 crash -s "$VMLINUX" "$1" >"$3" 2>&1
+	printf '%s\nquit\n' "$2" | vm_judge timeout 300 crash -s "$VMLINUX" "$1" >"$3" 2>&1
 }
 
 # crash (sys, bt, ps, log) must show the sysrq panic, the release, the
@@ -444,7 +520,7 @@ check_crash() { # dumpfile log-marker
 	if (( rc == 0 )); then
 		grep -qE 'PANIC: ".*sysrq triggered crash"' "$WORK/crash.txt" ||
 			check_fail "crash sys does not show the panic (see $WORK/crash.txt)" || bad=1
-		grep -qE "RELEASE: $KABI" "$WORK/crash.txt" ||
+		grep -qF "RELEASE: $KABI" "$WORK/crash.txt" ||
 			check_fail "crash sys does not show RELEASE: $KABI" || bad=1
 		grep -q 'sysrq_handle_crash' "$WORK/crash.txt" ||
 			check_fail "crash bt does not show sysrq_handle_crash" || bad=1
@@ -461,7 +537,7 @@ check_crash() { # dumpfile log-marker
 # How many pages of [start, start+size) libkdumpfile reads from a dump
 # (physical addresses; pages the level left out do not count).
 dump_pages_in() { # dumpfile start size
-	/usr/bin/python3 - "$@" <<'PY'
+	vm_judge /usr/bin/python3 - "$@" <<'PY'
 import sys, kdumpfile
 k = kdumpfile.kdumpfile(sys.argv[1])
 start, size = int(sys.argv[2], 0), int(sys.argv[3], 0)
@@ -483,7 +559,7 @@ PY
 check_pages_match() { # dumpfile vmcore max-differ [lkcd-header-paddr]
 	local out compared differ chain=()
 	[[ -n ${4:-} ]] && chain=(--chain "$4")
-	if ! out=$("$VM_TOP/tests/vm/comparepages" "${chain[@]}" "$1" "$2" "$WORK/differ.txt" 2>&1); then
+	if ! out=$(vm_judge "$VM_TOP/tests/vm/comparepages" "${chain[@]}" "$1" "$2" "$WORK/differ.txt" 2>&1); then
 		check_fail "comparing $(basename "$1") with /proc/vmcore: $out"
 		return 1
 	fi
@@ -531,8 +607,17 @@ check_cycle() { # max-differ
 	# so it runs on to the jump; the log makedumpfile reads from dump.N stops
 	# at the dump.  Byte for byte, makedumpfile's must be a prefix of ours
 	# (it prints bytes >= 0x80 sign-extended: \xffffffc3 for \xc3).
+	# makedumpfile 1.7.5 and later (trixie's, sid's) also print each
+	# record's caller ("[     T42]", "[      C1]") after the time stamp when
+	# the kernel keeps one (CONFIG_PRINTK_CALLER: Debian's 6.12, not its
+	# 6.1); dmesg.N reads like dmesg(1), without it: that field alone is
+	# taken out (and its 11 columns from the indent of a record's further
+	# lines), only when makedumpfile printed it (its first line).
 	if [[ -s $WORK/dmesg.txt && -f $OUT/dump/$n/dmesg.$n ]]; then
-		sed 's/\\xffffff/\\x/g' "$WORK/dmesg.txt" >"$WORK/dmesg.mdf"
+		local caller=() stamp='^(\[ *[0-9]+\.[0-9]+\]) \[ *[TC][0-9]+\]'
+		head -n1 "$WORK/dmesg.txt" | grep -qE "$stamp" &&
+			caller=(-e "s/$stamp/\\1/" -e 's/^ {11}( +)/\1/')
+		sed -E -e 's/\\xffffff/\\x/g' "${caller[@]}" "$WORK/dmesg.txt" >"$WORK/dmesg.mdf"
 		head -c "$(stat -c %s "$WORK/dmesg.mdf")" "$OUT/dump/$n/dmesg.$n" | cmp -s - "$WORK/dmesg.mdf" ||
 			check_fail "dmesg.$n does not begin with makedumpfile's log of dump.$n (diff $WORK/dmesg.mdf)" || bad=1
 	else

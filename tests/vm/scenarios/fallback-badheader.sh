@@ -1,5 +1,6 @@
 # Host part of fallback-badheader (see fallback-badheader.guest).
 DESCRIPTION="lkcd.ko armed but its header holds no dump: lkcd save falls back to /proc/vmcore, says why"
+CORE=1	# the core: every supported kernel runs it (tests/vm/README)
 NEEDS="lkcd module"
 VM_TIMEOUT=240
 VM_MEM=512M

@@ -1,7 +1,9 @@
 # Host part of fallback-nomodule (see fallback-nomodule.guest).
 DESCRIPTION="no lkcd.ko, plain kdump: lkcd save falls back to /proc/vmcore, filtered at level KERN, labelled"
+CORE=1	# the core: every supported kernel runs it (tests/vm/README)
 NEEDS="lkcd"
-BINARIES=/usr/bin/makedumpfile
+# the release's own makedumpfile: the peer must know the guest's kernel
+RELEASE_BINARIES=/usr/bin/makedumpfile
 VM_TIMEOUT=240
 VM_MEM=512M
 VM_CRASHKERNEL=128M
@@ -24,8 +26,8 @@ check() {
 		check_fail "analysis.$n does not show page cache (the 32 MiB in tmpfs) left out" || bad=1
 	# a copy of /proc/vmcore: not one page it holds may differ
 	check_pages_match "$dump" "$OUT/vmcore" 0 || bad=1
-	ours=$(dump_pages "$("$VM_TOP/tests/vm/comparepages" "$dump" "$OUT/vmcore" /dev/null 2>&1)")
-	ref=$(dump_pages "$("$VM_TOP/tests/vm/comparepages" "$OUT/ref.kdump" "$OUT/vmcore" /dev/null 2>&1)")
+	ours=$(dump_pages "$(vm_judge "$VM_TOP/tests/vm/comparepages" "$dump" "$OUT/vmcore" /dev/null 2>&1)")
+	ref=$(dump_pages "$(vm_judge "$VM_TOP/tests/vm/comparepages" "$OUT/ref.kdump" "$OUT/vmcore" /dev/null 2>&1)")
 	# filtered like makedumpfile -d 31, from the same struct pages: the same
 	# pages within 2% (measured: the same 16893 of 98171, 16143718 bytes
 	# against makedumpfile's 16143653)

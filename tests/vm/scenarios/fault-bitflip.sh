@@ -1,5 +1,6 @@
 # Host part of fault-bitflip (see fault-bitflip.guest).
 DESCRIPTION="bits flipped in 4 preserved records after the panic: save names each, keeps the rest"
+CORE=1	# the core: every supported kernel runs it (tests/vm/README)
 NEEDS="lkcd module"
 VM_MEM=512M
 VM_CRASHKERNEL=128M

@@ -1,5 +1,6 @@
 # Host part of fault-dumper (guest: fault-dumper.guest, case "image").
 DESCRIPTION="panic inside the dumper mid-memory: the prefix is kept, saved INCOMPLETE (re-entered)"
+CORE=1	# the core: every supported kernel runs it (tests/vm/README)
 NEEDS="lkcd module"
 VM_MEM=512M
 VM_CRASHKERNEL=128M

@@ -1,5 +1,6 @@
 # Host part of fault-nospare (see fault-nospare.guest).
 DESCRIPTION="ALL_RAM, small guest full of random data: spare pages run out, a valid prefix saved"
+CORE=1	# the core: every supported kernel runs it (tests/vm/README)
 NEEDS="lkcd module"
 VM_MEM=384M
 VM_CRASHKERNEL=96M

@@ -8,6 +8,7 @@
 # memory map), lkcd.ko's range table has it, and the saved dump holds pages
 # from it (read back by libkdumpfile).
 DESCRIPTION="memory hotplug (pc-dimm), re-arm once, the panic dump holds the new DIMM"
+CORE=1	# the core: every supported kernel runs it (tests/vm/README)
 NEEDS="lkcd module"
 VM_MEM="1G,slots=2,maxmem=2G"
 VM_TIMEOUT=200

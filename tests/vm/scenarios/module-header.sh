@@ -1,5 +1,6 @@
 # Host part of module-header (see module-header.guest).
 DESCRIPTION="lkcd.ko alone: the preserved header after a panic at level HEADER"
+CORE=1	# the core: every supported kernel runs it (tests/vm/README)
 NEEDS="module"
 
 check() {

@@ -1,5 +1,6 @@
 # Host part of panic-header (see panic-header.guest).
 DESCRIPTION="panic -> kexec -> lkcd save at dump level HEADER"
+CORE=1	# the core: every supported kernel runs it (tests/vm/README)
 NEEDS="lkcd module"
 
 # The saved dump directory (DUMPDIR/<N>) on the extracted disk.

@@ -1,5 +1,6 @@
 # Host part of panic-kern-zstd (see panic-kern-zstd.guest).
 DESCRIPTION="panic -> lkcd save at level KERN, records zstd kept in the kdump file (crash, libkdumpfile, drgn) and re-encoded with --zstd zlib (makedumpfile)"
+CORE=1	# the core: every supported kernel runs it (tests/vm/README)
 NEEDS="lkcd module"
 MODULES="zstd"
 VM_MEM=512M
@@ -11,7 +12,7 @@ VM_TIMEOUT=240
 # block_size at 428, sub_hdr_size at 432, bitmap_blocks at 436; descriptors
 # of 24 bytes after the bitmaps, up to the first page's data).
 kdump_encodings() {
-	/usr/bin/python3 - "$1" <<'PY'
+	vm_judge /usr/bin/python3 - "$1" <<'PY'
 import struct, sys
 d = open(sys.argv[1], "rb").read()
 assert d[:8] == b"KDUMP   ", "not a kdump-compressed file"
@@ -43,7 +44,7 @@ check() {
 	[[ $enc == *" zstd=0 "* ]] || { check_fail "dump-zlib.kdump still has zstd pages"; bad=1; }
 	# drgn (through libkdumpfile) on the kept file: the release and PID 1
 	local out
-	if ! out=$(timeout 300 /usr/bin/python3 - "$dump" "$VMLINUX" 2>&1 <<'PY'
+	if ! out=$(vm_judge timeout 300 /usr/bin/python3 - "$dump" "$VMLINUX" 2>&1 <<'PY'
 import sys, drgn
 from drgn.helpers.linux.pid import find_task
 prog = drgn.Program()

@@ -1,6 +1,7 @@
 # Host part of reference-kdump (see reference-kdump.guest).
 DESCRIPTION="baseline: makedumpfile -c -d 31 in the capture kernel, read by makedumpfile and crash"
-BINARIES=/usr/bin/makedumpfile
+# the release's own makedumpfile: the peer must know the guest's kernel
+RELEASE_BINARIES=/usr/bin/makedumpfile
 VM_TIMEOUT=240
 VM_MEM=512M
 VM_CRASHKERNEL=128M

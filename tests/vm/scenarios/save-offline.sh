@@ -1,5 +1,6 @@
 # Host part of save-offline (see save-offline.guest).
 DESCRIPTION="lkcd save of a real vmcore off the VM: --scrub zeroes the log marker in dump and dmesg; -F elf keeps the direct map's p_vaddr"
+CORE=1	# the core: every supported kernel runs it (tests/vm/README)
 NEEDS="lkcd module"
 VM_MEM=512M
 VM_CRASHKERNEL=128M
@@ -8,7 +9,7 @@ VM_TIMEOUT=240
 # Physical "START+LEN" of every copy of the text $2 in the ELF vmcore $1
 # (PT_LOAD segments parsed here, independently of liblkcd).
 marker_ranges() { # vmcore text
-	/usr/bin/python3 - "$1" "$2" <<'PY'
+	vm_judge /usr/bin/python3 - "$1" "$2" <<'PY'
 import mmap, struct, sys
 path, text = sys.argv[1], sys.argv[2].encode()
 with open(path, "rb") as f:
@@ -33,7 +34,7 @@ PY
 
 # "paddr vaddr" of every RAM PT_LOAD (not the kernel image's) of an ELF core.
 ram_loads() { # elf
-	/usr/bin/python3 - "$1" <<'PY'
+	vm_judge /usr/bin/python3 - "$1" <<'PY'
 import struct, sys
 with open(sys.argv[1], "rb") as f:
     eh = f.read(64)
@@ -67,7 +68,7 @@ check_elf_vaddr() { # addr
 	(( $(join -j1 "$WORK/loads-elf.txt" "$WORK/loads-vmcore.txt" | wc -l) > 0 )) ||
 		check_fail "no ELF RAM load starts where a /proc/vmcore load does" || return 1
 	if [[ -n ${VMLINUX:-} && -s $VMLINUX ]]; then
-		out=$(/usr/bin/python3 "$VM_TOP/tests/unit/drgn_check.py" "$VMLINUX" "$edir/0/dump.0" 2>&1)
+		out=$(vm_judge /usr/bin/python3 "$VM_TOP/tests/unit/drgn_check.py" "$VMLINUX" "$edir/0/dump.0" 2>&1)
 		grep -q " OK $KABI" <<<"$out" || check_fail "drgn cannot read the ELF output: $out" || return 1
 	fi
 }
@@ -95,7 +96,7 @@ check() {
 		check_fail "analysis.0 does not list $n scrubbed ranges: $(grep -A1 scrubbed "$sdir/0/analysis.0")" || bad=1
 	grep -A1 '^scrubbed:' "$sdir/0/analysis.0" | sed 's/^/  /'
 	# makedumpfile still walks the log; the marker's bytes are zeros now
-	if makedumpfile --dump-dmesg "$sdir/0/dump.0" "$WORK/dmesg-scrubbed.txt" >/dev/null 2>&1; then
+	if vm_judge makedumpfile --dump-dmesg "$sdir/0/dump.0" "$WORK/dmesg-scrubbed.txt" >/dev/null 2>&1; then
 		if grep -aq "cycle marker $id" "$WORK/dmesg-scrubbed.txt"; then
 			check_fail "makedumpfile still finds the scrubbed marker in the log"
 			bad=1

@@ -1,5 +1,6 @@
 # Host part of snapshot-stop (see snapshot-stop.guest).
 DESCRIPTION="consistent vs live snapshot at KERN and USED: time stopped (1 GiB); a small cap stops INCOMPLETE/CAP"
+CORE=1	# the core: every supported kernel runs it (tests/vm/README)
 NEEDS="lkcd module"
 VM_TIMEOUT=900
 

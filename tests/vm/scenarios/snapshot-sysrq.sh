@@ -1,5 +1,6 @@
 # Host part of snapshot-sysrq (see snapshot-sysrq.guest).
 DESCRIPTION="SysRq d live snapshot saved from /dev/lkcd (kdump, lkcd, elf); refusals; MemFree back after release"
+CORE=1	# the core: every supported kernel runs it (tests/vm/README)
 NEEDS="lkcd module"
 VM_TIMEOUT=600
 
@@ -11,7 +12,7 @@ VM_TIMEOUT=600
 # so the task list is checked by walking init_task.tasks instead.
 SNAP_CRASH_CMDS=$'sys\nlist task_struct.tasks -s task_struct.pid,comm -h init_task\nlog'
 snap_check_crash_out() { # file marker
-	grep -qE "RELEASE: $KABI" "$1" ||
+	grep -qF "RELEASE: $KABI" "$1" ||
 		check_fail "crash sys does not show RELEASE: $KABI (see $1)" || return 1
 	grep -B1 -A0 'comm = "init' "$1" | grep -q 'pid = 1,' ||
 		check_fail "crash's walk of the task list does not find PID 1 init (see $1)" || return 1
@@ -26,7 +27,7 @@ snap_crash_lkcd() { # lkcd-file kdump-file-of-the-same-boot commands outfile
 	off=$(grep -a -m1 -o 'KERNELOFFSET=[0-9a-f]*' "$2" | cut -d= -f2)
 	pb=$(grep -a -m1 -o 'NUMBER(phys_base)=-*[0-9]*' "$2" | cut -d= -f2)
 	[[ -n $off && -n $pb ]] || { check_fail "no KERNELOFFSET/phys_base in $(basename "$2")"; return 1; }
-	printf '%s\nquit\n' "$3" | timeout 300 crash -s --kaslr "0x$off" \
+	printf '%s\nquit\n' "$3" | vm_judge timeout 300 crash -s --kaslr "0x$off" \
 		--machdep "phys_base=0x$(printf '%x' "$pb")" "$VMLINUX" "$1" >"$4" 2>&1
 }
 

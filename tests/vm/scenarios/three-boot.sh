@@ -4,6 +4,7 @@
 # attaches the raw disk (VM_DUMPDEV_SIZE, $WORK/dumpdev.img on the host) and
 # boots again after the guest reboots (VM_BOOTS=2).
 DESCRIPTION="production -> panic -> capture writes DUMPDEV -> reboot -> lkcd save to DUMPDIR"
+CORE=1	# the core: every supported kernel runs it (tests/vm/README)
 NEEDS="lkcd module"
 VM_DUMPDEV_SIZE=256M
 VM_BOOTS=2
