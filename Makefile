@@ -5,11 +5,18 @@
 #   make deps     install packages, target kernel headers and image (scripts/deps)
 #   make check    deps (with the debug vmlinux) + build + unit tests +
 #                 fuzz corpus replay + sanitizer (ASan/UBSan) unit tests +
-#                 real-kernel VM tests + summary
-#   make demo     deps + build + one panic -> capture -> save cycle in a VM;
-#                 the saved dump lands in build/demo/
+#                 real-kernel VM tests + summary: the whole VM suite on
+#                 CHECK_RELEASE's kernel (trixie, 6.12), its core (CORE=1)
+#                 on each of CORE_RELEASES' (bookworm, 6.1), every dump judged
+#                 by its own release's tools; one summary row per kernel
+#   make check-next  the core of the VM suite on NEXT_RELEASE's newest
+#                 kernel (sid); not in CI: the archive moves under it
+#   make demo     deps + build + one panic -> capture -> save cycle in a VM
+#                 (LKCD_RELEASE's kernel, default trixie); the saved dump
+#                 lands in build/demo/
 #   make bench    lkcd against kdump + makedumpfile in the same VM runs
-#                 (tests/bench/run; table in build/bench/, see
+#                 (tests/bench/run on LKCD_RELEASE's kernel, default trixie;
+#                 LKCD_RELEASE=bookworm for 6.1; table in build/bench/, see
 #                 Documentation/performance.rst)
 #   make fuzz     run every libFuzzer target for FUZZ_SECONDS (tests/fuzz)
 #   make deb      Debian packages lkcd + lkcd-dkms into build/deb/
@@ -23,9 +30,15 @@
 #   tests/                           unit test programs (tests/unit/Makefile)
 #   results/counts                   `suite passed failed skipped` per runner
 #   vm/env                           KABI, VMLINUZ, KMODDIR, KDIR, VMLINUX
-#   vm/kernel/                       the cloud kernel image, unpacked
-#   vm/initramfs/, vm/guest/         guest initramfs pieces, guest helpers
-#   vm/work/<scenario>/, vm/logs/    per-scenario files, console logs
+#                                    (the host's release)
+#   vm/kernel/                       its cloud kernel image, unpacked
+#   vm/<release>/env                 another release's (scripts/deps
+#                                    --release; its image and build root
+#                                    are cached in /var/cache/lkcd-dev)
+#   vm/<release>/initramfs/, guest/  guest initramfs pieces, guest helpers
+#   vm/<release>/kernel-test/        the test build of lkcd.ko for its kernel
+#   vm/<release>/work/<scenario>/    per-scenario files
+#   vm/<release>/logs/               console logs; times: seconds per scenario
 #   demo/                            make demo's saved dump and console log
 # Downloads are cached outside the tree, in /var/cache/lkcd-dev.
 #
@@ -41,7 +54,16 @@ LKCD_RESULTS ?= $(CURDIR)/build/results/counts
 export LKCD_RESULTS
 COUNTS := $(LKCD_RESULTS)
 
-.PHONY: all userspace module deps check unit vm demo bench fuzz deb install clean
+# The kernels the VM suite runs on, by Debian release (tests/vm/README):
+# make check runs the whole suite on CHECK_RELEASE and the core on each of
+# CORE_RELEASES; make check-next runs the core on NEXT_RELEASE.
+CHECK_RELEASE ?= trixie
+CORE_RELEASES ?= bookworm
+NEXT_RELEASE ?= sid
+# make demo and make bench: LKCD_RELEASE=bookworm for 6.1
+LKCD_RELEASE ?= trixie
+
+.PHONY: all userspace module deps check check-next unit vm demo bench fuzz deb install clean
 
 all: userspace module
 
@@ -69,10 +91,19 @@ deps:
 check:
 	@mkdir -p $(dir $(COUNTS)) && : > $(COUNTS)
 	scripts/deps --debug-vmlinux
+	set -e; for r in $(CHECK_RELEASE) $(CORE_RELEASES); do scripts/deps --release $$r --debug-vmlinux; done
 	$(MAKE) all
 	-scripts/step unit $(MAKE) -C tests/unit check
 	-scripts/step fuzz $(MAKE) -C tests/fuzz check-all
-	-scripts/step vm tests/vm/run
+	-for r in $(CORE_RELEASES); do scripts/step vm@$$r tests/vm/run -r $$r -c; done
+	-scripts/step vm@$(CHECK_RELEASE) tests/vm/run -r $(CHECK_RELEASE)
+	scripts/summary
+
+check-next:
+	@mkdir -p $(dir $(COUNTS)) && : > $(COUNTS)
+	scripts/deps --release $(NEXT_RELEASE) --debug-vmlinux
+	$(MAKE) all
+	-scripts/step vm@$(NEXT_RELEASE) tests/vm/run -r $(NEXT_RELEASE) -c
 	scripts/summary
 
 unit:
@@ -83,13 +114,15 @@ vm:
 
 demo:
 	$(MAKE) deps
+	scripts/deps --release $(LKCD_RELEASE) --debug-vmlinux
 	$(MAKE) all
-	tests/vm/run demo
+	tests/vm/run -r $(LKCD_RELEASE) demo
 
 bench:
 	$(MAKE) deps
+	scripts/deps --release $(LKCD_RELEASE)
 	$(MAKE) all
-	tests/bench/run
+	LKCD_RELEASE=$(LKCD_RELEASE) tests/bench/run
 
 fuzz:
 	$(MAKE) -C tests/fuzz fuzz
