@@ -121,11 +121,7 @@ static inline bool lkcd_page_swapcache(struct page *head)
 
 static inline bool lkcd_page_private2(struct page *head)
 {
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 15, 0)
 	return folio_test_private_2(page_folio(head));
-#else
-	return false;	/* PG_private_2 is gone: nothing sets it */
-#endif
 }
 
 /*

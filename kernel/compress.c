@@ -9,10 +9,18 @@
  *         never refers further back) and memLevel 5, because
  *         zlib_deflateReset() clears the whole hash table for every page:
  *         2^(memLevel+8) bytes, 8 KiB here instead of 64 KiB at memLevel 8.
- *   zstd  a zstd frame (the crypto API's "zstd", level 3), as userspace
- *         ZSTD_decompress() reads it.
- *   lz4   a raw lz4 block (the crypto API's "lz4"), as LZ4_decompress_safe()
- *         reads it.
+ *   zstd  a zstd frame (level 3, the level the crypto API used), as
+ *         userspace ZSTD_decompress() reads it.
+ *   lz4   a raw lz4 block, as LZ4_decompress_safe() reads it.
+ *
+ * All three through the kernel's compression libraries directly
+ * (lib/zlib_deflate, lib/zstd, lib/lz4), the same API on every kernel lkcd
+ * builds for: the crypto API's synchronous "comp" transforms are gone since
+ * 6.15, and their replacement (acomp) takes a per-CPU lock on every call,
+ * which a panic may find held by a stopped CPU.  The library calls work in
+ * a caller-supplied workspace and take no lock.  lkcd.ko therefore depends
+ * on zstd_compress and lz4_compress where those are modules (modprobe loads
+ * them; a bare insmod needs them loaded first).
  *
  * Workspaces are allocated in process context (load, or the sysctl write
  * that selects the compressor) and never at panic.  Selection is published
@@ -22,11 +30,12 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/crypto.h>
 #include <linux/err.h>
+#include <linux/lz4.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/zlib.h>
+#include <linux/zstd.h>
 
 #include "lkcd.h"
 
@@ -36,16 +45,15 @@
 
 static struct z_stream_s lkcd_zs;	/* workspace from load to unload */
 
-/*
- * zstd and lz4 through the crypto API's "comp" transforms: crypto/zstd.ko
- * and crypto/lz4.ko are loaded on demand by crypto_alloc_comp(), and their
- * contexts (the compression workspaces) are allocated with the transform,
- * in process context.  (Debian's 6.1 refuses symbol_get() of the plain
- * EXPORT_SYMBOL zstd/lz4 functions, and linking them directly would make
- * lkcd.ko unloadable without those modules.)
- */
-static struct crypto_comp *lkcd_tfm_zstd;
-static struct crypto_comp *lkcd_tfm_lz4;
+#define LKCD_ZSTD_LEVEL		3
+
+/* zstd and lz4 workspaces, set up on first selection, kept until unload */
+static struct {
+	void *workspace;
+	zstd_cctx *cctx;
+	zstd_parameters params;
+} lkcd_zstd;
+static void *lkcd_lz4_mem;
 
 static u32 lkcd_comp_active = LKCD_COMPRESS_NONE;	/* selected, workspace ready */
 static u32 lkcd_comp_dump = LKCD_COMPRESS_NONE;		/* latched for one dump */
@@ -91,43 +99,56 @@ static notrace int lkcd_zlib_page(const void *src, void *dst, u32 dst_cap)
 	return lkcd_zs.total_out;
 }
 
-/* ---- zstd, lz4 ---- */
+/* ---- zstd ---- */
 
-/* Process context.  Set up the transform for alg once; 0 or -errno. */
-static int lkcd_crypto_setup(struct crypto_comp **tfm, const char *alg)
+/* Process context.  Set the workspace up once; 0 or -errno. */
+static int lkcd_zstd_setup(void)
 {
-	struct crypto_comp *t;
+	size_t size;
 
-	if (*tfm)
+	if (lkcd_zstd.cctx)
 		return 0;
-	t = crypto_alloc_comp(alg, 0, 0);
-	if (IS_ERR(t)) {
-		pr_warn("compressor %s is not available (%ld)\n", alg, PTR_ERR(t));
-		return PTR_ERR(t) == -ENOENT ? -ENOPKG : PTR_ERR(t);
+	lkcd_zstd.params = zstd_get_params(LKCD_ZSTD_LEVEL, PAGE_SIZE);
+	size = zstd_cctx_workspace_bound(&lkcd_zstd.params.cParams);
+	lkcd_zstd.workspace = vzalloc(size);
+	if (!lkcd_zstd.workspace)
+		return -ENOMEM;
+	lkcd_zstd.cctx = zstd_init_cctx(lkcd_zstd.workspace, size);
+	if (!lkcd_zstd.cctx) {
+		vfree(lkcd_zstd.workspace);
+		lkcd_zstd.workspace = NULL;
+		return -EINVAL;
 	}
-	*tfm = t;
 	return 0;
 }
 
-static void lkcd_crypto_release(struct crypto_comp **tfm)
+/* Panic path: the workspace holds all state; no allocation, no lock. */
+static notrace int lkcd_zstd_page(const void *src, void *dst, u32 dst_cap)
 {
-	if (*tfm)
-		crypto_free_comp(*tfm);
-	*tfm = NULL;
+	size_t n = zstd_compress_cctx(lkcd_zstd.cctx, dst, dst_cap, src, PAGE_SIZE,
+				      &lkcd_zstd.params);
+
+	if (zstd_is_error(n) || !n || n > dst_cap)
+		return -1;
+	return n;
 }
 
-/*
- * Panic path.  The comp transforms of zstd and lz4 call straight into
- * zstd_compress_cctx() / LZ4_compress_default() with the context made at
- * allocation: no allocation, no lock.
- */
-static notrace int lkcd_crypto_page(struct crypto_comp *tfm, const void *src, void *dst, u32 dst_cap)
-{
-	unsigned int dlen = dst_cap;
+/* ---- lz4 ---- */
 
-	if (crypto_comp_compress(tfm, src, PAGE_SIZE, dst, &dlen) || !dlen || dlen > dst_cap)
-		return -1;
-	return dlen;
+static int lkcd_lz4_setup(void)
+{
+	if (lkcd_lz4_mem)
+		return 0;
+	lkcd_lz4_mem = vzalloc(LZ4_MEM_COMPRESS);
+	return lkcd_lz4_mem ? 0 : -ENOMEM;
+}
+
+/* Panic path: LZ4_compress_default() works in lkcd_lz4_mem only. */
+static notrace int lkcd_lz4_page(const void *src, void *dst, u32 dst_cap)
+{
+	int n = LZ4_compress_default(src, dst, PAGE_SIZE, dst_cap, lkcd_lz4_mem);
+
+	return n > 0 ? n : -1;
 }
 
 /* ---- front end ---- */
@@ -141,9 +162,9 @@ int lkcd_compress_available(u32 compress)
 	case LKCD_COMPRESS_ZLIB:
 		return lkcd_zs.workspace ? 0 : -ENOPKG;
 	case LKCD_COMPRESS_ZSTD:
-		return lkcd_crypto_setup(&lkcd_tfm_zstd, "zstd");
+		return lkcd_zstd_setup();
 	case LKCD_COMPRESS_LZ4:
-		return lkcd_crypto_setup(&lkcd_tfm_lz4, "lz4");
+		return lkcd_lz4_setup();
 	default:
 		return -EINVAL;
 	}
@@ -214,9 +235,9 @@ notrace int lkcd_compress_page(const void *src, void *dst, u32 dst_cap)
 	case LKCD_COMPRESS_ZLIB:
 		return lkcd_zlib_page(src, dst, dst_cap);
 	case LKCD_COMPRESS_ZSTD:
-		return lkcd_crypto_page(lkcd_tfm_zstd, src, dst, dst_cap);
+		return lkcd_zstd_page(src, dst, dst_cap);
 	case LKCD_COMPRESS_LZ4:
-		return lkcd_crypto_page(lkcd_tfm_lz4, src, dst, dst_cap);
+		return lkcd_lz4_page(src, dst, dst_cap);
 	default:
 		return -1;
 	}
@@ -247,7 +268,10 @@ int lkcd_compress_init(void)
 void lkcd_compress_exit(void)
 {
 	WRITE_ONCE(lkcd_comp_active, LKCD_COMPRESS_NONE);
-	lkcd_crypto_release(&lkcd_tfm_zstd);
-	lkcd_crypto_release(&lkcd_tfm_lz4);
+	vfree(lkcd_zstd.workspace);
+	lkcd_zstd.workspace = NULL;
+	lkcd_zstd.cctx = NULL;
+	vfree(lkcd_lz4_mem);
+	lkcd_lz4_mem = NULL;
 	lkcd_zlib_exit();
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The packer's view of memory on Linux 6.1 x86_64: what a pfn holds, read
- * from its struct page (classify), fault-tolerant page reads (read_page),
- * and the direct-map address of a spare page (map_spare).
+ * The packer's view of memory on Linux x86_64 (6.1, 6.12 and on; the
+ * differences are in compat.h): what a pfn holds, read from its struct page
+ * (classify), fault-tolerant page reads (read_page), and the direct-map
+ * address of a spare page (map_spare).
  *
  * Everything called through lkcd_walk_ops runs at panic, on the panicking
  * CPU, with the others stopped: no allocation, no lock, nothing that can
@@ -290,6 +291,24 @@ static notrace bool lkcd_buddy_tail(u64 pfn, u64 *end)
 	return false;
 }
 
+/*
+ * Panic path.  Is pfn in a block of memory the guest has not accepted yet
+ * (compat.h)?  Such a block is a whole MAX_PAGE_ORDER block marked on its
+ * first page; touching it would kill a confidential guest, so it is never
+ * read nor used as spare.  *end = the block's end.
+ */
+static notrace bool lkcd_unaccepted_block(u64 pfn, u64 *end)
+{
+	u64 nr = 1ULL << (LKCD_NR_ORDERS - 1);
+	u64 head = pfn & ~(nr - 1);
+
+	if (!LKCD_HAVE_UNACCEPTED || !pfn_valid(head) ||
+	    !lkcd_page_unaccepted(pfn_to_page(head)))
+		return false;
+	*end = head + nr;
+	return true;
+}
+
 /* ---- classify ---- */
 
 /*
@@ -345,6 +364,10 @@ static notrace unsigned int lkcd_classify(void *ctx, __u64 pfn, __u64 *run)
 	 */
 	if (!pfn_to_online_page(pfn)) {
 		*run = SECTION_ALIGN_UP(pfn + 1) - pfn;
+		return LKCD_PC_OFFLINE;
+	}
+	if (lkcd_unaccepted_block(pfn, &end)) {
+		*run = end - pfn;
 		return LKCD_PC_OFFLINE;
 	}
 	page = pfn_to_page(pfn);

@@ -174,6 +174,13 @@ vm_module_closure() {
 	done | sort -u
 }
 
+# The modules lkcd.ko needs (the compression libraries where the kernel has
+# them as modules): insmod does not load them, the guest modprobes them first.
+vm_lkcd_depends() {
+	[[ -f $VM_MODULE ]] || return 0
+	modinfo -F depends "$VM_MODULE" | tr ',' ' '
+}
+
 # Inputs of the base initramfs; it is rebuilt when any of them is newer.
 vm_base_inputs() {
 	echo /bin/busybox /sbin/kexec "$VMLINUZ" "$VM_BUILD/guest/vmexit"
@@ -223,7 +230,7 @@ vm_build_base() {
 	# modules, with a modules.dep of their own for busybox modprobe
 	local kmod=$root/lib/modules/$KABI
 	mkdir -p "$kmod"
-	for m in $(vm_module_closure "${VM_MODULES[@]}"); do
+	for m in $(vm_module_closure "${VM_MODULES[@]}" $(vm_lkcd_depends)); do
 		install -D -m 0644 "$KMODDIR/$m" "$kmod/$m"
 	done
 	cp "$KMODDIR/modules.builtin" "$KMODDIR/modules.order" "$kmod/"
@@ -237,6 +244,7 @@ vm_build_base() {
 	fi
 	if [[ -f $VM_MODULE ]]; then
 		install -m 0644 "$VM_MODULE" "$root/lib/lkcd.ko"
+		vm_lkcd_depends >"$root/lib/lkcd.deps"
 	fi
 	echo "lkcd-vm" >"$root/etc/hostname"
 

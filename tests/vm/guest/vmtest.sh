@@ -148,6 +148,8 @@ lkcd_insmod() {
 	# loaded already (a scenario set a module parameter first): keep it
 	[ -d /sys/module/lkcd ] && return 0
 	[ -f /lib/lkcd.ko ] || skip "no /lib/lkcd.ko in the initramfs"
+	# its compression libraries, where they are modules (lib.sh lists them)
+	[ ! -s /lib/lkcd.deps ] || vm_modprobe $(cat /lib/lkcd.deps)
 	run insmod /lib/lkcd.ko || fail "insmod /lib/lkcd.ko failed"
 	[ -d /proc/sys/kernel/dump ] || fail "lkcd.ko loaded but /proc/sys/kernel/dump is missing"
 }
