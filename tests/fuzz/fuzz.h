@@ -15,6 +15,7 @@
 #ifndef LKCD_FUZZ_H
 #define LKCD_FUZZ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +29,9 @@
 
 /* The reader target's memory: the header page at physical address 0. */
 #define FUZZ_HEADER_PADDR	0
+/* The tail target's vmcore: the header page at physical address 0 too. */
+#define FUZZ_TAIL_HEADER	0
+
 /* Blocks the fix-up follows at most (the input is at most this many pages). */
 #define FUZZ_MAX_PAGES		64
 
@@ -45,6 +49,15 @@ void fuzz_fix_crcs(uint8_t *mem, size_t len, uint64_t header_paddr,
  * code under test to open.  Returns the fd (close it after), or -1.
  */
 int fuzz_memfile(const uint8_t *data, size_t size, char *path, size_t path_len);
+
+/*
+ * A source that declares far more memory than an input can hold (a p_memsz
+ * of terabytes in a few bytes of file): more than 2^16 pages, or memory
+ * past 64 GiB.  The work of any reader of it grows with the declared
+ * memory, not with the input, so the targets skip it.
+ */
+struct lkcd_source;
+bool fuzz_source_too_big(const struct lkcd_source *src);
 
 /* A FILE that discards what is written (opened once, reused). */
 FILE *fuzz_null_file(void);

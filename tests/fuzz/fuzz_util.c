@@ -159,3 +159,14 @@ FILE *fuzz_null_file(void)
 		abort();
 	return f;
 }
+
+bool fuzz_source_too_big(const struct lkcd_source *src)
+{
+	const struct lkcd_mem_range *r;
+	size_t n = lkcd_source_ranges(src, &r);
+	uint64_t pages = 0;
+
+	for (size_t i = 0; i < n; i++)
+		pages += r[i].size / LKCD_PAGE_SIZE;
+	return pages > (1u << 16) || (n && r[n - 1].start + r[n - 1].size > (1ull << 36));
+}

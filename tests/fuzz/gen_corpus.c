@@ -364,6 +364,7 @@ static void gen_elf(void)
 		if (elfcore_write(&path, s, 4) < 0)
 			die("elfcore_write");
 		put_file("elf", "vmcore-3loads", path);
+		put_file("fallback", "vmcore-3loads", path);
 		unlink(path);
 		free(path);
 	}
@@ -556,6 +557,59 @@ static void gen_scrub(void)
 		put("scrub", specs[i][0], specs[i][1], strlen(specs[i][1]), NULL, 0);
 }
 
+/* ---- stopped dumps (tail) and plain vmcores (fallback) ---- */
+
+/* sm's memory as an ELF vmcore, a seed of target as name. */
+static void put_core(const char *target, const char *name, struct simmem *sm)
+{
+	char path[] = "/tmp/gen-corpus-core-XXXXXX";
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		die("mkstemp");
+	close(fd);
+	if (elfcore_write_sim(sm, path) < 0)
+		die("elfcore_write_sim");
+	put_file(target, name, path);
+	unlink(path);
+}
+
+/*
+ * The small machine of pack(), stopped by the deadline after a few page
+ * reads: its blocks sit in the pool right after the header, below and
+ * above next_pfn, so the tail must leave them out.
+ */
+static void gen_tail(void)
+{
+	static const struct { uint32_t level, exclude; unsigned int reads; const char *tag; } v[] = {
+		{ LKCD_LEVEL_ALL_RAM, 0, 6, "all-stopped-early" },
+		{ LKCD_LEVEL_ALL_RAM, 0, 20, "all-stopped-late" },
+		{ LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, 8, "kern-stopped" },
+	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct simmem *sm = sim_new(NR_PFN);
+
+		sim_add_range(sm, 0, NR_PFN * PS);
+		sim_set_header(sm, 0);
+		for (uint32_t p = 1; p <= NR_POOL; p++)
+			sim_add_pool(sm, p);
+		sim_fill(sm, 13, 10, SIM_TEXT, i + 7);
+		sim_fill(sm, 25, 5, SIM_RANDOM, i + 8);
+		sim_set_class(sm, 30, 4, LKCD_PC_USER);
+		sm->clock_ns = 1000000;
+		sm->ns_per_read = 1000;
+		if (sim_pack(sm, v[i].level, v[i].exclude, LKCD_COMPRESS_ZLIB,
+			     1000000 + v[i].reads * 1000ull) < 0 ||
+		    sim_header(sm)->state != LKCD_STATE_INCOMPLETE)
+			die("packing a stopped dump");
+		put_core("tail", v[i].tag, sm);
+		/* the same memory for the fallback: a vmcore with no usable lkcd dump */
+		put_core("fallback", v[i].tag, sm);
+		sim_free(sm);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -571,5 +625,6 @@ int main(int argc, char **argv)
 	gen_dmesg();
 	gen_config();
 	gen_scrub();
+	gen_tail();
 	return 0;
 }
