@@ -8,7 +8,8 @@
 #                 real-kernel VM tests + summary: the whole VM suite on
 #                 CHECK_RELEASE's kernel (trixie, 6.12), its core (CORE=1)
 #                 on each of CORE_RELEASES' (bookworm, 6.1), every dump judged
-#                 by its own release's tools; one summary row per kernel
+#                 by its own release's tools; one summary row per kernel;
+#                 the Debian packages on a systemd guest (tests/system/run)
 #   make check-next  the core of the VM suite on NEXT_RELEASE's newest
 #                 kernel (sid); not in CI: the archive moves under it
 #   make demo     deps + build + one panic -> capture -> save cycle in a VM
@@ -97,6 +98,7 @@ check:
 	-scripts/step fuzz $(MAKE) -C tests/fuzz check-all
 	-for r in $(CORE_RELEASES); do scripts/step vm@$$r tests/vm/run -r $$r -c; done
 	-scripts/step vm@$(CHECK_RELEASE) tests/vm/run -r $(CHECK_RELEASE)
+	-scripts/step system tests/system/run
 	scripts/summary
 
 check-next:
