@@ -34,7 +34,7 @@ check() {
 	lkcd_show_check "$dump" || bad=1
 	grep -aq 'Kernel panic - not syncing: sysrq triggered crash' "$OUT/dump/$n/dmesg.$n" ||
 		check_fail "dmesg.$n lacks the panic" || bad=1
-	check_completed "$dump" "$an" "$dumped" "$written" || bad=1
+	check_completed "$dump" "$an" "$dumped" "$written" "${next%% of *}" "${next##* of }" || bad=1
 	echo "  filled $(cat "$OUT/notes/fill-mib") MiB of random tmpfs; stopped at pfn $next; prefix $dumped pages ($(sed -n 's/^records: *//p' "$an")); written $written"
 	return $bad
 }
