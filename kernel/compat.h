@@ -14,6 +14,7 @@
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/page-flags.h>
+#include <linux/pageblock-flags.h>
 #include <linux/sysctl.h>
 #include <linux/version.h>
 
@@ -146,5 +147,41 @@ static inline bool lkcd_page_unaccepted(const struct page *page)
 	return false;
 }
 #endif
+
+/*
+ * ---- CMA pageblocks ----
+ *
+ * Is pfn's pageblock MIGRATE_CMA?  crashkernel=SIZE,cma (6.16+) lets the
+ * capture kernel run in CMA ranges that are free or movable memory here,
+ * and neither those ranges (crashk_cma_ranges) nor the CMA or pageblock
+ * lookups are exported.  So lkcd reads the pageblock's migratetype bits
+ * itself, as get_pfnblock_flags_mask() does: SPARSEMEM keeps
+ * NR_PAGEBLOCK_BITS bits per pageblock in the section's usage map
+ * (mem_section is exported), the migratetype in the low bits.  The bit
+ * layout is the same in 6.1, 6.12 and 7.2; 6.16 only renamed the mask
+ * (PAGEBLOCK_MIGRATETYPE_MASK) and moved isolation to a bit of its own.
+ * Plain loads, no lock: safe at panic for a pfn_valid() pfn.
+ */
+#ifdef PAGEBLOCK_MIGRATETYPE_MASK
+#define LKCD_MIGRATETYPE_MASK	PAGEBLOCK_MIGRATETYPE_MASK
+#else
+#define LKCD_MIGRATETYPE_MASK	MIGRATETYPE_MASK
+#endif
+
+static inline bool lkcd_pfn_in_cma(unsigned long pfn)
+{
+#if IS_ENABLED(CONFIG_CMA) && defined(CONFIG_SPARSEMEM)
+	struct mem_section *ms = __pfn_to_section(pfn);
+	unsigned long bitidx, word;
+
+	if (!ms || !ms->usage)
+		return false;
+	bitidx = ((pfn & (PAGES_PER_SECTION - 1)) >> pageblock_order) * NR_PAGEBLOCK_BITS;
+	word = READ_ONCE(section_to_usemap(ms)[bitidx / BITS_PER_LONG]);
+	return ((word >> (bitidx % BITS_PER_LONG)) & LKCD_MIGRATETYPE_MASK) == MIGRATE_CMA;
+#else
+	return false;
+#endif
+}
 
 #endif /* LKCD_COMPAT_H */

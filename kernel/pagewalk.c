@@ -309,6 +309,19 @@ static notrace bool lkcd_unaccepted_block(u64 pfn, u64 *end)
 	return true;
 }
 
+/*
+ * Panic path.  LKCD_PCF_BUSY (never spare) for a page in a CMA pageblock:
+ * with crashkernel=SIZE,cma the capture kernel runs in CMA ranges lkcd.ko
+ * cannot tell from other CMA areas (compat.h), so no CMA page holds dump
+ * blocks.  It is still dumped.  A free buddy block never mixes CMA and other
+ * pageblocks (the buddy allocator does not merge them), so its first page
+ * speaks for the whole block.
+ */
+static notrace unsigned int lkcd_cma_busy(u64 pfn)
+{
+	return lkcd_pfn_in_cma(pfn) ? LKCD_PCF_BUSY : 0;
+}
+
 /* ---- classify ---- */
 
 /*
@@ -381,13 +394,13 @@ static notrace unsigned int lkcd_classify(void *ctx, __u64 pfn, __u64 *run)
 		if (order >= LKCD_NR_ORDERS || (pfn & ((1ULL << order) - 1)))
 			return LKCD_PC_KERNEL;	/* torn: dump it, never write it */
 		*run = 1ULL << order;
-		return LKCD_PC_FREE;
+		return LKCD_PC_FREE | lkcd_cma_busy(pfn);
 	}
 	/* free pages that are not buddy heads have no references */
 	if (page_ref_count(page) == 0 && !PageTail(page)) {
 		if (lkcd_buddy_tail(pfn, &end) || lkcd_pcp_find(pfn, &end)) {
 			*run = end - pfn;
-			return LKCD_PC_FREE;
+			return LKCD_PC_FREE | lkcd_cma_busy(pfn);
 		}
 	}
 	if (PageReserved(page) || PageSlab(page) || PageTable(page))
@@ -407,7 +420,7 @@ static notrace unsigned int lkcd_classify(void *ctx, __u64 pfn, __u64 *run)
 
 	if (lkcd_page_busy(page, head))
 		cls |= LKCD_PCF_BUSY;
-	return cls;
+	return cls | lkcd_cma_busy(pfn);
 }
 
 /* ---- reading and writing through the direct map ---- */
