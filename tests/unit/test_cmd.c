@@ -409,7 +409,8 @@ static void make_fake_root(const char *root, const char *crash_size)
 			    "echo 0 > proc/sys/kernel/panic && echo %s > sys/kernel/kexec_crash_size && "
 			    "echo 1 > sys/kernel/kexec_crash_loaded && "
 			    "echo N > sys/module/kernel/parameters/crash_kexec_post_notifiers && "
-			    "echo kernel > boot/vmlinuz && echo initrd > boot/initrd.img && "
+			    "echo kernel > boot/vmlinuz && mkdir -p initrd/sbin && : >initrd/sbin/lkcd && "
+			    "(cd initrd && echo sbin/lkcd | cpio -o -H newc --quiet | gzip) >boot/initrd.img && "
 			    "printf '#!/bin/sh\\necho \"$@\" > %s/kexec.args\\n' > bin/kexec && chmod +x bin/kexec",
 			    root, crash_size, root), 0);
 }
@@ -501,7 +502,8 @@ static void test_config_refuses(void)
 	snprintf(root, sizeof(root), "%s/nores", work);
 	make_fake_root(root, "0");
 	snprintf(cf, sizeof(cf), "%s/nores.conf", work);
-	snprintf(text, sizeof(text), "KEXEC_KERNEL=%s/boot/vmlinuz\n", root);
+	snprintf(text, sizeof(text), "KEXEC_KERNEL=%s/boot/vmlinuz\nKEXEC_INITRD=%s/boot/initrd.img\n",
+		 root, root);
 	CU_ASSERT_EQUAL(write_file(cf, text), 0);
 	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config",
 			    root, root, LKCD_BIN, cf), 1);
@@ -518,13 +520,48 @@ static void test_config_refuses(void)
 
 	/* no module and no way to load it */
 	CU_ASSERT_EQUAL(run("rm -rf %s/proc/sys/kernel/dump", root), 0);
-	snprintf(text, sizeof(text), "KEXEC_KERNEL=%s/boot/vmlinuz\nLKCD_MODULE=%s/lkcd.ko\n",
-		 root, root);
+	snprintf(text, sizeof(text), "KEXEC_KERNEL=%s/boot/vmlinuz\nLKCD_MODULE=%s/lkcd.ko\n"
+		 "KEXEC_INITRD=%s/boot/initrd.img\n", root, root, root);
 	CU_ASSERT_EQUAL(write_file(cf, text), 0);
 	CU_ASSERT_EQUAL(run("PATH=%s/bin LKCD_SYSROOT=%s %s -c %s config",
 			    root, root, LKCD_BIN, cf), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "LKCD_MODULE"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lkcd.ko: No such file"));
+
+	/* MKINITRD=0: an initramfs without lkcd would boot and save nothing */
+	CU_ASSERT_EQUAL(run("echo 'a distribution initrd' >%s/boot/other.img", root), 0);
+	snprintf(text, sizeof(text), "KEXEC_KERNEL=%s/boot/vmlinuz\nKEXEC_INITRD=%s/boot/other.img\n",
+		 root, root);
+	CU_ASSERT_EQUAL(write_file(cf, text), 0);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config --dry-run", root, LKCD_BIN, cf), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "other.img is not a capture initramfs: at offset 0 it "
+				      "is neither a cpio archive"));
+	CU_ASSERT_EQUAL(run("cd %s && mkdir -p d/usr/sbin && : >d/usr/sbin/lkcdx && (cd d && "
+			    "find . | cpio -o -H newc --quiet | zstd -q) >boot/other.img", root), 0);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config --dry-run", root, LKCD_BIN, cf), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "it holds no lkcd program"));
+	/* the same with lkcd, after an uncompressed early archive, zstd: accepted */
+	CU_ASSERT_EQUAL(run("cd %s && mv d/usr/sbin/lkcdx d/usr/sbin/lkcd && mkdir -p e/kernel && "
+			    ": >e/kernel/ucode && (cd e && find . | cpio -o -H newc --quiet) "
+			    ">boot/other.img && (cd d && find . | cpio -o -H newc --quiet | zstd -q) "
+			    ">>boot/other.img", root), 0);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config --dry-run", root, LKCD_BIN, cf), 0);
+	/* no initramfs at all */
+	CU_ASSERT_EQUAL(run("mv %s/boot/initrd.img %s/boot/initrd.keep", root, root), 0);
+	snprintf(text, sizeof(text), "KEXEC_KERNEL=%s/boot/vmlinuz\n", root);
+	CU_ASSERT_EQUAL(write_file(cf, text), 0);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config --dry-run", root, LKCD_BIN, cf), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "KEXEC_INITRD: none (MKINITRD=0"));
+	CU_ASSERT_EQUAL(run("mv %s/boot/initrd.keep %s/boot/initrd.img", root, root), 0);
+	/* MKINITRD=1 with DUMPDIR on tmpfs: the dump would be lost at reboot */
+	CU_ASSERT_EQUAL(run("mkdir -p %s/proc/self && echo '30 1 0:25 / /run rw - tmpfs tmpfs rw' "
+			    ">%s/proc/self/mountinfo", root, root), 0);
+	snprintf(text, sizeof(text), "KEXEC_KERNEL=%s/boot/vmlinuz\nMKINITRD=1\nDUMPDIR=/run/dumps\n",
+		 root);
+	CU_ASSERT_EQUAL(write_file(cf, text), 0);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config --dry-run", root, LKCD_BIN, cf), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "DUMPDIR /run/dumps is on tmpfs (mounted on /run): a "
+				      "dump saved there is lost at reboot"));
 
 	/* missing capture kernel image */
 	snprintf(text, sizeof(text), "KEXEC_KERNEL=%s/boot/nothere\n", root);

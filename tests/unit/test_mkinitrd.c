@@ -69,6 +69,8 @@ static int suite_init(void)
 	}
 	snprintf(p, sizeof(p), "%s/modules.dep", moddir);
 	if (write_file(p,
+		       "kernel/drivers/md/dm-mod.ko:\n"
+		       "kernel/drivers/block/virtio_blk.ko:\n"
 		       "kernel/drivers/x/unused.ko:\n"
 		       "kernel/drivers/x/a_mod.ko: kernel/drivers/x/c-mod.ko kernel/drivers/x/b_mod.ko\n"
 		       "kernel/drivers/x/c-mod.ko: kernel/drivers/x/b_mod.ko\n"
@@ -77,8 +79,34 @@ static int suite_init(void)
 		       "kernel/drivers/x/loop2.ko: kernel/drivers/x/loop1.ko\n"))
 		return -1;
 	snprintf(p, sizeof(p), "%s/modules.builtin", moddir);
-	if (write_file(p, "kernel/fs/ext4/ext4.ko\nkernel/drivers/x/x.ko\n"))
+	if (write_file(p, "kernel/fs/ext4/ext4.ko\nkernel/fs/xfs/xfs.ko\nkernel/drivers/x/x.ko\n"))
 		return -1;
+	if (run("mkdir -p %s/kernel/drivers/md %s/kernel/drivers/block && : >%s/kernel/drivers/md/dm-mod.ko "
+		"&& : >%s/kernel/drivers/block/virtio_blk.ko", moddir, moddir, moddir, moddir))
+		return -1;
+	/*
+	 * The running system: / on ext4 (7:0), /var on xfs on a device-mapper
+	 * volume (253:3) over virtio's vda2; tmpfs, NFS, and an ext4 without
+	 * a UUID link.  The device nodes need root (mknod).
+	 */
+	if (run("cd %s && mkdir -p proc/self dev/disk/by-uuid sys/dev/block sys/module/virtio_blk "
+		"sys/devices/virtual/block/loop0 sys/devices/virtual/block/dm-3/dm "
+		"sys/devices/virtual/block/dm-3/slaves sys/devices/pci0/virtio1/block/vda/vda2 && "
+		"printf '%%s\\n' '30 1 7:0 / / rw - ext4 /dev/fake0 rw' "
+		"'31 30 253:3 / /var rw - xfs /dev/mapper/vg-var rw' '32 30 0:25 / /run rw - tmpfs tmpfs rw' "
+		"'33 30 0:50 / /mnt/net rw - nfs4 srv:/x rw' '34 30 7:2 / /srv rw - ext4 /dev/fake2 rw' "
+		">proc/self/mountinfo && mknod %s/blk0 b 7 0 && mknod %s/blk3 b 253 3 && "
+		"ln -s %s/blk0 dev/disk/by-uuid/aaaa-1111 && ln -s %s/blk3 dev/disk/by-uuid/bbbb-2222 && "
+		"ln -s ../../devices/virtual/block/loop0 sys/dev/block/7:0 && "
+		"ln -s ../../devices/virtual/block/dm-3 sys/dev/block/253:3 && "
+		"echo mpath-3600a0 >sys/devices/virtual/block/dm-3/dm/uuid && "
+		"ln -s ../../../../pci0/virtio1/block/vda/vda2 sys/devices/virtual/block/dm-3/slaves/vda2 && "
+		"mkdir -p sys/devices/pci0/virtio1/driver && "
+		"ln -s ../../../module/virtio_blk sys/devices/pci0/virtio1/driver/module",
+		sysroot, work, work, work, work)) {
+		fprintf(stderr, "cannot make the fake system (mknod needs root)\n");
+		return -1;
+	}
 	if (write_file(tmpl, "#!/bin/sh\necho capture init template\n"))
 		return -1;
 	return write_file(conf, "DUMPDIR=/var/crash\nDUMPDIR_DEVICE=LABEL=dumps\n");
@@ -236,7 +264,53 @@ static void test_kexec_action(void)
 	CU_ASSERT_STRING_EQUAL(out, "root=/dev/sda1 crashkernel=80M quiet\n");
 }
 
+/* mkinitrd with the config text given */
+static int mki_conf(const char *text)
+{
+	char c[256];
+
+	snprintf(c, sizeof(c), "%s/found.conf", work);
+	if (write_file(c, text))
+		return -1;
+	return run("LKCD_SYSROOT=%s %s -c %s mkinitrd -k 9.9.9-test -m %s --init %s -o %s",
+		   sysroot, LKCD_BIN, c, moddir, tmpl, img);
+}
+
+/* The shipped configuration: DUMPDIR's filesystem found by UUID, with its drivers. */
+static void test_dumpdir_found(void)
+{
+	CU_ASSERT_EQUAL_FATAL(mki_conf("DUMPDIR=/var/log/dump\n"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "DUMPDIR /var/log/dump is on UUID=bbbb-2222 (xfs, "
+				      "mounted on /var here)"));
+	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout etc/lkcd.conf | grep -x "
+			    "-e \"DUMPDIR_DEVICE='UUID=bbbb-2222'\" -e \"DUMPDIR_FSTYPE='xfs'\" | wc -l",
+			    img), 0);
+	CU_ASSERT_STRING_EQUAL(out, "2\n");
+	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout etc/lkcd/target", img), 0);
+	CU_ASSERT_STRING_EQUAL(out, "DUMPDIR_SUBDIR='/log/dump'\n");
+	/* device-mapper: dm_mod, then the drivers of the disk under it */
+	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout etc/lkcd/modules", img), 0);
+	CU_ASSERT_STRING_EQUAL(out, "kernel/drivers/md/dm-mod.ko\nkernel/drivers/block/virtio_blk.ko\n");
+	/* on the root filesystem: the whole path */
+	CU_ASSERT_EQUAL_FATAL(mki_conf("DUMPDIR=/opt/lkcd-test-dumps\n"), 0);
+	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout etc/lkcd/target", img), 0);
+	CU_ASSERT_STRING_EQUAL(out, "DUMPDIR_SUBDIR='/opt/lkcd-test-dumps'\n");
+	/* where no capture could keep it: refused, saying why */
+	CU_ASSERT_EQUAL(mki_conf("DUMPDIR=/run/dumps\n"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "DUMPDIR /run/dumps is on tmpfs (mounted on /run): a dump "
+				      "saved there is lost at reboot"));
+	CU_ASSERT_EQUAL(mki_conf("DUMPDIR=/mnt/net/d\n"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "is on nfs4 (srv:/x on /mnt/net), which the capture "
+				      "environment cannot mount"));
+	CU_ASSERT_EQUAL(mki_conf("DUMPDIR=/srv/d\n"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "DUMPDIR_DEVICE: no UUID found for /dev/fake2"));
+	/* the admin's DUMPDIR_DEVICE is taken as it is, and DUMPDEV needs no mount */
+	CU_ASSERT_EQUAL(mki_conf("DUMPDIR=/run/dumps\nDUMPDIR_DEVICE=LABEL=x\n"), 0);
+	CU_ASSERT_EQUAL(run("zcat %s | cpio -t --quiet | grep -c etc/lkcd/target", img), 1);
+}
+
 static CU_TestInfo tests[] = {
+	{ "DUMPDIR's filesystem found by UUID; tmpfs, NFS, no UUID refused", test_dumpdir_found },
 	{ "contents, nothing else, module order", test_contents },
 	{ "missing module, loop, no tree, bad target refused", test_refused },
 	{ "stamp: rebuilt when an input changes", test_stamp },

@@ -19,6 +19,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "initrd.h"
 #include "lkcd.h"
 #include "lkcd/params.h"
 
@@ -155,6 +156,34 @@ static int pick_images(const struct lkcd_conf *conf, char *kernel, char *initrd)
 	return 0;
 }
 
+/*
+ * MKINITRD=0: the initramfs is used as it is, so it must be one that saves:
+ * built by lkcd mkinitrd (its stamp beside it) or holding the lkcd program.
+ * A distribution's initramfs boots the system again and saves nothing.
+ */
+static int check_capture_initrd(const char *initrd)
+{
+	char stamp[PATH_MAX + 8], why[256];
+	int ret;
+
+	if (!initrd[0]) {
+		errmsg("KEXEC_INITRD: none (MKINITRD=0 and no /boot/initrd.img-<release>): the "
+		       "capture kernel would boot without lkcd's initramfs and save nothing; set "
+		       "MKINITRD=1 (lkcd builds its own) or name one built by lkcd mkinitrd");
+		return -1;
+	}
+	snprintf(stamp, sizeof(stamp), "%s.stamp", initrd);
+	if (access(stamp, F_OK) == 0)
+		return 0;
+	ret = initrd_runs_lkcd(initrd, why, sizeof(why));
+	if (ret == 1)
+		return 0;
+	errmsg("KEXEC_INITRD %s is not a capture initramfs: %s, so a capture kernel booting it "
+	       "would not save the dump; set MKINITRD=1 (lkcd builds its own) or name one built "
+	       "by lkcd mkinitrd", initrd, why);
+	return -1;
+}
+
 static int unload(void)
 {
 	char *argv[] = { "kexec", "-p", "-u", NULL };
@@ -237,13 +266,20 @@ static int arm(const struct lkcd_conf *conf)
 		nodistro.kexec_initrd[0] = '\0';
 		if (pick_images(&nodistro, kernel, initrd) < 0)
 			return EXIT_FAIL;
+		struct dumpdir_target target;
+
 		if (dry_run) {
-			printf("would run lkcd mkinitrd --if-stale\n");
+			/* what mkinitrd would refuse, refused here too */
+			if (dumpdir_target_find(conf, &target) < 0)
+				return EXIT_FAIL;
+			printf("would run lkcd mkinitrd --if-stale%s%s\n",
+			       target.automatic ? ": the capture mounts DUMPDIR's filesystem " : "",
+			       target.automatic ? target.device : "");
 		} else if (mkinitrd_for_config(conf, initrd, PATH_MAX) != EXIT_OK) {
 			errmsg("cannot build the capture initramfs (MKINITRD=1): not armed");
 			return EXIT_FAIL;
 		}
-	} else if (pick_images(conf, kernel, initrd) < 0) {
+	} else if (pick_images(conf, kernel, initrd) < 0 || check_capture_initrd(initrd) < 0) {
 		return EXIT_FAIL;
 	}
 	if (load_module(conf) < 0)

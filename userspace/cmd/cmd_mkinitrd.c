@@ -67,6 +67,7 @@ struct build {
 	char *order[MAX_MODULES];
 	size_t norder;
 	char *skipped;			/* generic modules this kernel lacks, for the report */
+	bool need_lvm;			/* a target is an LVM volume: /init runs lvm */
 	int failed;
 };
 
@@ -419,30 +420,48 @@ out:
 }
 
 /*
- * The drivers of a block device: walk its sysfs path up, taking the
- * module of every driver on the way (virtio_blk, then virtio_pci; sd_mod,
- * then ahci or usb_storage ...).  Built-in drivers have no module link.
+ * The drivers of a block device, from its sysfs directory: walk the path
+ * up, taking the module of every driver on the way (virtio_blk, then
+ * virtio_pci; sd_mod, then ahci or usb_storage ...).  Built-in drivers have
+ * no module link.  A device-mapper device (LVM) has no driver of its own:
+ * dm_mod, then the drivers of every device under it (slaves/), and for an
+ * LVM volume the lvm tool /init activates it with.
  */
-static int target_modules(struct build *b, const char *dev)
+static int sysfs_modules(struct build *b, const char *dir, const char *dev, int depth)
 {
-	char syspath[PATH_MAX], real[PATH_MAX], link[PATH_MAX], sysdevices[PATH_MAX];
-	struct stat st;
+	char real[PATH_MAX], link[PATH_MAX], sysdevices[PATH_MAX], p[PATH_MAX + 32];
+	struct dirent *de;
 	int found = 0;
+	DIR *d;
 
-	if (stat(dev, &st) < 0 || !S_ISBLK(st.st_mode))
+	if (depth > 8 || !realpath(dir, real))
 		return -1;
-	snprintf(syspath, sizeof(syspath), "%s", sys_path("/sys/dev/block/"));
-	snprintf(syspath + strlen(syspath), sizeof(syspath) - strlen(syspath), "%u:%u",
-		 major(st.st_rdev), minor(st.st_rdev));
-	if (!realpath(syspath, real))
-		return -1;
+	snprintf(p, sizeof(p), "%s/dm/uuid", real);
+	if (read_text(p, link, sizeof(link)) == 0) {
+		want_module(b, "dm_mod", true, dev);
+		if (!strncmp(link, "LVM-", 4))
+			b->need_lvm = true;
+		found++;
+	}
+	snprintf(p, sizeof(p), "%s/slaves", real);
+	d = opendir(p);
+	while (d && (de = readdir(d))) {
+		char slave[PATH_MAX + 300];
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(slave, sizeof(slave), "%s/slaves/%s", real, de->d_name);
+		if (sysfs_modules(b, slave, dev, depth + 1) > 0)
+			found++;
+	}
+	if (d)
+		closedir(d);
 	snprintf(sysdevices, sizeof(sysdevices), "%s", sys_path("/sys/devices"));
 	while (strlen(real) > strlen(sysdevices)) {
-		char modlink[PATH_MAX + 16];
 		ssize_t n;
 
-		snprintf(modlink, sizeof(modlink), "%s/driver/module", real);
-		n = readlink(modlink, link, sizeof(link) - 1);
+		snprintf(p, sizeof(p), "%s/driver/module", real);
+		n = readlink(p, link, sizeof(link) - 1);
 		if (n > 0) {
 			link[n] = '\0';
 			want_module(b, link, true, dev);
@@ -453,15 +472,31 @@ static int target_modules(struct build *b, const char *dev)
 	return found;
 }
 
+static int target_modules(struct build *b, const char *dev)
+{
+	char syspath[PATH_MAX];
+	struct stat st;
+
+	if (stat(dev, &st) < 0 || !S_ISBLK(st.st_mode))
+		return -1;
+	snprintf(syspath, sizeof(syspath), "%s/%u:%u", sys_path("/sys/dev/block"),
+		 major(st.st_rdev), minor(st.st_rdev));
+	return sysfs_modules(b, syspath, dev, 0);
+}
+
 /* UUID=, LABEL= or a path, as the running system names it (udev links). */
 static void device_path(const char *spec, char *out, size_t len)
 {
+	int n;
+
 	if (!strncmp(spec, "UUID=", 5))
-		snprintf(out, len, "/dev/disk/by-uuid/%s", spec + 5);
+		n = snprintf(out, len, "/dev/disk/by-uuid/%s", spec + 5);
 	else if (!strncmp(spec, "LABEL=", 6))
-		snprintf(out, len, "/dev/disk/by-label/%s", spec + 6);
+		n = snprintf(out, len, "/dev/disk/by-label/%s", spec + 6);
 	else
-		snprintf(out, len, "%s", spec);
+		n = snprintf(out, len, "%s", spec);
+	if (n < 0 || (size_t)n >= len)
+		out[0] = '\0';		/* too long to be a device: none */
 }
 
 /* The filesystem type DUMPDIR is mounted with now, from /proc/mounts. */
@@ -622,7 +657,7 @@ static bool action_is_kexec(const struct lkcd_conf *c)
 
 /* Gather everything into b. */
 static int collect(struct build *b, const struct lkcd_conf *conf, const struct opts *o,
-		   const char *conf_text, size_t conf_len)
+		   const struct dumpdir_target *t, const char *conf_text, size_t conf_len)
 {
 	char path[PATH_MAX], line[PATH_MAX + 64], tmpl[PATH_MAX], fstype[64];
 	const char *init;
@@ -697,7 +732,14 @@ static int collect(struct build *b, const struct lkcd_conf *conf, const struct o
 	if (!o->ntargets) {
 		if (conf->dumpdev[0] && target_modules(b, conf->dumpdev) >= 0)
 			saw_target = true;
-		if (conf->dumpdir_device[0]) {
+		if (t->automatic) {
+			if (target_modules(b, t->node) < 0) {
+				errmsg("mkinitrd: DUMPDIR's filesystem %s (%s): its drivers cannot be "
+				       "read from sysfs", t->device, t->node);
+				return -1;
+			}
+			saw_target = true;
+		} else if (conf->dumpdir_device[0]) {
 			device_path(conf->dumpdir_device, path, sizeof(path));
 			if (target_modules(b, path) >= 0)
 				saw_target = true;
@@ -744,6 +786,25 @@ static int collect(struct build *b, const struct lkcd_conf *conf, const struct o
 	snprintf(line, sizeof(line), "%s\n", b->kver);
 	if (add_text(b, "etc/lkcd/kver", 0644, line, strlen(line), "kernel release") < 0)
 		return -1;
+	if (b->need_lvm) {
+		const char *lvm = access("/usr/sbin/lvm", X_OK) == 0 ? "/usr/sbin/lvm" : "/sbin/lvm";
+
+		if (add_program(b, lvm, "bin/lvm", "activates the LVM volume of the target") < 0)
+			return -1;
+	}
+	/* DUMPDIR's place inside the filesystem /init mounts (found, not configured) */
+	if (t->automatic) {
+		char q[2 * PATH_MAX + 3];
+
+		if (lkcd_conf_quote(t->subdir, q, sizeof(q)) < 0 ||
+		    (size_t)snprintf(path, sizeof(path), "DUMPDIR_SUBDIR=%s\n", q) >= sizeof(path)) {
+			errmsg("mkinitrd: DUMPDIR %s: path too long", conf->dumpdir);
+			return -1;
+		}
+		if (add_text(b, "etc/lkcd/target", 0644, path, strlen(path),
+			     "DUMPDIR inside its filesystem") < 0)
+			return -1;
+	}
 
 	/* kexec back into the production kernel */
 	if (action_is_kexec(conf)) {
@@ -869,6 +930,8 @@ static int mkinitrd_build(const struct lkcd_conf *conf, const struct opts *o,
 	ssize_t n;
 	int fd, ret, rc = EXIT_FAIL;
 	struct opts oo = *o;
+	struct dumpdir_target target;
+	struct lkcd_conf capture = *conf;
 
 	if (uname(&u) < 0)
 		snprintf(u.release, sizeof(u.release), "unknown");
@@ -895,16 +958,31 @@ static int mkinitrd_build(const struct lkcd_conf *conf, const struct opts *o,
 		oo.lkcd_bin = exe;
 	}
 	/*
+	 * With no DUMPDEV and no DUMPDIR_DEVICE, the capture mounts the
+	 * filesystem holding DUMPDIR now, by UUID; nowhere to keep the dump
+	 * is an error here, not a console line after the crash.
+	 */
+	if (dumpdir_target_find(conf, &target) < 0)
+		return EXIT_FAIL;
+	if (target.automatic) {
+		snprintf(capture.dumpdir_device, sizeof(capture.dumpdir_device), "%s", target.device);
+		snprintf(capture.dumpdir_fstype, sizeof(capture.dumpdir_fstype), "%.31s", target.fstype);
+		if (!o->quiet)
+			printf("DUMPDIR %s is on %s (%s, mounted on %s here): the capture mounts it by "
+			       "UUID\n", conf->dumpdir, target.device, target.fstype,
+			       target.mountpoint);
+	}
+	/*
 	 * Not the file as written: the values lkcd validated, written back in
 	 * the canonical form that /init's shell and lkcd save read alike.
 	 */
-	conf_text = lkcd_conf_format(conf);
+	conf_text = lkcd_conf_format(&capture);
 	conf_len = conf_text ? strlen(conf_text) : 0;
 	if (!conf_text) {
 		errmsg("mkinitrd: out of memory");
 		return EXIT_FAIL;
 	}
-	if (collect(&b, conf, &oo, conf_text, conf_len) < 0)
+	if (collect(&b, &capture, &oo, &target, conf_text, conf_len) < 0)
 		goto out;
 	qsort(b.ents, b.n, sizeof(*b.ents), cmp_entry);
 

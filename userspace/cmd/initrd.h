@@ -36,6 +36,12 @@ int initrd_write_archive(const char *path, enum initrd_compress comp,
  * (under root, "" for /).  Calls add(ctx, path) for each (absolute path as
  * found).  0 or -errno with why set.
  */
+/*
+ * Does the initramfs at path hold the lkcd program (initrd_probe.c)?  1
+ * yes; 0 no, -1 cannot tell: why says what was found.
+ */
+int initrd_runs_lkcd(const char *path, char *why, size_t size);
+
 int initrd_elf_deps(const char *prog, const char *root,
 		    int (*add)(void *ctx, const char *path), void *ctx,
 		    char *why, size_t len);

@@ -6,6 +6,7 @@
 #ifndef LKCD_CMD_H
 #define LKCD_CMD_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -167,6 +168,27 @@ int cmd_dumpdev(int argc, char **argv);
 /* lkcd config: DUMPDEV is a free block device a capture may write; 0 or -1 (said). */
 int dumpdev_check_config(const struct lkcd_conf *conf);
 int cmd_mkinitrd(int argc, char **argv);
+
+/*
+ * What the capture environment mounts to save into DUMPDIR
+ * (dumpdir_target.c).  With DUMPDEV: nothing (device empty).  With
+ * DUMPDIR_DEVICE: that, mounted on DUMPDIR.  Otherwise (the shipped
+ * configuration) the filesystem holding DUMPDIR now, by UUID, with
+ * DUMPDIR's path inside it.
+ */
+struct dumpdir_target {
+	char device[LKCD_CONF_STR];	/* UUID=..., LABEL=... or a path; "" = none */
+	char fstype[64];		/* "" = as mount finds it */
+	char subdir[PATH_MAX];		/* automatic: DUMPDIR inside the filesystem */
+	char node[PATH_MAX];		/* automatic: its device node here */
+	char mountpoint[PATH_MAX];	/* automatic: where it is mounted here */
+	bool automatic;
+};
+/*
+ * 0, or -1 after saying why no capture could keep the dump there (DUMPDIR
+ * on tmpfs, on a filesystem the capture cannot mount, no UUID found).
+ */
+int dumpdir_target_find(const struct lkcd_conf *conf, struct dumpdir_target *t);
 /*
  * MKINITRD=1: build the capture initramfs unless it is up to date (its
  * stamp); output gets its path (KEXEC_INITRD, else
