@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -321,8 +323,9 @@ static void test_save_refuses(void)
 			    LKCD_BIN, conf, core, p), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no crashdump="));
 	/* ... and with no vmcore to fall back on (not a capture kernel) */
-	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save -d %s", sysroot, LKCD_BIN, conf, p), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no crashdump="));
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save -d %s", sysroot, LKCD_BIN, conf, p), 5);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "nothing to save: this is not a capture kernel (no "
+				      "crashdump= on the command line, no /proc/vmcore)"));
 	CU_ASSERT_PTR_NULL(strstr(out, "falling back"));
 	CU_ASSERT_EQUAL(access(p, F_OK), -1);
 	/* crashdump= is read from the command line */
@@ -922,13 +925,67 @@ static void test_save_progress(void)
 			    LKCD_BIN, conf, core, HEADER_PADDR, p), 0);
 	CU_ASSERT_PTR_NULL(strstr(out, "MB/s"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "saved"));
-	/* stderr not a terminal (a pipe here): none */
+	/*
+	 * stderr not a terminal (a pipe here, a journal under systemd): no bar,
+	 * plain lines at every 10 %, and sd_notify STATUS= to NOTIFY_SOCKET
+	 */
 	snprintf(p, sizeof(p), "%s/prog-pipe.kdump", work);
-	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -o %s", LKCD_BIN, conf, core,
-			    HEADER_PADDR, p), 0);
-	CU_ASSERT_PTR_NULL(strstr(out, "MB/s"));
+	{
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		char msg[512], all[8192] = "";
+		int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+		ssize_t n;
+
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/notify.sock", work);
+		CU_ASSERT_FATAL(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+		CU_ASSERT_EQUAL(run("NOTIFY_SOCKET=%s %s -c %s save -f %s -a 0x%llx -o %s", sa.sun_path,
+				    LKCD_BIN, conf, core, HEADER_PADDR, p), 0);
+		while ((n = recv(fd, msg, sizeof(msg) - 1, 0)) > 0) {
+			msg[n] = '\0';
+			strncat(all, msg, sizeof(all) - strlen(all) - 2);
+			strcat(all, "\n");
+		}
+		close(fd);
+		CU_ASSERT_PTR_NOT_NULL(strstr(all, "STATUS=saving the dump: 100% ("));
+		CU_ASSERT_PTR_NOT_NULL(strstr(all, "STATUS=saving the dump: 10% ("));
+	}
 	CU_ASSERT_PTR_NULL(strchr(out, '\r'));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lkcd: saving: 100% ("));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lkcd: saving: 50% ("));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "saved"));
+}
+
+/* lkcd unload: the capture kernel unloaded, the level none; estimate: the floor and why */
+static void test_unload_estimate(void)
+{
+	char root[128];
+
+	snprintf(root, sizeof(root), "%s/unload", work);
+	make_fake_root(root, "268435456");
+	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s unload", root, root, LKCD_BIN), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "disarmed: capture kernel unloaded, dump level none"));
+	CU_ASSERT_EQUAL(run("cat %s/kexec.args %s/proc/sys/kernel/dump/level", root, root), 0);
+	CU_ASSERT_STRING_EQUAL(out, "-p -u\n0");
+	/* kexec refusing is a failure, said */
+	CU_ASSERT_EQUAL(run("printf '#!/bin/sh\\nexit 3\\n' >%s/bin/kexec", root), 0);
+	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s unload", root, root, LKCD_BIN), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kexec -p -u exited with status 3"));
+
+	/* 2 GiB, the measured initramfs size: the floor plus headroom */
+	CU_ASSERT_EQUAL(run("echo 'MemTotal:        2000000 kB' >%s/proc/meminfo && "
+			    "head -c 3000000 /dev/zero >%s/boot/small.img", root, root), 0);
+	CU_ASSERT_EQUAL(run("echo 'KEXEC_INITRD=%s/boot/small.img' >%s/est.conf", root, root), 0);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s/est.conf estimate", root, LKCD_BIN, root), 0);
+	CU_ASSERT(!strncmp(out, "crashkernel=96M\n", 16));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "80 MiB  measured floor"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "this boot reserves 256 MiB"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, ": enough"));
+	/* 64 GiB and a 10 MiB initramfs: each part said */
+	CU_ASSERT_EQUAL(run("echo 'MemTotal:       67108864 kB' >%s/proc/meminfo && "
+			    "head -c 10485760 /dev/zero >%s/boot/small.img", root, root), 0);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s/est.conf estimate -q", root, LKCD_BIN, root), 0);
+	/* 80 + 4 x (10240 - 3195) KiB = 28 MiB + 4 doublings x 8 + 16 = 156 -> 160 */
+	CU_ASSERT_STRING_EQUAL(out, "crashkernel=160M\n");
 }
 
 /* ---- lkcd save --scrub, SCRUB= ---- */
@@ -1223,7 +1280,8 @@ static const CU_TestInfo cmd_tests[] = {
 	{ "test crashes only when armed and confirmed", test_crash_test_guarded },
 	{ "save --level/--exclude drops zero pages, refuses missing classes", test_save_level_filter },
 	{ "save --output PATH, --force", test_save_output },
-	{ "save progress bar only on a terminal", test_save_progress },
+	{ "save progress: a bar on a terminal, else lines and sd_notify STATUS=", test_save_progress },
+	{ "unload disarms; estimate states each part", test_unload_estimate },
 	{ "save -F elf: RAM at the vmcore's direct-map addresses", test_save_elf_vaddr },
 	{ "save never follows entries planted in DUMPDIR", test_save_hostile_dumpdir },
 	{ "save -o - through a pipe, makedumpfile -R lays it out", test_save_flattened_pipe },

@@ -184,24 +184,6 @@ static int check_capture_initrd(const char *initrd)
 	return -1;
 }
 
-static int unload(void)
-{
-	char *argv[] = { "kexec", "-p", "-u", NULL };
-	int st;
-
-	if (dry_run) {
-		printf("would run kexec -p -u\n");
-		return EXIT_OK;
-	}
-	st = run_command(argv);
-	if (st) {
-		errmsg("kexec -p -u exited with status %d", st);
-		return EXIT_FAIL;
-	}
-	printf("DUMP_ACTIVE=0: capture kernel unloaded, dumps disarmed\n");
-	return EXIT_OK;
-}
-
 /*
  * The capture kernel's command line: the running one without crashkernel=,
  * crashdump= and KEXEC_CMDLINE_REMOVE's names, then KEXEC_CMDLINE_APPEND
@@ -440,7 +422,9 @@ int cmd_config(int argc, char **argv)
 		}
 		return save_run(&conf, NULL, NULL, false, LKCD_OUT_KDUMP);
 	}
-	if (!conf.dump_active)
-		return unload();
+	if (!conf.dump_active) {
+		printf("DUMP_ACTIVE=0: disarming\n");
+		return disarm(dry_run);
+	}
 	return arm(&conf);
 }

@@ -822,7 +822,8 @@ static void save_usage(FILE *out)
 		"\n"
 		"Exit: 0 saved (the fallback too), 1 usage or config error, 2 no dump or a\n"
 		"bad header (and no fallback), 3 the dump could not be written (nothing is\n"
-		"left behind).\n",
+		"left behind), 5 nothing to save (not a capture kernel, no DUMPDEV, no\n"
+		"snapshot held).\n",
 		prog, LKCD_CONF_PATH);
 }
 
@@ -991,6 +992,18 @@ int cmd_save(int argc, char **argv)
 	    (read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline)) < 0 ||
 	     cmdline_get(cmdline, "crashdump", val, sizeof(val)) < 0))
 		return dumpdev_save(&conf, conf.dumpdev, have_format, format, again);
+	/*
+	 * A normal boot with nothing waiting: said plainly, on stdout, with
+	 * its own exit code, so a boot-time unit tells it from a failure.
+	 */
+	if (!address && !vmcore && !conf.dumpdev[0] &&
+	    (read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline)) < 0 ||
+	     cmdline_get(cmdline, "crashdump", val, sizeof(val)) < 0) &&
+	    access(sys_path("/proc/vmcore"), F_OK) < 0) {
+		printf("nothing to save: this is not a capture kernel (no crashdump= on the command "
+		       "line, no /proc/vmcore), no DUMPDEV is set and no live snapshot is held\n");
+		return EXIT_NOTHING;
+	}
 	/* -d alone in a capture kernel: straight to that directory */
 	if (dumpdir && !dumpdev)
 		conf.dumpdev[0] = '\0';

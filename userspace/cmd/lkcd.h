@@ -20,6 +20,8 @@
 #define EXIT_NODUMP	2	/* no dump: no crashdump=, no vmcore, no or bad header */
 #define EXIT_WRITE	3	/* the dump could not be written out */
 #define EXIT_NOTARMED	4	/* query/status: not armed */
+#define EXIT_NOTHING	5	/* save: nothing to save (not a capture kernel, no
+				 * dump on DUMPDEV, no snapshot held): not an error */
 
 extern const char *prog;	/* "lkcd" */
 extern const char *conf_path;	/* -c FILE, default /etc/lkcd.conf */
@@ -113,6 +115,17 @@ int cmd_query(int argc, char **argv);
 /* Would a dump be taken at the next panic?  If not, *why says why. */
 bool dumper_armed(const char **why);
 int cmd_test(int argc, char **argv);
+int cmd_unload(int argc, char **argv);
+int cmd_estimate(int argc, char **argv);
+/* Disarm: unload the capture kernel, set the dump level to none; EXIT_* code. */
+int disarm(bool dry_run);
+
+/*
+ * Progress where a save runs under systemd (notify.c): sd_notify(3)'s
+ * STATUS=, sent by the documented NOTIFY_SOCKET datagram protocol; nothing
+ * when NOTIFY_SOCKET is unset.
+ */
+void notify_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * A preserved dump ready to be written out, wherever it was read from
@@ -264,9 +277,11 @@ struct save_pages {
 					 * (as in header pages_dumped) */
 	unsigned int pass;
 	bool drop_zero, progress, drawn;
+	bool lines;			/* no terminal: a line per 10 % (and STATUS=) */
+	unsigned int last_tenth;	/* the last 10 % step said */
 	double t0, last;
 };
-/* progress only when stderr is a terminal and !quiet */
+/* unless quiet: a bar on a terminal, else plain lines and systemd STATUS= */
 void save_pages_wrap(struct save_pages *sp, const struct lkcd_page_iter *inner,
 		     uint64_t total, bool drop_zero, bool quiet, struct lkcd_page_iter *out);
 /* End the bar line (the final 100% when ok). */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "lkcd.h"
 
@@ -34,10 +35,14 @@ static const struct {
 	{ "test", cmd_test, "crash the kernel now to prove a dump is taken (asks first)" },
 	{ "mkinitrd", cmd_mkinitrd, "build the capture kernel's minimal initramfs" },
 	{ "dumpdev", cmd_dumpdev, "say what the raw dump device (DUMPDEV) holds" },
+	{ "unload", cmd_unload, "disarm: unload the capture kernel, set the dump level to none" },
+	{ "estimate", cmd_estimate, "the crashkernel= this machine needs, and why" },
 };
 
 static void usage(FILE *out)
 {
+	struct utsname u;
+
 	fprintf(out,
 		"Usage: %s [-c FILE] COMMAND [options]\n"
 		"\n"
@@ -53,7 +58,16 @@ static void usage(FILE *out)
 		"\n"
 		"'%s COMMAND --help' shows the options of a command.  Exit codes: 0 success,\n"
 		"1 failure (usage, config, setup), 2 no or bad dump, 3 the dump could not be\n"
-		"written, 4 not armed (query).  See lkcd(8) and lkcd.conf(5).\n", prog);
+		"written, 4 not armed (query, status), 5 nothing to save (save).\n"
+		"\n"
+		"Files:\n"
+		"  %-20s the configuration (lkcd.conf(5))\n"
+		"  %-20s DUMPDIR, where dumps are saved (the default)\n"
+		"  %-20s the capture initramfs lkcd config builds (MKINITRD=1)\n"
+		"  /lib/modules/%s/updates/dkms/lkcd.ko\n"
+		"                       the module (DKMS), loaded with modprobe lkcd\n"
+		"See lkcd(8) and lkcd.conf(5).\n", prog, LKCD_CONF_PATH, LKCD_CONF_DUMPDIR,
+		"/var/lib/lkcd/", uname(&u) == 0 ? u.release : "RELEASE");
 }
 
 int main(int argc, char **argv)

@@ -125,6 +125,28 @@ static void draw(struct save_pages *sp, bool final)
 	sp->drawn = true;
 }
 
+/*
+ * No terminal (a journal, a serial console): a plain line and a systemd
+ * STATUS= at every 10 %, which a journal keeps and systemctl status shows.
+ */
+static void line(struct save_pages *sp)
+{
+	unsigned int pct = sp->total ? (unsigned int)(sp->seen * 100 / sp->total) : 0;
+	double el = now_s() - sp->t0;
+	double mb = (double)sp->seen * LKCD_PAGE_SIZE / 1048576.0;
+
+	if (pct > 100)
+		pct = 100;
+	if (pct / 10 == sp->last_tenth)
+		return;
+	sp->last_tenth = pct / 10;
+	fprintf(stderr, "%s: saving: %u%% (%llu of %llu pages, %.1f MB/s)%s\n", prog, pct,
+		(unsigned long long)sp->seen, (unsigned long long)sp->total,
+		el > 0 ? mb / el : 0, sp->pass > 1 ? " (pass 2)" : "");
+	notify_status("saving the dump: %u%% (%llu of %llu pages)", pct,
+		      (unsigned long long)sp->seen, (unsigned long long)sp->total);
+}
+
 static int sp_next(void *ctx, struct lkcd_page *pg, struct lkcd_error *err)
 {
 	struct save_pages *sp = ctx;
@@ -140,6 +162,8 @@ static int sp_next(void *ctx, struct lkcd_page *pg, struct lkcd_error *err)
 			sp->pages += pg->count;
 		if (sp->progress)
 			draw(sp, false);
+		else if (sp->lines)
+			line(sp);
 		if (sp->drop_zero && pg->flags == LKCD_REC_ZERO) {
 			sp->dropped += pg->count;
 			continue;
@@ -156,6 +180,7 @@ static int sp_rewind(void *ctx, struct lkcd_error *err)
 	if (sp->seen)
 		sp->pass++;
 	sp->seen = 0;
+	sp->last_tenth = 0;
 	sp->dropped = 0;
 	sp->records = sp->pages = 0;
 	return sp->inner.rewind(sp->inner.ctx, err);
@@ -169,6 +194,7 @@ void save_pages_wrap(struct save_pages *sp, const struct lkcd_page_iter *inner,
 	sp->total = total;
 	sp->drop_zero = drop_zero;
 	sp->progress = !quiet && isatty(STDERR_FILENO);
+	sp->lines = !quiet && !sp->progress;
 	sp->pass = 1;
 	sp->t0 = now_s();
 	sp->last = sp->t0;
