@@ -200,6 +200,23 @@ static void test_save_show_list(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "0    "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "2    "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "6.1.0-sim  sysrq triggered crash"));
+
+	/* --json: list an array (kdump, elf, lkcd alike), show an object per dump */
+	CU_ASSERT_EQUAL(run("%s -c %s list --json -d %s | python3 -c 'import json, sys; "
+			    "print([(d[\"index\"], d[\"format\"], d[\"kernel_release\"], "
+			    "d[\"panic_string\"]) for d in json.load(sys.stdin)])'",
+			    LKCD_BIN, conf, dumps), 0);
+	CU_ASSERT_STRING_EQUAL(out, "[(0, 'kdump', '6.1.0-sim', 'sysrq triggered crash (simulated)'), "
+			       "(1, 'elf', '6.1.0-sim', 'sysrq triggered crash (simulated)'), "
+			       "(2, 'lkcd', '6.1.0-sim', 'sysrq triggered crash (simulated)')]\n");
+	CU_ASSERT_EQUAL(run("%s -c %s show -j -d %s 0 | python3 -c 'import json, sys; "
+			    "d = json.load(sys.stdin); print(d[\"level_name\"], d[\"state\"], "
+			    "d[\"pages_dumped\"] > 0, d[\"file\"].endswith(\"/0/dump.0\"))'",
+			    LKCD_BIN, conf, dumps), 0);
+	CU_ASSERT_STRING_EQUAL(out, "kern complete True True\n");
+	CU_ASSERT_EQUAL(run("%s -c %s show -j -d %s 0 1 | python3 -c 'import json, sys; "
+			    "print(len(json.load(sys.stdin)))'", LKCD_BIN, conf, dumps), 0);
+	CU_ASSERT_STRING_EQUAL(out, "2\n");
 }
 
 /*
@@ -479,9 +496,17 @@ static void test_config_arms(void)
 			    root, root, LKCD_BIN, cf), 0);
 	expect_kexec_append(root, "quiet root=/dev/vda console=ttyS0 \"quoted=a b\" splash");
 	/* query sees it armed */
-	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s query --json", root, LKCD_BIN), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"armed\": true"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"header_address\": 2130706432"));
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s query --json | python3 -c 'import json, sys; "
+			    "d = json.load(sys.stdin); print(d[\"armed\"], d[\"header_address\"], "
+			    "d[\"reasons\"], d[\"level_name\"])'", root, LKCD_BIN), 0);
+	CU_ASSERT_STRING_EQUAL(out, "True 2130706432 [] used\n");
+	/* not armed: status says why, in JSON too (exit 4) */
+	CU_ASSERT_EQUAL(run("echo 0 >%s/sys/kernel/kexec_crash_loaded", root), 0);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s status --json >%s/st.json; echo $?; python3 -c "
+			    "'import json, sys; d = json.load(open(sys.argv[1])); print(d[\"armed\"], "
+			    "d[\"reasons\"])' %s/st.json", root, LKCD_BIN, work, work), 0);
+	CU_ASSERT_STRING_EQUAL(out, "4\nFalse ['no capture kernel loaded (run lkcd config)']\n");
+	CU_ASSERT_EQUAL(run("echo 1 >%s/sys/kernel/kexec_crash_loaded", root), 0);
 
 	/* a sysctl the kernel refuses: named with its value */
 	CU_ASSERT_EQUAL(run("chmod 0444 %s/proc/sys/kernel/dump/flags", root), 0);
@@ -955,6 +980,30 @@ static void test_save_progress(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "saved"));
 }
 
+/*
+ * The bash completion (lkcd-utils/lkcd.bash-completion) with bash-completion's
+ * helpers stubbed: commands, global options, each command's options from its
+ * --help, option values.
+ */
+static void test_bash_completion(void)
+{
+	char script[256];
+
+	snprintf(script, sizeof(script), "%s/comp.sh", work);
+	CU_ASSERT_EQUAL_FATAL(write_file(script,
+		"_init_completion() { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; "
+		"words=(\"${COMP_WORDS[@]}\"); cword=$COMP_CWORD; }\n"
+		"_filedir() { :; }\ncomplete() { :; }\n. \"$1\"\n"
+		"c() { COMP_WORDS=(\"$@\"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); _lkcd; "
+		"echo \"${COMPREPLY[*]}\"; }\n"
+		"c lkcd st\nc lkcd -c /x un\nc lkcd save --fo\nc lkcd save -F ''\n"
+		"c lkcd status --j\nc lkcd estimate -\n"), 0);
+	CU_ASSERT_EQUAL(run("d=$(dirname %s); PATH=$d:$PATH bash %s $d/../../lkcd-utils/lkcd.bash-completion",
+			    LKCD_BIN, script), 0);
+	CU_ASSERT_STRING_EQUAL(out, "status\nunload\n--force --format\nkdump lkcd elf\n--json\n"
+			       "--config --help --quiet\n");
+}
+
 /* lkcd unload: the capture kernel unloaded, the level none; estimate: the floor and why */
 static void test_unload_estimate(void)
 {
@@ -1282,6 +1331,7 @@ static const CU_TestInfo cmd_tests[] = {
 	{ "save --output PATH, --force", test_save_output },
 	{ "save progress: a bar on a terminal, else lines and sd_notify STATUS=", test_save_progress },
 	{ "unload disarms; estimate states each part", test_unload_estimate },
+	{ "bash completion: commands, options, values", test_bash_completion },
 	{ "save -F elf: RAM at the vmcore's direct-map addresses", test_save_elf_vaddr },
 	{ "save never follows entries planted in DUMPDIR", test_save_hostile_dumpdir },
 	{ "save -o - through a pipe, makedumpfile -R lays it out", test_save_flattened_pipe },

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "lkcd.h"
 #include "lkcd/params.h"
 
@@ -147,28 +149,47 @@ static void print_text(const struct state *s)
 
 static void print_json(const struct state *s)
 {
-	printf("{\"armed\": %s, \"module_loaded\": %s", armed(s) ? "true" : "false",
-	       s->module ? "true" : "false");
+	struct json_object *o = json_object_new_object(), *why = json_object_new_array();
+	const char *reasons[8], *ss;
+	size_t n = why_not(s, reasons, 8);
+	char snap[256];
+
+#define B(k, v) json_object_object_add(o, k, json_object_new_boolean(v))
+#define N(k, v) json_object_object_add(o, k, json_object_new_uint64(v))
+#define S(k, v) json_object_object_add(o, k, json_object_new_string(v))
+	B("armed", armed(s));
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(why, json_object_new_string(reasons[i]));
+	json_object_object_add(o, "reasons", why);
+	B("module_loaded", s->module);
 	if (s->have_addr)
-		printf(", \"header_address\": %llu", (unsigned long long)s->addr);
-	if (s->have_level)
-		printf(", \"level\": %u, \"level_name\": \"%s\"", s->level, lkcd_level_name(s->level));
-	if (s->have_compress)
-		printf(", \"compress\": %u, \"compress_name\": \"%s\"", s->compress,
-		       lkcd_compress_name(s->compress));
+		N("header_address", s->addr);
+	if (s->have_level) {
+		N("level", s->level);
+		S("level_name", lkcd_level_name(s->level));
+	}
+	if (s->have_compress) {
+		N("compress", s->compress);
+		S("compress_name", lkcd_compress_name(s->compress));
+	}
 	if (s->have_flags)
-		printf(", \"flags\": %u", s->flags);
+		N("flags", s->flags);
 	if (s->have_exclude)
-		printf(", \"exclude\": %u", s->exclude);
-	printf(", \"crashkernel_size\": %llu, \"capture_kernel_loaded\": %s, "
-	       "\"post_notifiers\": %s", (unsigned long long)s->crash_size,
-	       s->crash_loaded ? "true" : "false", s->post_notifiers ? "true" : "false");
+		N("exclude", s->exclude);
+	N("crashkernel_size", s->crash_size);
+	B("capture_kernel_loaded", s->crash_loaded);
+	B("post_notifiers", s->post_notifiers);
 	if (s->have_panic)
-		printf(", \"panic_timeout\": %ld", s->panic);
+		json_object_object_add(o, "panic_timeout", json_object_new_int64(s->panic));
 	if (s->lockdown)
-		printf(", \"lockdown\": \"%s\"", s->lockdown);
-	snapshot_state_json(stdout);
-	printf("}\n");
+		S("lockdown", s->lockdown);
+	ss = snapshot_state_text(snap, sizeof(snap));
+	if (ss)
+		S("snapshot_state", ss);
+#undef B
+#undef N
+#undef S
+	json_print(o);
 }
 
 int cmd_query(int argc, char **argv)
@@ -193,7 +214,7 @@ int cmd_query(int argc, char **argv)
 		case 'h':
 			printf("Usage: %s %s [options]\n\n"
 			       "Show whether a dump will be taken at the next panic, and the settings.\n\n"
-			       "  -j, --json           print one JSON object\n"
+			       "  -j, --json           print one JSON object (with \"reasons\": why not armed)\n"
 			       "  -h, --help           show this help\n"
 			       "\nExit: 0 armed, 4 not armed, 1 usage error.\n", prog, argv[0]);
 			return EXIT_OK;

@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "internal.h"
 #include "lkcd.h"
 
@@ -153,8 +155,8 @@ static void copy_str(char *dst, const uint8_t *src, size_t n)
 			*p = '?';
 }
 
-/* LKCD v8 dump_header_t (packed, see FORMATS.md). */
-static int show_lkcd_v8(int fd, const char *path, FILE *out)
+/* LKCD v8 dump_header_t (packed, see FORMATS.md); into jo when not NULL. */
+static int show_lkcd_v8(int fd, const char *path, FILE *out, struct json_object *jo)
 {
 	uint8_t dh[734];
 	char panic[257], release[66], version[66], machine[66], node[66], when[64];
@@ -169,6 +171,21 @@ static int show_lkcd_v8(int fd, const char *path, FILE *out)
 	copy_str(version, dh + 324 + 195, 66);
 	copy_str(machine, dh + 324 + 260, 66);
 	format_utc(rd64(dh + 308), when, sizeof(when));
+	if (jo) {
+#define S(k, v) json_object_object_add(jo, k, json_object_new_string(v))
+		S("panic_string", panic);
+		json_object_object_add(jo, "panic_time", json_object_new_uint64(rd64(dh + 308)));
+		S("panic_time_utc", when);
+		S("kernel_release", release);
+		S("kernel_version", version);
+		S("machine", machine);
+		S("node_name", node);
+		S("dump_type", rd64(dh) == LKCD_V8_MAGIC_LIVE ? "live snapshot" : "crash");
+		json_object_object_add(jo, "level", json_object_new_uint64(rd32(dh + 16)));
+		json_object_object_add(jo, "pages_dumped", json_object_new_uint64(rd32(dh + 48)));
+#undef S
+		return 0;
+	}
 	fprintf(out, "panic string:     %s\n", panic);
 	fprintf(out, "panic time:       %s\n", when);
 	fprintf(out, "kernel release:   %s\n", release);
@@ -224,8 +241,11 @@ static int resolve(const char *arg, const char *dumpdir, char *path, size_t size
 	return 0;
 }
 
-/* Print the summary of one dump file; 0 or negative. */
-static int show_file(const char *path, FILE *out, bool brief)
+/*
+ * Print the summary of one dump file, or with jo add it there (file, format
+ * and the summary's fields); 0 or negative.
+ */
+static int show_dump(const char *path, FILE *out, bool brief, struct json_object *jo)
 {
 	struct lkcd_dump_header h;
 	uint8_t magic[8];
@@ -250,14 +270,17 @@ static int show_file(const char *path, FILE *out, bool brief)
 	} else if (!memcmp(magic, KDUMP_SIG, 8)) {
 		fmt = "kdump";
 		ret = show_kdump(fd, path, &h, &addr);
-		if (ret == -ENOENT && !brief)
+		if (ret == -ENOENT && !brief && !jo)
 			kdump_basics(fd, path, out);
 	} else if (rd64(magic) == LKCD_V8_MAGIC || rd64(magic) == LKCD_V8_MAGIC_LIVE) {
-		if (!brief) {
+		if (jo) {
+			json_object_object_add(jo, "file", json_object_new_string(path));
+			json_object_object_add(jo, "format", json_object_new_string("lkcd"));
+		} else if (!brief) {
 			fprintf(out, "dump file:        %s\n", path);
 			fprintf(out, "format:           lkcd\n");
 		}
-		ret = show_lkcd_v8(fd, path, out);
+		ret = show_lkcd_v8(fd, path, out, jo);
 		close(fd);
 		return ret;
 	} else {
@@ -268,6 +291,16 @@ static int show_file(const char *path, FILE *out, bool brief)
 	close(fd);
 	if (ret < 0)
 		return ret;
+	if (jo) {
+		struct json_object *sum = summary_json(&h, addr);
+
+		json_object_object_add(jo, "file", json_object_new_string(path));
+		json_object_object_add(jo, "format", json_object_new_string(fmt));
+		json_object_object_foreach(sum, key, val)
+			json_object_object_add(jo, key, json_object_get(val));
+		json_object_put(sum);
+		return 0;
+	}
 	if (brief) {
 		char when[64];
 
@@ -281,10 +314,17 @@ static int show_file(const char *path, FILE *out, bool brief)
 	return 0;
 }
 
+/* The text summary (brief: one line for list); 0 or negative. */
+static int show_file(const char *path, FILE *out, bool brief)
+{
+	return show_dump(path, out, brief, NULL);
+}
+
 static int show_list_opts(int argc, char **argv, const char *what, int need_args,
-			  struct lkcd_conf *conf)
+			  struct lkcd_conf *conf, bool *json)
 {
 	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "dumpdir", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -293,8 +333,12 @@ static int show_list_opts(int argc, char **argv, const char *what, int need_args
 	const char *dumpdir = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:d:h", opts, NULL)) != -1) {
+	*json = false;
+	while ((c = getopt_long(argc, argv, "jc:d:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'j':
+			*json = true;
+			break;
 		case 'c':
 			conf_path = optarg;
 			conf_path_given = true;
@@ -305,6 +349,7 @@ static int show_list_opts(int argc, char **argv, const char *what, int need_args
 		case 'h':
 			printf("Usage: %s %s%s\n\n"
 			       "  -d, --dumpdir DIR    where dumps are (default DUMPDIR)\n"
+			       "  -j, --json           print JSON (show: an object per dump, list: an array)\n"
 			       "  -c, --config FILE    configuration file (default %s)\n"
 			       "  -h, --help           show this help\n"
 			       "\nExit: 0 ok, 1 usage or config error, 2 a dump could not be read.\n",
@@ -335,15 +380,38 @@ int cmd_show(int argc, char **argv)
 	char path[PATH_MAX];
 	int ret, rc = EXIT_OK;
 
-	ret = show_list_opts(argc, argv, "show", 1, &conf);
+	struct json_object *all = NULL;
+	bool json;
+
+	ret = show_list_opts(argc, argv, "show", 1, &conf, &json);
 	if (ret)
 		return ret > 0 ? EXIT_OK : EXIT_FAIL;
+	if (json)
+		all = json_object_new_array();
 	for (int i = optind; i < argc; i++) {
-		if (i > optind)
+		struct json_object *one = json ? json_object_new_object() : NULL;
+
+		if (i > optind && !json)
 			printf("\n");
 		if (resolve(argv[i], conf.dumpdir, path, sizeof(path)) < 0 ||
-		    show_file(path, stdout, false) < 0)
+		    (one ? show_dump(path, stdout, false, one) : show_file(path, stdout, false)) < 0) {
 			rc = EXIT_NODUMP;
+			if (one)
+				json_object_object_add(one, "error",
+						       json_object_new_string("unreadable (see stderr)"));
+		}
+		if (json)
+			json_object_array_add(all, one);
+	}
+	if (json) {
+		/* one dump: its object; several: the array */
+		if (json_object_array_length(all) == 1) {
+			struct json_object *one = json_object_get(json_object_array_get_idx(all, 0));
+
+			json_object_put(all);
+			all = one;
+		}
+		json_print(all);
 	}
 	return rc;
 }
@@ -364,13 +432,19 @@ int cmd_list(int argc, char **argv)
 	DIR *d;
 	int ret, rc = EXIT_OK;
 
-	ret = show_list_opts(argc, argv, "list", 0, &conf);
+	struct json_object *all = NULL;
+	bool json;
+
+	ret = show_list_opts(argc, argv, "list", 0, &conf, &json);
 	if (ret)
 		return ret > 0 ? EXIT_OK : EXIT_FAIL;
 	d = opendir(conf.dumpdir);
 	if (!d) {
 		if (errno == ENOENT) {
-			printf("no dumps (%s does not exist)\n", conf.dumpdir);
+			if (json)
+				json_print(json_object_new_array());
+			else
+				printf("no dumps (%s does not exist)\n", conf.dumpdir);
 			return EXIT_OK;
 		}
 		errmsg("%s: %s", conf.dumpdir, strerror(errno));
@@ -388,18 +462,33 @@ int cmd_list(int argc, char **argv)
 	}
 	closedir(d);
 	qsort(idx, n, sizeof(idx[0]), cmp_ulong);
-	if (!n)
+	if (json)
+		all = json_object_new_array();
+	else if (!n)
 		printf("no dumps in %s\n", conf.dumpdir);
 	for (size_t i = 0; i < n; i++) {
+		struct json_object *one = json ? json_object_new_object() : NULL;
 		char path[PATH_MAX];
 
 		snprintf(path, sizeof(path), "%s/%lu/dump.%lu", conf.dumpdir, idx[i], idx[i]);
-		printf("%-4lu ", idx[i]);
-		fflush(stdout);
-		if (show_file(path, stdout, true) < 0) {
-			printf("(unreadable)\n");
+		if (one) {
+			json_object_object_add(one, "index", json_object_new_uint64(idx[i]));
+		} else {
+			printf("%-4lu ", idx[i]);
+			fflush(stdout);
+		}
+		if ((one ? show_dump(path, stdout, true, one) : show_file(path, stdout, true)) < 0) {
+			if (one)
+				json_object_object_add(one, "error",
+						       json_object_new_string("unreadable (see stderr)"));
+			else
+				printf("(unreadable)\n");
 			rc = EXIT_NODUMP;
 		}
+		if (one)
+			json_object_array_add(all, one);
 	}
+	if (json)
+		json_print(all);
 	return rc;
 }

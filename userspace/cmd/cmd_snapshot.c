@@ -150,17 +150,9 @@ void snapshot_state_line(FILE *out)
 	fprintf(out, "snapshot state:       %s\n", text);
 }
 
-void snapshot_state_json(FILE *out)
+const char *snapshot_state_text(char *buf, size_t len)
 {
-	char text[256];
-
-	if (read_text(sys_path("/proc/sys/kernel/dump/snapshot_state"), text, sizeof(text)) < 0)
-		return;
-	/* the kernel writes only letters, digits, spaces, '%', '-' and "0x" */
-	for (char *p = text; *p; p++)
-		if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
-			*p = ' ';
-	fprintf(out, ", \"snapshot_state\": \"%s\"", text);
+	return read_text(sys_path("/proc/sys/kernel/dump/snapshot_state"), buf, len) < 0 ? NULL : buf;
 }
 
 static void snapshot_usage(FILE *out)

@@ -88,6 +88,11 @@ int run_command(char *const argv[]);
 const char *incomplete_reason_name(uint32_t reason);
 void print_summary(FILE *out, const struct lkcd_dump_header *h,
 		   const struct lkcd_mem_range *ranges, uint64_t header_paddr);
+/* The same as a JSON object (json-c), NULL on ENOMEM. */
+struct json_object;
+struct json_object *summary_json(const struct lkcd_dump_header *h, uint64_t header_paddr);
+/* Print a JSON value (pretty, one trailing newline) and drop it. */
+void json_print(struct json_object *o);
 /* UTC "YYYY-MM-DD HH:MM:SS UTC" */
 void format_utc(uint64_t sec, char *buf, size_t size);
 
@@ -218,8 +223,8 @@ int snapshot_save(const struct lkcd_conf *conf, bool have_format,
 		  enum lkcd_out_format format, bool keep);
 /* "snapshot state: ..." for lkcd status; nothing without the module. */
 void snapshot_state_line(FILE *out);
-/* ', "snapshot_state": "..."' for lkcd status --json; nothing without the module. */
-void snapshot_state_json(FILE *out);
+/* The module's snapshot_state text (buf), for lkcd status --json; NULL without it. */
+const char *snapshot_state_text(char *buf, size_t len);
 
 /* config runs save in the capture kernel */
 int save_run(const struct lkcd_conf *conf, const char *address,

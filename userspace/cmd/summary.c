@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 #include "lkcd.h"
 #include "lkcd/params.h"
 
@@ -48,6 +50,14 @@ const char *incomplete_reason_name(uint32_t r)
 	return "?";
 }
 
+static const char *dump_type(const struct lkcd_dump_header *h)
+{
+	return h->flags & LKCD_FLAG_VMCORE_FALLBACK ? "crash, saved from /proc/vmcore (no lkcd dump)" :
+	       h->magic == LKCD_DUMP_MAGIC_LIVE ? "live snapshot" :
+	       (h->flags & LKCD_FLAG_NONDISRUPT) && strstr(h->panic_string, "snapshot") ?
+	       "consistent snapshot" : "crash";
+}
+
 void print_summary(FILE *out, const struct lkcd_dump_header *h,
 		   const struct lkcd_mem_range *ranges, uint64_t header_paddr)
 {
@@ -61,11 +71,7 @@ void print_summary(FILE *out, const struct lkcd_dump_header *h,
 	fprintf(out, "kernel version:   %s\n", h->uts.version);
 	fprintf(out, "machine:          %s\n", h->uts.machine);
 	fprintf(out, "node name:        %s\n", h->uts.nodename);
-	fprintf(out, "dump type:        %s\n",
-		h->flags & LKCD_FLAG_VMCORE_FALLBACK ? "crash, saved from /proc/vmcore (no lkcd dump)" :
-		h->magic == LKCD_DUMP_MAGIC_LIVE ? "live snapshot" :
-		(h->flags & LKCD_FLAG_NONDISRUPT) && strstr(h->panic_string, "snapshot") ?
-		"consistent snapshot" : "crash");
+	fprintf(out, "dump type:        %s\n", dump_type(h));
 	fprintf(out, "state:            %s\n", state_name(h->state));
 	if (h->state == LKCD_STATE_INCOMPLETE)
 		fprintf(out, "incomplete:       %s (stopped at pfn 0x%llx of 0x%llx)\n",
@@ -91,6 +97,50 @@ void print_summary(FILE *out, const struct lkcd_dump_header *h,
 	if (h->dump_end_ns >= h->dump_start_ns)
 		fprintf(out, "dump took:        %llu ms\n",
 			(unsigned long long)((h->dump_end_ns - h->dump_start_ns) / 1000000));
+}
+
+/* The same summary for --json: one object, numbers as numbers. */
+struct json_object *summary_json(const struct lkcd_dump_header *h, uint64_t header_paddr)
+{
+	struct json_object *o = json_object_new_object();
+	char when[64];
+
+	if (!o)
+		return NULL;
+	format_utc(h->panic_time_sec, when, sizeof(when));
+#define S(k, v) json_object_object_add(o, k, json_object_new_string(v))
+#define N(k, v) json_object_object_add(o, k, json_object_new_uint64(v))
+	S("panic_string", h->panic_string);
+	N("panic_time", h->panic_time_sec);
+	S("panic_time_utc", when);
+	S("kernel_release", h->uts.release);
+	S("kernel_version", h->uts.version);
+	S("machine", h->uts.machine);
+	S("node_name", h->uts.nodename);
+	S("dump_type", dump_type(h));
+	S("state", state_name(h->state));
+	if (h->state == LKCD_STATE_INCOMPLETE)
+		S("incomplete_reason", incomplete_reason_name(h->incomplete_reason));
+	N("level", h->level);
+	S("level_name", lkcd_level_name(h->level));
+	N("exclude", h->exclude);
+	N("compress", h->compress);
+	S("compress_name", lkcd_compress_name(h->compress));
+	N("flags", h->flags);
+	N("header_address", header_paddr);
+	N("nr_cpus", h->nr_cpus);
+	N("crashing_cpu", h->crashing_cpu);
+	N("memory_bytes", h->memory_size);
+	N("pages_dumped", h->pages_dumped);
+	N("pages_zero", h->pages_zero);
+	N("pages_excluded", h->pages_excluded);
+	N("pages_unreadable", h->pages_unreadable);
+	N("records", h->nr_records);
+	N("blocks", h->nr_blocks);
+	N("stored_bytes", h->stored_bytes);
+#undef S
+#undef N
+	return o;
 }
 
 /* ---- the LKCD note ---- */

@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "lkcd.h"
 
 void errmsg(const char *fmt, ...)
@@ -300,4 +302,17 @@ int run_command(char *const argv[])
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
+}
+
+void json_print(struct json_object *o)
+{
+	const int flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			  JSON_C_TO_STRING_NOSLASHESCAPE;
+	const char *text = o ? json_object_to_json_string_ext(o, flags) : NULL;
+
+	if (text)
+		puts(text);
+	else
+		errmsg("out of memory building the JSON output");
+	json_object_put(o);
 }
