@@ -88,6 +88,11 @@ int run_command(char *const argv[]);
 const char *incomplete_reason_name(uint32_t reason);
 void print_summary(FILE *out, const struct lkcd_dump_header *h,
 		   const struct lkcd_mem_range *ranges, uint64_t header_paddr);
+/*
+ * A fallback dump's panic string: SOURCE LKCD_FALLBACK_MARK REASON ")", the
+ * source being what was read (/proc/vmcore, or lkcd save -f FILE).
+ */
+#define LKCD_FALLBACK_MARK	" fallback (no lkcd dump: "
 /* The same as a JSON object (json-c), NULL on ENOMEM. */
 struct json_object;
 struct json_object *summary_json(const struct lkcd_dump_header *h, uint64_t header_paddr);

@@ -75,7 +75,7 @@ static void fill_uts(struct lkcd_uts *uts, const struct lkcd_vmcoreinfo *vi,
  */
 static void make_header(struct lkcd_dump_header *h, const struct fallback *fb,
 			const struct lkcd_vmcoreinfo *vi, struct lkcd_source *src,
-			const char *reason)
+			const char *vmcore, const char *reason)
 {
 	const struct lkcd_mem_range *r;
 	size_t n = lkcd_source_ranges(src, &r);
@@ -104,8 +104,8 @@ static void make_header(struct lkcd_dump_header *h, const struct fallback *fb,
 	}
 	h->next_pfn = h->max_pfn;
 	fill_uts(&h->uts, vi, src);
-	snprintf(h->panic_string, LKCD_PANIC_LEN, "/proc/vmcore fallback (no lkcd dump: %s)",
-		 reason);
+	/* the source as it was: /proc/vmcore in a capture kernel, FILE for -f FILE */
+	snprintf(h->panic_string, LKCD_PANIC_LEN, "%s" LKCD_FALLBACK_MARK "%s)", vmcore, reason);
 }
 
 static double now_s(void)
@@ -242,7 +242,7 @@ int save_fallback(const struct lkcd_conf *conf, struct lkcd_source *src, const c
 		fb.exclude = 0;
 	}
 	warnmsg("falling back to saving %s itself, filtered (exclude 0x%x)", vmcore, fb.exclude);
-	make_header(&h, &fb, vi, src, reason);
+	make_header(&h, &fb, vi, src, vmcore, reason);
 	/* the bound the kdump writer reserves descriptors for: what the filter keeps */
 	h.pages_dumped = lkcd_filter_count(src, LKCD_PAGE_SIZE, fb.pc, fb.exclude);
 	/* through the encoder and the decoder: the note holds exactly what the reader sees */

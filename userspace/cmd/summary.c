@@ -50,10 +50,18 @@ const char *incomplete_reason_name(uint32_t r)
 	return "?";
 }
 
-static const char *dump_type(const struct lkcd_dump_header *h)
+/* buf: a fallback names its source, as its panic string does */
+static const char *dump_type(const struct lkcd_dump_header *h, char *buf, size_t len)
 {
-	return h->flags & LKCD_FLAG_VMCORE_FALLBACK ? "crash, saved from /proc/vmcore (no lkcd dump)" :
-	       h->magic == LKCD_DUMP_MAGIC_LIVE ? "live snapshot" :
+	const char *mark = strstr(h->panic_string, LKCD_FALLBACK_MARK);
+
+	if (h->flags & LKCD_FLAG_VMCORE_FALLBACK) {
+		snprintf(buf, len, "crash, saved from %.*s (no lkcd dump)",
+			 mark ? (int)(mark - h->panic_string) : 12,
+			 mark ? h->panic_string : "/proc/vmcore");
+		return buf;
+	}
+	return h->magic == LKCD_DUMP_MAGIC_LIVE ? "live snapshot" :
 	       (h->flags & LKCD_FLAG_NONDISRUPT) && strstr(h->panic_string, "snapshot") ?
 	       "consistent snapshot" : "crash";
 }
@@ -63,6 +71,8 @@ void print_summary(FILE *out, const struct lkcd_dump_header *h,
 {
 	char when[64];
 
+	char type[LKCD_PANIC_LEN + 64];
+
 	(void)ranges;
 	format_utc(h->panic_time_sec, when, sizeof(when));
 	fprintf(out, "panic string:     %s\n", h->panic_string);
@@ -71,7 +81,7 @@ void print_summary(FILE *out, const struct lkcd_dump_header *h,
 	fprintf(out, "kernel version:   %s\n", h->uts.version);
 	fprintf(out, "machine:          %s\n", h->uts.machine);
 	fprintf(out, "node name:        %s\n", h->uts.nodename);
-	fprintf(out, "dump type:        %s\n", dump_type(h));
+	fprintf(out, "dump type:        %s\n", dump_type(h, type, sizeof(type)));
 	fprintf(out, "state:            %s\n", state_name(h->state));
 	if (h->state == LKCD_STATE_INCOMPLETE)
 		fprintf(out, "incomplete:       %s (stopped at pfn 0x%llx of 0x%llx)\n",
@@ -103,7 +113,7 @@ void print_summary(FILE *out, const struct lkcd_dump_header *h,
 struct json_object *summary_json(const struct lkcd_dump_header *h, uint64_t header_paddr)
 {
 	struct json_object *o = json_object_new_object();
-	char when[64];
+	char when[64], type[LKCD_PANIC_LEN + 64];
 
 	if (!o)
 		return NULL;
@@ -117,7 +127,7 @@ struct json_object *summary_json(const struct lkcd_dump_header *h, uint64_t head
 	S("kernel_version", h->uts.version);
 	S("machine", h->uts.machine);
 	S("node_name", h->uts.nodename);
-	S("dump_type", dump_type(h));
+	S("dump_type", dump_type(h, type, sizeof(type)));
 	S("state", state_name(h->state));
 	if (h->state == LKCD_STATE_INCOMPLETE)
 		S("incomplete_reason", incomplete_reason_name(h->incomplete_reason));
