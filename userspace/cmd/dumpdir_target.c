@@ -9,9 +9,11 @@
  * mount point above it, the last one mounted when they are stacked), its
  * type, and DUMPDIR's path inside that filesystem (mountinfo's root field:
  * a btrfs subvolume or a bind mount is not the filesystem's root).  Its
- * UUID from /dev/disk/by-uuid, the link whose device is the mount's, so
- * the capture kernel, whose device names may differ, finds it by UUID.
+ * UUID from /dev/disk/by-uuid, the link whose device is the mount's (else
+ * from the device itself with libblkid), so the capture kernel, whose
+ * device names may differ, finds it by UUID.
  */
+#include <blkid/blkid.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -163,6 +165,31 @@ static int find_uuid(dev_t dev, const char *source, char *uuid, size_t size, cha
 	return ret;
 }
 
+/* No udev link (a system without udev): the UUID from the device itself. */
+static int probe_uuid(const char *source, char *uuid, size_t size, char *node, size_t nsize)
+{
+	blkid_probe pr;
+	const char *val;
+	struct stat st;
+	int ret = -ENOENT;
+
+	if (stat(source, &st) < 0 || !S_ISBLK(st.st_mode))
+		return -ENOENT;
+	pr = blkid_new_probe_from_filename(source);
+	if (!pr)
+		return -ENOENT;
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_UUID);
+	if (blkid_do_safeprobe(pr) == 0 && blkid_probe_lookup_value(pr, "UUID", &val, NULL) == 0 &&
+	    *val) {
+		snprintf(uuid, size, "%s", val);
+		snprintf(node, nsize, "%s", source);
+		ret = 0;
+	}
+	blkid_free_probe(pr);
+	return ret;
+}
+
 int dumpdir_target_find(const struct lkcd_conf *conf, struct dumpdir_target *t)
 {
 	char path[PATH_MAX], uuid[256];
@@ -201,10 +228,11 @@ int dumpdir_target_find(const struct lkcd_conf *conf, struct dumpdir_target *t)
 		return -1;
 	}
 	if (find_uuid(makedev(m.major, m.minor), m.source, uuid, sizeof(uuid), t->node,
-		      sizeof(t->node)) < 0) {
+		      sizeof(t->node)) < 0 &&
+	    probe_uuid(m.source, uuid, sizeof(uuid), t->node, sizeof(t->node)) < 0) {
 		errmsg("DUMPDIR_DEVICE: no UUID found for %s (%s, device %u:%u), the filesystem "
-		       "holding DUMPDIR %s: %s has no link to it; set DUMPDIR_DEVICE=UUID=... "
-		       "(blkid shows it)", m.source, m.type, m.major, m.minor, conf->dumpdir,
+		       "holding DUMPDIR %s: %s has no link to it and libblkid finds none on it; "
+		       "set DUMPDIR_DEVICE", m.source, m.type, m.major, m.minor, conf->dumpdir,
 		       sys_path("/dev/disk/by-uuid"));
 		return -1;
 	}
