@@ -1004,10 +1004,11 @@ static void test_config_checks_dumpdev(void)
 	fclose(f);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config --dry-run", root, LKCD_BIN, cf), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "No such file"));
-	/* without DUMPDEV the same config goes on (dry run) */
+	/* without DUMPDEV the same config goes on (dry run; a capture initrd lkcd built) */
+	CU_ASSERT_EQUAL(run("touch %s/boot/initrd.img %s/boot/initrd.img.stamp", root, root), 0);
 	f = fopen(cf, "w");
 	CU_ASSERT_FATAL(f != NULL);
-	fprintf(f, "KEXEC_KERNEL=%s/boot/vmlinuz\n", root);
+	fprintf(f, "KEXEC_KERNEL=%s/boot/vmlinuz\nKEXEC_INITRD=%s/boot/initrd.img\n", root, root);
 	fclose(f);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config --dry-run", root, LKCD_BIN, cf), 0);
 }
