@@ -13,6 +13,7 @@
 #include <linux/memory.h>
 #include <linux/module.h>
 #include <linux/notifier.h>
+#include <linux/workqueue.h>
 
 #include "lkcd.h"
 
@@ -29,15 +30,33 @@ struct lkcd_tunables lkcd_tun = {
 /*
  * Memory hotplug changes the System RAM ranges: rebuild the header's range
  * table so that a dump describes memory as it is at panic.
+ *
+ * Lock order (issue 12, item 9): lkcd_snap.mutex, then lkcd_config_lock,
+ * then the CPU-hotplug lock (a consistent snapshot's stop_machine() takes it
+ * for reading with lkcd_config_lock held).  Memory hotplug calls this
+ * notifier with the CPU-hotplug lock held (mem_hotplug_begin(): cpus_read_lock()
+ * then mem_hotplug_lock), so taking lkcd_config_lock here would be the
+ * reverse order: with a CPU hotplug writer queued between them, the
+ * snapshot waits for the writer, the writer for this notifier, this
+ * notifier for the snapshot.  The rebuild therefore runs from a work item,
+ * outside the hotplug locks; until it has run (milliseconds), a panic dumps
+ * with the old table: a block just offlined is still left out by classify
+ * (OFFLINE), a block just added is missing from that one dump.
  */
-static int lkcd_memory_event(struct notifier_block *nb, unsigned long action, void *arg)
+static void lkcd_memory_rebuild(struct work_struct *work)
 {
-	if (action != MEM_ONLINE && action != MEM_OFFLINE)
-		return NOTIFY_OK;
 	mutex_lock(&lkcd_config_lock);
 	if (lkcd_header_refresh())
 		pr_err("memory hotplug: the range table could not be rebuilt\n");
 	mutex_unlock(&lkcd_config_lock);
+}
+
+static DECLARE_WORK(lkcd_memory_work, lkcd_memory_rebuild);
+
+static int lkcd_memory_event(struct notifier_block *nb, unsigned long action, void *arg)
+{
+	if (action == MEM_ONLINE || action == MEM_OFFLINE)
+		schedule_work(&lkcd_memory_work);
 	return NOTIFY_OK;
 }
 
@@ -94,6 +113,7 @@ fail_snapshot:
 	lkcd_panic_exit();
 fail_panic:
 	unregister_memory_notifier(&lkcd_memory_nb);
+	flush_work(&lkcd_memory_work);
 fail_memory:
 	lkcd_sysctl_exit();
 fail_sysctl:
@@ -113,6 +133,7 @@ static void __exit lkcd_exit(void)
 	lkcd_snapshot_exit();
 	lkcd_panic_exit();
 	unregister_memory_notifier(&lkcd_memory_nb);
+	flush_work(&lkcd_memory_work);
 	lkcd_sysctl_exit();
 	lkcd_compress_exit();
 	lkcd_dump_exit();

@@ -22,7 +22,8 @@
  *             machine; pages change while they are copied and struct page
  *             may change under classify(), so the copy is fuzzy and its
  *             header says so (LKCD_DUMP_MAGIC_LIVE).  Reads are fault
- *             tolerant (copy_from_kernel_nofault() after a direct-map check).
+ *             tolerant (lkcd_copy_page_live(), with machine-check recovery
+ *             like the panic path, after a direct-map check).
  *             consistent: the packer runs under stop_machine(), every other
  *             CPU spinning with interrupts off, so the copy is one instant;
  *             the time stopped is reported (status, console).
@@ -30,12 +31,16 @@
  * Locks: lkcd_snap.lock (spinlock) guards the state, since SysRq requests
  * come from interrupt context; lkcd_snap.mutex guards the pages (run,
  * device reads, release).  The run also holds lkcd_config_lock so the
- * compressor and the tunables stay put under it.
+ * compressor and the tunables stay put under it.  Order: lkcd_snap.mutex,
+ * lkcd_config_lock, then the CPU-hotplug lock (stop_machine() takes it for
+ * reading); nothing of lkcd's is taken under the hotplug locks (the memory
+ * hotplug notifier defers its work, see main.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
 #include <linux/capability.h>
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -141,6 +146,24 @@ static unsigned int lkcd_snap_classify(void *ctx, __u64 pfn, __u64 *run)
 }
 
 /*
+ * Copy a page that may go away under us, with machine-check recovery where
+ * the kernel has it (issue 12, item 11).  copy_mc_to_kernel() is the panic
+ * path's copy: its fragile and ERMS variants carry MCE-safe exception table
+ * entries, which the page-fault handler honours too, so they survive a page
+ * unmapped meanwhile as well as a poisoned line.  On a CPU where it would
+ * be a plain memcpy() (neither variant: no ERMS, no MCE recovery), a page
+ * unmapped between the check and the copy would oops the snapshot's
+ * worker, and there copy_from_kernel_nofault() is the copy that survives.
+ * 0, or non-zero when the page could not be read whole.
+ */
+static unsigned long lkcd_copy_page_live(void *dst, const void *src)
+{
+	if (boot_cpu_has(X86_FEATURE_ERMS))
+		return copy_mc_to_kernel(dst, src, PAGE_SIZE);
+	return copy_from_kernel_nofault(dst, src, PAGE_SIZE) ? 1 : 0;
+}
+
+/*
  * Live mode: the page may be freed and unmapped from the direct map (or
  * remapped) between any two instructions, so read it only through a
  * fault-tolerant copy after checking it is mapped.
@@ -157,7 +180,7 @@ static int lkcd_snap_read_live(void *ctx, __u64 pfn, void *buf)
 	pte = lookup_address((unsigned long)addr, &level);
 	if (!pte || !pte_present(*pte))
 		return -1;
-	return copy_from_kernel_nofault(buf, addr, PAGE_SIZE) ? -1 : 0;
+	return lkcd_copy_page_live(buf, addr) ? -1 : 0;
 }
 
 /* Pool pages are ours and lowmem: the direct map. */
@@ -472,6 +495,44 @@ static int lkcd_snap_stopped(void *arg)
 	return 0;
 }
 
+/* The console line for a snapshot just taken; lkcd_snap.mutex held. */
+static void lkcd_snap_report(const struct lkcd_dump_header *h, u32 mode)
+{
+	pr_info("%s snapshot held at 0x%llx: %s%s, %llu pages in %llu records, %u blocks (%llu KiB held), packer %llu ms\n",
+		lkcd_snap_mode_name(mode), (unsigned long long)lkcd_snap.last.header_paddr,
+		h->state == LKCD_STATE_COMPLETE ? "complete" : "INCOMPLETE",
+		h->incomplete_reason == LKCD_INCOMPLETE_CAP ? " (cap reached)" :
+		h->incomplete_reason == LKCD_INCOMPLETE_DEADLINE ? " (deadline)" : "",
+		(unsigned long long)h->pages_dumped, (unsigned long long)h->nr_records,
+		lkcd_snap.nr_pool, (unsigned long long)(lkcd_snap.last.held_bytes >> 10),
+		(unsigned long long)div_u64(lkcd_snap.run_ns, NSEC_PER_MSEC));
+	if (mode == LKCD_SNAP_CONSISTENT)
+		pr_info("the machine was stopped for %llu ms\n",
+			(unsigned long long)div_u64(lkcd_snap.stopped_ns, NSEC_PER_MSEC));
+}
+
+#ifdef LKCD_TEST
+/*
+ * Test build only: sleep this long after a snapshot became held and its
+ * mutex was dropped, where the console line used to read the header page
+ * that a racing release frees (tests/vm snapshot-release-race).
+ */
+static unsigned int snapshot_report_delay_ms;
+module_param(snapshot_report_delay_ms, uint, 0600);
+MODULE_PARM_DESC(snapshot_report_delay_ms,
+		 "test build only: sleep this long after a snapshot is held, before the worker returns (default 0)");
+
+static void lkcd_test_snap_delay(void)
+{
+	u32 ms = READ_ONCE(snapshot_report_delay_ms);
+
+	if (ms)
+		msleep(ms);
+}
+#else
+static inline void lkcd_test_snap_delay(void) { }
+#endif
+
 static void lkcd_snap_work(struct work_struct *work)
 {
 	struct lkcd_packer *pk = &lkcd_snap_pk;
@@ -568,21 +629,15 @@ static void lkcd_snap_work(struct work_struct *work)
 	lkcd_snap.last.stopped_ns = lkcd_snap.stopped_ns;
 	lkcd_snap.last.run_ns = lkcd_snap.run_ns;
 	WRITE_ONCE(lkcd_snap.percent, 100);
+	/*
+	 * Report while the mutex is held: once it is dropped, a release may
+	 * free (and zero) the header page and the pool at any moment.
+	 */
+	lkcd_snap_report(h, mode);
 	lkcd_snap_publish(true);
 	lkcd_snap_set_state(LKCD_SNAP_HELD, 0);
 	mutex_unlock(&lkcd_snap.mutex);
-
-	pr_info("%s snapshot held at 0x%llx: %s%s, %llu pages in %llu records, %u blocks (%llu KiB held), packer %llu ms\n",
-		lkcd_snap_mode_name(mode), (unsigned long long)lkcd_snap.last.header_paddr,
-		h->state == LKCD_STATE_COMPLETE ? "complete" : "INCOMPLETE",
-		h->incomplete_reason == LKCD_INCOMPLETE_CAP ? " (cap reached)" :
-		h->incomplete_reason == LKCD_INCOMPLETE_DEADLINE ? " (deadline)" : "",
-		(unsigned long long)h->pages_dumped, (unsigned long long)h->nr_records,
-		lkcd_snap.nr_pool, (unsigned long long)(lkcd_snap.last.held_bytes >> 10),
-		(unsigned long long)div_u64(lkcd_snap.run_ns, NSEC_PER_MSEC));
-	if (mode == LKCD_SNAP_CONSISTENT)
-		pr_info("the machine was stopped for %llu ms\n",
-			(unsigned long long)div_u64(lkcd_snap.stopped_ns, NSEC_PER_MSEC));
+	lkcd_test_snap_delay();
 	return;
 
 fail:
@@ -783,6 +838,8 @@ static int lkcd_snap_u32_handler(lkcd_ctl_table *table, int write, void *buffer,
 		snprintf(text, sizeof(text), "%u\n", READ_ONCE(*val));
 		return lkcd_sysctl_emit(text, buffer, lenp, ppos);
 	}
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (*ppos || lkcd_parse_u32(buffer, *lenp, &v) || v > max)
 		return -EINVAL;
 	WRITE_ONCE(*val, v);

@@ -13,7 +13,8 @@
  * Numbers are decimal or 0x-hex (lkcd_parse_u32, shared with userspace, so
  * `lkcd config` and the module accept the same text).  A bad value returns
  * -EINVAL and leaves the old one; a compressor this kernel cannot run now
- * returns -ENOPKG.  Under lockdown (confidentiality) every write but
+ * returns -ENOPKG.  Every write needs CAP_SYS_ADMIN (-EPERM), whatever the
+ * file mode lets through, as the snapshot knobs and /dev/lkcd do.  Under lockdown (confidentiality) every write but
  * level=0 returns -EPERM with a kernel message: nothing may arm a dump.  Every accepted write reseals the EMPTY header so that it
  * shows the settings a dump would use.
  *
@@ -22,6 +23,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/kernel.h>
 #include <linux/sysctl.h>
 
@@ -101,6 +103,13 @@ static int lkcd_knob_handler(lkcd_ctl_table *table, int write, void *buffer,
 		snprintf(text, sizeof(text), "%u\n", READ_ONCE(*knob->value));
 		return lkcd_sysctl_emit(text, buffer, lenp, ppos);
 	}
+	/*
+	 * The file mode lets uid 0 write; a root process without
+	 * CAP_SYS_ADMIN (a hardened service, a container with a writable
+	 * /proc/sys) must not disarm dumps nor change what they hold.
+	 */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	/* one number per write(2); a continuation is not a new value */
 	if (*ppos)
 		return -EINVAL;

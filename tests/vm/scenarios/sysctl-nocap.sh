@@ -1,0 +1,4 @@
+# Host part of sysctl-nocap (see sysctl-nocap.guest).
+DESCRIPTION="uid 0 without CAP_SYS_ADMIN cannot write any kernel.dump sysctl (EPERM), root with it can"
+NEEDS="module"
+BINARIES="/usr/bin/setpriv"
