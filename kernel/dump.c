@@ -113,7 +113,58 @@ module_param(corrupt_records, uint, 0600);
 MODULE_PARM_DESC(corrupt_records,
 		 "test build only: after the dump is sealed, flip a bit in the data of this many stored records (default 0)");
 MODULE_INFO(lkcd_test,
-	    "test build: fault-injection knobs corrupt_records, inject_panic_at, inject_panic_before_run");
+	    "test build: fault-injection knobs corrupt_records, inject_panic_at, inject_oops, inject_panic_before_run, alloc_after_dump, snapshot_report_delay_ms");
+
+/*
+ * Test build only: after the dump is sealed, allocate this many pages as
+ * the rest of panic() might (kmsg_dump, netconsole: order 0, atomic, this
+ * CPU), count those that hold one of the dump's blocks, and scribble over
+ * all of them (tests/vm fault-alloc-after).
+ */
+static unsigned int alloc_after_dump;
+module_param(alloc_after_dump, uint, 0600);
+MODULE_PARM_DESC(alloc_after_dump,
+		 "test build only: after the dump, allocate and overwrite this many pages, reporting those that held dump blocks (default 0)");
+
+/* A block of the dump sealed in h, by its header and crc. */
+static notrace bool lkcd_test_is_block(const struct lkcd_dump_header *h, const void *page)
+{
+	struct lkcd_block_header bh;
+
+	memcpy(&bh, page, sizeof(bh));
+	if (bh.magic != LKCD_BLOCK_MAGIC || bh.seq >= h->nr_blocks)
+		return false;
+	bh.header_crc = 0;
+	return lkcd_pk.ops->crc32(0, &bh, sizeof(bh)) ==
+	       ((const struct lkcd_block_header *)page)->header_crc;
+}
+
+/* Panic path, after the seal. */
+notrace void lkcd_dump_test_alloc(void)
+{
+	u32 want = READ_ONCE(alloc_after_dump), got = 0, held = 0;
+
+	if (!want || lkcd_pk.st.phase != LKCD_PACKER_SEALED)
+		return;
+	while (got < want) {
+		struct page *pg = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+		void *addr;
+
+		if (!pg)
+			break;
+		addr = page_address(pg);
+		if (lkcd_test_is_block(lkcd_pk.header, addr)) {
+			if (!held)
+				pr_emerg("test: pfn 0x%lx allocated after the dump holds a dump block\n",
+					 page_to_pfn(pg));
+			held++;
+		}
+		memset(addr, 0xa5, PAGE_SIZE);
+		got++;
+	}
+	pr_emerg("test: %u pages allocated and overwritten after the dump, %u of them held dump blocks\n",
+		 got, held);
+}
 
 static notrace void lkcd_test_damaged(void *ctx, __u64 pfn, __u64 seq, __u32 byte)
 {
@@ -139,7 +190,7 @@ int lkcd_dump_init(void)
 	int i, ret;
 
 #ifdef LKCD_TEST
-	pr_warn("test build: fault-injection knobs corrupt_records, inject_panic_at and inject_panic_before_run built in\n");
+	pr_warn("test build: fault-injection knobs corrupt_records, inject_panic_at, inject_oops, inject_panic_before_run, alloc_after_dump and snapshot_report_delay_ms built in\n");
 #endif
 
 	lkcd_read_pg = alloc_page(GFP_KERNEL);

@@ -95,8 +95,10 @@ int lkcd_dump_run(struct lkcd_dump_header *h, u32 level);
 int lkcd_dump_seal_reentered(void);
 #ifdef LKCD_TEST
 void lkcd_dump_test_damage(void);
+void lkcd_dump_test_alloc(void);
 #else
 static inline void lkcd_dump_test_damage(void) { }
+static inline void lkcd_dump_test_alloc(void) { }
 #endif
 
 /* sysctl.c */

@@ -36,7 +36,9 @@ enum lkcd_page_class {
 
 /* Bits returned with the class. */
 #define LKCD_PCF_BUSY	0x100	/* locked, under writeback or DMA-pinned:
-				 * may still be written by I/O, never spare */
+				 * may still be written by I/O; or free on the
+				 * panicking CPU's own per-CPU list: the next
+				 * allocation takes it.  Never spare */
 #define LKCD_PC_MASK	0x0ff
 
 struct lkcd_packer_ops {

@@ -45,7 +45,7 @@ struct lkcd_span {
 struct lkcd_pcp_block {
 	u64 pfn;
 	u32 order;
-	u32 pad;
+	u32 own;	/* on the list of the CPU that collected them */
 };
 
 #define LKCD_NODUMP_MAX		128
@@ -62,6 +62,9 @@ static struct {
 	u32 nr_pcp;
 	u32 pcp_dropped;		/* blocks past LKCD_PCP_MAX or on bad lists */
 	u64 last_progress_ns;
+#ifdef LKCD_TEST
+	int *null;			/* always NULL: the injected oops */
+#endif
 } lkcd_walk;
 
 /* ---- the NODUMP set: header, packer scratch and pool, crashkernel ---- */
@@ -169,8 +172,11 @@ static notrace u64 lkcd_page_pfn(const struct page *page)
 	return pfn;
 }
 
-/* Panic path.  Record the blocks on one per-CPU list, at most max of them. */
-static notrace void lkcd_pcp_list(struct list_head *head, u32 order, u32 max)
+/*
+ * Panic path.  Record the blocks on one per-CPU list, at most max of them;
+ * own: the list is the collecting (panicking) CPU's.
+ */
+static notrace void lkcd_pcp_list(struct list_head *head, u32 order, u32 max, u32 own)
 {
 	struct list_head *pos;
 	u32 steps = 0;
@@ -192,6 +198,7 @@ static notrace void lkcd_pcp_list(struct list_head *head, u32 order, u32 max)
 		}
 		lkcd_walk.pcp[lkcd_walk.nr_pcp].pfn = pfn;
 		lkcd_walk.pcp[lkcd_walk.nr_pcp].order = order;
+		lkcd_walk.pcp[lkcd_walk.nr_pcp].own = own;
 		lkcd_walk.nr_pcp++;
 		if (get_kernel_nofault(pos, &pos->next))
 			return;
@@ -206,7 +213,7 @@ static notrace void lkcd_pcp_list(struct list_head *head, u32 order, u32 max)
  */
 notrace void lkcd_walk_prepare(void)
 {
-	int nid, cpu, z;
+	int nid, cpu, z, this_cpu = raw_smp_processor_id();
 
 	lkcd_walk.nr_pcp = 0;
 	lkcd_walk.pcp_dropped = 0;
@@ -232,7 +239,8 @@ notrace void lkcd_walk_prepare(void)
 					continue;
 				for (pindex = 0; pindex < NR_PCP_LISTS; pindex++)
 					lkcd_pcp_list(&pcp->lists[pindex],
-						      lkcd_pindex_order(pindex), count + 1);
+						      lkcd_pindex_order(pindex), count + 1,
+						      cpu == this_cpu);
 			}
 		}
 	}
@@ -241,8 +249,11 @@ notrace void lkcd_walk_prepare(void)
 		 lkcd_walk.pcp_dropped ? " (some left out: dumped as kernel pages)" : "");
 }
 
-/* Panic path.  Is pfn in a block on a per-CPU free list?  *end = its end. */
-static notrace bool lkcd_pcp_find(u64 pfn, u64 *end)
+/*
+ * Panic path.  Is pfn in a block on a per-CPU free list?  *end = its end,
+ * *own = the list is the panicking CPU's.
+ */
+static notrace bool lkcd_pcp_find(u64 pfn, u64 *end, bool *own)
 {
 	u32 lo = 0, hi = lkcd_walk.nr_pcp;
 
@@ -258,6 +269,7 @@ static notrace bool lkcd_pcp_find(u64 pfn, u64 *end)
 	if (!lo)
 		return false;
 	*end = lkcd_walk.pcp[lo - 1].pfn + (1ULL << lkcd_walk.pcp[lo - 1].order);
+	*own = lkcd_walk.pcp[lo - 1].own;
 	return pfn < *end;
 }
 
@@ -398,9 +410,22 @@ static notrace unsigned int lkcd_classify(void *ctx, __u64 pfn, __u64 *run)
 	}
 	/* free pages that are not buddy heads have no references */
 	if (page_ref_count(page) == 0 && !PageTail(page)) {
-		if (lkcd_buddy_tail(pfn, &end) || lkcd_pcp_find(pfn, &end)) {
+		bool own;
+
+		if (lkcd_buddy_tail(pfn, &end)) {
 			*run = end - pfn;
 			return LKCD_PC_FREE | lkcd_cma_busy(pfn);
+		}
+		/*
+		 * The panicking CPU's own per-CPU list is where the kernel's
+		 * next allocations come from (the rest of panic(), kmsg_dump,
+		 * netconsole run on this CPU before the kexec): free, but
+		 * never a spare page, or a block there would be overwritten
+		 * (issue 12, item 8).  The stopped CPUs' lists stay put.
+		 */
+		if (lkcd_pcp_find(pfn, &end, &own)) {
+			*run = end - pfn;
+			return own ? LKCD_PC_FREE | LKCD_PCF_BUSY : LKCD_PC_FREE;
 		}
 	}
 	if (PageReserved(page) || PageSlab(page) || PageTable(page))
@@ -493,6 +518,27 @@ static unsigned long inject_panic_at;
 module_param(inject_panic_at, ulong, 0600);
 MODULE_PARM_DESC(inject_panic_at,
 		 "test build only: panic inside the dumper after this many pages (default 0 = never)");
+
+/*
+ * Test build only: at inject_panic_at, oops (a NULL pointer write) instead
+ * of calling panic(): the fault a bug in the dumper would be (tests/vm
+ * fault-oops).
+ */
+static bool inject_oops;
+module_param(inject_oops, bool, 0600);
+MODULE_PARM_DESC(inject_oops,
+		 "test build only: at inject_panic_at, write through a NULL pointer instead of panic() (default N)");
+
+/* Panic path, test build: the injected fault. */
+static notrace void lkcd_test_inject(__u64 done)
+{
+	if (READ_ONCE(inject_oops)) {
+		pr_emerg("test: NULL pointer write inside the dumper at page %llu\n", done);
+		*(volatile int *)READ_ONCE(lkcd_walk.null) = 1;
+		return;
+	}
+	panic("lkcd: injected panic inside the dumper at page %llu", done);
+}
 #endif
 
 /* Panic path.  At most one console line a second. */
@@ -502,7 +548,7 @@ static notrace void lkcd_op_progress(void *ctx, __u64 done, __u64 total)
 
 #ifdef LKCD_TEST
 	if (inject_panic_at && done >= inject_panic_at)
-		panic("lkcd: injected panic inside the dumper at page %llu", done);
+		lkcd_test_inject(done);
 #endif
 
 	if (lkcd_walk.last_progress_ns && now - lkcd_walk.last_progress_ns < LKCD_PROGRESS_NS)

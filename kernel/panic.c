@@ -14,6 +14,7 @@
 
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
+#include <linux/kdebug.h>
 #include <linux/kexec.h>
 #include <linux/notifier.h>
 #include <linux/panic_notifier.h>
@@ -30,6 +31,36 @@
  * panic on another CPU racing in) returns at once and lets the kexec run.
  */
 static atomic_t lkcd_panic_entered = ATOMIC_INIT(0);
+
+/* The CPU that entered the panic notifier first (the dumper's), or -1. */
+static atomic_t lkcd_panic_cpu = ATOMIC_INIT(-1);
+
+/*
+ * An oops on the dumper's CPU, from the dumper or from anything later in
+ * panic() (issue 12, item 7).  panic() is already running there, so the
+ * oops does not panic by itself: with crash_kexec_post_notifiers=1
+ * kexec_should_crash() is false, and with panic_on_oops=0 (Debian's
+ * default) oops_end() would kill the task that holds the panic, with every
+ * other CPU stopped: no seal, no kexec, a hung machine.  Turn it into a
+ * panic instead.  panic() lets its own CPU in again and runs the notifiers
+ * once more, so the second entry below seals the committed prefix (as for
+ * a panic inside the dumper), and panic() then kexecs the capture kernel.
+ * Any other die event, and any oops on another CPU, is left alone.
+ */
+static notrace int lkcd_die_event(struct notifier_block *nb, unsigned long action, void *data)
+{
+	struct die_args *args = data;
+
+	if (action != DIE_OOPS || atomic_read(&lkcd_panic_cpu) != raw_smp_processor_id())
+		return NOTIFY_DONE;
+	panic("lkcd: oops inside the dumper: %s", args && args->str ? args->str : "?");
+	return NOTIFY_STOP;	/* not reached */
+}
+
+static struct notifier_block lkcd_die_nb = {
+	.notifier_call = lkcd_die_event,
+	.priority = INT_MAX,
+};
 
 /* Panic path.  Fill what is known only now: the panic and who had it. */
 static notrace void lkcd_fill_panic(struct lkcd_dump_header *h, const char *msg, u32 level)
@@ -145,6 +176,8 @@ static notrace int lkcd_panic_event(struct notifier_block *nb, unsigned long act
 		lkcd_reentered();
 		return NOTIFY_DONE;
 	}
+	/* from here on an oops on this CPU panics (lkcd_die_event) */
+	atomic_set(&lkcd_panic_cpu, raw_smp_processor_id());
 
 	level = READ_ONCE(lkcd_tun.level);
 	/*
@@ -188,6 +221,7 @@ static notrace int lkcd_panic_event(struct notifier_block *nb, unsigned long act
 		 (unsigned long long)h->nr_records, (unsigned long long)h->nr_blocks,
 		 (unsigned long long)div_u64(h->dump_end_ns - h->dump_start_ns, NSEC_PER_MSEC));
 	lkcd_dump_test_damage();
+	lkcd_dump_test_alloc();
 	return NOTIFY_DONE;
 }
 
@@ -199,10 +233,18 @@ static struct notifier_block lkcd_panic_nb = {
 
 int lkcd_panic_init(void)
 {
-	return atomic_notifier_chain_register(&panic_notifier_list, &lkcd_panic_nb);
+	int ret = register_die_notifier(&lkcd_die_nb);
+
+	if (ret)
+		return ret;
+	ret = atomic_notifier_chain_register(&panic_notifier_list, &lkcd_panic_nb);
+	if (ret)
+		unregister_die_notifier(&lkcd_die_nb);
+	return ret;
 }
 
 void lkcd_panic_exit(void)
 {
 	atomic_notifier_chain_unregister(&panic_notifier_list, &lkcd_panic_nb);
+	unregister_die_notifier(&lkcd_die_nb);
 }
