@@ -32,6 +32,7 @@
 
 #include <linux/err.h>
 #include <linux/lz4.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/zlib.h>
@@ -73,6 +74,29 @@ static int lkcd_zlib_init(void)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/*
+ * zlib's workspace is the dumper's own working memory: its hash tables and
+ * window change with every page compressed, so the copy a dump would hold
+ * is neither what the kernel had at panic nor what it has at the end
+ * (issue 12, item 13).  Leave its pages out of dumps (NODUMP), as the
+ * packer's scratch and pool pages are.  Process context, at load.
+ */
+static int lkcd_zlib_nodump(void)
+{
+	size_t size = zlib_deflate_workspacesize(LKCD_ZLIB_WBITS, LKCD_ZLIB_MEMLEVEL);
+	const u8 *ws = lkcd_zs.workspace;
+	size_t off;
+	int ret = 0;
+
+	for (off = 0; off < size && !ret; off += PAGE_SIZE)
+		ret = lkcd_walk_nodump_add(vmalloc_to_pfn(ws + off), 1);
+	/* the last page, when the workspace does not start on a page */
+	if (!ret && offset_in_page(ws))
+		ret = lkcd_walk_nodump_add(vmalloc_to_pfn(ws + size - 1), 1);
+	lkcd_walk_nodump_done();
+	return ret;
 }
 
 static void lkcd_zlib_exit(void)
@@ -260,6 +284,12 @@ int lkcd_compress_init(void)
 
 	if (ret) {
 		pr_err("cannot set up zlib (%d)\n", ret);
+		return ret;
+	}
+	ret = lkcd_zlib_nodump();
+	if (ret) {
+		pr_err("cannot leave zlib's workspace out of dumps (%d)\n", ret);
+		lkcd_zlib_exit();
 		return ret;
 	}
 	return lkcd_compress_select(lkcd_tun.compress);
