@@ -6,6 +6,8 @@ VM_MEM=512M
 VM_CRASHKERNEL=128M
 VM_TIMEOUT=240
 
-# up to 64 pages may differ: written after the dumper saved them (crash
-# notes in the per-cpu areas, the printk buffer, the dumper's own state)
-check() { check_cycle 64; }
+# up to 40 pages may differ: written after the dumper saved them (crash
+# notes in the per-cpu areas, the printk buffer, the dumper's stack and
+# lkcd.ko's own counters).  zlib's workspace, which changed with every page
+# compressed, is no longer dumped: 26 differed with it, 16 without (6.1).
+check() { check_cycle 40; }
