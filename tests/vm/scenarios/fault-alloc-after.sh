@@ -1,6 +1,7 @@
 # Host part of fault-alloc-after (see fault-alloc-after.guest).
 DESCRIPTION="pages allocated and overwritten after the dump, before kexec, hold none of its blocks; the dump is saved whole"
 NEEDS="lkcd module"
+CORE=1
 VM_MEM=512M
 VM_CRASHKERNEL=128M
 VM_TIMEOUT=240

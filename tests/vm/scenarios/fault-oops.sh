@@ -1,6 +1,7 @@
 # Host part of fault-oops (see fault-oops.guest).
 DESCRIPTION="an oops (NULL write, not panic()) inside the dumper with panic_on_oops=0: the prefix is sealed and the capture kernel saves it"
 NEEDS="lkcd module"
+CORE=1
 VM_MEM=512M
 VM_CRASHKERNEL=128M
 VM_TIMEOUT=240
