@@ -425,7 +425,7 @@ static notrace unsigned int lkcd_classify(void *ctx, __u64 pfn, __u64 *run)
 		 */
 		if (lkcd_pcp_find(pfn, &end, &own)) {
 			*run = end - pfn;
-			return own ? LKCD_PC_FREE | LKCD_PCF_BUSY : LKCD_PC_FREE;
+			return LKCD_PC_FREE | (own ? LKCD_PCF_BUSY : lkcd_cma_busy(pfn));
 		}
 	}
 	if (PageReserved(page) || PageSlab(page) || PageTable(page))
