@@ -41,6 +41,16 @@ vm_finish() { # status code reason
 	poweroff -f
 }
 
+# A kexec sysfs file by its name under /sys/kernel/kexec/ (late 2025 on),
+# else the old /sys/kernel/kexec_NAME (an obsolete link on newer kernels).
+kexec_sysfs() { # name
+	if [ -e "/sys/kernel/kexec/$1" ]; then
+		echo "/sys/kernel/kexec/$1"
+	else
+		echo "/sys/kernel/kexec_$1"
+	fi
+}
+
 pass() { vm_finish PASS $VM_EXIT_PASS "$*"; }
 fail() { vm_finish FAIL $VM_EXIT_FAIL "$*"; }
 skip() { vm_finish SKIP $VM_EXIT_SKIP "$*"; }
@@ -261,10 +271,7 @@ lkcd_cycle_arm() {
 lkcd_cycle_production() { # level
 	lkcd_cycle_arm
 	[ "$(sysctl_get level)" = "$1" ] || fail "kernel.dump.level is $(sysctl_get level), not $1 after lkcd config"
-	# /sys/kernel/kexec/ since late 2025; the old name is a link there
-	crash_loaded=/sys/kernel/kexec/crash_loaded
-	[ -e "$crash_loaded" ] || crash_loaded=/sys/kernel/kexec_crash_loaded
-	[ "$(cat "$crash_loaded")" = 1 ] || fail "lkcd config did not load a capture kernel"
+	[ "$(cat "$(kexec_sysfs crash_loaded)")" = 1 ] || fail "lkcd config did not load a capture kernel"
 	note dump-addr "$(sysctl_get addr)"
 	# 32 MiB of page cache in tmpfs, non-zero, stays until the panic
 	dd if=/dev/urandom of=/tmp/fill bs=1M count=32 2>/dev/null
