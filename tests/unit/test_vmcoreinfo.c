@@ -410,13 +410,15 @@ static void test_read_from_source(void)
 /*
  * Abridged texts of the newer kernels, with what changed for the readers:
  * 6.12 (trixie) exports page types as PGTY_x << 24 printed signed and no
- * NUMBER(PG_slab); 7.x renames OFFSET(page.compound_head) to
- * compound_info and writes NUMBER(VMALLOC_START) in hex.
+ * NUMBER(PG_slab), and writes NUMBER(VMALLOC_START) in hex (as read from
+ * trixie's 6.12.118); 7.x renames OFFSET(page.compound_head) to
+ * compound_info.
  */
 static const char text_6_12[] =
 	"OSRELEASE=6.12.117+deb13-cloud-amd64\n"
 	"PAGESIZE=4096\n"
-	"SYMBOL(mem_section)=ffffffffa1e3c8a0\n"
+	"NUMBER(VMALLOC_START)=0xffffcb3600000000\n"
+	"SYMBOL(mem_section)=ffff8b271feb2680\n"
 	"OFFSET(page.compound_head)=8\n"
 	"NUMBER(PG_lru)=4\n"
 	"NUMBER(PAGE_SLAB_MAPCOUNT_VALUE)=-184549376\n"
@@ -448,6 +450,8 @@ static void test_newer_kernels(void)
 	CU_ASSERT_EQUAL((uint32_t)n, 0xf4000000u);
 	CU_ASSERT_EQUAL(lkcd_vmcoreinfo_number(vi, "PG_slab", &n), -ENOENT);
 	CU_ASSERT_EQUAL(lkcd_vmcoreinfo_offset(vi, "page", "compound_head", &u), 0);
+	CU_ASSERT_EQUAL(lkcd_vmcoreinfo_number(vi, "VMALLOC_START", &n), 0);
+	CU_ASSERT_EQUAL((uint64_t)n, UINT64_C(0xffffcb3600000000));
 	lkcd_vmcoreinfo_free(vi);
 
 	CU_ASSERT_EQUAL_FATAL(lkcd_vmcoreinfo_parse(text_7, strlen(text_7), &vi, NULL), 0);

@@ -323,7 +323,7 @@ static int parse_s64(const char *s, int64_t *out)
 	bool neg = *s == '-';
 	uint64_t v;
 
-	/* NUMBER(VMALLOC_START)=0x%lx (mainline), arm64's 0x%llx: the bits */
+	/* NUMBER(VMALLOC_START)=0x%lx (6.12+), arm64's 0x%llx: the bits */
 	if (s[0] == '0' && s[1] == 'x') {
 		if (parse_u64(s + 2, 16, &v) < 0)
 			return -EINVAL;

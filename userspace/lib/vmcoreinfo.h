@@ -16,7 +16,7 @@
  *   OFFSET(a.b)=%lu        decimal             lkcd_vmcoreinfo_offset()
  *   LENGTH(x)=%lu          decimal             lkcd_vmcoreinfo_length()
  *   NUMBER(x)=%ld          decimal, signed     lkcd_vmcoreinfo_number()
- *   NUMBER(x)=0x%lx        hex: VMALLOC_START (mainline), arm64's masks;
+ *   NUMBER(x)=0x%lx        hex: VMALLOC_START (6.12+), arm64's masks;
  *                          the 64 bits as they are, same lookup
  *   KERNELOFFSET=%lx       hex                 lkcd_vmcoreinfo_kernel_offset()
  *   PAGESIZE=%ld, CRASHTIME=%lld  decimal
