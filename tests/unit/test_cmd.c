@@ -1002,8 +1002,10 @@ static void test_bash_completion(void)
 		"echo \"${COMPREPLY[*]}\"; }\n"
 		"c lkcd st\nc lkcd -c /x un\nc lkcd save --fo\nc lkcd save -F ''\n"
 		"c lkcd status --j\nc lkcd estimate -\n"), 0);
-	CU_ASSERT_EQUAL(run("d=$(dirname %s); PATH=$d:$PATH bash %s $d/../../lkcd-utils/lkcd.bash-completion",
-			    LKCD_BIN, script), 0);
+	/* the completion file from the source tree (beside this file), not
+	 * from LKCD_BIN's: the sanitizer build's bin/ is one level deeper */
+	CU_ASSERT_EQUAL(run("PATH=$(dirname %s):$PATH bash %s $(dirname %s)/../../lkcd-utils/lkcd.bash-completion",
+			    LKCD_BIN, script, __FILE__), 0);
 	CU_ASSERT_STRING_EQUAL(out, "status\nunload\n--force --format\nkdump lkcd elf\n--json\n"
 			       "--config --help --quiet\n");
 }
