@@ -12,9 +12,13 @@ CORE=1	# the core: every supported kernel runs it (tests/vm/README)
 NEEDS="lkcd module"
 VM_MEM="1G,slots=2,maxmem=2G"
 VM_TIMEOUT=200
+# memhp_default_state=offline: the guest onlines the new blocks itself (and
+# must, to tell which they are); 6.12's Debian config onlines hot-added
+# memory by itself (MHP_DEFAULT_ONLINE_TYPE_ONLINE_AUTO), 6.1's does not.
+VM_APPEND="memhp_default_state=offline"
 # LKCD_HOTPLUG_NO_REARM=1 tests/vm/run hotplug: the control, without the
 # re-arm; then the capture kernel does not see the DIMM and check() fails
-[[ ${LKCD_HOTPLUG_NO_REARM:-0} == 1 ]] && VM_APPEND="lkcd_no_rearm=1"
+[[ ${LKCD_HOTPLUG_NO_REARM:-0} == 1 ]] && VM_APPEND="$VM_APPEND lkcd_no_rearm=1"
 
 during() {
 	vm_wait_log 'lkcd-vm: ready for memory hotplug' || return

@@ -12,6 +12,10 @@ NEEDS="lkcd module"
 VM_MEM="768M,slots=2,maxmem=2G"
 VM_CRASHKERNEL=160M
 VM_TIMEOUT=240
+# memhp_default_state=offline: the guest onlines the new blocks itself (and
+# must, to tell which they are); 6.12's Debian config onlines hot-added
+# memory by itself (MHP_DEFAULT_ONLINE_TYPE_ONLINE_AUTO), 6.1's does not.
+VM_APPEND="memhp_default_state=offline"
 
 during() {
 	vm_wait_log 'lkcd-vm: ready for memory hotplug' || return
