@@ -15,6 +15,22 @@ static int write_at(int fd, const void *buf, size_t len, uint64_t off)
 	return pwrite(fd, buf, len, (off_t)off) == (ssize_t)len ? 0 : -1;
 }
 
+void elfcore_ehdr(Elf64_Ehdr *eh, uint16_t phnum)
+{
+	memset(eh, 0, sizeof(*eh));
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = htole16(ET_CORE);
+	eh->e_machine = htole16(EM_X86_64);
+	eh->e_version = htole32(EV_CURRENT);
+	eh->e_phoff = htole64(sizeof(*eh));
+	eh->e_ehsize = htole16(sizeof(*eh));
+	eh->e_phentsize = htole16(sizeof(Elf64_Phdr));
+	eh->e_phnum = htole16(phnum);
+}
+
 int elfcore_write(char **path, const struct elfcore_seg *segs, size_t n)
 {
 	char tmpl[] = "/tmp/lkcd-elfcore-XXXXXX";
@@ -26,18 +42,7 @@ int elfcore_write(char **path, const struct elfcore_seg *segs, size_t n)
 	fd = mkstemp(tmpl);
 	if (fd < 0)
 		return -1;
-	memset(&eh, 0, sizeof(eh));
-	memcpy(eh.e_ident, ELFMAG, SELFMAG);
-	eh.e_ident[EI_CLASS] = ELFCLASS64;
-	eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	eh.e_type = htole16(ET_CORE);
-	eh.e_machine = htole16(EM_X86_64);
-	eh.e_version = htole32(EV_CURRENT);
-	eh.e_phoff = htole64(64);
-	eh.e_ehsize = htole16(sizeof(eh));
-	eh.e_phentsize = htole16(sizeof(Elf64_Phdr));
-	eh.e_phnum = htole16((uint16_t)n);
+	elfcore_ehdr(&eh, (uint16_t)n);
 	if (write_at(fd, &eh, sizeof(eh), 0))
 		goto fail;
 	for (i = 0; i < n; i++) {

@@ -36,6 +36,11 @@ int elfcore_write(char **path, const struct elfcore_seg *segs, size_t n);
 struct simmem;
 int elfcore_write_sim(const struct simmem *sm, const char *dest);
 
+/* Fill *eh as an x86_64 little-endian ELF64 core header whose phnum
+ * program headers follow it at offset 64. */
+#include <elf.h>
+void elfcore_ehdr(Elf64_Ehdr *eh, uint16_t phnum);
+
 /* Overwrite size (1, 2, 4, 8) bytes at off with the little-endian val. */
 int elfcore_patch(const char *path, uint64_t off, uint64_t val, int size);
 

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "elfcore.h"
 #include "liblkcd.h"
 #include "runcmd.h"
 #include "unit.h"
@@ -76,17 +77,7 @@ static int make_core(const char *path, enum shape shape, uint32_t n)
 
 	if (!f)
 		return -1;
-	memcpy(eh.e_ident, ELFMAG, SELFMAG);
-	eh.e_ident[EI_CLASS] = ELFCLASS64;
-	eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	eh.e_type = htole16(ET_CORE);
-	eh.e_machine = htole16(EM_X86_64);
-	eh.e_version = htole32(EV_CURRENT);
-	eh.e_phoff = htole64(sizeof(eh));
-	eh.e_ehsize = htole16(sizeof(eh));
-	eh.e_phentsize = htole16(sizeof(Elf64_Phdr));
-	eh.e_phnum = htole16(phnum);
+	elfcore_ehdr(&eh, (uint16_t)phnum);
 	fwrite(&eh, sizeof(eh), 1, f);
 	if (shape == LONG_VMCOREINFO) {
 		/* n lines, one key each: "SYMBOL(s<i>)=<hex>" */
