@@ -856,10 +856,24 @@ static int run(const char *fmt, ...)
 	return st;
 }
 
+/*
+ * lkcd dumpdev --json on stdin -> "state|waiting|saved_as|panic|error": the
+ * dump's panic string when its summary ("dump") is there with pages, the
+ * error reduced to whether it names a checksum; "-" for a key not there.
+ */
+#define DUMPDEV_JSON_PY \
+	"python3 -c 'import json, sys; d = json.load(sys.stdin); s = d.get(\"dump\"); " \
+	"e = d.get(\"error\"); " \
+	"p = s[\"panic_string\"] if s and s[\"pages_dumped\"] > 0 and d[\"pages\"] > 0 " \
+	"and d[\"written_utc\"] else (\"bad\" if s else \"-\"); " \
+	"print(d[\"state\"], d[\"waiting\"], d.get(\"saved_as\", \"-\"), p, " \
+	"(\"checksum\" if \"checksum\" in e else e) if e else \"-\", sep=\"|\")'"
+
 static void test_cmd_three_boots(void)
 {
 	struct elfcore_seg segs[SIM_MAX_RANGES];
-	char *core = NULL, conf[256], dev[256], root[256];
+	const char *panic = ((const struct lkcd_dump_header *)(sm->mem + HEADER_PADDR))->panic_string;
+	char *core = NULL, conf[256], dev[256], root[256], want[512];
 	int fd;
 
 	if (access(LKCD_BIN, X_OK) != 0) {
@@ -893,6 +907,12 @@ static void test_cmd_three_boots(void)
 	/* boot 1, nothing yet */
 	CU_ASSERT_EQUAL(run("%s dumpdev %s", LKCD_BIN, dev), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no lkcd dump"));
+	CU_ASSERT_EQUAL(run("%s dumpdev --json %s | " DUMPDEV_JSON_PY, LKCD_BIN, dev), 0);
+	CU_ASSERT_STRING_EQUAL(out, "none|False|-|-|-\n");
+	/* --json reports; it neither hides (--quiet) nor claims (--init) */
+	CU_ASSERT_EQUAL(run("%s dumpdev --json --quiet %s", LKCD_BIN, dev), 1);
+	CU_ASSERT_EQUAL(run("%s dumpdev --json --init %s", LKCD_BIN, dev), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "goes with neither --quiet nor --init"));
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save", root, LKCD_BIN, conf), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no dump waiting"));
 
@@ -908,6 +928,11 @@ static void test_cmd_three_boots(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "DUMPDEV"));
 	CU_ASSERT_EQUAL(run("%s -c %s dumpdev", LKCD_BIN, conf), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "complete, not saved"));
+	/* the same as JSON, with the exit code of the text: a dump waits */
+	CU_ASSERT_EQUAL(run("%s -c %s dumpdev -j | " DUMPDEV_JSON_PY, LKCD_BIN, conf), 0);
+	snprintf(want, sizeof(want), "complete|True|-|%s|-\n", panic);
+	CU_ASSERT_STRING_EQUAL(out, want);
+	CU_ASSERT_EQUAL(run("%s -c %s dumpdev -j >/dev/null", LKCD_BIN, conf), 0);
 	/*
 	 * a second crash before the save does not destroy the first dump: it
 	 * is kept, and the second goes to DUMPDIR (another one here, so that
@@ -948,6 +973,10 @@ static void test_cmd_three_boots(void)
 	/* consumed: nothing more to save, until asked again */
 	CU_ASSERT_EQUAL(run("%s -c %s dumpdev", LKCD_BIN, conf), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "saved as:"));
+	CU_ASSERT_EQUAL(run("%s -c %s dumpdev --json | " DUMPDEV_JSON_PY, LKCD_BIN, conf), 0);
+	snprintf(want, sizeof(want), "saved|False|%s/dumps/0|%s|-\n", work, panic);
+	CU_ASSERT_STRING_EQUAL(out, want);
+	CU_ASSERT_EQUAL(run("%s -c %s dumpdev --json >/dev/null", LKCD_BIN, conf), 2);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save", root, LKCD_BIN, conf), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no dump waiting (the last one was saved as"));
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save --again", root, LKCD_BIN, conf), 0);
@@ -976,6 +1005,8 @@ static void test_cmd_three_boots(void)
 	CU_ASSERT_EQUAL(run("printf 'XXXX' | dd of=%s bs=1 seek=5000 conv=notrunc", dev), 0);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save --again", root, LKCD_BIN, conf), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "checksum mismatch"));
+	CU_ASSERT_EQUAL(run("%s -c %s dumpdev --json | " DUMPDEV_JSON_PY, LKCD_BIN, conf), 0);
+	CU_ASSERT_STRING_EQUAL(out, "unusable|False|-|-|checksum\n");
 	CU_ASSERT_EQUAL(run("test -e %s/dumps/3", work), 1);
 	unlink(core);
 	free(core);

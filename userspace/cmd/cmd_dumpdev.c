@@ -15,11 +15,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <json-c/json.h>
 
 #include "dumpdev_io.h"
 #include "lkcd.h"
@@ -256,6 +259,140 @@ static int dumpdev_init(const char *dev, bool quiet)
 	return EXIT_OK;
 }
 
+/*
+ * What lkcd dumpdev reports: the superblock (when there is one), the dump
+ * (when it opens) and the one state that sums them up.  Read once, then
+ * printed as text or JSON, so both always say the same.
+ */
+enum report_state { R_NONE, R_CLAIMED, R_UNUSABLE, R_WRITING, R_COMPLETE, R_SAVED };
+
+/* --json's "state" keywords, in enum report_state's order */
+static const char *const report_state_key[] = {
+	"none", "claimed", "unusable", "writing", "complete", "saved",
+};
+
+struct dumpdev_report {
+	const char *dev;
+	enum report_state state;
+	struct lkcd_dumpdev_info info;
+	struct lkcd_dumpdev *d;	/* NULL unless the dump opened */
+	struct lkcd_error err;	/* why it is unusable */
+};
+
+/* Read DEV into r; the exit code the report carries (0 only when a dump waits). */
+static int dumpdev_read(struct dumpdev_report *r, int fd)
+{
+	int ret = lkcd_dumpdev_read_super(fd, r->dev, &r->info, &r->err);
+
+	if (ret == -ENODATA) {
+		r->state = R_NONE;
+		return EXIT_NODUMP;
+	}
+	if (ret == 0 && r->info.state == LKCD_DUMPDEV_EMPTY) {
+		r->state = R_CLAIMED;
+		return EXIT_NODUMP;
+	}
+	if (ret == 0 && r->info.state != LKCD_DUMPDEV_WRITING)
+		ret = lkcd_dumpdev_open(fd, r->dev, &r->d, &r->err);
+	if (ret < 0) {
+		r->state = R_UNUSABLE;
+		return EXIT_NODUMP;
+	}
+	if (!r->d) {
+		r->state = R_WRITING;
+		return EXIT_NODUMP;
+	}
+	if (r->info.state == LKCD_DUMPDEV_COMPLETE) {
+		r->state = R_COMPLETE;
+		return EXIT_OK;
+	}
+	r->state = R_SAVED;
+	return EXIT_NODUMP;
+}
+
+static void dumpdev_print_text(const struct dumpdev_report *r, const struct lkcd_conf *conf)
+{
+	const struct lkcd_dumpdev_info *info = &r->info;
+	char when[64];
+
+	switch (r->state) {
+	case R_NONE:
+		printf("%s: no lkcd dump\n", r->dev);
+		return;
+	case R_CLAIMED:
+		printf("%s: no lkcd dump (claimed by lkcd dumpdev --init; captures write here)\n",
+		       r->dev);
+		return;
+	case R_UNUSABLE:
+		printf("%s: unusable: %s\n", r->dev, r->err.msg);
+		return;
+	case R_WRITING:
+		printf("%s: half-written dump (the capture kernel did not finish it)\n", r->dev);
+		return;
+	case R_COMPLETE:
+	case R_SAVED:
+		break;
+	}
+	format_utc(info->written_sec, when, sizeof(when));
+	printf("%s: %s, written %s\n", r->dev, lkcd_dumpdev_state_name(info->state), when);
+	if (r->state == R_SAVED) {
+		format_utc(info->saved_sec, when, sizeof(when));
+		printf("saved as:         %s/%u on %s\n", conf->dumpdir, info->saved_index, when);
+	}
+	printf("records:          %llu (%llu pages, %llu bytes), notes %llu bytes, %llu damaged parts\n\n",
+	       (unsigned long long)info->nr_records, (unsigned long long)info->pages,
+	       (unsigned long long)info->records_size, (unsigned long long)info->notes_size,
+	       (unsigned long long)info->nr_problems);
+	print_summary(stdout, lkcd_dumpdev_header(r->d), NULL, info->header_paddr);
+}
+
+/*
+ * One object: "device", "state" (the keyword of struct dumpdev_report),
+ * "waiting" (a dump lkcd save would copy), the superblock's figures when
+ * one was read, and the dump's summary (lkcd show --json's keys) as "dump".
+ */
+static void dumpdev_print_json(const struct dumpdev_report *r, const struct lkcd_conf *conf)
+{
+	const struct lkcd_dumpdev_info *info = &r->info;
+	struct json_object *o = json_object_new_object();
+	char when[64], path[PATH_MAX + 16];
+
+	if (!o) {
+		json_print(NULL);
+		return;
+	}
+#define S(k, v) json_object_object_add(o, k, json_object_new_string(v))
+#define N(k, v) json_object_object_add(o, k, json_object_new_uint64(v))
+	S("device", r->dev);
+	S("state", report_state_key[r->state]);
+	json_object_object_add(o, "waiting", json_object_new_boolean(r->state == R_COMPLETE));
+	if (r->state == R_UNUSABLE)
+		S("error", r->err.msg);
+	if (r->d) {
+		N("written", info->written_sec);
+		format_utc(info->written_sec, when, sizeof(when));
+		S("written_utc", when);
+		if (r->state == R_SAVED) {
+			N("saved_index", info->saved_index);
+			snprintf(path, sizeof(path), "%s/%u", conf->dumpdir, info->saved_index);
+			S("saved_as", path);
+			N("saved", info->saved_sec);
+			format_utc(info->saved_sec, when, sizeof(when));
+			S("saved_utc", when);
+		}
+		N("records", info->nr_records);
+		N("pages", info->pages);
+		N("records_bytes", info->records_size);
+		N("notes_bytes", info->notes_size);
+		N("damaged_parts", info->nr_problems);
+		json_object_object_add(o, "dump", summary_json(lkcd_dumpdev_header(r->d),
+							       info->header_paddr));
+	}
+#undef S
+#undef N
+	json_print(o);
+}
+
 static void dumpdev_usage(FILE *out)
 {
 	fprintf(out,
@@ -270,6 +407,8 @@ static void dumpdev_usage(FILE *out)
 		"  -i, --init           claim DEV for dumps though it holds data no known\n"
 		"                       format explains; refused (nothing written) when\n"
 		"                       libblkid finds any signature on it (as wipefs -n)\n"
+		"  -j, --json           print one JSON object (\"state\": none, claimed,\n"
+		"                       unusable, writing, complete or saved)\n"
 		"  -q, --quiet          print nothing; the exit code says it\n"
 		"  -c, --config FILE    configuration file (default %s)\n"
 		"  -h, --help           show this help\n"
@@ -284,24 +423,24 @@ int cmd_dumpdev(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "init", no_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct lkcd_dumpdev_info info;
-	struct lkcd_dumpdev *d = NULL;
-	struct lkcd_error err = { 0 };
+	struct dumpdev_report r = { 0 };
 	struct lkcd_conf conf;
-	const char *dev;
-	bool quiet = false, init = false;
-	char when[64];
-	int c, fd, ret, rc;
+	bool quiet = false, init = false, json = false;
+	int c, fd, rc;
 
-	while ((c = getopt_long(argc, argv, "iqc:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ijqc:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			init = true;
+			break;
+		case 'j':
+			json = true;
 			break;
 		case 'q':
 			quiet = true;
@@ -322,6 +461,10 @@ int cmd_dumpdev(int argc, char **argv)
 		errmsg("dumpdev: unexpected argument '%s'", argv[optind + 1]);
 		return EXIT_FAIL;
 	}
+	if (json && (quiet || init)) {
+		errmsg("dumpdev: --json reports what DEV holds; it goes with neither --quiet nor --init");
+		return EXIT_FAIL;
+	}
 	if (init) {
 		if (optind >= argc) {
 			errmsg("dumpdev --init: name the device (it is never taken from the config)");
@@ -331,59 +474,22 @@ int cmd_dumpdev(int argc, char **argv)
 	}
 	if (load_config(&conf) < 0)
 		return EXIT_FAIL;
-	dev = optind < argc ? argv[optind] : conf.dumpdev;
-	if (!dev[0]) {
+	r.dev = optind < argc ? argv[optind] : conf.dumpdev;
+	if (!r.dev[0]) {
 		errmsg("dumpdev: no DUMPDEV in %s and no device given", conf_path);
 		return EXIT_FAIL;
 	}
-	fd = open_dev(dev, false);
+	fd = open_dev(r.dev, false);
 	if (fd < 0) {
-		errmsg("%s: %s", dev, strerror(errno));
+		errmsg("%s: %s", r.dev, strerror(errno));
 		return EXIT_FAIL;
 	}
-	ret = lkcd_dumpdev_read_super(fd, dev, &info, &err);
-	if (ret == -ENODATA) {
-		if (!quiet)
-			printf("%s: no lkcd dump\n", dev);
-		close(fd);
-		return EXIT_NODUMP;
-	}
-	if (ret == 0 && info.state == LKCD_DUMPDEV_EMPTY) {
-		if (!quiet)
-			printf("%s: no lkcd dump (claimed by lkcd dumpdev --init; captures write here)\n",
-			       dev);
-		close(fd);
-		return EXIT_NODUMP;
-	}
-	if (ret == 0 && info.state != LKCD_DUMPDEV_WRITING)
-		ret = lkcd_dumpdev_open(fd, dev, &d, &err);
-	if (ret < 0) {
-		if (!quiet)
-			printf("%s: unusable: %s\n", dev, err.msg);
-		close(fd);
-		return EXIT_NODUMP;
-	}
-	if (!d) {
-		if (!quiet)
-			printf("%s: half-written dump (the capture kernel did not finish it)\n", dev);
-		close(fd);
-		return EXIT_NODUMP;
-	}
-	rc = info.state == LKCD_DUMPDEV_COMPLETE ? EXIT_OK : EXIT_NODUMP;
-	if (!quiet) {
-		format_utc(info.written_sec, when, sizeof(when));
-		printf("%s: %s, written %s\n", dev, lkcd_dumpdev_state_name(info.state), when);
-		if (info.state == LKCD_DUMPDEV_SAVED) {
-			format_utc(info.saved_sec, when, sizeof(when));
-			printf("saved as:         %s/%u on %s\n", conf.dumpdir, info.saved_index, when);
-		}
-		printf("records:          %llu (%llu pages, %llu bytes), notes %llu bytes, %llu damaged parts\n\n",
-		       (unsigned long long)info.nr_records, (unsigned long long)info.pages,
-		       (unsigned long long)info.records_size, (unsigned long long)info.notes_size,
-		       (unsigned long long)info.nr_problems);
-		print_summary(stdout, lkcd_dumpdev_header(d), NULL, info.header_paddr);
-	}
-	lkcd_dumpdev_close(d);
+	rc = dumpdev_read(&r, fd);
+	if (json)
+		dumpdev_print_json(&r, &conf);
+	else if (!quiet)
+		dumpdev_print_text(&r, &conf);
+	lkcd_dumpdev_close(r.d);
 	close(fd);
 	return rc;
 }
