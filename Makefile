@@ -10,6 +10,8 @@
 #                 on each of CORE_RELEASES' (bookworm, 6.1), every dump judged
 #                 by its own release's tools; one summary row per kernel;
 #                 the Debian packages on a systemd guest (tests/system/run)
+#   make unit     the unit tests; T=PROG[:NAME] runs one program, or one
+#                 suite or test of it (tests/unit/README)
 #   make check-next  the core of the VM suite on NEXT_RELEASE's newest
 #                 kernel (sid); not in CI: the archive moves under it
 #   make demo     deps + build + one panic -> capture -> save cycle in a VM

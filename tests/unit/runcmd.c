@@ -49,15 +49,15 @@ int remove_workdir(const char *dir)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-char runf_out[16384];
+char run_out[65536];
 
-int runf(const char *fmt, ...)
+int run(const char *fmt, ...)
 {
 	va_list ap;
 	int ret;
 
 	va_start(ap, fmt);
-	ret = vrun_capture(runf_out, sizeof(runf_out), fmt, ap);
+	ret = vrun_capture(run_out, sizeof(run_out), fmt, ap);
 	va_end(ap);
 	return ret;
 }

@@ -16,9 +16,12 @@
  */
 int vrun_capture(char *out, size_t size, const char *fmt, va_list ap);
 
-/* vrun_capture into the shared runf_out: one suite's run() helper, for all. */
-extern char runf_out[16384];
-int runf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * vrun_capture into run_out: what a test then looks for in the output.  Its
+ * exit status, as vrun_capture's.
+ */
+extern char run_out[65536];
+int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * A suite's work directory, removed with everything in it unless

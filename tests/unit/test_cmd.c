@@ -36,20 +36,7 @@ static char work[64];
 static char core[128];
 static char conf[128];
 static char dumps[128];
-static char out[65536];
 
-/* Run a shell command line; output (stdout + stderr) in out; exit status. */
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	st = vrun_capture(out, sizeof(out), fmt, ap);
-	va_end(ap);
-	return st;
-}
 
 
 static int count_entries(const char *dir)
@@ -147,8 +134,8 @@ static void test_save_show_list(void)
 
 	CU_ASSERT_EQUAL(run("%s -c %s save --vmcore %s --address 0x%llx --dumpdir %s",
 			    LKCD_BIN, conf, core, HEADER_PADDR, dumps), 0);
-	if (!strstr(out, "saved"))
-		fprintf(stderr, "\n%s", out);
+	if (!strstr(run_out, "saved"))
+		fprintf(stderr, "\n%s", run_out);
 	snprintf(p, sizeof(p), "%s/0", dumps);
 	CU_ASSERT_EQUAL_FATAL(stat(p, &st), 0);
 	CU_ASSERT_EQUAL(st.st_mode & 07777, 0700);
@@ -161,62 +148,62 @@ static void test_save_show_list(void)
 	CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
 	/* bounds is the next index; no temporary directory left */
 	CU_ASSERT_EQUAL(run("cat %s/bounds; ls -a %s", dumps, dumps), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "1\n"));
-	CU_ASSERT_PTR_NULL(strstr(out, ".tmp"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "1\n"));
+	CU_ASSERT_PTR_NULL(strstr(run_out, ".tmp"));
 	/* the analysis is readable */
 	CU_ASSERT_EQUAL(run("cat %s/0/analysis.0", dumps), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "panic string:     sysrq triggered crash (simulated)"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "state:            complete"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "panic string:     sysrq triggered crash (simulated)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "state:            complete"));
 
 	/* show reads the dump file itself: remove analysis.0 first */
 	snprintf(p, sizeof(p), "%s/0/analysis.0", dumps);
 	CU_ASSERT_EQUAL(unlink(p), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s show --dumpdir %s 0", LKCD_BIN, conf, dumps), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "format:           kdump"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "panic string:     sysrq triggered crash (simulated)"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel release:   6.1.0-sim"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "header address:   0x100000"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "format:           kdump"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "panic string:     sysrq triggered crash (simulated)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "kernel release:   6.1.0-sim"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "header address:   0x100000"));
 	/* by path, the directory or the file */
 	CU_ASSERT_EQUAL(run("%s -c %s show %s/0", LKCD_BIN, conf, dumps), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel release:   6.1.0-sim"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "kernel release:   6.1.0-sim"));
 
 	/* a second save gets the next index */
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --format elf",
 			    LKCD_BIN, conf, core, HEADER_PADDR, dumps), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s show %s/1/dump.1", LKCD_BIN, conf, dumps), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "format:           elf"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "panic string:     sysrq triggered crash (simulated)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "format:           elf"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "panic string:     sysrq triggered crash (simulated)"));
 	CU_ASSERT_EQUAL(run("cat %s/bounds", dumps), 0);
-	CU_ASSERT_STRING_EQUAL(out, "2\n");
+	CU_ASSERT_STRING_EQUAL(run_out, "2\n");
 
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --format lkcd",
 			    LKCD_BIN, conf, core, HEADER_PADDR, dumps), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s show -d %s 2", LKCD_BIN, conf, dumps), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "format:           lkcd"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "panic string:     sysrq triggered crash (simulated)"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel release:   6.1.0-sim"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "format:           lkcd"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "panic string:     sysrq triggered crash (simulated)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "kernel release:   6.1.0-sim"));
 
 	CU_ASSERT_EQUAL(run("%s -c %s list -d %s", LKCD_BIN, conf, dumps), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "0    "));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "2    "));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "6.1.0-sim  sysrq triggered crash"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "0    "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "2    "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "6.1.0-sim  sysrq triggered crash"));
 
 	/* --json: list an array (kdump, elf, lkcd alike), show an object per dump */
 	CU_ASSERT_EQUAL(run("%s -c %s list --json -d %s | python3 -c 'import json, sys; "
 			    "print([(d[\"index\"], d[\"format\"], d[\"kernel_release\"], "
 			    "d[\"panic_string\"]) for d in json.load(sys.stdin)])'",
 			    LKCD_BIN, conf, dumps), 0);
-	CU_ASSERT_STRING_EQUAL(out, "[(0, 'kdump', '6.1.0-sim', 'sysrq triggered crash (simulated)'), "
+	CU_ASSERT_STRING_EQUAL(run_out, "[(0, 'kdump', '6.1.0-sim', 'sysrq triggered crash (simulated)'), "
 			       "(1, 'elf', '6.1.0-sim', 'sysrq triggered crash (simulated)'), "
 			       "(2, 'lkcd', '6.1.0-sim', 'sysrq triggered crash (simulated)')]\n");
 	CU_ASSERT_EQUAL(run("%s -c %s show -j -d %s 0 | python3 -c 'import json, sys; "
 			    "d = json.load(sys.stdin); print(d[\"level_name\"], d[\"state\"], "
 			    "d[\"pages_dumped\"] > 0, d[\"file\"].endswith(\"/0/dump.0\"))'",
 			    LKCD_BIN, conf, dumps), 0);
-	CU_ASSERT_STRING_EQUAL(out, "kern complete True True\n");
+	CU_ASSERT_STRING_EQUAL(run_out, "kern complete True True\n");
 	CU_ASSERT_EQUAL(run("%s -c %s show -j -d %s 0 1 | python3 -c 'import json, sys; "
 			    "print(len(json.load(sys.stdin)))'", LKCD_BIN, conf, dumps), 0);
-	CU_ASSERT_STRING_EQUAL(out, "2\n");
+	CU_ASSERT_STRING_EQUAL(run_out, "2\n");
 }
 
 /*
@@ -234,29 +221,29 @@ static void test_save_fallback(void)
 
 	snprintf(p, sizeof(p), "%s/fallback", work);
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x200000 -d %s", LKCD_BIN, conf, core, p), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no usable lkcd dump: no lkcd dump header at 0x200000"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "bad magic 0x"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "falling back to saving"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "no usable lkcd dump: no lkcd dump header at 0x200000"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "bad magic 0x"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "falling back to saving"));
 	CU_ASSERT_EQUAL(run("cat %s/0/analysis.0", p), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, source));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no lkcd dump header at 0x200000"));
-	CU_ASSERT_PTR_NULL(strstr(out, "/proc/vmcore"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "written: "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, source));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "no lkcd dump header at 0x200000"));
+	CU_ASSERT_PTR_NULL(strstr(run_out, "/proc/vmcore"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "written: "));
 	CU_ASSERT_EQUAL(run("%s -c %s show -d %s 0", LKCD_BIN, conf, p), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, from));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "flags:            0x100"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, from));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "flags:            0x100"));
 	CU_ASSERT_EQUAL(run("%s -c %s show %s/0/dump.0", LKCD_BIN, conf, p), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, source + 18));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, source + 18));
 	/* --output: the dump file alone, labelled in its header */
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x200000 -o %s/fallback.kdump", LKCD_BIN,
 			    conf, core, work), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s show %s/fallback.kdump", LKCD_BIN, conf, work), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, from));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, from));
 	/* the config can refuse it */
 	snprintf(noconf, sizeof(noconf), "%s/nofallback.conf", work);
 	CU_ASSERT_EQUAL(write_file(noconf, "SAVE_FALLBACK=0\n"), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x200000 -d %s", LKCD_BIN, noconf, core, p), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "fallback is off (SAVE_FALLBACK=0)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "fallback is off (SAVE_FALLBACK=0)"));
 	CU_ASSERT_EQUAL(count_entries(p), 2);	/* still only 0/ and bounds */
 
 	/*
@@ -274,11 +261,11 @@ static void test_save_fallback(void)
 			 work, work);
 		CU_ASSERT_EQUAL_FATAL(write_file(devconf, noconf), 0);
 		CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x200000", LKCD_BIN, devconf, core), 0);
-		CU_ASSERT_PTR_NOT_NULL(strstr(out, "falling back to saving"));
-		CU_ASSERT_PTR_NOT_NULL(strstr(out, "DUMPDEV"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "falling back to saving"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "DUMPDEV"));
 		CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save", root, LKCD_BIN, devconf), 0);
 		CU_ASSERT_EQUAL(run("cat %s/fbdev-dumps/0/analysis.0", work), 0);
-		CU_ASSERT_PTR_NOT_NULL(strstr(out, source));
+		CU_ASSERT_PTR_NOT_NULL(strstr(run_out, source));
 	}
 }
 
@@ -297,17 +284,17 @@ static void test_save_lockdown_no_fallback(void)
 					   LKCD_INCOMPLETE_LOCKDOWN, lcore), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s", LKCD_BIN, conf, lcore,
 			    HEADER_PADDR, d), 0);
-	CU_ASSERT_PTR_NULL(strstr(out, "falling back"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "saved "));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, ": 0 pages"));
+	CU_ASSERT_PTR_NULL(strstr(run_out, "falling back"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "saved "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, ": 0 pages"));
 	CU_ASSERT_EQUAL(run("cat %s/0/analysis.0", d), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel locked down (confidentiality): memory not dumped"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "kernel locked down (confidentiality): memory not dumped"));
 	/* the same header with another reason is no usable dump: fallback */
 	CU_ASSERT_EQUAL_FATAL(make_core_as(LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK,
 					   LKCD_INCOMPLETE_REENTERED, lcore), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s", LKCD_BIN, conf, lcore,
 			    HEADER_PADDR, d), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "falling back"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "falling back"));
 }
 
 static void test_save_refuses(void)
@@ -322,32 +309,32 @@ static void test_save_refuses(void)
 	 */
 	CU_ASSERT_EQUAL(run("%s -c %s save --no-fallback -f %s -a 0x200000 -d %s", LKCD_BIN,
 			    conf, core, p), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no lkcd dump header at 0x200000"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "bad magic 0x"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "fallback is off (--no-fallback)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "no lkcd dump header at 0x200000"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "bad magic 0x"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "fallback is off (--no-fallback)"));
 	CU_ASSERT_EQUAL(access(p, F_OK), -1);
 	/* an address in a hole */
 	CU_ASSERT_EQUAL(run("%s -c %s save --no-fallback -f %s -a 0x40000000000 -d %s", LKCD_BIN,
 			    conf, core, p), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not in the dump"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "not in the dump"));
 	/* a bad address */
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 12zz -d %s", LKCD_BIN, conf, core, p), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "12zz"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "12zz"));
 	/* no vmcore */
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s/none -a 0x100000 -d %s", LKCD_BIN, conf, work, p), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "No such file"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "No such file"));
 	/* no crashdump= on the command line */
 	snprintf(sysroot, sizeof(sysroot), "%s/root-nocd", work);
 	CU_ASSERT_EQUAL(run("mkdir -p %s/proc && echo 'root=/dev/vda quiet' > %s/proc/cmdline",
 			    sysroot, sysroot), 0);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save --no-fallback -f %s -d %s", sysroot,
 			    LKCD_BIN, conf, core, p), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no crashdump="));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "no crashdump="));
 	/* ... and with no vmcore to fall back on (not a capture kernel) */
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save -d %s", sysroot, LKCD_BIN, conf, p), 5);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "nothing to save: this is not a capture kernel (no "
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "nothing to save: this is not a capture kernel (no "
 				      "crashdump= on the command line, no /proc/vmcore)"));
-	CU_ASSERT_PTR_NULL(strstr(out, "falling back"));
+	CU_ASSERT_PTR_NULL(strstr(run_out, "falling back"));
 	CU_ASSERT_EQUAL(access(p, F_OK), -1);
 	/* crashdump= is read from the command line */
 	CU_ASSERT_EQUAL(run("echo 'root=/dev/vda crashdump=0x100000 quiet' > %s/proc/cmdline",
@@ -384,15 +371,15 @@ static void test_save_refuses(void)
 		fclose(f);
 		CU_ASSERT_EQUAL(run("%s -c %s save --no-fallback -f %s -a 0x100000 -d %s", LKCD_BIN,
 				    conf, bad, dumps), 2);
-		CU_ASSERT_PTR_NOT_NULL(strstr(out, "checksum mismatch"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "checksum mismatch"));
 		CU_ASSERT_EQUAL(count_entries(dumps), before);
 		/* the same damaged header, fallback on: the vmcore itself, and why */
 		snprintf(p, sizeof(p), "%s/fallback-crc", work);
 		CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x100000 -d %s", LKCD_BIN, conf, bad,
 				    p), 0);
-		CU_ASSERT_PTR_NOT_NULL(strstr(out, "no usable lkcd dump: no lkcd dump header at "
+		CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "no usable lkcd dump: no lkcd dump header at "
 					       "0x100000 in"));
-		CU_ASSERT_PTR_NOT_NULL(strstr(out, "checksum mismatch"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "checksum mismatch"));
 		CU_ASSERT_EQUAL(count_entries(p), 2);
 	}
 
@@ -401,7 +388,7 @@ static void test_save_refuses(void)
 	CU_ASSERT_EQUAL(write_file(p, "x"), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x100000 -d %s/afile/dumps", LKCD_BIN,
 			    conf, core, work), 3);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot create DUMPDIR"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "cannot create DUMPDIR"));
 }
 
 static void test_config_bad_file(void)
@@ -411,12 +398,12 @@ static void test_config_bad_file(void)
 	snprintf(p, sizeof(p), "%s/bad.conf", work);
 	CU_ASSERT_EQUAL(write_file(p, "DUMP_LEVEL=kern\nDUMP_COMPRESS=rle\n"), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x100000 -d %s/x", LKCD_BIN, p, core, work), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "bad.conf:2: DUMP_COMPRESS=\"rle\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "bad.conf:2: DUMP_COMPRESS=\"rle\""));
 	CU_ASSERT_EQUAL(run("%s -c %s/missing.conf query", LKCD_BIN, work), 4);
 	CU_ASSERT_EQUAL(run("%s -c %s/missing.conf config", LKCD_BIN, work), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "missing.conf: No such file"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "missing.conf: No such file"));
 	CU_ASSERT_EQUAL(run("%s frobnicate", LKCD_BIN), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown command 'frobnicate'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "unknown command 'frobnicate'"));
 }
 
 /* A fake production kernel: /proc, /sys files, a kexec that logs its argv. */
@@ -447,9 +434,9 @@ static void expect_kexec_append(const char *root, const char *kept)
 	CU_ASSERT_EQUAL(run("cat %s/kexec.args", root), 0);
 	snprintf(want, sizeof(want), "-p %s/boot/vmlinuz --initrd=%s/boot/initrd.img --append "
 		 "%s nr_cpus=1 irqpoll crashdump=0x7f000000\n", root, root, kept);
-	CU_ASSERT_STRING_EQUAL(out, want);
-	if (strcmp(out, want))
-		fprintf(stderr, "\n got  %s want %s", out, want);
+	CU_ASSERT_STRING_EQUAL(run_out, want);
+	if (strcmp(run_out, want))
+		fprintf(stderr, "\n got  %s want %s", run_out, want);
 }
 
 static void test_config_arms(void)
@@ -479,20 +466,20 @@ static void test_config_arms(void)
 	/* dry run changes nothing */
 	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config --dry-run",
 			    root, root, LKCD_BIN, cf), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "would run:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "would run:"));
 	CU_ASSERT_EQUAL(run("cat %s/proc/sys/kernel/dump/level", root), 0);
-	CU_ASSERT_STRING_EQUAL(out, "9\n");
+	CU_ASSERT_STRING_EQUAL(run_out, "9\n");
 
 	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config",
 			    root, root, LKCD_BIN, cf), 0);
-	if (!strstr(out, "armed:"))
-		fprintf(stderr, "\n%s", out);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "armed: level used"));
+	if (!strstr(run_out, "armed:"))
+		fprintf(stderr, "\n%s", run_out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "armed: level used"));
 	CU_ASSERT_EQUAL(run("cd %s/proc/sys/kernel/dump && cat level compress flags exclude "
 			    "../panic %s/sys/module/kernel/parameters/crash_kexec_post_notifiers",
 			    root, root), 0);
 	/* values are written without a newline, one write(2) each */
-	CU_ASSERT_STRING_EQUAL(out, "422175Y");
+	CU_ASSERT_STRING_EQUAL(run_out, "422175Y");
 	expect_kexec_append(root, "BOOT_IMAGE=/vmlinuz root=/dev/vda console=ttyS0 \"quoted=a b\"");
 	/* a list of one's own, with a prefix */
 	CU_ASSERT_EQUAL(run("echo 'KEXEC_CMDLINE_REMOVE=\"BOOT_IMAGE huge*\"' >>%s", cf), 0);
@@ -503,13 +490,13 @@ static void test_config_arms(void)
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s query --json | python3 -c 'import json, sys; "
 			    "d = json.load(sys.stdin); print(d[\"armed\"], d[\"header_address\"], "
 			    "d[\"reasons\"], d[\"level_name\"])'", root, LKCD_BIN), 0);
-	CU_ASSERT_STRING_EQUAL(out, "True 2130706432 [] used\n");
+	CU_ASSERT_STRING_EQUAL(run_out, "True 2130706432 [] used\n");
 	/* not armed: status says why, in JSON too (exit 4) */
 	CU_ASSERT_EQUAL(run("echo 0 >%s/sys/kernel/kexec_crash_loaded", root), 0);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s status --json >%s/st.json; echo $?; python3 -c "
 			    "'import json, sys; d = json.load(open(sys.argv[1])); print(d[\"armed\"], "
 			    "d[\"reasons\"])' %s/st.json", root, LKCD_BIN, work, work), 0);
-	CU_ASSERT_STRING_EQUAL(out, "4\nFalse ['no capture kernel loaded (run lkcd config)']\n");
+	CU_ASSERT_STRING_EQUAL(run_out, "4\nFalse ['no capture kernel loaded (run lkcd config)']\n");
 	CU_ASSERT_EQUAL(run("echo 1 >%s/sys/kernel/kexec_crash_loaded", root), 0);
 
 	/* a sysctl the kernel refuses: named with its value */
@@ -517,13 +504,13 @@ static void test_config_arms(void)
 	if (geteuid() != 0) {
 		CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config",
 				    root, root, LKCD_BIN, cf), 1);
-		CU_ASSERT_PTR_NOT_NULL(strstr(out, "dump/flags to 2"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "dump/flags to 2"));
 	}
 	CU_ASSERT_EQUAL(run("rm -f %s/proc/sys/kernel/dump/flags", root), 0);
 	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config",
 			    root, root, LKCD_BIN, cf), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot set "));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "dump/flags to 2: No such file"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "cannot set "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "dump/flags to 2: No such file"));
 }
 
 static void test_config_refuses(void)
@@ -539,16 +526,16 @@ static void test_config_refuses(void)
 	CU_ASSERT_EQUAL(write_file(cf, text), 0);
 	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config",
 			    root, root, LKCD_BIN, cf), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no crashkernel reservation"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "no crashkernel reservation"));
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s status", root, LKCD_BIN), 4);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no crashkernel= reservation"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "no crashkernel= reservation"));
 
 	/* no kexec binary */
 	CU_ASSERT_EQUAL(run("echo 268435456 > %s/sys/kernel/kexec_crash_size && rm %s/bin/kexec",
 			    root, root), 0);
 	CU_ASSERT_EQUAL(run("PATH=%s/bin LKCD_SYSROOT=%s %s -c %s config",
 			    root, root, LKCD_BIN, cf), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot run kexec"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "cannot run kexec"));
 
 	/* no module and no way to load it */
 	CU_ASSERT_EQUAL(run("rm -rf %s/proc/sys/kernel/dump", root), 0);
@@ -557,8 +544,8 @@ static void test_config_refuses(void)
 	CU_ASSERT_EQUAL(write_file(cf, text), 0);
 	CU_ASSERT_EQUAL(run("PATH=%s/bin LKCD_SYSROOT=%s %s -c %s config",
 			    root, root, LKCD_BIN, cf), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "LKCD_MODULE"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lkcd.ko: No such file"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "LKCD_MODULE"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "lkcd.ko: No such file"));
 
 	/* MKINITRD=0: an initramfs without lkcd would boot and save nothing */
 	CU_ASSERT_EQUAL(run("echo 'a distribution initrd' >%s/boot/other.img", root), 0);
@@ -566,12 +553,12 @@ static void test_config_refuses(void)
 		 root, root);
 	CU_ASSERT_EQUAL(write_file(cf, text), 0);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config --dry-run", root, LKCD_BIN, cf), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "other.img is not a capture initramfs: at offset 0 it "
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "other.img is not a capture initramfs: at offset 0 it "
 				      "is neither a cpio archive"));
 	CU_ASSERT_EQUAL(run("cd %s && mkdir -p d/usr/sbin && : >d/usr/sbin/lkcdx && (cd d && "
 			    "find . | cpio -o -H newc --quiet | zstd -q) >boot/other.img", root), 0);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config --dry-run", root, LKCD_BIN, cf), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "it holds no lkcd program"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "it holds no lkcd program"));
 	/* the same with lkcd, after an uncompressed early archive, zstd: accepted */
 	CU_ASSERT_EQUAL(run("cd %s && mv d/usr/sbin/lkcdx d/usr/sbin/lkcd && mkdir -p e/kernel && "
 			    ": >e/kernel/ucode && (cd e && find . | cpio -o -H newc --quiet) "
@@ -583,7 +570,7 @@ static void test_config_refuses(void)
 	snprintf(text, sizeof(text), "KEXEC_KERNEL=%s/boot/vmlinuz\n", root);
 	CU_ASSERT_EQUAL(write_file(cf, text), 0);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config --dry-run", root, LKCD_BIN, cf), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "KEXEC_INITRD: none (MKINITRD=0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "KEXEC_INITRD: none (MKINITRD=0"));
 	CU_ASSERT_EQUAL(run("mv %s/boot/initrd.keep %s/boot/initrd.img", root, root), 0);
 	/* MKINITRD=1 with DUMPDIR on tmpfs: the dump would be lost at reboot */
 	CU_ASSERT_EQUAL(run("mkdir -p %s/proc/self && echo '30 1 0:25 / /run rw - tmpfs tmpfs rw' "
@@ -592,14 +579,14 @@ static void test_config_refuses(void)
 		 root);
 	CU_ASSERT_EQUAL(write_file(cf, text), 0);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config --dry-run", root, LKCD_BIN, cf), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "DUMPDIR /run/dumps is on tmpfs (mounted on /run): a "
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "DUMPDIR /run/dumps is on tmpfs (mounted on /run): a "
 				      "dump saved there is lost at reboot"));
 
 	/* missing capture kernel image */
 	snprintf(text, sizeof(text), "KEXEC_KERNEL=%s/boot/nothere\n", root);
 	CU_ASSERT_EQUAL(write_file(cf, text), 0);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config", root, LKCD_BIN, cf), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "boot/nothere: No such file"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "boot/nothere: No such file"));
 }
 
 /*
@@ -621,14 +608,14 @@ static void test_config_kexec_sysfs_dir(void)
 	CU_ASSERT_EQUAL(write_file(cf, text), 0);
 	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config",
 			    root, root, LKCD_BIN, cf), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "armed:"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "crashkernel 256 MiB"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "armed:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "crashkernel 256 MiB"));
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s query --json", root, LKCD_BIN), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"armed\": true"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "\"armed\": true"));
 	/* and without the directory, the old files again */
 	CU_ASSERT_EQUAL(run("rm -r %s/sys/kernel/kexec", root), 0);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config", root, LKCD_BIN, cf), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "sys/kernel/kexec_crash_size is 0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "sys/kernel/kexec_crash_size is 0"));
 }
 
 static void test_config_in_capture_kernel(void)
@@ -644,8 +631,8 @@ static void test_config_in_capture_kernel(void)
 	CU_ASSERT_EQUAL(write_file(cf, text), 0);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config", root, LKCD_BIN, cf), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s show 0", LKCD_BIN, cf), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "format:           elf"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel release:   6.1.0-sim"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "format:           elf"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "kernel release:   6.1.0-sim"));
 	/* DUMP_SAVE=0: left alone */
 	snprintf(text, sizeof(text), "DUMPDIR=%s/nosave\nDUMP_SAVE=0\n", work);
 	CU_ASSERT_EQUAL(write_file(cf, text), 0);
@@ -667,19 +654,19 @@ static void test_header_level_and_keep(void)
 		CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x100000 -d %s", LKCD_BIN, cf,
 				    hcore, d), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s show -d %s 3", LKCD_BIN, cf, d), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "level:            header (1)"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "panic string:     sysrq triggered crash (simulated)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "level:            header (1)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "panic string:     sysrq triggered crash (simulated)"));
 	/* KEEP_DUMPS=2: 0 and 1 are gone, 2 and 3 stay, bounds says 4 */
 	CU_ASSERT_EQUAL(run("ls %s | tr '\\n' ' '; cat %s/bounds", d, d), 0);
-	CU_ASSERT_STRING_EQUAL(out, "2 3 bounds 4\n");
+	CU_ASSERT_STRING_EQUAL(run_out, "2 3 bounds 4\n");
 
 	/* a save killed half-way left a temporary directory: the next one removes it */
 	CU_ASSERT_EQUAL(run("mkdir -m 0700 %s/.tmp-4-AbCdEf && echo x > %s/.tmp-4-AbCdEf/dump.4",
 			    d, d), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x100000 -d %s", LKCD_BIN, cf, hcore, d), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "left by an interrupted save"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "left by an interrupted save"));
 	CU_ASSERT_EQUAL(run("ls -A %s | tr '\\n' ' '", d), 0);
-	CU_ASSERT_STRING_EQUAL(out, "3 4 bounds ");
+	CU_ASSERT_STRING_EQUAL(run_out, "3 4 bounds ");
 }
 
 /*
@@ -704,14 +691,14 @@ static void test_keep_spares_the_good_dump(void)
 			    HEADER_PADDR, d), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s", LKCD_BIN, cf, bad,
 			    HEADER_PADDR, d), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "older dumps kept, this one is damaged"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "older dumps kept, this one is damaged"));
 	CU_ASSERT_EQUAL(run("ls %s | tr '\\n' ' '", d), 0);
-	CU_ASSERT_STRING_EQUAL(out, "0 1 bounds ");
+	CU_ASSERT_STRING_EQUAL(run_out, "0 1 bounds ");
 
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s", LKCD_BIN, cf, core,
 			    HEADER_PADDR, d), 0);
 	CU_ASSERT_EQUAL(run("ls %s | tr '\\n' ' '", d), 0);
-	CU_ASSERT_STRING_EQUAL(out, "2 bounds ");
+	CU_ASSERT_STRING_EQUAL(run_out, "2 bounds ");
 }
 
 /* show on files lkcd did not write: a foreign kdump file, junk */
@@ -733,15 +720,15 @@ static void test_show_foreign(void)
 	CU_ASSERT_EQUAL(fwrite(blk, sizeof(blk), 1, f), 1);
 	fclose(f);
 	CU_ASSERT_EQUAL(run("%s show %s", LKCD_BIN, p), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no usable notes"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel release:   9.9.9-test"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "no usable notes"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "kernel release:   9.9.9-test"));
 
 	snprintf(p, sizeof(p), "%s/junk", work);
 	CU_ASSERT_EQUAL(write_file(p, "this is not a dump at all"), 0);
 	CU_ASSERT_EQUAL(run("%s show %s", LKCD_BIN, p), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not a dump lkcd knows"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "not a dump lkcd knows"));
 	CU_ASSERT_EQUAL(run("%s show %s/nothere", LKCD_BIN, work), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "No such file"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "No such file"));
 }
 
 /*
@@ -759,7 +746,7 @@ static void test_crash_test_guarded(void)
 
 	/* armed, but nobody confirmed: no terminal, no --yes */
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s test </dev/null", root, LKCD_BIN), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "standard input is not a terminal"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "standard input is not a terminal"));
 	CU_ASSERT_EQUAL(run("test -s %s/proc/sysrq-trigger", root), 1);
 
 	/* armed and --yes: it writes c */
@@ -770,7 +757,7 @@ static void test_crash_test_guarded(void)
 	CU_ASSERT_EQUAL(run("cd %s && echo 0 > sys/kernel/kexec_crash_loaded && : > proc/sysrq-trigger",
 			    root), 0);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s test --yes", root, LKCD_BIN), 4);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no capture kernel loaded"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "no capture kernel loaded"));
 	CU_ASSERT_EQUAL(run("test -s %s/proc/sysrq-trigger", root), 1);
 
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s test --yes extra", root, LKCD_BIN), 1);
@@ -787,7 +774,7 @@ static long long analysis_pages(const char *path, long long *zero)
 	*zero = -1;
 	if (run("cat %s", path) != 0)
 		return -1;
-	p = strstr(out, "pages written:");
+	p = strstr(run_out, "pages written:");
 	if (p && sscanf(p, "pages written: %lld (zero %lld", &n, zero) != 2)
 		n = -1;
 	return n;
@@ -808,7 +795,7 @@ static void test_save_level_filter(void)
 	all = analysis_pages(p, &allz);
 	CU_ASSERT_TRUE(all > 0);
 	CU_ASSERT_TRUE_FATAL(allz > 0);
-	CU_ASSERT_PTR_NULL(strstr(out, "filtered on save"));
+	CU_ASSERT_PTR_NULL(strstr(run_out, "filtered on save"));
 
 	/* --exclude 0x11: the zero pages go, everything else stays, in every format */
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --exclude 0x11", LKCD_BIN,
@@ -817,12 +804,12 @@ static void test_save_level_filter(void)
 	kept = analysis_pages(p, &keptz);
 	CU_ASSERT_EQUAL(keptz, 0);
 	CU_ASSERT_EQUAL(kept, all - allz);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "filtered on save: exclude 0x11 over the dump's exclude 0x10"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "filtered on save: exclude 0x11 over the dump's exclude 0x10"));
 	{
 		char want[96];
 
 		snprintf(want, sizeof(want), "%lld zero pages left out", allz);
-		CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+		CU_ASSERT_PTR_NOT_NULL(strstr(run_out, want));
 	}
 	for (int i = 0; i < 2; i++) {
 		CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s -e 17 -F %s", LKCD_BIN,
@@ -839,43 +826,43 @@ static void test_save_level_filter(void)
 	kept = analysis_pages(p, &keptz);
 	CU_ASSERT_EQUAL(kept, all);
 	CU_ASSERT_EQUAL(keptz, allz);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "(level used) over the dump's exclude 0x10: 0 zero pages left out"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "(level used) over the dump's exclude 0x10: 0 zero pages left out"));
 	/* --level kern (by number): zeros dropped, cache/user pages cannot be: warned */
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --level 2", LKCD_BIN,
 			    conf, used, HEADER_PADDR, d), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "records carry no page class"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "records carry no page class"));
 	snprintf(p, sizeof(p), "%s/5/analysis.5", d);
 	kept = analysis_pages(p, &keptz);
 	CU_ASSERT_EQUAL(keptz, 0);
 	CU_ASSERT_EQUAL(kept, all - allz);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not applied (records carry no page class"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "not applied (records carry no page class"));
 
 	/* refusals: nothing created */
 	CU_ASSERT_EQUAL(count_entries(d), 7);	/* 0..5 and bounds */
 	/* a kern dump has no user/cache pages left to keep */
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --level used", LKCD_BIN,
 			    conf, core, HEADER_PADDR, d), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "the dump was taken at level kern (exclude 0x1f): "
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "the dump was taken at level kern (exclude 0x1f): "
 				      "it holds no user/cache/private cache/zero pages to keep"));
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --exclude 0x1e", LKCD_BIN,
 			    conf, core, HEADER_PADDR, d), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "holds no zero pages to keep"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "holds no zero pages to keep"));
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --exclude 1", LKCD_BIN,
 			    conf, used, HEADER_PADDR, d), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "the dump was taken at level used (exclude 0x10): "
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "the dump was taken at level used (exclude 0x10): "
 				      "it holds no free pages to keep"));
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --level header", LKCD_BIN,
 			    conf, used, HEADER_PADDR, d), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "keeps no pages"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "keeps no pages"));
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --level bogus", LKCD_BIN,
 			    conf, used, HEADER_PADDR, d), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "--level bogus"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "--level bogus"));
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --exclude 0x20", LKCD_BIN,
 			    conf, used, HEADER_PADDR, d), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "--exclude 0x20"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "--exclude 0x20"));
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --exclude 1 --level kern",
 			    LKCD_BIN, conf, used, HEADER_PADDR, d), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not both"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "not both"));
 	CU_ASSERT_EQUAL(count_entries(d), 7);
 }
 
@@ -889,7 +876,7 @@ static void test_save_output(void)
 	snprintf(p, sizeof(p), "%s/copy.kdump", o);
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s/never -o %s", LKCD_BIN, conf,
 			    core, HEADER_PADDR, work, p), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, p));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, p));
 	CU_ASSERT_EQUAL_FATAL(stat(p, &st), 0);
 	CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
 	CU_ASSERT_TRUE(st.st_size > 4096);
@@ -897,13 +884,13 @@ static void test_save_output(void)
 	CU_ASSERT_EQUAL(count_entries(o), 1);
 	CU_ASSERT_EQUAL(run("test -e %s/never", work), 1);
 	CU_ASSERT_EQUAL(run("%s -c %s show %s", LKCD_BIN, conf, p), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "format:           kdump"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "panic string:     sysrq triggered crash (simulated)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "format:           kdump"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "panic string:     sysrq triggered crash (simulated)"));
 
 	/* an existing PATH is refused, untouched, nothing left */
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -o %s -F elf", LKCD_BIN, conf, core,
 			    HEADER_PADDR, p), 3);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "exists; give --force"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "exists; give --force"));
 	CU_ASSERT_EQUAL(stat(p, &st2), 0);
 	CU_ASSERT_EQUAL(st2.st_ino, st.st_ino);
 	CU_ASSERT_EQUAL(count_entries(o), 1);
@@ -912,21 +899,21 @@ static void test_save_output(void)
 			    core, HEADER_PADDR, p), 0);
 	CU_ASSERT_EQUAL(count_entries(o), 1);
 	CU_ASSERT_EQUAL(run("%s -c %s show %s", LKCD_BIN, conf, p), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "format:           elf"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "format:           elf"));
 	CU_ASSERT_EQUAL(stat(p, &st2), 0);
 	CU_ASSERT_EQUAL(st2.st_mode & 07777, 0600);
 	/* not a regular file, even with --force */
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -o %s --force", LKCD_BIN, conf, core,
 			    HEADER_PADDR, o), 3);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not a regular file"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "not a regular file"));
 	/* a directory that does not exist: nothing written */
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -o %s/nodir/x", LKCD_BIN, conf, core,
 			    HEADER_PADDR, o), 3);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot create a temporary file"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "cannot create a temporary file"));
 	/* --force without --output */
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --force", LKCD_BIN, conf, core,
 			    HEADER_PADDR, o), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "--force only goes with --output"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "--force only goes with --output"));
 	/* a refused filter with --output creates nothing either */
 	snprintf(p, sizeof(p), "%s/filtered", o);
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -o %s --level used", LKCD_BIN, conf,
@@ -946,14 +933,14 @@ static void test_save_progress(void)
 	snprintf(p, sizeof(p), "%s/prog-tty.kdump", work);
 	CU_ASSERT_EQUAL(run("script -qec '%s -c %s save -f %s -a 0x%llx -o %s' /dev/null",
 			    LKCD_BIN, conf, core, HEADER_PADDR, p), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\r" "lkcd: [##############################] 100%"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "MB/s ETA 0:00"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "\r" "lkcd: [##############################] 100%"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "MB/s ETA 0:00"));
 	/* --quiet on a terminal: none */
 	snprintf(p, sizeof(p), "%s/prog-quiet.kdump", work);
 	CU_ASSERT_EQUAL(run("script -qec '%s -c %s save -q -f %s -a 0x%llx -o %s' /dev/null",
 			    LKCD_BIN, conf, core, HEADER_PADDR, p), 0);
-	CU_ASSERT_PTR_NULL(strstr(out, "MB/s"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "saved"));
+	CU_ASSERT_PTR_NULL(strstr(run_out, "MB/s"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "saved"));
 	/*
 	 * stderr not a terminal (a pipe here, a journal under systemd): no bar,
 	 * plain lines at every 10 %, and sd_notify STATUS= to NOTIFY_SOCKET
@@ -978,10 +965,10 @@ static void test_save_progress(void)
 		CU_ASSERT_PTR_NOT_NULL(strstr(all, "STATUS=saving the dump: 100% ("));
 		CU_ASSERT_PTR_NOT_NULL(strstr(all, "STATUS=saving the dump: 10% ("));
 	}
-	CU_ASSERT_PTR_NULL(strchr(out, '\r'));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lkcd: saving: 100% ("));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lkcd: saving: 50% ("));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "saved"));
+	CU_ASSERT_PTR_NULL(strchr(run_out, '\r'));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "lkcd: saving: 100% ("));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "lkcd: saving: 50% ("));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "saved"));
 }
 
 /*
@@ -1006,7 +993,7 @@ static void test_bash_completion(void)
 	 * from LKCD_BIN's: the sanitizer build's bin/ is one level deeper */
 	CU_ASSERT_EQUAL(run("PATH=$(dirname %s):$PATH bash %s $(dirname %s)/../../lkcd-utils/lkcd.bash-completion",
 			    LKCD_BIN, script, __FILE__), 0);
-	CU_ASSERT_STRING_EQUAL(out, "status\nunload\n--force --format\nkdump lkcd elf\n--json\n"
+	CU_ASSERT_STRING_EQUAL(run_out, "status\nunload\n--force --format\nkdump lkcd elf\n--json\n"
 			       "--config --help --quiet\n");
 }
 
@@ -1018,29 +1005,29 @@ static void test_unload_estimate(void)
 	snprintf(root, sizeof(root), "%s/unload", work);
 	make_fake_root(root, "268435456");
 	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s unload", root, root, LKCD_BIN), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "disarmed: capture kernel unloaded, dump level none"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "disarmed: capture kernel unloaded, dump level none"));
 	CU_ASSERT_EQUAL(run("cat %s/kexec.args %s/proc/sys/kernel/dump/level", root, root), 0);
-	CU_ASSERT_STRING_EQUAL(out, "-p -u\n0");
+	CU_ASSERT_STRING_EQUAL(run_out, "-p -u\n0");
 	/* kexec refusing is a failure, said */
 	CU_ASSERT_EQUAL(run("printf '#!/bin/sh\\nexit 3\\n' >%s/bin/kexec", root), 0);
 	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s unload", root, root, LKCD_BIN), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kexec -p -u exited with status 3"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "kexec -p -u exited with status 3"));
 
 	/* 2 GiB, the measured initramfs size: the floor plus headroom */
 	CU_ASSERT_EQUAL(run("echo 'MemTotal:        2000000 kB' >%s/proc/meminfo && "
 			    "head -c 3000000 /dev/zero >%s/boot/small.img", root, root), 0);
 	CU_ASSERT_EQUAL(run("echo 'KEXEC_INITRD=%s/boot/small.img' >%s/est.conf", root, root), 0);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s/est.conf estimate", root, LKCD_BIN, root), 0);
-	CU_ASSERT(!strncmp(out, "crashkernel=96M\n", 16));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "80 MiB  measured floor"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "this boot reserves 256 MiB"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, ": enough"));
+	CU_ASSERT(!strncmp(run_out, "crashkernel=96M\n", 16));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "80 MiB  measured floor"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "this boot reserves 256 MiB"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, ": enough"));
 	/* 64 GiB and a 10 MiB initramfs: each part said */
 	CU_ASSERT_EQUAL(run("echo 'MemTotal:       67108864 kB' >%s/proc/meminfo && "
 			    "head -c 10485760 /dev/zero >%s/boot/small.img", root, root), 0);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s/est.conf estimate -q", root, LKCD_BIN, root), 0);
 	/* 80 + 4 x (10240 - 3195) KiB = 28 MiB + 4 doublings x 8 + 16 = 156 -> 160 */
-	CU_ASSERT_STRING_EQUAL(out, "crashkernel=160M\n");
+	CU_ASSERT_STRING_EQUAL(run_out, "crashkernel=160M\n");
 }
 
 /* ---- lkcd save --scrub, SCRUB= ---- */
@@ -1112,8 +1099,8 @@ static void test_save_scrub(void)
 	}
 	snprintf(p, sizeof(p), "%s/1/analysis.1", d);
 	CU_ASSERT_EQUAL(run("cat %s", p), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "scrubbed:         2 range(s), 4224 bytes:"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "1 pages written as zero pages, 1 partly zeroed (128 bytes)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "scrubbed:         2 range(s), 4224 bytes:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "1 pages written as zero pages, 1 partly zeroed (128 bytes)"));
 
 	/* SCRUB= in the config does the same; a bad range fails before anything is made */
 	snprintf(cf, sizeof(cf), "%s/scrub.conf", work);
@@ -1127,11 +1114,11 @@ static void test_save_scrub(void)
 	CU_ASSERT_TRUE(all_zero(b, 4096));
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s --scrub 0x2000-0x1000", LKCD_BIN,
 			    conf, core, HEADER_PADDR, d), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "--scrub: scrub range '0x2000-0x1000': END below START"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "--scrub: scrub range '0x2000-0x1000': END below START"));
 	CU_ASSERT_EQUAL_FATAL(write_file(cf, "SCRUB=0x1000\n"), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s", LKCD_BIN, cf, core,
 			    HEADER_PADDR, d), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "scrub.conf:1: SCRUB=\"0x1000\": scrub range '0x1000'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "scrub.conf:1: SCRUB=\"0x1000\": scrub range '0x1000'"));
 	CU_ASSERT_EQUAL(count_entries(d), 4);	/* 0, 1, 2 and bounds */
 }
 
@@ -1162,7 +1149,7 @@ static void test_save_hostile_dumpdir(void)
 	/* outside DUMPDIR: only what was there */
 	CU_ASSERT_EQUAL(count_entries(outside), 1);
 	CU_ASSERT_EQUAL(run("cat %s/file", outside), 0);
-	CU_ASSERT_STRING_EQUAL(out, "keep\n");
+	CU_ASSERT_STRING_EQUAL(run_out, "keep\n");
 	/* the planted links are still links (not followed, not replaced by dumps) */
 	snprintf(link, sizeof(link), "%s/0", d);
 	CU_ASSERT_EQUAL(lstat(link, &st), 0);
@@ -1224,11 +1211,11 @@ static void test_save_flattened_pipe(void)
 				    "echo $? >%s/rc; } | makedumpfile -R %s/%s.flat", LKCD_BIN, conf,
 				    core, HEADER_PADDR, fmts[i], d, d, d, fmts[i]), 0);
 		CU_ASSERT_EQUAL(run("cat %s/rc", d), 0);
-		CU_ASSERT_STRING_EQUAL(out, "0\n");
+		CU_ASSERT_STRING_EQUAL(run_out, "0\n");
 		CU_ASSERT_EQUAL(run("cat %s/err", d), 0);
-		CU_ASSERT_PTR_NOT_NULL(strstr(out, "flattened"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "flattened"));
 		if (run("cmp %s/%s.file %s/%s.flat", d, fmts[i], d, fmts[i]) != 0) {
-			fprintf(stderr, "\n  %s: %s", fmts[i], out);
+			fprintf(stderr, "\n  %s: %s", fmts[i], run_out);
 			CU_FAIL("the flattened stream laid out by makedumpfile -R differs from --output FILE");
 		}
 	}
@@ -1269,7 +1256,7 @@ static void test_save_completes_stopped_dump(void)
 	snprintf(d, sizeof(d), "%s/stopped", work);
 	CU_ASSERT_EQUAL_FATAL(run("%s -c %s save -f %s -a 0x%llx -d %s -F elf -q", LKCD_BIN, conf,
 				  cpath, HEADER_PADDR, d), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "the rest is read from"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "the rest is read from"));
 	snprintf(p, sizeof(p), "%s/0/dump.0", d);
 	CU_ASSERT_EQUAL_FATAL(lkcd_source_open(p, LKCD_SOURCE_ELF, &dumpsrc, NULL), 0);
 	for (uint64_t pfn = h->next_pfn; pfn < sm->max_pfn; pfn++) {
@@ -1314,7 +1301,7 @@ static void test_save_completes_stopped_dump(void)
 	CU_ASSERT_EQUAL_FATAL(elfcore_write_sim(sm, cpath), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -d %s -q", LKCD_BIN, conf, cpath,
 			    HEADER_PADDR, d), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not completed from memory: cannot classify pages"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "not completed from memory: cannot classify pages"));
 	CU_ASSERT_EQUAL(run("grep -c '^completed from:' %s/1/analysis.1", d), 1);
 	sim_free(sm);
 }

@@ -654,8 +654,6 @@ static void test_consumed_and_overwrite(void)
 	close(fd);
 }
 
-static char out[65536];
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Put n bytes at off of the image at path; 0 or -1. */
 static int put_bytes(const char *path, const void *p, size_t n, uint64_t off)
@@ -766,7 +764,7 @@ static void test_foreign_data(void)
 		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, want));
 		/* --init refuses it too, names it, and changes nothing */
 		CU_ASSERT_EQUAL(run("%s dumpdev --init %s", LKCD_BIN, path), 1);
-		CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+		CU_ASSERT_PTR_NOT_NULL(strstr(run_out, want));
 		CU_ASSERT_FATAL(pread(fd, after, sizeof(after), 0) == (ssize_t)sizeof(after));
 		CU_ASSERT_EQUAL(memcmp(before, after, sizeof(before)), 0);
 		close(fd);
@@ -780,12 +778,12 @@ static void test_foreign_data(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "lkcd dumpdev --init"));
 	CU_ASSERT_EQUAL(run("%s dumpdev --init %s", LKCD_BIN, path), 0);
 	CU_ASSERT_EQUAL(run("%s -c /dev/null dumpdev %s", LKCD_BIN, path), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "claimed by lkcd dumpdev --init"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "claimed by lkcd dumpdev --init"));
 	CU_ASSERT_EQUAL(write_dump(fd, 0, false, NULL, &err), 0);
 	/* --init on a device lkcd already wrote changes nothing */
 	CU_ASSERT_FATAL(pread(fd, before, sizeof(before), 0) == (ssize_t)sizeof(before));
 	CU_ASSERT_EQUAL(run("%s dumpdev --init %s", LKCD_BIN, path), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "already an lkcd dump device"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "already an lkcd dump device"));
 	CU_ASSERT_FATAL(pread(fd, after, sizeof(after), 0) == (ssize_t)sizeof(after));
 	CU_ASSERT_EQUAL(memcmp(before, after, sizeof(before)), 0);
 	close(fd);
@@ -844,17 +842,6 @@ static void test_random_damage(void)
 
 /* ---- the lkcd program ---- */
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	st = vrun_capture(out, sizeof(out), fmt, ap);
-	va_end(ap);
-	return st;
-}
 
 /*
  * lkcd dumpdev --json on stdin -> "state|waiting|saved_as|panic|error": the
@@ -906,15 +893,15 @@ static void test_cmd_three_boots(void)
 
 	/* boot 1, nothing yet */
 	CU_ASSERT_EQUAL(run("%s dumpdev %s", LKCD_BIN, dev), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no lkcd dump"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "no lkcd dump"));
 	CU_ASSERT_EQUAL(run("%s dumpdev --json %s | " DUMPDEV_JSON_PY, LKCD_BIN, dev), 0);
-	CU_ASSERT_STRING_EQUAL(out, "none|False|-|-|-\n");
+	CU_ASSERT_STRING_EQUAL(run_out, "none|False|-|-|-\n");
 	/* --json reports; it neither hides (--quiet) nor claims (--init) */
 	CU_ASSERT_EQUAL(run("%s dumpdev --json --quiet %s", LKCD_BIN, dev), 1);
 	CU_ASSERT_EQUAL(run("%s dumpdev --json --init %s", LKCD_BIN, dev), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "goes with neither --quiet nor --init"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "goes with neither --quiet nor --init"));
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save", root, LKCD_BIN, conf), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no dump waiting"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "no dump waiting"));
 
 	/* capture kernel with save --output: that file instead of DUMPDEV */
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx -o %s/cap.kdump", LKCD_BIN, conf,
@@ -925,13 +912,13 @@ static void test_cmd_three_boots(void)
 	/* boot 2, the capture kernel: onto DUMPDEV (DUMPDEV from the config) */
 	CU_ASSERT_EQUAL(run("%s -c %s save -f %s -a 0x%llx", LKCD_BIN, conf, core,
 			    HEADER_PADDR), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "DUMPDEV"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "DUMPDEV"));
 	CU_ASSERT_EQUAL(run("%s -c %s dumpdev", LKCD_BIN, conf), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "complete, not saved"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "complete, not saved"));
 	/* the same as JSON, with the exit code of the text: a dump waits */
 	CU_ASSERT_EQUAL(run("%s -c %s dumpdev -j | " DUMPDEV_JSON_PY, LKCD_BIN, conf), 0);
 	snprintf(want, sizeof(want), "complete|True|-|%s|-\n", panic);
-	CU_ASSERT_STRING_EQUAL(out, want);
+	CU_ASSERT_STRING_EQUAL(run_out, want);
 	CU_ASSERT_EQUAL(run("%s -c %s dumpdev -j >/dev/null", LKCD_BIN, conf), 0);
 	/*
 	 * a second crash before the save does not destroy the first dump: it
@@ -942,23 +929,23 @@ static void test_cmd_three_boots(void)
 				  conf), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s.second save -f %s -a 0x%llx", LKCD_BIN, conf, core,
 			    HEADER_PADDR), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not yet saved (written "));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kept, not overwritten"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "not yet saved (written "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "kept, not overwritten"));
 	CU_ASSERT_EQUAL(run("test -s %s/second/0/dump.0", work), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s dumpdev", LKCD_BIN, conf), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "complete, not saved"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "complete, not saved"));
 
 	/* save --output copies it elsewhere and leaves it waiting for DUMPDIR */
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save -o %s/copy.kdump", root, LKCD_BIN,
 			    conf, work), 0);
-	CU_ASSERT_PTR_NULL(strstr(out, "marked saved"));
+	CU_ASSERT_PTR_NULL(strstr(run_out, "marked saved"));
 	CU_ASSERT_EQUAL(run("test -e %s/dumps/0", work), 1);
 	CU_ASSERT_EQUAL(run("%s -c %s dumpdev", LKCD_BIN, conf), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "complete, not saved"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "complete, not saved"));
 
 	/* boot 3: lkcd save copies it to DUMPDIR/0 and marks the device */
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save", root, LKCD_BIN, conf), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "marked saved"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "marked saved"));
 	CU_ASSERT_EQUAL(run("test -s %s/dumps/0/dump.0 && test -s %s/dumps/0/analysis.0",
 			    work, work), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s show 0", LKCD_BIN, conf), 0);
@@ -972,13 +959,13 @@ static void test_cmd_three_boots(void)
 
 	/* consumed: nothing more to save, until asked again */
 	CU_ASSERT_EQUAL(run("%s -c %s dumpdev", LKCD_BIN, conf), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "saved as:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "saved as:"));
 	CU_ASSERT_EQUAL(run("%s -c %s dumpdev --json | " DUMPDEV_JSON_PY, LKCD_BIN, conf), 0);
 	snprintf(want, sizeof(want), "saved|False|%s/dumps/0|%s|-\n", work, panic);
-	CU_ASSERT_STRING_EQUAL(out, want);
+	CU_ASSERT_STRING_EQUAL(run_out, want);
 	CU_ASSERT_EQUAL(run("%s -c %s dumpdev --json >/dev/null", LKCD_BIN, conf), 2);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save", root, LKCD_BIN, conf), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no dump waiting (the last one was saved as"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "no dump waiting (the last one was saved as"));
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save --again", root, LKCD_BIN, conf), 0);
 	CU_ASSERT_EQUAL(run("test -s %s/dumps/1/dump.1", work), 0);
 
@@ -995,7 +982,7 @@ static void test_cmd_three_boots(void)
 		record_at(dev, k, &pos, &r);
 		patch(dev, le64toh(sb.records_offset) + pos + sizeof(r) + 9, &b, 1);
 		CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save --again", root, LKCD_BIN, conf), 0);
-		CU_ASSERT_PTR_NOT_NULL(strstr(out, "1 damaged part(s) of the dump skipped"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "1 damaged part(s) of the dump skipped"));
 		CU_ASSERT_EQUAL(run("grep -F 'pfn 0x%llx: record at byte %llu of the stream: data checksum mismatch' "
 				    "%s/dumps/2/analysis.2", (unsigned long long)le64toh(r.pfn),
 				    (unsigned long long)pos, work), 0);
@@ -1004,9 +991,9 @@ static void test_cmd_three_boots(void)
 	/* a damaged header page is refused with its reason, nothing is created */
 	CU_ASSERT_EQUAL(run("printf 'XXXX' | dd of=%s bs=1 seek=5000 conv=notrunc", dev), 0);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s save --again", root, LKCD_BIN, conf), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "checksum mismatch"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "checksum mismatch"));
 	CU_ASSERT_EQUAL(run("%s -c %s dumpdev --json | " DUMPDEV_JSON_PY, LKCD_BIN, conf), 0);
-	CU_ASSERT_STRING_EQUAL(out, "unusable|False|-|-|checksum\n");
+	CU_ASSERT_STRING_EQUAL(run_out, "unusable|False|-|-|checksum\n");
 	CU_ASSERT_EQUAL(run("test -e %s/dumps/3", work), 1);
 	unlink(core);
 	free(core);
@@ -1028,13 +1015,13 @@ static void test_config_checks_dumpdev(void)
 	fprintf(f, "DUMPDEV=%s\nKEXEC_KERNEL=%s/boot/vmlinuz\n", devpath, root);
 	fclose(f);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config --dry-run", root, LKCD_BIN, cf), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "is not a block device"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "is not a block device"));
 	f = fopen(cf, "w");
 	CU_ASSERT_FATAL(f != NULL);
 	fprintf(f, "DUMPDEV=%s/nothere\nKEXEC_KERNEL=%s/boot/vmlinuz\n", work, root);
 	fclose(f);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config --dry-run", root, LKCD_BIN, cf), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "No such file"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "No such file"));
 	/* without DUMPDEV the same config goes on (dry run; a capture initrd lkcd built) */
 	CU_ASSERT_EQUAL(run("touch %s/boot/initrd.img %s/boot/initrd.img.stamp", root, root), 0);
 	f = fopen(cf, "w");

@@ -22,20 +22,9 @@
 #define LKCD_BIN "build/bin/lkcd"
 #endif
 
-static char work[64], out[65536];
+static char work[64];
 static char moddir[128], conf[128], tmpl[128], img[128], sysroot[128];
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	st = vrun_capture(out, sizeof(out), fmt, ap);
-	va_end(ap);
-	return st;
-}
 
 
 /*
@@ -137,9 +126,9 @@ static void test_contents(void)
 	static char list[65536 + 2];
 
 	CU_ASSERT_EQUAL_FATAL(mki("-a a_mod -a x -f ext4"), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "3 modules for 9.9.9-test"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "3 modules for 9.9.9-test"));
 	CU_ASSERT_EQUAL_FATAL(run("zcat %s | cpio -t --quiet", img), 0);
-	snprintf(list, sizeof(list), "\n%s", out);
+	snprintf(list, sizeof(list), "\n%s", run_out);
 	CU_ASSERT(listed(list, "init"));
 	CU_ASSERT(listed(list, "bin/busybox"));
 	CU_ASSERT(listed(list, "bin/sh"));
@@ -162,7 +151,7 @@ static void test_contents(void)
 
 	/* load order: every dependency before its user */
 	CU_ASSERT_EQUAL_FATAL(run("zcat %s | cpio -i --quiet --to-stdout etc/lkcd/modules", img), 0);
-	CU_ASSERT_STRING_EQUAL(out, "kernel/drivers/x/b_mod.ko\nkernel/drivers/x/c-mod.ko\n"
+	CU_ASSERT_STRING_EQUAL(run_out, "kernel/drivers/x/b_mod.ko\nkernel/drivers/x/c-mod.ko\n"
 			       "kernel/drivers/x/a_mod.ko\n");
 	/* the files are the files */
 	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout init | cmp - %s", img, tmpl), 0);
@@ -176,25 +165,25 @@ static void test_contents(void)
 	CU_ASSERT_EQUAL(run("zcat %s | cpio -tv --quiet dev/console | grep -q '^c.* 5, *1 '", img), 0);
 	/* --list prints sizes and the total */
 	CU_ASSERT_EQUAL(mki("-a a_mod -l"), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "total of the files"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "/lib/modules/9.9.9-test/kernel/drivers/x/a_mod.ko"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "total of the files"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "/lib/modules/9.9.9-test/kernel/drivers/x/a_mod.ko"));
 }
 
 static void test_refused(void)
 {
 	/* a module the kernel does not have */
 	CU_ASSERT_EQUAL(mki("-a nosuch"), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "module nosuch (--add-module) is neither in"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "module nosuch (--add-module) is neither in"));
 	/* a dependency loop ends with a reason */
 	CU_ASSERT_EQUAL(mki("-a loop1"), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "too deep"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "too deep"));
 	/* no module tree */
 	CU_ASSERT_EQUAL(run("%s -c %s mkinitrd -k 9.9.9-test -m %s/none --init %s -o %s -a a_mod",
 			    LKCD_BIN, conf, work, tmpl, img), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "modules.dep"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "modules.dep"));
 	/* a target that is not a block device */
 	CU_ASSERT_EQUAL(mki("-t /etc/passwd"), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "--target /etc/passwd"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "--target /etc/passwd"));
 	/* a bad compression name */
 	CU_ASSERT_EQUAL(mki("-Z lzo"), 1);
 	/* a failed build leaves no half-written image behind */
@@ -205,24 +194,24 @@ static void test_stamp(void)
 {
 	CU_ASSERT_EQUAL_FATAL(mki("-a a_mod -s"), 0);
 	CU_ASSERT_EQUAL(mki("-a a_mod -s"), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "is up to date"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "is up to date"));
 	/* the config changed */
 	CU_ASSERT_EQUAL_FATAL(run("echo KEEP_DUMPS=3 >>%s", conf), 0);
 	CU_ASSERT_EQUAL(mki("-a a_mod -s"), 0);
-	CU_ASSERT_PTR_NULL(strstr(out, "is up to date"));
+	CU_ASSERT_PTR_NULL(strstr(run_out, "is up to date"));
 	CU_ASSERT_EQUAL(mki("-a a_mod -s"), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "is up to date"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "is up to date"));
 	/* a module's content changed */
 	CU_ASSERT_EQUAL_FATAL(run("echo v2 >>%s/kernel/drivers/x/b_mod.ko", moddir), 0);
 	CU_ASSERT_EQUAL(mki("-a a_mod -s"), 0);
-	CU_ASSERT_PTR_NULL(strstr(out, "is up to date"));
+	CU_ASSERT_PTR_NULL(strstr(run_out, "is up to date"));
 	/* another target set */
 	CU_ASSERT_EQUAL(mki("-a b_mod -s"), 0);
-	CU_ASSERT_PTR_NULL(strstr(out, "is up to date"));
+	CU_ASSERT_PTR_NULL(strstr(run_out, "is up to date"));
 	/* the image was removed */
 	CU_ASSERT_EQUAL(run("rm %s", img), 0);
 	CU_ASSERT_EQUAL(mki("-a b_mod -s"), 0);
-	CU_ASSERT_PTR_NULL(strstr(out, "is up to date"));
+	CU_ASSERT_PTR_NULL(strstr(run_out, "is up to date"));
 	CU_ASSERT_EQUAL(run("test -s %s", img), 0);
 }
 
@@ -261,7 +250,7 @@ static void test_kexec_action(void)
 	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout boot/vmlinuz | cmp - %s", img, kernel), 0);
 	/* the production command line, crashkernel= kept so it can re-arm */
 	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout etc/lkcd/kexec-cmdline", img), 0);
-	CU_ASSERT_STRING_EQUAL(out, "root=/dev/sda1 crashkernel=80M quiet\n");
+	CU_ASSERT_STRING_EQUAL(run_out, "root=/dev/sda1 crashkernel=80M quiet\n");
 }
 
 /* mkinitrd with the config text given */
@@ -280,30 +269,30 @@ static int mki_conf(const char *text)
 static void test_dumpdir_found(void)
 {
 	CU_ASSERT_EQUAL_FATAL(mki_conf("DUMPDIR=/var/log/dump\n"), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "DUMPDIR /var/log/dump is on UUID=bbbb-2222 (xfs, "
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "DUMPDIR /var/log/dump is on UUID=bbbb-2222 (xfs, "
 				      "mounted on /var here)"));
 	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout etc/lkcd.conf | grep -x "
 			    "-e \"DUMPDIR_DEVICE='UUID=bbbb-2222'\" -e \"DUMPDIR_FSTYPE='xfs'\" | wc -l",
 			    img), 0);
-	CU_ASSERT_STRING_EQUAL(out, "2\n");
+	CU_ASSERT_STRING_EQUAL(run_out, "2\n");
 	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout etc/lkcd/target", img), 0);
-	CU_ASSERT_STRING_EQUAL(out, "DUMPDIR_SUBDIR='/log/dump'\n");
+	CU_ASSERT_STRING_EQUAL(run_out, "DUMPDIR_SUBDIR='/log/dump'\n");
 	/* device-mapper: dm_mod, then the drivers of the disk under it */
 	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout etc/lkcd/modules", img), 0);
-	CU_ASSERT_STRING_EQUAL(out, "kernel/drivers/md/dm-mod.ko\nkernel/drivers/block/virtio_blk.ko\n");
+	CU_ASSERT_STRING_EQUAL(run_out, "kernel/drivers/md/dm-mod.ko\nkernel/drivers/block/virtio_blk.ko\n");
 	/* on the root filesystem: the whole path */
 	CU_ASSERT_EQUAL_FATAL(mki_conf("DUMPDIR=/opt/lkcd-test-dumps\n"), 0);
 	CU_ASSERT_EQUAL(run("zcat %s | cpio -i --quiet --to-stdout etc/lkcd/target", img), 0);
-	CU_ASSERT_STRING_EQUAL(out, "DUMPDIR_SUBDIR='/opt/lkcd-test-dumps'\n");
+	CU_ASSERT_STRING_EQUAL(run_out, "DUMPDIR_SUBDIR='/opt/lkcd-test-dumps'\n");
 	/* where no capture could keep it: refused, saying why */
 	CU_ASSERT_EQUAL(mki_conf("DUMPDIR=/run/dumps\n"), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "DUMPDIR /run/dumps is on tmpfs (mounted on /run): a dump "
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "DUMPDIR /run/dumps is on tmpfs (mounted on /run): a dump "
 				      "saved there is lost at reboot"));
 	CU_ASSERT_EQUAL(mki_conf("DUMPDIR=/mnt/net/d\n"), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "is on nfs4 (srv:/x on /mnt/net), which the capture "
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "is on nfs4 (srv:/x on /mnt/net), which the capture "
 				      "environment cannot mount"));
 	CU_ASSERT_EQUAL(mki_conf("DUMPDIR=/srv/d\n"), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "DUMPDIR_DEVICE: no UUID found for /dev/fake2"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "DUMPDIR_DEVICE: no UUID found for /dev/fake2"));
 	/* the admin's DUMPDIR_DEVICE is taken as it is, and DUMPDEV needs no mount */
 	CU_ASSERT_EQUAL(mki_conf("DUMPDIR=/run/dumps\nDUMPDIR_DEVICE=LABEL=x\n"), 0);
 	CU_ASSERT_EQUAL(run("zcat %s | cpio -t --quiet | grep -c etc/lkcd/target", img), 1);

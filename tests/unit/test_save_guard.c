@@ -26,8 +26,6 @@
 #define HEADER_PADDR	0x100000ull
 
 static char work[64], conf[128], core[128];
-#define run runf
-#define out runf_out
 
 static void reseal(struct lkcd_dump_header *h)
 {
@@ -61,8 +59,8 @@ static int save_tail_own(const char *dir, unsigned long long *own)
 		     "sed -n 's/^completed from:.* \\([0-9]*\\) of the dumper.s own storage$/\\1/p' "
 		     "%s/0/analysis.0", LKCD_BIN, conf, core, HEADER_PADDR, dir, dir);
 
-	if (rc || sscanf(out, "%llu", own) != 1) {
-		fprintf(stderr, "\n%s", out);
+	if (rc || sscanf(run_out, "%llu", own) != 1) {
+		fprintf(stderr, "\n%s", run_out);
 		return -1;
 	}
 	return 0;
@@ -155,18 +153,18 @@ static void test_dumpdir_world_writable(void)
 	CU_ASSERT_EQUAL_FATAL(run("chmod 0777 %s && mkdir %s/999999998", d, d), 0);
 	CU_ASSERT_EQUAL(save_into(d), 1);
 	snprintf(p, sizeof(p), "DUMPDIR %s: it is writable by others (owner uid 0, mode 0777)", d);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, p));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, p));
 	CU_ASSERT_EQUAL(run("ls -A %s | tr '\\n' ' '", d), 0);
-	CU_ASSERT_STRING_EQUAL(out, "0 999999998 bounds ");
+	CU_ASSERT_STRING_EQUAL(run_out, "0 999999998 bounds ");
 	/* group-writable is no better */
 	CU_ASSERT_EQUAL_FATAL(run("chmod 0770 %s", d), 0);
 	CU_ASSERT_EQUAL(save_into(d), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "it is writable by its group"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "it is writable by its group"));
 	/* closed again: saved, and KEEP_DUMPS=1 keeps the newest only (planted or not) */
 	CU_ASSERT_EQUAL_FATAL(run("chmod 0700 %s && rmdir %s/999999998", d, d), 0);
 	CU_ASSERT_EQUAL(save_into(d), 0);
 	CU_ASSERT_EQUAL(run("ls -A %s | tr '\\n' ' '", d), 0);
-	CU_ASSERT_STRING_EQUAL(out, "1 bounds ");
+	CU_ASSERT_STRING_EQUAL(run_out, "1 bounds ");
 }
 
 /* The directories above DUMPDIR: writable without the sticky bit, or another user's. */
@@ -180,27 +178,27 @@ static void test_dumpdir_parents(void)
 	CU_ASSERT_EQUAL_FATAL(run("mkdir -p %s && chmod 0775 %s/mid", d, top), 0);
 	CU_ASSERT_EQUAL(save_into(d), 1);
 	snprintf(p, sizeof(p), "DUMPDIR %s: its parent %s/mid is writable by its group", d, top);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, p));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, p));
 	CU_ASSERT_EQUAL(run("ls -A %s | wc -l", d), 0);
-	CU_ASSERT_STRING_EQUAL(out, "0\n");
+	CU_ASSERT_STRING_EQUAL(run_out, "0\n");
 	/* sticky (like /tmp): others cannot rename what root owns there */
 	CU_ASSERT_EQUAL_FATAL(run("chmod 1777 %s/mid", top), 0);
 	CU_ASSERT_EQUAL(save_into(d), 0);
 	/* DUMPDIR owned by another user (nobody) */
 	CU_ASSERT_EQUAL_FATAL(run("chmod 0755 %s/mid && chown 65534 %s", top, d), 0);
 	CU_ASSERT_EQUAL(save_into(d), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "it is owned by another user (owner uid 65534"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "it is owned by another user (owner uid 65534"));
 	/* a parent owned by another user, though closed */
 	CU_ASSERT_EQUAL_FATAL(run("chown 0 %s && chown 65534 %s/mid", d, top), 0);
 	CU_ASSERT_EQUAL(save_into(d), 1);
 	snprintf(p, sizeof(p), "its parent %s/mid is owned by another user", top);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, p));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, p));
 	/* a symbolic link on the way, planted by another user */
 	CU_ASSERT_EQUAL_FATAL(run("chown 0 %s/mid && ln -s %s/mid %s/link && "
 				  "chown -h 65534 %s/link", top, top, top, top), 0);
 	snprintf(d, sizeof(d), "%s/link/dumps", top);
 	CU_ASSERT_EQUAL(save_into(d), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "a symbolic link owned by another user"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "a symbolic link owned by another user"));
 }
 
 static const CU_TestInfo guard_tests[] = {

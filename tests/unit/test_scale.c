@@ -134,9 +134,9 @@ static int make_core(const char *path, enum shape shape, uint32_t n)
 /* Instructions valgrind counts for `self --open path`, 0 when it failed. */
 static unsigned long long instructions(const char *self, const char *path)
 {
-	char *out = runf_out, *p;
+	char *out = run_out, *p;
 	unsigned long long n = 0;
-	int rc = runf("timeout 600 valgrind --tool=cachegrind --cache-sim=no "
+	int rc = run("timeout 600 valgrind --tool=cachegrind --cache-sim=no "
 		      "--cachegrind-out-file=/dev/null %s --open %s 2>&1", self, path);
 
 	p = strstr(out, "I   refs:");
@@ -226,5 +226,5 @@ int main(int argc, char **argv)
 		return open_only(argv[2]);
 	if (!realpath(argv[0], self))
 		return 1;
-	return lkcd_unit_run(argv[0], register_suites);
+	return lkcd_unit_run(argc, argv, register_suites);
 }

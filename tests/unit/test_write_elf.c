@@ -10,24 +10,6 @@
 #include "unit.h"
 #include "write_fixture.h"
 
-static int write_fixture(struct fx *f, const struct lkcd_write_opts *opts,
-			 struct lkcd_write_stats *st, char *path, size_t plen)
-{
-	struct lkcd_write_input in;
-	struct lkcd_error err = { 0 };
-	int fd = fx_tmpfile(path, plen, "elf");
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	fx_input(f, &in);
-	ret = lkcd_write_dump(fd, LKCD_OUT_ELF, &in, opts, st, &err);
-	if (ret)
-		fprintf(stderr, "\nwrite: %s\n", err.msg);
-	close(fd);
-	return ret;
-}
-
 static void test_roundtrip(void)
 {
 	struct fx f;
@@ -42,7 +24,7 @@ static void test_roundtrip(void)
 	uint64_t pfn;
 
 	CU_ASSERT_FATAL(fx_init(&f) == 0);
-	CU_ASSERT_EQUAL_FATAL(write_fixture(&f, &opts, &st, path, sizeof(path)), 0);
+	CU_ASSERT_EQUAL_FATAL(fx_write(&f, LKCD_OUT_ELF, &opts, &st, path, sizeof(path), NULL), 0);
 	buf = fx_slurp(path, &len);
 	CU_ASSERT_FATAL(buf != NULL && len >= sizeof(*eh));
 	eh = (const Elf64_Ehdr *)buf;
@@ -125,7 +107,7 @@ static void test_vaddr_unknown(void)
 	const Elf64_Phdr *ph;
 
 	CU_ASSERT_FATAL(fx_init(&f) == 0);
-	CU_ASSERT_EQUAL_FATAL(write_fixture(&f, NULL, NULL, path, sizeof(path)), 0);
+	CU_ASSERT_EQUAL_FATAL(fx_write(&f, LKCD_OUT_ELF, NULL, NULL, path, sizeof(path), NULL), 0);
 	buf = fx_slurp(path, &len);
 	CU_ASSERT_FATAL(buf != NULL);
 	ph = (const Elf64_Phdr *)(buf + sizeof(Elf64_Ehdr));
@@ -224,7 +206,7 @@ static void test_libkdumpfile_reads(void)
 	int bad;
 
 	CU_ASSERT_FATAL(fx_init(&f) == 0);
-	CU_ASSERT_EQUAL_FATAL(write_fixture(&f, NULL, NULL, path, sizeof(path)), 0);
+	CU_ASSERT_EQUAL_FATAL(fx_write(&f, LKCD_OUT_ELF, NULL, NULL, path, sizeof(path), NULL), 0);
 	bad = fx_kdumpfile_check(&f, path, 1, &ok, why, sizeof(why));
 	if (bad)
 		fprintf(stderr, "\nlibkdumpfile: %d bad: %s\n", bad, why);

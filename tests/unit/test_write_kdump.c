@@ -13,22 +13,6 @@
 #define KH_SIZE		104
 #define PD_SIZE		24
 
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
 static int bit(const uint8_t *map, uint64_t n)
 {
 	return (map[n >> 3] >> (n & 7)) & 1;
@@ -96,22 +80,6 @@ static int kd_page(const struct kd *k, uint64_t pfn, uint8_t *out, uint32_t *fla
 		return -1;
 	}
 	return 0;
-}
-
-static int write_fixture(struct fx *f, const struct lkcd_write_opts *opts,
-			 struct lkcd_write_stats *st, char *path, size_t plen,
-			 struct lkcd_error *err)
-{
-	struct lkcd_write_input in;
-	int fd = fx_tmpfile(path, plen, "kdump");
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	fx_input(f, &in);
-	ret = lkcd_write_dump(fd, LKCD_OUT_KDUMP, &in, opts, st, err);
-	close(fd);
-	return ret;
 }
 
 /* The whole file checked against the fixture; returns mismatches. */
@@ -206,7 +174,7 @@ static void test_roundtrip_default(void)
 	char path[256];
 
 	CU_ASSERT_FATAL(fx_init(&f) == 0);
-	CU_ASSERT_EQUAL_FATAL(write_fixture(&f, NULL, &st, path, sizeof(path), &err), 0);
+	CU_ASSERT_EQUAL_FATAL(fx_write(&f, LKCD_OUT_KDUMP, NULL, &st, path, sizeof(path), &err), 0);
 	CU_ASSERT_EQUAL(check_file(&f, path, 0), 0);
 	CU_ASSERT_EQUAL(st.pages_written, fx_count(&f, FX_DATA) + fx_count(&f, FX_ZERO));
 	CU_ASSERT_EQUAL(st.pages_zero, fx_count(&f, FX_ZERO));
@@ -236,7 +204,7 @@ static void test_roundtrip_keep_zstd(void)
 	char path[256];
 
 	CU_ASSERT_FATAL(fx_init(&f) == 0);
-	CU_ASSERT_EQUAL_FATAL(write_fixture(&f, &opts, &st, path, sizeof(path), &err), 0);
+	CU_ASSERT_EQUAL_FATAL(fx_write(&f, LKCD_OUT_KDUMP, &opts, &st, path, sizeof(path), &err), 0);
 	CU_ASSERT_EQUAL(check_file(&f, path, 1), 0);
 	/* zstd 3, 32, 103 copied too; 43 (incompressible) compressed above a page? */
 	CU_ASSERT(st.pages_copied >= 6);
@@ -255,7 +223,7 @@ static void test_two_passes(void)
 
 	CU_ASSERT_FATAL(fx_init(&f) == 0);
 	f.hdr.pages_dumped = 0;
-	CU_ASSERT_EQUAL_FATAL(write_fixture(&f, NULL, &st, path, sizeof(path), &err), 0);
+	CU_ASSERT_EQUAL_FATAL(fx_write(&f, LKCD_OUT_KDUMP, NULL, &st, path, sizeof(path), &err), 0);
 	CU_ASSERT_EQUAL(st.passes, 2);
 	CU_ASSERT_EQUAL(check_file(&f, path, 0), 0);
 	unlink(path);
@@ -272,7 +240,7 @@ static void test_bound_too_small(void)
 
 	CU_ASSERT_FATAL(fx_init(&f) == 0);
 	f.hdr.pages_dumped = 5;
-	CU_ASSERT_EQUAL_FATAL(write_fixture(&f, NULL, &st, path, sizeof(path), &err), 0);
+	CU_ASSERT_EQUAL_FATAL(fx_write(&f, LKCD_OUT_KDUMP, NULL, &st, path, sizeof(path), &err), 0);
 	CU_ASSERT_EQUAL(st.passes, 3);
 	CU_ASSERT_EQUAL(check_file(&f, path, 0), 0);
 	CU_ASSERT_EQUAL(st.pages_written, fx_count(&f, FX_DATA) + fx_count(&f, FX_ZERO));
@@ -290,7 +258,7 @@ static void test_bound_too_big(void)
 
 	CU_ASSERT_FATAL(fx_init(&f) == 0);
 	f.hdr.pages_dumped = 90;
-	CU_ASSERT_EQUAL_FATAL(write_fixture(&f, NULL, &st, path, sizeof(path), &err), 0);
+	CU_ASSERT_EQUAL_FATAL(fx_write(&f, LKCD_OUT_KDUMP, NULL, &st, path, sizeof(path), &err), 0);
 	CU_ASSERT_EQUAL(st.passes, 1);
 	CU_ASSERT_EQUAL(check_file(&f, path, 0), 0);
 	unlink(path);
@@ -307,7 +275,7 @@ static void test_incomplete_flag(void)
 
 	CU_ASSERT_FATAL(fx_init(&f) == 0);
 	f.hdr.state = LKCD_STATE_INCOMPLETE;
-	CU_ASSERT_EQUAL_FATAL(write_fixture(&f, NULL, NULL, path, sizeof(path), &err), 0);
+	CU_ASSERT_EQUAL_FATAL(fx_write(&f, LKCD_OUT_KDUMP, NULL, NULL, path, sizeof(path), &err), 0);
 	buf = fx_slurp(path, &len);
 	CU_ASSERT_FATAL(buf != NULL);
 	CU_ASSERT(rd32(buf + 424) & 0x8);
@@ -325,7 +293,7 @@ static void test_libkdumpfile_reads(void)
 	int bad;
 
 	CU_ASSERT_FATAL(fx_init(&f) == 0);
-	CU_ASSERT_EQUAL_FATAL(write_fixture(&f, NULL, NULL, path, sizeof(path), &err), 0);
+	CU_ASSERT_EQUAL_FATAL(fx_write(&f, LKCD_OUT_KDUMP, NULL, NULL, path, sizeof(path), &err), 0);
 	bad = fx_kdumpfile_check(&f, path, 0, &ok, why, sizeof(why));
 	if (bad)
 		fprintf(stderr, "\nlibkdumpfile: %d bad: %s\n", bad, why);
@@ -337,7 +305,7 @@ static void test_libkdumpfile_reads(void)
 	{
 		struct lkcd_write_opts opts = { .flags = LKCD_WRITE_KEEP_ZSTD };
 
-		CU_ASSERT_EQUAL_FATAL(write_fixture(&f, &opts, NULL, path, sizeof(path), &err), 0);
+		CU_ASSERT_EQUAL_FATAL(fx_write(&f, LKCD_OUT_KDUMP, &opts, NULL, path, sizeof(path), &err), 0);
 		bad = fx_kdumpfile_check(&f, path, 0, &ok, why, sizeof(why));
 		if (bad)
 			fprintf(stderr, "\nlibkdumpfile (zstd): %d bad: %s\n", bad, why);

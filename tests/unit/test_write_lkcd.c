@@ -11,40 +11,6 @@
 #define V8_HDR		734
 #define FIRST_PAGE	65536
 
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static int write_fixture(struct fx *f, const struct lkcd_write_opts *opts,
-			 struct lkcd_write_stats *st, char *path, size_t plen)
-{
-	struct lkcd_write_input in;
-	struct lkcd_error err = { 0 };
-	int fd = fx_tmpfile(path, plen, "lkcd");
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	fx_input(f, &in);
-	ret = lkcd_write_dump(fd, LKCD_OUT_LKCD, &in, opts, st, &err);
-	if (ret)
-		fprintf(stderr, "\nwrite: %s\n", err.msg);
-	close(fd);
-	return ret;
-}
-
 static void test_roundtrip(void)
 {
 	struct fx f;
@@ -59,7 +25,7 @@ static void test_roundtrip(void)
 	uint64_t pfn;
 
 	CU_ASSERT_FATAL(fx_init(&f) == 0);
-	CU_ASSERT_EQUAL_FATAL(write_fixture(&f, NULL, &st, path, sizeof(path)), 0);
+	CU_ASSERT_EQUAL_FATAL(fx_write(&f, LKCD_OUT_LKCD, NULL, &st, path, sizeof(path), NULL), 0);
 	buf = fx_slurp(path, &len);
 	CU_ASSERT_FATAL(buf != NULL && len > FIRST_PAGE);
 
@@ -168,7 +134,7 @@ static void test_live_magic(void)
 
 	CU_ASSERT_FATAL(fx_init(&f) == 0);
 	/* a crash dump keeps the crash magic even with the option */
-	CU_ASSERT_EQUAL_FATAL(write_fixture(&f, &opts, NULL, path, sizeof(path)), 0);
+	CU_ASSERT_EQUAL_FATAL(fx_write(&f, LKCD_OUT_LKCD, &opts, NULL, path, sizeof(path), NULL), 0);
 	buf = fx_slurp(path, &len);
 	CU_ASSERT_FATAL(buf != NULL);
 	CU_ASSERT_EQUAL(rd64(buf), 0xa8190173618f23edULL);
@@ -176,7 +142,7 @@ static void test_live_magic(void)
 	unlink(path);
 
 	f.hdr.magic = LKCD_DUMP_MAGIC_LIVE;
-	CU_ASSERT_EQUAL_FATAL(write_fixture(&f, &opts, NULL, path, sizeof(path)), 0);
+	CU_ASSERT_EQUAL_FATAL(fx_write(&f, LKCD_OUT_LKCD, &opts, NULL, path, sizeof(path), NULL), 0);
 	buf = fx_slurp(path, &len);
 	CU_ASSERT_FATAL(buf != NULL);
 	CU_ASSERT_EQUAL(rd64(buf), 0xa8190173618f23cdULL);
@@ -184,7 +150,7 @@ static void test_live_magic(void)
 	unlink(path);
 
 	/* by default a live dump gets the magic every reader accepts */
-	CU_ASSERT_EQUAL_FATAL(write_fixture(&f, NULL, NULL, path, sizeof(path)), 0);
+	CU_ASSERT_EQUAL_FATAL(fx_write(&f, LKCD_OUT_LKCD, NULL, NULL, path, sizeof(path), NULL), 0);
 	buf = fx_slurp(path, &len);
 	CU_ASSERT_FATAL(buf != NULL);
 	CU_ASSERT_EQUAL(rd64(buf), 0xa8190173618f23edULL);
@@ -203,7 +169,7 @@ static void test_other_machine(void)
 
 	CU_ASSERT_FATAL(fx_init(&f) == 0);
 	strcpy(f.hdr.uts.machine, "aarch64");
-	CU_ASSERT_EQUAL_FATAL(write_fixture(&f, NULL, NULL, path, sizeof(path)), 0);
+	CU_ASSERT_EQUAL_FATAL(fx_write(&f, LKCD_OUT_LKCD, NULL, NULL, path, sizeof(path), NULL), 0);
 	buf = fx_slurp(path, &len);
 	CU_ASSERT_FATAL(buf != NULL);
 	CU_ASSERT_EQUAL(rd64(buf + V8_HDR), 0);
@@ -352,7 +318,7 @@ static void test_libkdumpfile_reads(void)
 	int bad;
 
 	CU_ASSERT_FATAL(fx_init(&f) == 0);
-	CU_ASSERT_EQUAL_FATAL(write_fixture(&f, NULL, NULL, path, sizeof(path)), 0);
+	CU_ASSERT_EQUAL_FATAL(fx_write(&f, LKCD_OUT_LKCD, NULL, NULL, path, sizeof(path), NULL), 0);
 	bad = fx_kdumpfile_check(&f, path, 0, &ok, why, sizeof(why));
 	if (bad)
 		fprintf(stderr, "\nlibkdumpfile: %d bad: %s\n", bad, why);

@@ -9,6 +9,9 @@
  * zeros (ELF holes).  Also: a plain source (a vmcore without an lkcd dump)
  * through lkcd_source_page_iter_open().
  */
+#include <lz4.h>
+#include <sys/wait.h>
+
 #include "unit.h"
 #include "simmem.h"
 #include "write_fixture.h"
