@@ -426,6 +426,23 @@ static void make_fake_root(const char *root, const char *crash_size)
 			    root, crash_size, root), 0);
 }
 
+/*
+ * make_fake_root under work/NAME, and work/NAME.conf naming its kernel and
+ * initramfs (root and cf get the paths).
+ */
+static void make_fake_armable(const char *name, const char *crash_size, char *root,
+			      size_t root_size, char *cf, size_t cf_size)
+{
+	char text[600];
+
+	snprintf(root, root_size, "%s/%s", work, name);
+	make_fake_root(root, crash_size);
+	snprintf(cf, cf_size, "%s/%s.conf", work, name);
+	snprintf(text, sizeof(text), "KEXEC_KERNEL=%s/boot/vmlinuz\nKEXEC_INITRD=%s/boot/initrd.img\n",
+		 root, root);
+	CU_ASSERT_EQUAL(write_file(cf, text), 0);
+}
+
 /* The fake kexec was run with the capture command line kept + append. */
 static void expect_kexec_append(const char *root, const char *kept)
 {
@@ -518,12 +535,7 @@ static void test_config_refuses(void)
 	char root[128], cf[256], text[600];
 
 	/* no crashkernel reservation */
-	snprintf(root, sizeof(root), "%s/nores", work);
-	make_fake_root(root, "0");
-	snprintf(cf, sizeof(cf), "%s/nores.conf", work);
-	snprintf(text, sizeof(text), "KEXEC_KERNEL=%s/boot/vmlinuz\nKEXEC_INITRD=%s/boot/initrd.img\n",
-		 root, root);
-	CU_ASSERT_EQUAL(write_file(cf, text), 0);
+	make_fake_armable("nores", "0", root, sizeof(root), cf, sizeof(cf));
 	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config",
 			    root, root, LKCD_BIN, cf), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "no crashkernel reservation"));
@@ -596,16 +608,11 @@ static void test_config_refuses(void)
  */
 static void test_config_kexec_sysfs_dir(void)
 {
-	char root[128], cf[256], text[600];
+	char root[128], cf[256];
 
-	snprintf(root, sizeof(root), "%s/kexecdir", work);
-	make_fake_root(root, "0");
+	make_fake_armable("kexecdir", "0", root, sizeof(root), cf, sizeof(cf));
 	CU_ASSERT_EQUAL(run("cd %s/sys/kernel && mkdir kexec && echo 268435456 > kexec/crash_size && "
 			    "echo 1 > kexec/crash_loaded && echo 0 > kexec_crash_loaded", root), 0);
-	snprintf(cf, sizeof(cf), "%s/kexecdir.conf", work);
-	snprintf(text, sizeof(text), "KEXEC_KERNEL=%s/boot/vmlinuz\nKEXEC_INITRD=%s/boot/initrd.img\n",
-		 root, root);
-	CU_ASSERT_EQUAL(write_file(cf, text), 0);
 	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config",
 			    root, root, LKCD_BIN, cf), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "armed:"));
@@ -616,6 +623,61 @@ static void test_config_kexec_sysfs_dir(void)
 	CU_ASSERT_EQUAL(run("rm -r %s/sys/kernel/kexec", root), 0);
 	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config", root, LKCD_BIN, cf), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "sys/kernel/kexec_crash_size is 0"));
+}
+
+/*
+ * How the capture kernel is loaded (kexec_mode.c): crashkernel=...,cma on the
+ * command line takes kexec_file_load (-s), else kexec_load; --hotplug only
+ * where the kernel has crash_hotplug and the kexec on PATH names --hotplug;
+ * a refused -s (no lockdown) falls back to kexec_load; what crash_hotplug
+ * says after the load is reported.
+ */
+static void test_config_kexec_mode(void)
+{
+	char root[128], cf[256];
+
+	make_fake_armable("kexecmode", "268435456", root, sizeof(root), cf, sizeof(cf));
+	/* a kexec that takes --hotplug (its --help says so) and logs a load */
+	CU_ASSERT_EQUAL(run("printf '#!/bin/sh\\n[ \"$1\" = --help ] && "
+			    "{ echo \" --hotplug   Do in-kernel update\"; exit 0; }\\n"
+			    "echo \"$@\" >%s/kexec.args\\n' >%s/bin/kexec", root, root), 0);
+
+	/* no crash_hotplug file (6.1, or no CONFIG_CRASH_HOTPLUG): plain -p */
+	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config",
+			    root, root, LKCD_BIN, cf), 0);
+	CU_ASSERT_EQUAL(run("grep -c '^-p %s/boot/vmlinuz ' %s/kexec.args", root, root), 0);
+
+	/* CONFIG_CRASH_HOTPLUG: --hotplug, and the kernel's answer reported */
+	CU_ASSERT_EQUAL(run("mkdir -p %s/sys/devices/system/memory && "
+			    "echo 1 >%s/sys/devices/system/memory/crash_hotplug", root, root), 0);
+	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config",
+			    root, root, LKCD_BIN, cf), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "running: kexec -p --hotplug "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "the kernel updates the loaded capture kernel itself"));
+	CU_ASSERT_EQUAL(run("grep -c '^-p --hotplug ' %s/kexec.args", root), 0);
+
+	/* crashkernel=...,cma: kexec_file_load, and why; no --hotplug with it */
+	CU_ASSERT_EQUAL(run("echo 'root=/dev/vda crashkernel=64M crashkernel=256M,cma' "
+			    ">%s/proc/cmdline", root), 0);
+	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config",
+			    root, root, LKCD_BIN, cf), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "only kexec_file_load gives the capture kernel the CMA"));
+	CU_ASSERT_EQUAL(run("grep -c '^-p -s %s/boot/vmlinuz ' %s/kexec.args", root, root), 0);
+	/* not a ,cma parameter: a name that merely ends in crashkernel= */
+	CU_ASSERT_EQUAL(run("echo 'root=/dev/vda xcrashkernel=256M,cma' >%s/proc/cmdline", root), 0);
+	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config",
+			    root, root, LKCD_BIN, cf), 0);
+	CU_ASSERT_EQUAL(run("grep -c '^-p --hotplug ' %s/kexec.args", root), 0);
+
+	/* -s refused without lockdown: kexec_load after all, said */
+	CU_ASSERT_EQUAL(run("echo 'root=/dev/vda crashkernel=256M,cma' >%s/proc/cmdline && "
+			    "printf '#!/bin/sh\\n[ \"$1\" = --help ] && exit 0\\n"
+			    "[ \"$2\" = -s ] && exit 1\\necho \"$@\" >%s/kexec.args\\n' "
+			    ">%s/bin/kexec", root, root, root), 0);
+	CU_ASSERT_EQUAL(run("PATH=%s/bin:$PATH LKCD_SYSROOT=%s %s -c %s config",
+			    root, root, LKCD_BIN, cf), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "loading with kexec_load instead"));
+	CU_ASSERT_EQUAL(run("grep -c '^-p %s/boot/vmlinuz ' %s/kexec.args", root, root), 0);
 }
 
 static void test_config_in_capture_kernel(void)
@@ -1319,6 +1381,7 @@ static const CU_TestInfo cmd_tests[] = {
 	{ "config arms (fake /proc, /sys, kexec)", test_config_arms },
 	{ "config refuses: no reservation, kexec, module, kernel", test_config_refuses },
 	{ "config in the capture kernel saves", test_config_in_capture_kernel },
+	{ "config: kexec -s for crashkernel=,cma, --hotplug where it helps", test_config_kexec_mode },
 	{ "test crashes only when armed and confirmed", test_crash_test_guarded },
 	{ "save --level/--exclude drops zero pages, refuses missing classes", test_save_level_filter },
 	{ "save --output PATH, --force", test_save_output },

@@ -222,8 +222,9 @@ static int arm(const struct lkcd_conf *conf)
 {
 	char append[8192], buf[64];
 	char kernel[PATH_MAX], initrd[PATH_MAX], initrd_arg[PATH_MAX + 16];
-	char *argv[9];
+	char *argv[10];
 	const char *lockdown = lockdown_level();
+	struct kexec_mode mode;
 	uint64_t addr = 0, crash_size = 0;
 	int ret, st, argc = 0;
 
@@ -291,15 +292,19 @@ static int arm(const struct lkcd_conf *conf)
 
 	if (capture_cmdline(conf, addr, append, sizeof(append)) < 0)
 		return EXIT_FAIL;
+	/*
+	 * kexec_file_load (-s) under lockdown, which refuses kexec_load (it
+	 * needs an image signed with a key the kernel trusts), and with
+	 * crashkernel=...,cma; --hotplug where kexec and the kernel can keep
+	 * the loaded image current on hotplug (kexec_mode.c).
+	 */
+	kexec_mode_pick(lockdown, &mode);
 	argv[argc++] = "kexec";
 	argv[argc++] = "-p";
-	/*
-	 * A locked-down kernel refuses kexec_load(2) (LOCKDOWN_KEXEC, at
-	 * integrity already); kexec_file_load(2) is allowed when the kernel
-	 * image carries a signature the kernel trusts.
-	 */
-	if (locked_down(lockdown))
+	if (mode.file)
 		argv[argc++] = "-s";
+	if (mode.hotplug)
+		argv[argc++] = "--hotplug";
 	argv[argc++] = kernel;
 	if (initrd[0]) {
 		snprintf(initrd_arg, sizeof(initrd_arg), "--initrd=%s", initrd);
@@ -309,11 +314,26 @@ static int arm(const struct lkcd_conf *conf)
 	argv[argc++] = append;
 	argv[argc] = NULL;
 
-	printf("%s %s %s%s%s --append \"%s\"\n", dry_run ? "would run:" : "running:",
-	       locked_down(lockdown) ? "kexec -p -s" : "kexec -p", kernel, initrd[0] ? " " : "", initrd[0] ? initrd_arg : "", append);
+	if (mode.file && !locked_down(lockdown))
+		printf("kexec_file_load (kexec -s): %s\n", mode.why);
+	printf("%s kexec -p%s%s %s%s%s --append \"%s\"\n", dry_run ? "would run:" : "running:",
+	       mode.file ? " -s" : "", mode.hotplug ? " --hotplug" : "", kernel,
+	       initrd[0] ? " " : "", initrd[0] ? initrd_arg : "", append);
 	if (dry_run)
 		return EXIT_OK;
 	st = run_command(argv);
+	if (st && mode.file && !locked_down(lockdown)) {
+		/*
+		 * kexec_file_load refused (a kernel without CONFIG_KEXEC_FILE,
+		 * an image it will not verify): kexec_load still arms, with
+		 * the capture kernel in the crashkernel= range alone.
+		 */
+		errmsg("kexec -p -s %s exited with status %d: loading with kexec_load instead (the "
+		       "capture kernel gets the crashkernel= range only, not the CMA ranges)",
+		       kernel, st);
+		memmove(&argv[2], &argv[3], (size_t)(argc - 2) * sizeof(argv[0]));
+		st = run_command(argv);
+	}
 	if (st) {
 		if (locked_down(lockdown))
 			errmsg("kexec -p -s %s exited with status %d: capture kernel not loaded (the kernel "
@@ -331,6 +351,13 @@ static int arm(const struct lkcd_conf *conf)
 	printf("armed: level %s, compress %s, header at 0x%llx, crashkernel %llu MiB\n",
 	       lkcd_level_name(conf->level), lkcd_compress_name(conf->compress),
 	       (unsigned long long)addr, (unsigned long long)(crash_size >> 20));
+	/* who keeps the capture kernel's view of memory current on hotplug */
+	if (kernel_updates_capture_image() == 1)
+		printf("hotplug: the kernel updates the loaded capture kernel itself "
+		       "(crash_hotplug is 1): no re-arm on hotplug\n");
+	else if (kernel_updates_capture_image() == 0)
+		printf("hotplug: the kernel does not update this capture kernel (crash_hotplug is 0): "
+		       "lkcd-rearm reloads it after hotplug\n");
 	return EXIT_OK;
 }
 

@@ -83,6 +83,24 @@ int cmdline_filter(const char *cmdline, const char *const *drop, char *out,
  */
 int run_command(char *const argv[]);
 
+/*
+ * How lkcd config loads the capture kernel (kexec_mode.c): file = kexec -s
+ * (kexec_file_load; why says for what), hotplug = kexec --hotplug (the
+ * kernel then updates the loaded image on memory and CPU hotplug).
+ */
+struct kexec_mode {
+	bool file;
+	bool hotplug;
+	const char *why;
+};
+void kexec_mode_pick(const char *lockdown, struct kexec_mode *m);
+/*
+ * Does the kernel update the loaded capture image on hotplug by itself
+ * (/sys/devices/system/{memory,cpu}/crash_hotplug is 1)?  1, 0, or -1 when
+ * the kernel has no such file (no CONFIG_CRASH_HOTPLUG).
+ */
+int kernel_updates_capture_image(void);
+
 /* Print the summary of a decoded header (what analysis.N and show print). */
 /* Why a dump is incomplete, in words ("panic inside the dumper", ...). */
 const char *incomplete_reason_name(uint32_t reason);
