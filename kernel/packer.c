@@ -9,7 +9,8 @@
  * allocation, no lock, nothing called but pk->ops.  The format it writes is
  * include/lkcd/format.h, specified in Documentation/format.rst.
  *
- * Two invariants carry the whole design (DESIGN.md, invariant 1):
+ * Two invariants carry the whole design (Documentation/format.rst, "Spare
+ * pages" and "The header page"):
  *  - a page is written only if its content is not (or no longer) needed:
  *    excluded by the mask (the "excl" cursor), or already saved, i.e. below
  *    st.saved_below (the "reuse" cursor), or in the caller's pool;

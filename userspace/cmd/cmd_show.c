@@ -155,7 +155,10 @@ static void copy_str(char *dst, const uint8_t *src, size_t n)
 			*p = '?';
 }
 
-/* LKCD v8 dump_header_t (packed, see FORMATS.md); into jo when not NULL. */
+/*
+ * LKCD v8 dump_header_t (packed, Documentation/output-formats.rst); into jo
+ * when not NULL.
+ */
 static int show_lkcd_v8(int fd, const char *path, FILE *out, struct json_object *jo)
 {
 	uint8_t dh[734];

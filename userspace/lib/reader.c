@@ -4,8 +4,8 @@
  * storage blocks one block at a time, reassemble the record stream and hand
  * out records in ascending pfn order.
  *
- * Every byte is untrusted (DESIGN.md, invariants 5 and 6).  The rules, from
- * Documentation/format.rst:
+ * Every byte is untrusted (Documentation/security.rst, "Untrusted dumps").
+ * The rules, from Documentation/format.rst:
  *  - a block whose header is bad (magic, header_crc, seq, sizes, unreadable
  *    address) ends the walk: its next_paddr cannot be trusted.  A block whose
  *    next_paddr is out of the source or misaligned is still read, and the
