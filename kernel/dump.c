@@ -7,9 +7,11 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/gfp.h>
+#include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/nmi.h>
 #include <linux/sort.h>
 #include <linux/timekeeping.h>
 
@@ -113,57 +115,93 @@ module_param(corrupt_records, uint, 0600);
 MODULE_PARM_DESC(corrupt_records,
 		 "test build only: after the dump is sealed, flip a bit in the data of this many stored records (default 0)");
 MODULE_INFO(lkcd_test,
-	    "test build: fault-injection knobs corrupt_records, inject_panic_at, inject_oops, inject_panic_before_run, alloc_after_dump, snapshot_report_delay_ms");
+	    "test build: fault-injection knobs corrupt_records, inject_panic_at, inject_oops, inject_panic_before_run, alloc_after_dump, snapshot_report_delay_ms, snapshot_fault_pfn");
 
 /*
- * Test build only: after the dump is sealed, allocate this many pages as
- * the rest of panic() might (kmsg_dump, netconsole: order 0, atomic, this
- * CPU), count those that hold one of the dump's blocks, and scribble over
- * all of them (tests/vm fault-alloc-after).
+ * Test build only: after the dump is sealed, allocate up to this many pages
+ * as the rest of panic() might (kmsg_dump, netconsole: order 0, this CPU),
+ * with no watermark in the way (__GFP_MEMALLOC), so that 4294967295 takes
+ * every page this CPU can still be given: its own per-CPU lists first, then
+ * the buddy lists of every zone.  Every page is overwritten (the allocator
+ * itself zeroes it first where init_on_alloc is on, Debian's default), then
+ * the chain is walked again to see how many blocks survived, and the pages
+ * are freed (tests/vm fault-alloc-after).
  */
 static unsigned int alloc_after_dump;
 module_param(alloc_after_dump, uint, 0600);
 MODULE_PARM_DESC(alloc_after_dump,
-		 "test build only: after the dump, allocate and overwrite this many pages, reporting those that held dump blocks (default 0)");
+		 "test build only: after the dump, allocate and overwrite up to this many pages (4294967295: all this CPU can get), then count the blocks still intact (default 0)");
 
-/* A block of the dump sealed in h, by its header and crc. */
-static notrace bool lkcd_test_is_block(const struct lkcd_dump_header *h, const void *page)
+/* Block seq of the dump sealed in h, by its header and crc. */
+static notrace bool lkcd_test_is_block(const struct lkcd_dump_header *h, const void *page,
+				       u64 seq)
 {
 	struct lkcd_block_header bh;
 
 	memcpy(&bh, page, sizeof(bh));
-	if (bh.magic != LKCD_BLOCK_MAGIC || bh.seq >= h->nr_blocks)
+	if (bh.magic != LKCD_BLOCK_MAGIC || bh.seq != seq || seq >= h->nr_blocks)
 		return false;
 	bh.header_crc = 0;
 	return lkcd_pk.ops->crc32(0, &bh, sizeof(bh)) ==
 	       ((const struct lkcd_block_header *)page)->header_crc;
 }
 
+/*
+ * Walk the sealed dump's chain as far as its block headers are intact:
+ * how many blocks, how many of them on pages that classify as free (the
+ * buddy's or a per-CPU list's, where an allocation can find them), the
+ * highest pfn.
+ */
+static notrace void lkcd_test_blocks(u64 *nr, u64 *on_free, u64 *top)
+{
+	const struct lkcd_dump_header *h = lkcd_pk.header;
+	u64 paddr = h->first_block_paddr, run;
+
+	*nr = *on_free = *top = 0;
+	while (paddr) {
+		u64 pfn = PHYS_PFN(paddr);
+		const struct lkcd_block_header *bh = lkcd_pk.ops->map_spare(lkcd_pk.ctx, pfn);
+
+		if (!bh || !lkcd_test_is_block(h, bh, *nr))
+			break;
+		(*nr)++;
+		if ((lkcd_pk.ops->classify(lkcd_pk.ctx, pfn, &run) & LKCD_PC_MASK) == LKCD_PC_FREE)
+			(*on_free)++;
+		*top = max(*top, pfn);
+		paddr = bh->next_paddr;
+	}
+}
+
 /* Panic path, after the seal. */
 notrace void lkcd_dump_test_alloc(void)
 {
-	u32 want = READ_ONCE(alloc_after_dump), got = 0, held = 0;
+	u32 want = READ_ONCE(alloc_after_dump), got = 0;
+	u64 nr, on_free, top, intact, lowest = U64_MAX;
+	struct page *pg, *next;
+	LIST_HEAD(taken);
 
 	if (!want || lkcd_pk.st.phase != LKCD_PACKER_SEALED)
 		return;
+	lkcd_test_blocks(&nr, &on_free, &top);
+	pr_emerg("test: the dump's %llu blocks: %llu on free pages, the highest at pfn 0x%llx\n",
+		 nr, on_free, top);
 	while (got < want) {
-		struct page *pg = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
-		void *addr;
-
+		pg = alloc_page(__GFP_HIGH | __GFP_MEMALLOC | __GFP_NOWARN);
 		if (!pg)
 			break;
-		addr = page_address(pg);
-		if (lkcd_test_is_block(lkcd_pk.header, addr)) {
-			if (!held)
-				pr_emerg("test: pfn 0x%lx allocated after the dump holds a dump block\n",
-					 page_to_pfn(pg));
-			held++;
-		}
-		memset(addr, 0xa5, PAGE_SIZE);
-		got++;
+		memset(page_address(pg), 0xa5, PAGE_SIZE);
+		lowest = min_t(u64, lowest, page_to_pfn(pg));
+		list_add(&pg->lru, &taken);
+		if (++got % 1024 == 0)
+			touch_nmi_watchdog();
 	}
-	pr_emerg("test: %u pages allocated and overwritten after the dump, %u of them held dump blocks\n",
-		 got, held);
+	lkcd_test_blocks(&intact, &on_free, &top);
+	list_for_each_entry_safe(pg, next, &taken, lru) {
+		list_del(&pg->lru);
+		__free_page(pg);
+	}
+	pr_emerg("test: %u pages allocated and overwritten after the dump (lowest pfn 0x%llx); then %llu of its %llu blocks intact\n",
+		 got, got ? lowest : 0, intact, nr);
 }
 
 static notrace void lkcd_test_damaged(void *ctx, __u64 pfn, __u64 seq, __u32 byte)
@@ -190,7 +228,7 @@ int lkcd_dump_init(void)
 	int i, ret;
 
 #ifdef LKCD_TEST
-	pr_warn("test build: fault-injection knobs corrupt_records, inject_panic_at, inject_oops, inject_panic_before_run, alloc_after_dump and snapshot_report_delay_ms built in\n");
+	pr_warn("test build: fault-injection knobs corrupt_records, inject_panic_at, inject_oops, inject_panic_before_run, alloc_after_dump, snapshot_report_delay_ms and snapshot_fault_pfn built in\n");
 #endif
 
 	lkcd_read_pg = alloc_page(GFP_KERNEL);

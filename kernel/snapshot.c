@@ -58,6 +58,7 @@
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/utsname.h>
+#include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 #include <linux/workqueue.h>
 #include <asm/pgtable_types.h>
@@ -145,6 +146,44 @@ static unsigned int lkcd_snap_classify(void *ctx, __u64 pfn, __u64 *run)
 	return cls;
 }
 
+#ifdef LKCD_TEST
+/*
+ * Test build only: the live copy of this pfn reads an address that is never
+ * mapped (the guard page after a one-page vmalloc area) instead, so that
+ * the copy itself takes a fault on a chosen page, as it would on a page
+ * unmapped under it; with ERMS, inside copy_mc_to_kernel()
+ * (tests/vm snapshot-copy-fault).  0: off (pfn 0 is never dumped).
+ */
+static unsigned long snapshot_fault_pfn;
+module_param(snapshot_fault_pfn, ulong, 0600);
+MODULE_PARM_DESC(snapshot_fault_pfn,
+		 "test build only: a live snapshot's copy of this pfn reads an unmapped page instead (default 0: none)");
+static void *lkcd_test_unmapped;
+
+static void lkcd_test_snap_init(void)
+{
+	lkcd_test_unmapped = vmalloc(PAGE_SIZE);
+}
+
+static void lkcd_test_snap_exit(void)
+{
+	vfree(lkcd_test_unmapped);
+}
+
+static const void *lkcd_test_copy_src(u64 pfn, const void *addr)
+{
+	if (pfn != READ_ONCE(snapshot_fault_pfn) || !lkcd_test_unmapped)
+		return addr;
+	pr_info("test: the live copy of pfn 0x%llx reads the unmapped %px instead\n",
+		pfn, lkcd_test_unmapped + PAGE_SIZE);
+	return lkcd_test_unmapped + PAGE_SIZE;
+}
+#else
+static inline void lkcd_test_snap_init(void) { }
+static inline void lkcd_test_snap_exit(void) { }
+static inline const void *lkcd_test_copy_src(u64 pfn, const void *addr) { return addr; }
+#endif
+
 /*
  * Copy a page that may go away under us, with machine-check recovery where
  * the kernel has it (issue 12, item 11).  copy_mc_to_kernel() is the panic
@@ -180,7 +219,7 @@ static int lkcd_snap_read_live(void *ctx, __u64 pfn, void *buf)
 	pte = lookup_address((unsigned long)addr, &level);
 	if (!pte || !pte_present(*pte))
 		return -1;
-	return lkcd_copy_page_live(buf, addr) ? -1 : 0;
+	return lkcd_copy_page_live(buf, lkcd_test_copy_src(pfn, addr)) ? -1 : 0;
 }
 
 /* Pool pages are ours and lowmem: the direct map. */
@@ -869,6 +908,7 @@ int lkcd_snapshot_init(void)
 						    LKCD_NR_SNAP_SYSCTL);
 	if (!lkcd_snap_sysctl_hdr)
 		return -ENOMEM;
+	lkcd_test_snap_init();
 	ret = register_sysrq_key('d', &lkcd_sysrq_op);
 	if (ret)
 		/* another handler has d (lockdep's show-all-locks): keep the rest */
@@ -884,4 +924,5 @@ void lkcd_snapshot_exit(void)
 	mutex_lock(&lkcd_snap.mutex);
 	lkcd_snap_free();
 	mutex_unlock(&lkcd_snap.mutex);
+	lkcd_test_snap_exit();
 }
