@@ -3,7 +3,7 @@
 #   make          build userspace (build/bin/lkcd, build/lib/liblkcd.a) and,
 #                 when the target kernel's headers are installed, kernel/lkcd.ko
 #   make deps     install packages, target kernel headers and image (scripts/deps)
-#   make check    deps (with the debug vmlinux) + build + unit tests +
+#   make check    deps (with the debug vmlinux) + build + unit tests + docs +
 #                 fuzz corpus replay + sanitizer (ASan/UBSan) unit tests +
 #                 real-kernel VM tests + summary: the whole VM suite on
 #                 CHECK_RELEASE's kernel (trixie, 6.12), its core (CORE=1)
@@ -97,6 +97,7 @@ check:
 	set -e; for r in $(CHECK_RELEASE) $(CORE_RELEASES); do scripts/deps --release $$r --debug-vmlinux; done
 	$(MAKE) all
 	-scripts/step unit $(MAKE) -C tests/unit check
+	-scripts/step docs scripts/check-docs
 	-scripts/step fuzz $(MAKE) -C tests/fuzz check-all
 	-for r in $(CORE_RELEASES); do scripts/step vm@$$r tests/vm/run -r $$r -c; done
 	-scripts/step vm@$(CHECK_RELEASE) tests/vm/run -r $(CHECK_RELEASE)
