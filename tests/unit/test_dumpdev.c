@@ -932,6 +932,11 @@ static void test_cmd_three_boots(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "not yet saved (written "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "kept, not overwritten"));
 	CU_ASSERT_EQUAL(run("test -s %s/second/0/dump.0", work), 0);
+	/* ... in the format lkcd save -F asks for, not the configuration's */
+	CU_ASSERT_EQUAL(run("%s -c %s.second save -F elf -f %s -a 0x%llx", LKCD_BIN, conf, core,
+			    HEADER_PADDR), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "kept, not overwritten"));
+	CU_ASSERT_EQUAL(run("head -c 4 %s/second/1/dump.1 | grep -q ELF", work), 0);
 	CU_ASSERT_EQUAL(run("%s -c %s dumpdev", LKCD_BIN, conf), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "complete, not saved"));
 

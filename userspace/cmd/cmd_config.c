@@ -392,6 +392,7 @@ int cmd_config(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct lkcd_conf conf;
+	struct save_request req = { 0 };
 	char cmdline[4096], val[64];
 	bool print = false;
 	int c, ret;
@@ -447,7 +448,8 @@ int cmd_config(int argc, char **argv)
 			printf("capture kernel: would save the dump at %s to %s\n", val, conf.dumpdir);
 			return EXIT_OK;
 		}
-		return save_run(&conf, NULL, NULL, false, LKCD_OUT_KDUMP);
+		save_request_init(&req, &conf);
+		return save_run(&req);
 	}
 	if (!conf.dump_active) {
 		printf("DUMP_ACTIVE=0: disarming\n");

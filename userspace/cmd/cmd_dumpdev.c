@@ -71,23 +71,27 @@ static void describe_waiting(int fd, const char *dev, char *buf, size_t size)
  * The capture environment mounts DUMPDIR_DEVICE there when it is set;
  * without it DUMPDIR is in the initramfs and this dump is lost at reboot.
  */
-static int dumpdev_keep_unsaved(const struct lkcd_conf *conf, const struct save_input *si,
+static int dumpdev_keep_unsaved(const struct save_request *req, const struct save_input *si,
 				const char *what)
 {
+	const struct lkcd_conf *conf = req->conf;
+	struct save_input to_dir = *si;
 	unsigned long n;
 	int rc;
 
 	warnmsg("DUMPDEV %s holds a dump not yet saved (%s): kept, not overwritten; "
 		"this dump goes to DUMPDIR %s instead", conf->dumpdev, what, conf->dumpdir);
-	rc = save_write_dir(conf, si, conf->dump_format, &n);
+	to_dir.capture = false;		/* so the sink is DUMPDIR, in the format asked for */
+	rc = save_write(req, &to_dir, &n);
 	if (rc == EXIT_OK)
 		fprintf(stderr, "%s: saved to %s/%lu; the dump on DUMPDEV %s is saved at the next boot\n",
 			prog, conf->dumpdir, n, conf->dumpdev);
 	return rc;
 }
 
-int dumpdev_capture(const struct lkcd_conf *conf, const struct save_input *si)
+int dumpdev_capture(const struct save_request *req, const struct save_input *si)
 {
+	const struct lkcd_conf *conf = req->conf;
 	struct lkcd_dumpdev_input in;
 	struct lkcd_dumpdev_info info;
 	struct lkcd_error err = { 0 };
@@ -127,7 +131,7 @@ int dumpdev_capture(const struct lkcd_conf *conf, const struct save_input *si)
 			describe_waiting(fd, dev, what, sizeof(what));
 			close(fd);
 		}
-		return dumpdev_keep_unsaved(conf, si, what[0] ? what : "unreadable");
+		return dumpdev_keep_unsaved(req, si, what[0] ? what : "unreadable");
 	}
 	if (ret < 0) {
 		errmsg("DUMPDEV: %s", err.msg);
@@ -148,9 +152,10 @@ static size_t dev_problems(void *ctx, const struct lkcd_problem **out)
 	return lkcd_dumpdev_problems(ctx, out);
 }
 
-int dumpdev_save(const struct lkcd_conf *conf, const char *dev, bool have_format,
-		 enum lkcd_out_format format, bool again)
+int dumpdev_save(const struct save_request *req)
 {
+	const struct lkcd_conf *conf = req->conf;
+	const char *dev = conf->dumpdev;
 	struct lkcd_dumpdev_info info;
 	struct lkcd_dumpdev *d = NULL;
 	struct lkcd_error err = { 0 };
@@ -159,8 +164,6 @@ int dumpdev_save(const struct lkcd_conf *conf, const char *dev, bool have_format
 	char when[64];
 	int fd, ret, rc;
 
-	if (!have_format)
-		format = conf->dump_format;
 	fd = open_dev(dev, true);
 	if (fd < 0) {
 		errmsg("DUMPDEV %s: %s", dev, strerror(errno));
@@ -182,7 +185,7 @@ int dumpdev_save(const struct lkcd_conf *conf, const char *dev, bool have_format
 		close(fd);
 		return EXIT_NODUMP;
 	}
-	if (info.state == LKCD_DUMPDEV_SAVED && !again) {
+	if (info.state == LKCD_DUMPDEV_SAVED && !req->again) {
 		format_utc(info.saved_sec, when, sizeof(when));
 		printf("DUMPDEV %s: no dump waiting (the last one was saved as %s/%u on %s)\n",
 		       dev, conf->dumpdir, info.saved_index, when);
@@ -207,9 +210,10 @@ int dumpdev_save(const struct lkcd_conf *conf, const char *dev, bool have_format
 	si.read_ctx = d;
 	si.problems = dev_problems;
 	si.problems_ctx = d;
-	rc = save_write_dir(conf, &si, format, &n);
+	rc = save_write(req, &si, &n);
 	/* --output: a copy elsewhere; the next boot still saves it to DUMPDIR */
-	if (rc == EXIT_OK && !save_extra.output && info.state == LKCD_DUMPDEV_COMPLETE) {
+	if (rc == EXIT_OK && save_sink_choose(req, &si) == SAVE_SINK_DUMPDIR &&
+	    info.state == LKCD_DUMPDEV_COMPLETE) {
 		ret = lkcd_dumpdev_mark_saved(fd, dev, (uint32_t)n, (uint64_t)time(NULL), &err);
 		if (ret < 0) {
 			/* saved, but it would be saved again at the next boot */

@@ -391,14 +391,79 @@ static size_t reader_problems(void *ctx, const struct lkcd_problem **out)
 	return lkcd_dump_problems(ctx, out);
 }
 
-uint32_t save_write_flags(const struct lkcd_conf *conf)
+void save_request_init(struct save_request *req, const struct lkcd_conf *conf)
 {
-	return conf->save_keep_zstd ? LKCD_WRITE_KEEP_ZSTD : 0;
+	req->conf = conf;
+	req->format = conf->dump_format;
+	req->write_flags = conf->save_keep_zstd ? LKCD_WRITE_KEEP_ZSTD : 0;
 }
 
-int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
-		   enum lkcd_out_format format, unsigned long *index)
+enum save_sink save_sink_choose(const struct save_request *req, const struct save_input *si)
 {
+	if (req->output)
+		return SAVE_SINK_OUTPUT;
+	if (si->capture && req->conf->dumpdev[0])
+		return SAVE_SINK_DUMPDEV;
+	return SAVE_SINK_DUMPDIR;
+}
+
+/* What the stages made of the input, for the DUMPDIR sink's analysis.N. */
+struct save_staged {
+	const struct lkcd_dump_header *hout;	/* what the output says it is */
+	const struct save_filter *filt;
+	const char *fmsg;			/* the filter's warning, or "" */
+	const struct save_scrub *scrub;
+};
+
+static int write_dumpdir(const struct save_request *req, const struct save_input *si,
+			 const struct save_staged *st, unsigned long *index);
+
+int save_write(const struct save_request *req, const struct save_input *si,
+	       unsigned long *index)
+{
+	enum save_sink sink = save_sink_choose(req, si);
+	const struct lkcd_dump_header *hp = si->hdr;
+	struct lkcd_dump_header hout = *hp;
+	struct save_filter filt;
+	struct save_scrub ss;
+	struct save_input scrubbed;
+	char fmsg[256] = "";
+	int rc;
+
+	/* DUMPDEV keeps the records as preserved: the next boot's save filters */
+	if (sink == SAVE_SINK_DUMPDEV)
+		return dumpdev_capture(req, si);
+	/* --level/--exclude: refused before anything is created */
+	if (save_filter_resolve(hp, req, &filt, fmsg, sizeof(fmsg)) < 0) {
+		errmsg("%s", fmsg);
+		return EXIT_FAIL;
+	}
+	if (fmsg[0])
+		warnmsg("%s", fmsg);
+	if (filt.drop_zero)
+		hout.exclude |= LKCD_EXCLUDE_ZERO;
+	hout.pages_dumped += si->extra_pages;	/* the writer's bound, the progress bar's total */
+	if (save_scrub_begin(req, si, &ss, &scrubbed) < 0)
+		return EXIT_FAIL;
+	if (sink == SAVE_SINK_OUTPUT) {
+		rc = save_write_output(req, &scrubbed, &hout, &filt);
+	} else {
+		struct save_staged st = {
+			.hout = &hout, .filt = &filt, .fmsg = fmsg, .scrub = &ss,
+		};
+
+		rc = write_dumpdir(req, &scrubbed, &st, index);
+	}
+	save_scrub_end(&ss);
+	return rc;
+}
+
+/* The DUMPDIR sink: DUMPDIR/N as a transaction; EXIT_* code. */
+static int write_dumpdir(const struct save_request *req, const struct save_input *si,
+			 const struct save_staged *st, unsigned long *index)
+{
+	const struct lkcd_conf *conf = req->conf;
+	enum lkcd_out_format format = req->format;
 	struct lkcd_error err = { 0 };
 	const struct lkcd_dump_header *hp = si->hdr;
 	struct lkcd_write_input in;
@@ -417,35 +482,11 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 	time_t t0 = time(NULL);
 	char now[64];
 	int fd, ret, rc = EXIT_WRITE;
-	struct lkcd_dump_header hout = *hp;	/* what the output says it is */
-	struct save_filter filt;
 	struct save_pages sp;
-	struct save_scrub ss;
-	struct save_input scrubbed;
-	char fmsg[256] = "";
 	char incomplete[96];
 	uint64_t lost_records, lost_pages;
 
-	/* 2b. --level/--exclude: refused before anything is created */
-	if (save_filter_resolve(hp, &save_extra, &filt, fmsg, sizeof(fmsg)) < 0) {
-		errmsg("%s", fmsg);
-		return EXIT_FAIL;
-	}
-	if (fmsg[0])
-		warnmsg("%s", fmsg);
-	if (filt.drop_zero)
-		hout.exclude |= LKCD_EXCLUDE_ZERO;
-	hout.pages_dumped += si->extra_pages;	/* the writer's bound, the progress bar's total */
-	if (save_scrub_begin(conf, si, &ss, &scrubbed) < 0)
-		return EXIT_FAIL;
-	si = &scrubbed;
-	if (save_extra.output) {
-		rc = save_write_output(si, format, &hout, &filt, save_write_flags(conf));
-		save_scrub_end(&ss);
-		return rc;
-	}
-
-	/* 3. where it goes */
+	/* where it goes */
 	umask(077);
 	ret = mkdir_p(dumpdir);
 	if (ret < 0) {
@@ -483,7 +524,7 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 		goto out;
 	}
 
-	/* 4. the dump file */
+	/* the dump file */
 	snprintf(name, sizeof(name), "dump.%lu", n);
 	fd = create_file(&o, name);
 	if (fd < 0) {
@@ -496,14 +537,14 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 		close(fd);
 		goto out;
 	}
-	in.hdr = &hout;
+	in.hdr = st->hout;
 	in.nr_ranges = si->nr_ranges;
 	in.ranges = si->ranges;
 	in.notes = notes;
-	save_pages_wrap(&sp, &si->pages, hout.pages_dumped, filt.drop_zero, save_extra.quiet,
+	save_pages_wrap(&sp, &si->pages, st->hout->pages_dumped, st->filt->drop_zero, req->quiet,
 			&in.pages);
 	save_write_opts(si, &wopts);
-	wopts.flags |= save_write_flags(conf);
+	wopts.flags |= req->write_flags;
 	memset(&ws, 0, sizeof(ws));
 	save_incomplete_note(hp, incomplete, sizeof(incomplete));
 	/* level header or lockdown (else save_run fell back to /proc/vmcore) */
@@ -535,7 +576,7 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 		goto out;
 	}
 
-	/* 5. analysis.N (and dmesg.N, reported in it) */
+	/* analysis.N (and dmesg.N, reported in it) */
 	snprintf(name, sizeof(name), "analysis.%lu", n);
 	fd = create_file(&o, name);
 	analysis = fd >= 0 ? fdopen(fd, "w") : NULL;
@@ -558,16 +599,16 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 		(unsigned long long)ws.pages_unreadable);
 	if (si->report)
 		si->report(si->report_ctx, analysis);
-	if (filt.active) {
-		fprintf(analysis, "filtered on save: exclude 0x%x", filt.exclude);
-		if (save_extra.have_level)
-			fprintf(analysis, " (level %s)", lkcd_level_name(save_extra.level));
+	if (st->filt->active) {
+		fprintf(analysis, "filtered on save: exclude 0x%x", st->filt->exclude);
+		if (req->have_level)
+			fprintf(analysis, " (level %s)", lkcd_level_name(req->level));
 		fprintf(analysis, " over the dump's exclude 0x%x: %llu zero pages left out\n",
 			hp->exclude, (unsigned long long)sp.dropped);
-		if (filt.not_applied)
-			fprintf(analysis, "                  not applied (%s)\n", fmsg);
+		if (st->filt->not_applied)
+			fprintf(analysis, "                  not applied (%s)\n", st->fmsg);
 	}
-	save_scrub_report(&ss, analysis);
+	save_scrub_report(st->scrub, analysis);
 	nprobs = si->problems ? si->problems(si->problems_ctx, &probs) : 0;
 	save_pages_lost(&sp, hp, &lost_records, &lost_pages);
 	fprintf(analysis, "damaged parts:    %zu", nprobs);
@@ -602,7 +643,7 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 		goto out;
 	}
 
-	/* 6. publish: the directory under its final name, then bounds */
+	/* publish: the directory under its final name, then bounds */
 	if (fsync(o.tmpfd) < 0) {
 		errmsg("%s: %s", path, strerror(errno));
 		goto out;
@@ -643,13 +684,12 @@ out:
 	if (o.dirfd >= 0)
 		close(o.dirfd);
 	free(notes);
-	save_scrub_end(&ss);
 	return rc;
 }
 
-int save_run(const struct lkcd_conf *conf, const char *address,
-	     const char *vmcore, bool have_format, enum lkcd_out_format format)
+int save_run(const struct save_request *req)
 {
+	const char *address = req->address, *vmcore = req->vmcore;
 	struct lkcd_error err = { 0 };
 	struct lkcd_source *src = NULL;
 	struct lkcd_dump *dump = NULL;
@@ -662,8 +702,6 @@ int save_run(const struct lkcd_conf *conf, const char *address,
 	int ret, rc = EXIT_NODUMP;
 	bool from_cmdline = !address;
 
-	if (!have_format)
-		format = conf->dump_format;
 	if (!vmcore)
 		vmcore = sys_path("/proc/vmcore");
 	/* 1. where is the header? */
@@ -674,9 +712,9 @@ int save_run(const struct lkcd_conf *conf, const char *address,
 			return EXIT_NODUMP;
 		}
 		if (cmdline_get(cmdline, "crashdump", addrbuf, sizeof(addrbuf)) < 0)
-			return save_fallback(conf, NULL, vmcore,
+			return save_fallback(req, NULL, vmcore,
 					     "no crashdump= on the kernel command line (not a capture kernel "
-					     "for lkcd, or lkcd.ko was never armed); give --address", format);
+					     "for lkcd, or lkcd.ko was never armed); give --address");
 		address = addrbuf;
 	}
 	if (parse_u64(address, &addr) < 0 || addr % LKCD_PAGE_SIZE) {
@@ -687,7 +725,7 @@ int save_run(const struct lkcd_conf *conf, const char *address,
 			errmsg("%s", why);
 			return EXIT_NODUMP;
 		}
-		return save_fallback(conf, NULL, vmcore, why, format);
+		return save_fallback(req, NULL, vmcore, why);
 	}
 
 	/* 2. the memory of the crashed kernel, and the header in it */
@@ -755,16 +793,13 @@ int save_run(const struct lkcd_conf *conf, const char *address,
 	si.read_ctx = src;
 	si.problems = reader_problems;
 	si.problems_ctx = dump;
-	tail = save_tail_begin(&si);
-	/* DUMPDEV: onto the raw device, saved to DUMPDIR at the next boot */
-	if (conf->dumpdev[0] && !save_extra.output)
-		rc = dumpdev_capture(conf, &si);
-	else
-		rc = save_write_dir(conf, &si, format, NULL);
+	si.capture = true;
+	tail = save_tail_begin(req, &si);
+	rc = save_write(req, &si, NULL);
 	goto out;
 no_dump:
 	/* 2b. no usable lkcd dump: /proc/vmcore itself, unless refused */
-	rc = save_fallback(conf, src, vmcore, why, format);
+	rc = save_fallback(req, src, vmcore, why);
 out:
 	save_tail_end(tail);
 	lkcd_dump_close(dump);
@@ -850,13 +885,13 @@ int cmd_save(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *address = NULL, *vmcore = NULL, *dumpdir = NULL, *dumpdev = NULL;
+	const char *dumpdir = NULL, *dumpdev = NULL, *format = NULL, *zstd = NULL;
 	char cmdline[4096], val[64];
-	bool again = false, snapshot = false, keep = false;
-	enum lkcd_out_format format = LKCD_OUT_KDUMP;
-	bool have_format = false;
-	bool have_zstd = false, keep_zstd = true;
+	bool snapshot = false;
+	struct save_request req = { 0 };
+	enum lkcd_out_format fmt;
 	struct lkcd_conf conf;
+	bool keep_zstd;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "a:f:d:F:c:D:skl:e:o:qh", opts, NULL)) != -1) {
@@ -865,15 +900,15 @@ int cmd_save(int argc, char **argv)
 			snapshot = true;
 			break;
 		case 'k':
-			keep = true;
+			req.keep = true;
 			break;
 		case 'l':
-			if (lkcd_conf_parse_level(optarg, &save_extra.level) < 0) {
+			if (lkcd_conf_parse_level(optarg, &req.level) < 0) {
 				errmsg("--level %s: expected none, header, kern, used, all_ram or 0, 1, 2, 4, 8",
 				       optarg);
 				return EXIT_FAIL;
 			}
-			save_extra.have_level = true;
+			req.have_level = true;
 			break;
 		case 'e': {
 			uint64_t v;
@@ -883,21 +918,21 @@ int cmd_save(int argc, char **argv)
 				       optarg, LKCD_EXCLUDE_MASK);
 				return EXIT_FAIL;
 			}
-			save_extra.exclude = (uint32_t)v;
-			save_extra.have_exclude = true;
+			req.exclude = (uint32_t)v;
+			req.have_exclude = true;
 			break;
 		}
 		case 'o':
-			save_extra.output = optarg;
+			req.output = optarg;
 			break;
 		case 'O':
-			save_extra.force = true;
+			req.force = true;
 			break;
 		case 'q':
-			save_extra.quiet = true;
+			req.quiet = true;
 			break;
 		case 'S':
-			if (save_scrub_option(optarg) < 0)
+			if (save_scrub_option(&req, optarg) < 0)
 				return EXIT_FAIL;
 			break;
 		case 'Z':
@@ -905,32 +940,32 @@ int cmd_save(int argc, char **argv)
 				errmsg("--zstd %s: expected keep or zlib", optarg);
 				return EXIT_FAIL;
 			}
-			have_zstd = true;
+			zstd = optarg;
 			break;
 		case 'N':
-			save_extra.no_fallback = true;
+			req.no_fallback = true;
 			break;
 		case 'D':
 			dumpdev = optarg;
 			break;
 		case 'A':
-			again = true;
+			req.again = true;
 			break;
 		case 'a':
-			address = optarg;
+			req.address = optarg;
 			break;
 		case 'f':
-			vmcore = optarg;
+			req.vmcore = optarg;
 			break;
 		case 'd':
 			dumpdir = optarg;
 			break;
 		case 'F':
-			if (lkcd_conf_parse_format(optarg, &format) < 0) {
+			if (lkcd_conf_parse_format(optarg, &fmt) < 0) {
 				errmsg("--format %s: expected kdump, lkcd or elf", optarg);
 				return EXIT_FAIL;
 			}
-			have_format = true;
+			format = optarg;
 			break;
 		case 'c':
 			conf_path = optarg;
@@ -948,22 +983,25 @@ int cmd_save(int argc, char **argv)
 		errmsg("save: unexpected argument '%s'", argv[optind]);
 		return EXIT_FAIL;
 	}
-	if (save_extra.have_level && save_extra.have_exclude) {
+	if (req.have_level && req.have_exclude) {
 		errmsg("save: give --level or --exclude, not both");
 		return EXIT_FAIL;
 	}
-	if (save_extra.force && !save_extra.output) {
+	if (req.force && !req.output) {
 		errmsg("save: --force only goes with --output");
 		return EXIT_FAIL;
 	}
-	if (save_extra.output && !save_extra.output[0]) {
+	if (req.output && !req.output[0]) {
 		errmsg("--output: empty path");
 		return EXIT_FAIL;
 	}
 	if (load_config(&conf) < 0)
 		return EXIT_FAIL;
-	if (have_zstd)
-		conf.save_keep_zstd = keep_zstd;
+	/* the command line laid over the configuration (checked above) */
+	if (format)
+		lkcd_conf_parse_format(format, &conf.dump_format);
+	if (zstd)
+		lkcd_conf_parse_save_zstd(zstd, &conf.save_keep_zstd);
 	if (dumpdir) {
 		if (dumpdir[0] == '\0' || strlen(dumpdir) >= sizeof(conf.dumpdir)) {
 			errmsg("--dumpdir '%s': empty or too long", dumpdir);
@@ -978,25 +1016,27 @@ int cmd_save(int argc, char **argv)
 		}
 		snprintf(conf.dumpdev, sizeof(conf.dumpdev), "%s", dumpdev);
 	}
+	save_request_init(&req, &conf);
 	/*
-	 * A live snapshot (SysRq d, lkcd snapshot): asked for, or held while
-	 * this is no capture kernel and no other source was named.
+	 * The source, chosen here alone.  A live snapshot (SysRq d, lkcd
+	 * snapshot): asked for, or held while this is no capture kernel and
+	 * no other source was named.
 	 */
-	if (snapshot || (!address && !vmcore && !dumpdev &&
+	if (snapshot || (!req.address && !req.vmcore && !dumpdev &&
 			 (read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline)) < 0 ||
 			  cmdline_get(cmdline, "crashdump", val, sizeof(val)) < 0) &&
 			 snapshot_held()))
-		return snapshot_save(&conf, have_format, format, keep);
+		return snapshot_save(&req);
 	/* not a capture kernel: the dump waiting on DUMPDEV, if any */
-	if (!address && conf.dumpdev[0] &&
+	if (!req.address && conf.dumpdev[0] &&
 	    (read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline)) < 0 ||
 	     cmdline_get(cmdline, "crashdump", val, sizeof(val)) < 0))
-		return dumpdev_save(&conf, conf.dumpdev, have_format, format, again);
+		return dumpdev_save(&req);
 	/*
 	 * A normal boot with nothing waiting: said plainly, on stdout, with
 	 * its own exit code, so a boot-time unit tells it from a failure.
 	 */
-	if (!address && !vmcore && !conf.dumpdev[0] &&
+	if (!req.address && !req.vmcore && !conf.dumpdev[0] &&
 	    (read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline)) < 0 ||
 	     cmdline_get(cmdline, "crashdump", val, sizeof(val)) < 0) &&
 	    access(sys_path("/proc/vmcore"), F_OK) < 0) {
@@ -1007,5 +1047,5 @@ int cmd_save(int argc, char **argv)
 	/* -d alone in a capture kernel: straight to that directory */
 	if (dumpdir && !dumpdev)
 		conf.dumpdev[0] = '\0';
-	return save_run(&conf, address, vmcore, have_format, format);
+	return save_run(&req);
 }

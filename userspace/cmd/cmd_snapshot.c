@@ -411,8 +411,7 @@ static size_t snap_problems(void *ctx, const struct lkcd_problem **out)
 	return lkcd_dump_problems(ctx, out);
 }
 
-int snapshot_save(const struct lkcd_conf *conf, bool have_format,
-		  enum lkcd_out_format format, bool keep)
+int snapshot_save(const struct save_request *req)
 {
 	const char *path = sys_path(LKCD_DEV_PATH);
 	struct lkcd_snapshot_status st;
@@ -428,8 +427,6 @@ int snapshot_save(const struct lkcd_conf *conf, bool have_format,
 	size_t notes_len = 0;
 	int fd, ret, rc = EXIT_NODUMP;
 
-	if (!have_format)
-		format = conf->dump_format;
 	fd = dev_open();
 	if (fd < 0)
 		return EXIT_NODUMP;
@@ -495,8 +492,8 @@ int snapshot_save(const struct lkcd_conf *conf, bool have_format,
 	}
 	si.problems = snap_problems;
 	si.problems_ctx = dump;
-	rc = save_write_dir(conf, &si, format, &n);
-	if (rc == EXIT_OK && !keep) {
+	rc = save_write(req, &si, &n);
+	if (rc == EXIT_OK && !req->keep) {
 		if (ioctl(fd, LKCD_IOC_RELEASE) < 0)
 			warnmsg("the snapshot is saved but could not be released: %s",
 				strerror(errno));

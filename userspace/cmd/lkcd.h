@@ -178,6 +178,8 @@ struct save_input {
 	/* more lines for analysis.N after the page counts (the fallback's filter), or NULL */
 	void (*report)(void *ctx, FILE *analysis);
 	void *report_ctx;
+	bool capture;				/* the crashed kernel, read in the capture
+						 * kernel: DUMPDEV may take it */
 };
 
 /*
@@ -187,7 +189,8 @@ struct save_input {
  * when the dump is left as it stands.  End after the save.
  */
 struct save_tail;
-struct save_tail *save_tail_begin(struct save_input *si);
+struct save_request;
+struct save_tail *save_tail_begin(const struct save_request *req, struct save_input *si);
 void save_tail_end(struct save_tail *t);
 
 /*
@@ -197,14 +200,25 @@ void save_tail_end(struct save_tail *t);
  */
 int dumpdir_check_safe(int dirfd, const char *dumpdir);
 
-/* Write DUMPDIR/N from si; EXIT_* code; *index (may be NULL) gets N. */
-int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
-		   enum lkcd_out_format format, unsigned long *index);
-/* Capture kernel: write si onto conf->dumpdev (cmd_dumpdev.c); EXIT_* code. */
-int dumpdev_capture(const struct lkcd_conf *conf, const struct save_input *si);
-/* Next boot: save the dump waiting on dev to DUMPDIR and mark it saved. */
-int dumpdev_save(const struct lkcd_conf *conf, const char *dev, bool have_format,
-		 enum lkcd_out_format format, bool again);
+/* Where a save's data goes, chosen in one place: save_sink_choose(). */
+enum save_sink {
+	SAVE_SINK_DUMPDIR,	/* DUMPDIR/N, written as a transaction (cmd_save.c) */
+	SAVE_SINK_OUTPUT,	/* --output FILE, or - for a pipe (save_output.c) */
+	SAVE_SINK_DUMPDEV,	/* capture kernel: the raw DUMPDEV (cmd_dumpdev.c) */
+};
+/* --output wins; DUMPDEV takes what the capture kernel reads; else DUMPDIR. */
+enum save_sink save_sink_choose(const struct save_request *req, const struct save_input *si);
+/*
+ * The one way out for every source: si through the stages (--level/
+ * --exclude, scrub, zero-page drop, progress) into the chosen sink.
+ * EXIT_* code; *index (may be NULL) gets N when the sink is DUMPDIR.
+ */
+int save_write(const struct save_request *req, const struct save_input *si,
+	       unsigned long *index);
+/* The DUMPDEV sink: write si onto DUMPDEV (cmd_dumpdev.c); EXIT_* code. */
+int dumpdev_capture(const struct save_request *req, const struct save_input *si);
+/* Next boot: save the dump waiting on DUMPDEV to DUMPDIR and mark it saved. */
+int dumpdev_save(const struct save_request *req);
 int cmd_dumpdev(int argc, char **argv);
 /* lkcd config: DUMPDEV is a free block device a capture may write; 0 or -1 (said). */
 int dumpdev_check_config(const struct lkcd_conf *conf);
@@ -242,16 +256,14 @@ int cmd_snapshot(int argc, char **argv);
 int cmd_release(int argc, char **argv);
 bool snapshot_held(void);
 /* Save the held snapshot from /dev/lkcd to DUMPDIR/N, then release it unless keep. */
-int snapshot_save(const struct lkcd_conf *conf, bool have_format,
-		  enum lkcd_out_format format, bool keep);
+int snapshot_save(const struct save_request *req);
 /* "snapshot state: ..." for lkcd status; nothing without the module. */
 void snapshot_state_line(FILE *out);
 /* The module's snapshot_state text (buf), for lkcd status --json; NULL without it. */
 const char *snapshot_state_text(char *buf, size_t len);
 
 /* config runs save in the capture kernel */
-int save_run(const struct lkcd_conf *conf, const char *address,
-	     const char *vmcore, bool have_format, enum lkcd_out_format format);
+int save_run(const struct save_request *req);
 
 /*
  * No usable lkcd dump (reason says why): unless SAVE_FALLBACK=0 or
@@ -260,14 +272,21 @@ int save_run(const struct lkcd_conf *conf, const char *address,
  * (save_fallback.c).  src is vmcore already open, or NULL.  EXIT_* code:
  * EXIT_NODUMP when refused or there is no vmcore to read.
  */
-int save_fallback(const struct lkcd_conf *conf, struct lkcd_source *src, const char *vmcore,
-		  const char *reason, enum lkcd_out_format format);
+int save_fallback(const struct save_request *req, struct lkcd_source *src, const char *vmcore,
+		  const char *reason);
 
 /*
- * lkcd save's extra options (cmd_save.c sets them, save_write_dir uses
- * them for every source: vmcore, DUMPDEV, snapshot).
+ * One lkcd save as asked: the configuration with the command line laid
+ * over it (-d, -D, -F, --zstd change conf itself), built once by cmd_save
+ * (or lkcd config, in the capture kernel) and handed down to every source,
+ * stage and sink.  Nothing below reads an option anywhere else.
  */
-struct save_extra {
+struct save_request {
+	const struct lkcd_conf *conf;	/* DUMPDIR, DUMPDEV, KEEP_DUMPS, SCRUB, ... */
+	enum lkcd_out_format format;	/* -F, else DUMP_FORMAT */
+	uint32_t write_flags;		/* LKCD_WRITE_KEEP_ZSTD: --zstd, else SAVE_ZSTD */
+	const char *address;		/* --address, else crashdump= */
+	const char *vmcore;		/* --vmcore, else /proc/vmcore */
 	bool have_level, have_exclude;
 	uint32_t level;			/* --level: LKCD_LEVEL_* */
 	uint32_t exclude;		/* --exclude: makedumpfile -d bits */
@@ -276,8 +295,14 @@ struct save_extra {
 	bool quiet;			/* --quiet: no progress bar */
 	const char *scrub;		/* --scrub RANGES, every one joined by commas */
 	bool no_fallback;		/* --no-fallback: no lkcd dump is an error */
+	bool again;			/* --again: DUMPDEV's dump even when saved */
+	bool keep;			/* --keep: the snapshot stays held */
 };
-extern struct save_extra save_extra;
+/*
+ * The configuration's part of req (conf, format, write_flags); the
+ * command line's fields are left as they are (zero for lkcd config).
+ */
+void save_request_init(struct save_request *req, const struct lkcd_conf *conf);
 
 /* What --level/--exclude mean for one dump (save_pages.c). */
 struct save_filter {
@@ -291,7 +316,7 @@ struct save_filter {
  * saying why: the dump lacks classes the request keeps, or a level that
  * keeps no pages.
  */
-int save_filter_resolve(const struct lkcd_dump_header *h, const struct save_extra *x,
+int save_filter_resolve(const struct lkcd_dump_header *h, const struct save_request *x,
 			struct save_filter *f, char *msg, size_t len);
 
 /* The page stream wrapper: drops zero pages, draws the progress bar. */
@@ -323,18 +348,14 @@ void save_pages_lost(const struct save_pages *sp, const struct lkcd_dump_header 
 /* "" for a complete dump, else " (the dump itself is incomplete: why)". */
 void save_incomplete_note(const struct lkcd_dump_header *h, char *buf, size_t len);
 /*
- * --output: write only the dump file, at save_extra.output (save_output.c).
- * h is the header the output states (exclude with the zero bit when
- * filtered); wflags: save_write_flags(), added to save_write_opts().
- * EXIT_* code.
+ * The --output sink: write only the dump file, at req->output
+ * (save_output.c).  h is the header the output states (exclude with the
+ * zero bit when filtered).  EXIT_* code.
  */
 /* The writer options a save of si uses (live magic, the direct map's base). */
 void save_write_opts(const struct save_input *si, struct lkcd_write_opts *o);
-int save_write_output(const struct save_input *si, enum lkcd_out_format format,
-		      const struct lkcd_dump_header *h, const struct save_filter *filt,
-		      uint32_t wflags);
-/* The writer flags the configuration asks for (SAVE_ZSTD, lkcd save --zstd). */
-uint32_t save_write_flags(const struct lkcd_conf *conf);
+int save_write_output(const struct save_request *req, const struct save_input *si,
+		      const struct lkcd_dump_header *h, const struct save_filter *filt);
 /* --scrub / SCRUB= (save_scrub.c): the ranges zeroed on the way out. */
 struct save_scrub {
 	struct lkcd_scrub_range *ranges;
@@ -345,13 +366,13 @@ struct save_scrub {
 	int (*inner_read)(void *ctx, uint64_t paddr, void *buf, size_t len);
 	void *inner_ctx;
 };
-/* One --scrub: checked, then joined to save_extra.scrub; 0 or -1 (said). */
-int save_scrub_option(const char *arg);
+/* One --scrub: checked, then joined to req->scrub; 0 or -1 (said). */
+int save_scrub_option(struct save_request *req, const char *arg);
 /*
  * out = si with its pages and kernel-log reads scrubbed (out = si when no
  * range is set).  0, or -1 after saying why (a bad --scrub range).
  */
-int save_scrub_begin(const struct lkcd_conf *conf, const struct save_input *si,
+int save_scrub_begin(const struct save_request *req, const struct save_input *si,
 		     struct save_scrub *ss, struct save_input *out);
 /* The "scrubbed:" lines of analysis.N; nothing when no range is set. */
 void save_scrub_report(const struct save_scrub *ss, FILE *analysis);

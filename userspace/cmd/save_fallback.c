@@ -150,15 +150,16 @@ static void report(void *ctx, FILE *out)
 }
 
 /* The mask to apply: --exclude, --level, DUMP_EXCLUDE, DUMP_LEVEL. EXIT_OK or FAIL. */
-static int choose_filter(const struct lkcd_conf *conf, struct fallback *fb)
+static int choose_filter(const struct save_request *req, struct fallback *fb)
 {
+	const struct lkcd_conf *conf = req->conf;
 	struct lkcd_dump_header none = { 0 };
 	struct save_filter f;
 	char msg[256] = "";
 
-	fb->level = save_extra.have_level ? save_extra.level : conf->level;
-	if (save_extra.have_level || save_extra.have_exclude) {
-		if (save_filter_resolve(&none, &save_extra, &f, msg, sizeof(msg)) < 0) {
+	fb->level = req->have_level ? req->level : conf->level;
+	if (req->have_level || req->have_exclude) {
+		if (save_filter_resolve(&none, req, &f, msg, sizeof(msg)) < 0) {
 			errmsg("%s", msg);
 			return EXIT_FAIL;
 		}
@@ -166,8 +167,6 @@ static int choose_filter(const struct lkcd_conf *conf, struct fallback *fb)
 	} else {
 		fb->exclude = conf->exclude ? conf->exclude : lkcd_level_default_exclude(conf->level);
 	}
-	/* applied here, by class: the writer must not filter again */
-	save_extra.have_level = save_extra.have_exclude = false;
 	return EXIT_OK;
 }
 
@@ -183,9 +182,11 @@ static int summary_line(const struct fallback *fb)
 	return 0;
 }
 
-int save_fallback(const struct lkcd_conf *conf, struct lkcd_source *src, const char *vmcore,
-		  const char *reason, enum lkcd_out_format format)
+int save_fallback(const struct save_request *req, struct lkcd_source *src, const char *vmcore,
+		  const char *reason)
 {
+	const struct lkcd_conf *conf = req->conf;
+	struct save_request filtered = *req;
 	struct lkcd_error err = { 0 };
 	struct lkcd_vmcoreinfo *vi = NULL;
 	struct lkcd_dump_header h, hdr;
@@ -203,10 +204,10 @@ int save_fallback(const struct lkcd_conf *conf, struct lkcd_source *src, const c
 		errmsg("%s", reason);
 		return EXIT_NODUMP;
 	}
-	if (!conf->save_fallback || save_extra.no_fallback) {
+	if (!conf->save_fallback || req->no_fallback) {
 		errmsg("%s", reason);
 		errmsg("no dump saved: the %s fallback is off (%s)", vmcore,
-		       save_extra.no_fallback ? "--no-fallback" : "SAVE_FALLBACK=0");
+		       req->no_fallback ? "--no-fallback" : "SAVE_FALLBACK=0");
 		return EXIT_NODUMP;
 	}
 	if (!src) {
@@ -221,9 +222,11 @@ int save_fallback(const struct lkcd_conf *conf, struct lkcd_source *src, const c
 	warnmsg("no usable lkcd dump: %s", reason);
 	memset(&fb, 0, sizeof(fb));
 	fb.t0 = now_s();
-	rc = choose_filter(conf, &fb);
+	rc = choose_filter(req, &fb);
 	if (rc != EXIT_OK)
 		goto out;
+	/* applied here, by class: the stages must not filter again */
+	filtered.have_level = filtered.have_exclude = false;
 	rc = EXIT_NODUMP;
 	if (!lkcd_source_ranges(src, &ranges)) {
 		errmsg("no fallback either: %s holds no memory", vmcore);
@@ -275,10 +278,8 @@ int save_fallback(const struct lkcd_conf *conf, struct lkcd_source *src, const c
 	si.read_ctx = src;
 	si.report = report;
 	si.report_ctx = &fb;
-	if (conf->dumpdev[0] && !save_extra.output)
-		rc = dumpdev_capture(conf, &si);
-	else
-		rc = save_write_dir(conf, &si, format, NULL);
+	si.capture = true;
+	rc = save_write(&filtered, &si, NULL);
 	fb.seconds = now_s() - fb.t0;
 	if (rc == EXIT_OK)
 		summary_line(&fb);

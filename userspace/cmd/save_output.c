@@ -82,8 +82,8 @@ void save_write_opts(const struct save_input *si, struct lkcd_write_opts *o)
  * The dump onto fd (shown as `shown` in messages), with the writer options
  * of si plus wflags.  0, or -1 after saying why.
  */
-static int write_dump_to(int fd, const char *shown, const struct save_input *si,
-			 enum lkcd_out_format format, const struct lkcd_dump_header *h,
+static int write_dump_to(int fd, const char *shown, const struct save_request *req,
+			 const struct save_input *si, const struct lkcd_dump_header *h,
 			 const struct save_filter *filt, uint32_t wflags,
 			 struct lkcd_write_stats *ws, struct save_pages *sp)
 {
@@ -104,15 +104,15 @@ static int write_dump_to(int fd, const char *shown, const struct save_input *si,
 	in.ranges = si->ranges;
 	in.notes = notes;
 	save_write_opts(si, &wopts);
-	wopts.flags |= wflags;
+	wopts.flags |= req->write_flags | wflags;
 	memset(ws, 0, sizeof(*ws));
 	fprintf(stderr, "%s: saving the dump at 0x%llx (%llu pages) from %s as %s (%s%s)\n", prog,
 		(unsigned long long)si->header_paddr, (unsigned long long)si->hdr->pages_dumped,
-		si->from, shown, lkcd_conf_format_name(format),
+		si->from, shown, lkcd_conf_format_name(req->format),
 		wopts.flags & LKCD_WRITE_FLATTENED ? ", flattened" : "");
 	save_pages_wrap(sp, &si->pages, h->pages_dumped, filt->drop_zero,
-			save_extra.quiet, &in.pages);
-	ret = lkcd_write_dump(fd, format, &in, &wopts, ws, &err);
+			req->quiet, &in.pages);
+	ret = lkcd_write_dump(fd, req->format, &in, &wopts, ws, &err);
 	save_pages_done(sp, ret == 0);
 	free(notes);
 	if (ret < 0) {
@@ -142,9 +142,8 @@ static void report_saved(const char *shown, const struct save_input *si,
  * the receiver decides what a whole file is (makedumpfile -R fails on a
  * stream without its end marker).
  */
-static int write_stdout(const struct save_input *si, enum lkcd_out_format format,
-			const struct lkcd_dump_header *h, const struct save_filter *filt,
-			uint32_t wflags)
+static int write_stdout(const struct save_request *req, const struct save_input *si,
+			const struct lkcd_dump_header *h, const struct save_filter *filt)
 {
 	struct lkcd_write_stats ws;
 	struct save_pages sp;
@@ -154,18 +153,17 @@ static int write_stdout(const struct save_input *si, enum lkcd_out_format format
 		       "(e.g. | ssh HOST makedumpfile -R FILE)");
 		return EXIT_FAIL;
 	}
-	if (write_dump_to(STDOUT_FILENO, "standard output", si, format, h, filt,
-			  wflags | LKCD_WRITE_FLATTENED, &ws, &sp) < 0)
+	if (write_dump_to(STDOUT_FILENO, "standard output", req, si, h, filt,
+			  LKCD_WRITE_FLATTENED, &ws, &sp) < 0)
 		return EXIT_WRITE;
 	report_saved("standard output", si, filt, &ws, &sp);
 	return EXIT_OK;
 }
 
-int save_write_output(const struct save_input *si, enum lkcd_out_format format,
-		      const struct lkcd_dump_header *h, const struct save_filter *filt,
-		      uint32_t wflags)
+int save_write_output(const struct save_request *req, const struct save_input *si,
+		      const struct lkcd_dump_header *h, const struct save_filter *filt)
 {
-	const char *path = save_extra.output, *base;
+	const char *path = req->output, *base;
 	struct lkcd_write_stats ws;
 	struct save_pages sp;
 	char dir[PATH_MAX], tmp[PATH_MAX];
@@ -173,7 +171,7 @@ int save_write_output(const struct save_input *si, enum lkcd_out_format format,
 	int fd = -1, ret, dfd, rc = EXIT_WRITE;
 
 	if (!strcmp(path, "-"))
-		return write_stdout(si, format, h, filt, wflags);
+		return write_stdout(req, si, h, filt);
 	ret = split_path(path, dir, sizeof(dir), &base);
 	if (ret < 0) {
 		errmsg("--output '%s': not a file name", path);
@@ -184,7 +182,7 @@ int save_write_output(const struct save_input *si, enum lkcd_out_format format,
 			errmsg("--output %s exists and is not a regular file", path);
 			return EXIT_WRITE;
 		}
-		if (!save_extra.force) {
+		if (!req->force) {
 			errmsg("--output %s exists; give --force to replace it", path);
 			return EXIT_WRITE;
 		}
@@ -199,7 +197,7 @@ int save_write_output(const struct save_input *si, enum lkcd_out_format format,
 		errmsg("cannot create a temporary file in %s: %s", dir, strerror(errno));
 		return EXIT_WRITE;
 	}
-	if (write_dump_to(fd, path, si, format, h, filt, wflags, &ws, &sp) < 0)
+	if (write_dump_to(fd, path, req, si, h, filt, 0, &ws, &sp) < 0)
 		goto out;
 	ret = fsync(fd) < 0 ? -errno : 0;
 	if (close(fd) < 0 && !ret)
@@ -209,7 +207,7 @@ int save_write_output(const struct save_input *si, enum lkcd_out_format format,
 		errmsg("%s: %s", tmp, strerror(-ret));
 		goto out;
 	}
-	ret = publish(tmp, path, save_extra.force);
+	ret = publish(tmp, path, req->force);
 	if (ret < 0) {
 		errmsg("cannot rename %s to %s: %s%s", tmp, path, strerror(-ret),
 		       ret == -EEXIST ? " (give --force to replace it)" : "");

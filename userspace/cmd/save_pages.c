@@ -18,8 +18,6 @@
 #include "lkcd.h"
 #include "lkcd/params.h"
 
-struct save_extra save_extra;
-
 static const char *const class_names[] = {
 	"zero", "cache", "private cache", "user", "free",
 };
@@ -42,7 +40,7 @@ static void class_list(uint32_t mask, char *buf, size_t len)
 	}
 }
 
-int save_filter_resolve(const struct lkcd_dump_header *h, const struct save_extra *x,
+int save_filter_resolve(const struct lkcd_dump_header *h, const struct save_request *x,
 			struct save_filter *f, char *msg, size_t len)
 {
 	uint32_t want, missing, unknowable;

@@ -23,9 +23,9 @@ static int scrubbed_read(void *ctx, uint64_t paddr, void *buf, size_t len)
 	return ret;
 }
 
-int save_scrub_option(const char *arg)
+int save_scrub_option(struct save_request *req, const char *arg)
 {
-	static char *joined;
+	static char *joined;	/* lives as long as the request: the whole run */
 	struct lkcd_scrub_range *r;
 	struct lkcd_error err = { 0 };
 	size_t n, len = (joined ? strlen(joined) : 0) + strlen(arg) + 2;
@@ -45,15 +45,16 @@ int save_scrub_option(const char *arg)
 		grown[0] = '\0';
 	joined = grown;
 	strcat(strcat(joined, ","), arg);
-	save_extra.scrub = joined;
+	req->scrub = joined;
 	return 0;
 }
 
-int save_scrub_begin(const struct lkcd_conf *conf, const struct save_input *si,
+int save_scrub_begin(const struct save_request *req, const struct save_input *si,
 		     struct save_scrub *ss, struct save_input *out)
 {
+	const struct lkcd_conf *conf = req->conf;
 	struct lkcd_error err = { 0 };
-	size_t len = strlen(conf->scrub) + 2 + (save_extra.scrub ? strlen(save_extra.scrub) : 0);
+	size_t len = strlen(conf->scrub) + 2 + (req->scrub ? strlen(req->scrub) : 0);
 	char *spec = malloc(len);
 	int ret;
 
@@ -63,7 +64,7 @@ int save_scrub_begin(const struct lkcd_conf *conf, const struct save_input *si,
 		errmsg("out of memory");
 		return -1;
 	}
-	snprintf(spec, len, "%s,%s", conf->scrub, save_extra.scrub ? save_extra.scrub : "");
+	snprintf(spec, len, "%s,%s", conf->scrub, req->scrub ? req->scrub : "");
 	ret = lkcd_scrub_parse(spec, &ss->ranges, &ss->nr, &err);
 	free(spec);
 	if (ret < 0) {

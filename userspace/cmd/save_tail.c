@@ -183,7 +183,8 @@ static uint64_t tail_bound(struct save_tail *t)
 }
 
 /* Why a stopped dump gets no tail, or NULL when it does. */
-static const char *no_tail_reason(const struct lkcd_dump_header *h, const struct save_input *si)
+static const char *no_tail_reason(const struct save_request *req, const struct lkcd_dump_header *h,
+				  const struct save_input *si)
 {
 	if (h->state != LKCD_STATE_INCOMPLETE || h->next_pfn >= h->max_pfn)
 		return "";	/* nothing missing: not worth a word */
@@ -194,7 +195,7 @@ static const char *no_tail_reason(const struct lkcd_dump_header *h, const struct
 		return "the dump was stopped on purpose";
 	if (!si->src)
 		return "no /proc/vmcore to read the rest from";
-	if (save_extra.no_fallback)
+	if (req->no_fallback)
 		return "--no-fallback";
 	return NULL;
 }
@@ -225,11 +226,11 @@ static void tail_report(void *ctx, FILE *out)
 		(unsigned long long)t->by_class, t->exclude, (unsigned long long)t->block_pages);
 }
 
-struct save_tail *save_tail_begin(struct save_input *si)
+struct save_tail *save_tail_begin(const struct save_request *req, struct save_input *si)
 {
 	const struct lkcd_dump_header *h = si->hdr;
 	struct lkcd_error err = { 0 };
-	const char *why = no_tail_reason(h, si);
+	const char *why = no_tail_reason(req, h, si);
 	struct save_tail *t;
 	const void *notes;
 	size_t nlen;
