@@ -525,6 +525,25 @@ static void test_shell_random_lines(void)
 }
 
 /* The canonical form reads back to the same configuration, in lkcd and in sh. */
+/* DUMP_FORMAT and lkcd save -F: the writers' names, in any case, and kdump's long name. */
+static void test_format_names(void)
+{
+	enum lkcd_out_format f = LKCD_OUT_LKCD;
+
+	CU_ASSERT_EQUAL(lkcd_conf_parse_format("ELF", &f), 0);
+	CU_ASSERT_EQUAL(f, LKCD_OUT_ELF);
+	CU_ASSERT_EQUAL(lkcd_conf_parse_format("Kdump-Compressed", &f), 0);
+	CU_ASSERT_EQUAL(f, LKCD_OUT_KDUMP);
+	CU_ASSERT_EQUAL(lkcd_conf_parse_format("lkcd", &f), 0);
+	CU_ASSERT_EQUAL(f, LKCD_OUT_LKCD);
+	CU_ASSERT_EQUAL(lkcd_conf_parse_format("kdumpx", &f), -EINVAL);
+	CU_ASSERT_EQUAL(lkcd_conf_parse_format("", &f), -EINVAL);
+	CU_ASSERT_EQUAL(lkcd_conf_parse_format("kdump-compressed-and-then-some-more-bytes", &f),
+			-EINVAL);
+	CU_ASSERT_STRING_EQUAL(lkcd_conf_format_name(LKCD_OUT_ELF), "elf");
+	CU_ASSERT_STRING_EQUAL(lkcd_conf_format_name((enum lkcd_out_format)7), "?");
+}
+
 static void test_canonical_form(void)
 {
 	struct lkcd_conf c, back;
@@ -563,6 +582,7 @@ static const CU_TestInfo shell_tests[] = {
 	{ "tricky lines: lkcd and busybox sh agree, field by field", test_shell_differential },
 	{ "random lines (seeded): lkcd and busybox sh agree", test_shell_random_lines },
 	{ "canonical form: normalised, reads back alike", test_canonical_form },
+	{ "format names: any case, kdump-compressed", test_format_names },
 	CU_TEST_INFO_NULL,
 };
 

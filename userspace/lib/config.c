@@ -87,15 +87,18 @@ int lkcd_conf_parse_compress(const char *s, uint32_t *out)
 
 int lkcd_conf_parse_format(const char *s, enum lkcd_out_format *out)
 {
-	if (!strcasecmp(s, "kdump") || !strcasecmp(s, "kdump-compressed"))
-		*out = LKCD_OUT_KDUMP;
-	else if (!strcasecmp(s, "lkcd"))
-		*out = LKCD_OUT_LKCD;
-	else if (!strcasecmp(s, "elf"))
-		*out = LKCD_OUT_ELF;
-	else
+	char name[32];
+	size_t i;
+
+	/* the writers' names (write_format.c), in any case; kdump's long name */
+	for (i = 0; s[i] && i < sizeof(name) - 1; i++)
+		name[i] = (char)tolower((unsigned char)s[i]);
+	if (s[i])
 		return -EINVAL;
-	return 0;
+	name[i] = '\0';
+	if (!strcmp(name, "kdump-compressed"))
+		return lkcd_out_format_parse("kdump", out);
+	return lkcd_out_format_parse(name, out);
 }
 
 int lkcd_conf_parse_save_zstd(const char *s, bool *keep)
@@ -111,12 +114,7 @@ int lkcd_conf_parse_save_zstd(const char *s, bool *keep)
 
 const char *lkcd_conf_format_name(enum lkcd_out_format f)
 {
-	switch (f) {
-	case LKCD_OUT_KDUMP:	return "kdump";
-	case LKCD_OUT_LKCD:	return "lkcd";
-	case LKCD_OUT_ELF:	return "elf";
-	}
-	return "?";
+	return lkcd_out_format_name(f);
 }
 
 const char *lkcd_conf_action_name(enum lkcd_dump_action a)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * What the kdump, LKCD and ELF writers share: the entry point, the output
- * buffer, the checks on the page stream, page re-encoding, and the ELF
- * notes of the crashed kernel.
+ * What the kdump, LKCD and ELF writers share, below the dispatcher
+ * (write_format.c): the output buffer, the checks on the page stream, page
+ * re-encoding, the ELF notes of the crashed kernel, and one write's context.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -476,203 +476,58 @@ int wr_page_zlib(struct wctx *w, const struct lkcd_page *pg,
 	return 0;
 }
 
-/* ---- entry point ---- */
+/* ---- one write's context ---- */
 
-static const char *const format_names[] = {
-	[LKCD_OUT_KDUMP] = "kdump",
-	[LKCD_OUT_LKCD] = "lkcd",
-	[LKCD_OUT_ELF] = "elf",
-};
-
-int lkcd_out_format_parse(const char *name, enum lkcd_out_format *out)
+int wr_ctx_setup(struct wctx *w, int fd, const struct lkcd_write_input *in,
+		 const struct lkcd_write_opts *opts, struct lkcd_write_stats *stats,
+		 struct lkcd_error *err)
 {
-	size_t i;
-
-	for (i = 0; name && i < sizeof(format_names) / sizeof(format_names[0]); i++) {
-		if (!strcmp(name, format_names[i])) {
-			*out = (enum lkcd_out_format)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-const char *lkcd_out_format_name(enum lkcd_out_format fmt)
-{
-	if ((unsigned)fmt < sizeof(format_names) / sizeof(format_names[0]))
-		return format_names[fmt];
-	return "?";
-}
-
-static int check_input(const struct lkcd_write_input *in,
-		       struct lkcd_error *err)
-{
-	const struct lkcd_dump_header *h = in->hdr;
-	size_t i;
-
-	if (!h)
-		return lkcd_error_set(err, -EINVAL, "writer: no dump header");
-	if (h->page_size < 1024 || h->page_size > (1u << 20) ||
-	    (h->page_size & (h->page_size - 1)))
-		return lkcd_error_set(err, -EINVAL,
-				      "writer: page size %u is not a power of two between 1 KiB and 1 MiB",
-				      h->page_size);
-	if (!in->nr_ranges || !in->ranges)
-		return lkcd_error_set(err, -EINVAL, "writer: no RAM ranges");
-	for (i = 0; i < in->nr_ranges; i++) {
-		const struct lkcd_mem_range *r = &in->ranges[i];
-
-		if (!r->size || r->start + r->size < r->start)
-			return lkcd_error_set(err, -EINVAL,
-					      "writer: RAM range %zu [0x%llx, +0x%llx) is empty or wraps",
-					      i, (unsigned long long)r->start,
-					      (unsigned long long)r->size);
-		if (i && r->start < in->ranges[i - 1].start + in->ranges[i - 1].size)
-			return lkcd_error_set(err, -EINVAL,
-					      "writer: RAM range %zu at 0x%llx overlaps or precedes the one before",
-					      i, (unsigned long long)r->start);
-	}
-	if (in->notes_len && !in->notes)
-		return lkcd_error_set(err, -EINVAL, "writer: notes length without notes");
-	if (!in->pages.next || !in->pages.rewind)
-		return lkcd_error_set(err, -EINVAL, "writer: no page iterator");
-	return 0;
-}
-
-/*
- * A regular file ends exactly where the format ends: extends it over
- * trailing holes (ELF) and cuts what an earlier, longer file left.
- */
-static int fit_file_size(int fd, uint64_t size, struct lkcd_error *err)
-{
-	struct stat sb;
-
-	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) ||
-	    (uint64_t)sb.st_size == size)
-		return 0;
-	if (ftruncate(fd, (off_t)size)) {
-		int e = errno;
-
-		return lkcd_error_set(err, -e, "setting the output size to %llu bytes: %s",
-				      (unsigned long long)size, strerror(e));
-	}
-	return 0;
-}
-
-/*
- * The writers place every byte with pwrite: a pipe or O_APPEND cannot work,
- * unless the output is flattened (a stream of records, any fd).
- */
-static int check_output(int fd, bool flat, struct lkcd_error *err)
-{
-	struct stat sb;
-	int fl;
-
-	if (fstat(fd, &sb)) {
-		int e = errno;
-
-		return lkcd_error_set(err, -e, "writer: output fd %d: %s", fd, strerror(e));
-	}
-	if (flat)
-		return 0;
-	if (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode))
-		return lkcd_error_set(err, -ESPIPE,
-				      "writer: the output is a pipe or socket; the dump formats need a seekable file "
-				      "(or the flattened format, LKCD_WRITE_FLATTENED)");
-	fl = fcntl(fd, F_GETFL);
-	if (fl >= 0 && (fl & O_APPEND))
-		return lkcd_error_set(err, -EINVAL,
-				      "writer: the output is open with O_APPEND, which would put every write at the end");
-	return 0;
-}
-
-int lkcd_write_dump(int fd, enum lkcd_out_format fmt,
-		    const struct lkcd_write_input *in,
-		    const struct lkcd_write_opts *opts,
-		    struct lkcd_write_stats *stats, struct lkcd_error *err)
-{
-	struct lkcd_write_stats local_stats;
-	struct wctx w;
 	uint64_t last_end;
 	int ret;
 
-	if (!stats)
-		stats = &local_stats;
-	memset(stats, 0, sizeof(*stats));
-	if (err)
-		err->code = 0;
-	if (fd < 0 || !in)
-		return lkcd_error_set(err, -EBADF, "writer: no output file or no input");
-	ret = check_input(in, err);
-	if (!ret)
-		ret = check_output(fd, opts && (opts->flags & LKCD_WRITE_FLATTENED), err);
-	if (ret)
-		return ret;
-
-	memset(&w, 0, sizeof(w));
-	w.sink.fd = fd;
-	w.sink.flat = opts && (opts->flags & LKCD_WRITE_FLATTENED);
-	if (w.sink.flat && (ret = wr_flat_begin(&w.sink, err)))
-		return ret;
-	w.fmt = fmt;
-	w.in = in;
-	w.hdr = in->hdr;
+	memset(w, 0, sizeof(*w));
+	w->sink.fd = fd;
+	w->sink.flat = opts && (opts->flags & LKCD_WRITE_FLATTENED);
+	w->in = in;
+	w->hdr = in->hdr;
 	if (opts)
-		w.opts = *opts;
-	w.st = stats;
-	w.err = err;
-	w.page_size = in->hdr->page_size;
-	w.page_shift = (uint32_t)__builtin_ctz(w.page_size);
+		w->opts = *opts;
+	w->st = stats;
+	w->err = err;
+	w->page_size = in->hdr->page_size;
+	w->page_shift = (uint32_t)__builtin_ctz(w->page_size);
 	/*
 	 * Memory ends where the last RAM range ends: every page must lie in a
 	 * range, and a header's max_pfn beyond it would only inflate the
 	 * bitmaps (or, damaged, make them absurd).
 	 */
-	wr_range_pfns(&w, in->nr_ranges - 1, &last_end, &last_end);
-	w.max_pfn = last_end;
+	wr_range_pfns(w, in->nr_ranges - 1, &last_end, &last_end);
+	w->max_pfn = last_end;
+	if (w->sink.flat && (ret = wr_flat_begin(&w->sink, err)))
+		return ret;
 
-	w.notes = calloc(1, sizeof(*w.notes));
-	w.page = malloc(w.page_size);
-	w.zbuf = malloc(compressBound(w.page_size));
-	if (!w.notes || !w.page || !w.zbuf) {
-		ret = lkcd_error_set(err, -ENOMEM, "writer: allocating page buffers");
-		goto out;
-	}
-	if (wr_notes_scan(w.notes, in->notes, in->notes ? in->notes_len : 0)) {
-		ret = lkcd_error_set(err, -ENOMEM, "writer: copying the notes");
-		goto out;
-	}
-	stats->notes_truncated = w.notes->truncated;
-	stats->have_vmcoreinfo = w.notes->have_vmcoreinfo;
-	stats->phys_base = w.notes->phys_base;
-	stats->kernel_offset = w.notes->kernel_offset;
+	w->notes = calloc(1, sizeof(*w->notes));
+	w->page = malloc(w->page_size);
+	w->zbuf = malloc(compressBound(w->page_size));
+	if (!w->notes || !w->page || !w->zbuf)
+		return lkcd_error_set(err, -ENOMEM, "writer: allocating page buffers");
+	if (wr_notes_scan(w->notes, in->notes, in->notes ? in->notes_len : 0))
+		return lkcd_error_set(err, -ENOMEM, "writer: copying the notes");
+	stats->notes_truncated = w->notes->truncated;
+	stats->have_vmcoreinfo = w->notes->have_vmcoreinfo;
+	stats->phys_base = w->notes->phys_base;
+	stats->kernel_offset = w->notes->kernel_offset;
+	return 0;
+}
 
-	switch (fmt) {
-	case LKCD_OUT_KDUMP:
-		ret = wr_write_kdump(&w);
-		break;
-	case LKCD_OUT_LKCD:
-		ret = wr_write_lkcd(&w);
-		break;
-	case LKCD_OUT_ELF:
-		ret = wr_write_elf(&w);
-		break;
-	default:
-		ret = lkcd_error_set(err, -EINVAL, "writer: unknown output format %d",
-				     (int)fmt);
-	}
-	if (!ret && w.sink.flat)
-		ret = wr_flat_finish(&w.sink, stats->file_size, err);
-	else if (!ret)
-		ret = fit_file_size(fd, stats->file_size, err);
-out:
-	if (w.zs_ready)
-		deflateEnd(&w.zs);
-	free(w.zero_zlib);
-	free(w.zbuf);
-	free(w.page);
-	if (w.notes)
-		free(w.notes->owned);
-	free(w.notes);
-	return ret;
+void wr_ctx_release(struct wctx *w)
+{
+	if (w->zs_ready)
+		deflateEnd(&w->zs);
+	free(w->zero_zlib);
+	free(w->zbuf);
+	free(w->page);
+	if (w->notes)
+		free(w->notes->owned);
+	free(w->notes);
 }

@@ -255,7 +255,7 @@ static int write_pages(struct wctx *w, const struct elf_layout *l)
 	return ret;
 }
 
-int wr_write_elf(struct wctx *w)
+static int write_elf(struct wctx *w)
 {
 	struct elf_layout l = { 0 };
 	uint16_t machine;
@@ -275,3 +275,8 @@ int wr_write_elf(struct wctx *w)
 	free(l.range_off);
 	return ret;
 }
+
+const struct wr_format_ops wr_elf_ops = {
+	.name = "elf",
+	.write = write_elf,
+};

@@ -361,7 +361,7 @@ static int plausible_bound(const struct wctx *w, uint64_t *slots)
 	return 1;
 }
 
-int wr_write_kdump(struct wctx *w)
+static int write_kdump(struct wctx *w)
 {
 	struct kdump_layout l;
 	struct kdump_pass p;
@@ -407,3 +407,8 @@ int wr_write_kdump(struct wctx *w)
 	free(p.bitmap2);
 	return ret;
 }
+
+const struct wr_format_ops wr_kdump_ops = {
+	.name = "kdump",
+	.write = write_kdump,
+};

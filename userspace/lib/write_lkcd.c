@@ -226,7 +226,7 @@ static void fill_header(const struct wctx *w, struct lkcd_v8_header *dh)
 	dh->dh_dump_flags = h->flags;
 }
 
-int wr_write_lkcd(struct wctx *w)
+static int write_lkcd(struct wctx *w)
 {
 	struct lkcd_v8_header dh;
 	uint8_t *area;
@@ -257,3 +257,8 @@ int wr_write_lkcd(struct wctx *w)
 	free(area);
 	return ret;
 }
+
+const struct wr_format_ops wr_lkcd_ops = {
+	.name = "lkcd",
+	.write = write_lkcd,
+};

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Private to the writers (write_common.c, write_kdump.c, write_lkcd.c,
- * write_elf.c): what the three output formats share, so that each format
- * file only lays out its own bytes.
+ * Private to the writers (write_format.c, the dispatcher; write_common.c,
+ * the helpers below it; write_kdump.c, write_lkcd.c, write_elf.c, one per
+ * format): what the three output formats share, so that each format file
+ * only lays out its own bytes.
  *
  *  - struct wctx: one write in progress: the input, the options, the error
  *    and stats the caller gets back, scratch buffers, the zlib stream.
@@ -108,7 +109,6 @@ struct wr_notes {
 
 struct wctx {
 	struct wr_sink sink;
-	enum lkcd_out_format fmt;
 	const struct lkcd_write_input *in;
 	const struct lkcd_dump_header *hdr;
 	struct lkcd_write_opts opts;
@@ -132,10 +132,28 @@ struct wctx {
 	uint32_t zero_zlib_len;
 };
 
-/* The format writers; the dispatcher lkcd_write_dump() sets up the wctx. */
-int wr_write_kdump(struct wctx *w);
-int wr_write_lkcd(struct wctx *w);
-int wr_write_elf(struct wctx *w);
+/*
+ * One output format: each format file ends with its ops, and the
+ * dispatcher (write_format.c) holds the table of them, indexed by enum
+ * lkcd_out_format.  write lays out the whole file from the stream's start
+ * in a wctx set up by wr_ctx_setup().
+ */
+struct wr_format_ops {
+	const char *name;		/* DUMP_FORMAT=, lkcd save -F */
+	int (*write)(struct wctx *w);
+};
+extern const struct wr_format_ops wr_kdump_ops;	/* write_kdump.c */
+extern const struct wr_format_ops wr_lkcd_ops;	/* write_lkcd.c */
+extern const struct wr_format_ops wr_elf_ops;	/* write_elf.c */
+
+/*
+ * Set up w for one write of in to fd (the flattened stream's header
+ * included); 0 or -errno with err set.  wr_ctx_release() after either.
+ */
+int wr_ctx_setup(struct wctx *w, int fd, const struct lkcd_write_input *in,
+		 const struct lkcd_write_opts *opts, struct lkcd_write_stats *stats,
+		 struct lkcd_error *err);
+void wr_ctx_release(struct wctx *w);
 
 /* First / next record of the stream, checked (see wr_check_page). */
 int wr_rewind(struct wctx *w);
