@@ -449,7 +449,7 @@ int cmd_config(int argc, char **argv)
 			return EXIT_OK;
 		}
 		save_request_init(&req, &conf);
-		return save_run(&req);
+		return save_from(&save_source_vmcore, &req);
 	}
 	if (!conf.dump_active) {
 		printf("DUMP_ACTIVE=0: disarming\n");

@@ -5,8 +5,8 @@
  *   capture kernel  lkcd save (or lkcd config) writes the preserved dump
  *                   onto DUMPDEV and the capture environment reboots;
  *   next boot       lkcd save (lkcd-save.service) saves it to DUMPDIR/N/
- *                   and marks the device SAVED; the data stays until the
- *                   next capture overwrites it;
+ *                   and marks the device SAVED (save_source_dumpdev.c);
+ *                   the data stays until the next capture overwrites it;
  *   any time        lkcd dumpdev [DEV] says what the device holds;
  *                   lkcd dumpdev --init DEV claims a device that holds
  *                   data no known format explains (never one with a
@@ -31,7 +31,7 @@
  * O_EXCL on a block device fails with EBUSY while it is mounted or in use
  * by another exclusive holder: never write a dump over a mounted filesystem.
  */
-static int open_dev(const char *dev, bool write)
+int dumpdev_open_dev(const char *dev, bool write)
 {
 	struct stat st;
 	int flags = (write ? O_RDWR : O_RDONLY) | O_CLOEXEC;
@@ -99,7 +99,7 @@ int dumpdev_capture(const struct save_request *req, const struct save_input *si)
 	time_t t0 = time(NULL);
 	int fd, ret;
 
-	fd = open_dev(dev, true);
+	fd = dumpdev_open_dev(dev, true);
 	if (fd < 0) {
 		errmsg("DUMPDEV %s: %s%s", dev, strerror(errno),
 		       errno == EBUSY ? " (mounted or in use: not a raw dump device)" : "");
@@ -125,7 +125,7 @@ int dumpdev_capture(const struct save_request *req, const struct save_input *si)
 	if (ret == -EEXIST) {
 		char what[LKCD_PANIC_LEN + 128];
 
-		fd = open_dev(dev, false);
+		fd = dumpdev_open_dev(dev, false);
 		what[0] = '\0';
 		if (fd >= 0) {
 			describe_waiting(fd, dev, what, sizeof(what));
@@ -147,88 +147,6 @@ int dumpdev_capture(const struct save_request *req, const struct save_input *si)
 	return EXIT_OK;
 }
 
-static size_t dev_problems(void *ctx, const struct lkcd_problem **out)
-{
-	return lkcd_dumpdev_problems(ctx, out);
-}
-
-int dumpdev_save(const struct save_request *req)
-{
-	const struct lkcd_conf *conf = req->conf;
-	const char *dev = conf->dumpdev;
-	struct lkcd_dumpdev_info info;
-	struct lkcd_dumpdev *d = NULL;
-	struct lkcd_error err = { 0 };
-	struct save_input si;
-	unsigned long n;
-	char when[64];
-	int fd, ret, rc;
-
-	fd = open_dev(dev, true);
-	if (fd < 0) {
-		errmsg("DUMPDEV %s: %s", dev, strerror(errno));
-		return EXIT_NODUMP;
-	}
-	ret = lkcd_dumpdev_read_super(fd, dev, &info, &err);
-	if (ret == -ENODATA) {
-		printf("DUMPDEV %s: no dump waiting\n", dev);
-		close(fd);
-		return EXIT_NODUMP;
-	}
-	if (ret < 0) {
-		errmsg("DUMPDEV: %s", err.msg);
-		close(fd);
-		return EXIT_NODUMP;
-	}
-	if (info.state == LKCD_DUMPDEV_EMPTY) {
-		printf("DUMPDEV %s: no dump waiting (none written since lkcd dumpdev --init)\n", dev);
-		close(fd);
-		return EXIT_NODUMP;
-	}
-	if (info.state == LKCD_DUMPDEV_SAVED && !req->again) {
-		format_utc(info.saved_sec, when, sizeof(when));
-		printf("DUMPDEV %s: no dump waiting (the last one was saved as %s/%u on %s)\n",
-		       dev, conf->dumpdir, info.saved_index, when);
-		close(fd);
-		return EXIT_NODUMP;
-	}
-	ret = lkcd_dumpdev_open(fd, dev, &d, &err);
-	if (ret < 0) {
-		errmsg("DUMPDEV: %s", err.msg);
-		close(fd);
-		return EXIT_NODUMP;
-	}
-	memset(&si, 0, sizeof(si));
-	si.from = dev;
-	si.header_page = lkcd_dumpdev_header_page(d);
-	si.header_paddr = info.header_paddr;
-	si.hdr = lkcd_dumpdev_header(d);
-	si.nr_ranges = lkcd_dumpdev_ranges(d, &si.ranges);
-	lkcd_dumpdev_notes(d, &si.notes, &si.notes_len);
-	lkcd_dumpdev_page_iter(d, &si.pages);
-	si.read_phys = lkcd_dumpdev_read_phys;
-	si.read_ctx = d;
-	si.problems = dev_problems;
-	si.problems_ctx = d;
-	rc = save_write(req, &si, &n);
-	/* --output: a copy elsewhere; the next boot still saves it to DUMPDIR */
-	if (rc == EXIT_OK && save_sink_choose(req, &si) == SAVE_SINK_DUMPDIR &&
-	    info.state == LKCD_DUMPDEV_COMPLETE) {
-		ret = lkcd_dumpdev_mark_saved(fd, dev, (uint32_t)n, (uint64_t)time(NULL), &err);
-		if (ret < 0) {
-			/* saved, but it would be saved again at the next boot */
-			errmsg("DUMPDEV: %s", err.msg);
-			rc = EXIT_WRITE;
-		} else {
-			fprintf(stderr, "%s: DUMPDEV %s marked saved (its data is kept until the next dump)\n",
-				prog, dev);
-		}
-	}
-	lkcd_dumpdev_close(d);
-	close(fd);
-	return rc;
-}
-
 /* lkcd dumpdev --init DEV: claim it unless libblkid knows what it holds. */
 static int dumpdev_init(const char *dev, bool quiet)
 {
@@ -236,7 +154,7 @@ static int dumpdev_init(const char *dev, bool quiet)
 	struct lkcd_error err = { 0 };
 	int fd, ret;
 
-	fd = open_dev(dev, true);
+	fd = dumpdev_open_dev(dev, true);
 	if (fd < 0) {
 		errmsg("%s: %s%s", dev, strerror(errno),
 		       errno == EBUSY ? " (mounted or in use: not a free raw device)" : "");
@@ -483,7 +401,7 @@ int cmd_dumpdev(int argc, char **argv)
 		errmsg("dumpdev: no DUMPDEV in %s and no device given", conf_path);
 		return EXIT_FAIL;
 	}
-	fd = open_dev(r.dev, false);
+	fd = dumpdev_open_dev(r.dev, false);
 	if (fd < 0) {
 		errmsg("%s: %s", r.dev, strerror(errno));
 		return EXIT_FAIL;

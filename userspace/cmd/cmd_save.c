@@ -386,11 +386,6 @@ static void write_dmesg(struct out_dir *o, const char *name, const struct save_i
 	log_tail(o->tmpfd, name, analysis);
 }
 
-static size_t reader_problems(void *ctx, const struct lkcd_problem **out)
-{
-	return lkcd_dump_problems(ctx, out);
-}
-
 void save_request_init(struct save_request *req, const struct lkcd_conf *conf)
 {
 	req->conf = conf;
@@ -418,33 +413,44 @@ struct save_staged {
 static int write_dumpdir(const struct save_request *req, const struct save_input *si,
 			 const struct save_staged *st, unsigned long *index);
 
+/*
+ * The stages, in their fixed order, then the sink: tail completion (a
+ * stopped capture dump read on from memory), then for DUMPDIR and
+ * --output the --level/--exclude filter and the scrub; zero-page drop and
+ * progress wrap the page stream inside the sink's write (save_pages.c).
+ */
 int save_write(const struct save_request *req, const struct save_input *si,
 	       unsigned long *index)
 {
 	enum save_sink sink = save_sink_choose(req, si);
-	const struct lkcd_dump_header *hp = si->hdr;
-	struct lkcd_dump_header hout = *hp;
-	struct save_filter filt;
+	struct save_input tailed = *si, scrubbed;
+	struct lkcd_dump_header hout;
+	struct save_tail *tail = NULL;
+	struct save_filter filt = { 0 };
 	struct save_scrub ss;
-	struct save_input scrubbed;
 	char fmsg[256] = "";
-	int rc;
+	int rc = EXIT_FAIL;
 
-	/* DUMPDEV keeps the records as preserved: the next boot's save filters */
-	if (sink == SAVE_SINK_DUMPDEV)
-		return dumpdev_capture(req, si);
+	if (si->capture)
+		tail = save_tail_begin(req, &tailed);
+	/* DUMPDEV keeps the records as they come: the next boot's save filters */
+	if (sink == SAVE_SINK_DUMPDEV) {
+		rc = dumpdev_capture(req, &tailed);
+		goto out;
+	}
 	/* --level/--exclude: refused before anything is created */
-	if (save_filter_resolve(hp, req, &filt, fmsg, sizeof(fmsg)) < 0) {
+	if (!si->filtered && save_filter_resolve(si->hdr, req, &filt, fmsg, sizeof(fmsg)) < 0) {
 		errmsg("%s", fmsg);
-		return EXIT_FAIL;
+		goto out;
 	}
 	if (fmsg[0])
 		warnmsg("%s", fmsg);
+	hout = *si->hdr;	/* what the output says it is */
 	if (filt.drop_zero)
 		hout.exclude |= LKCD_EXCLUDE_ZERO;
-	hout.pages_dumped += si->extra_pages;	/* the writer's bound, the progress bar's total */
-	if (save_scrub_begin(req, si, &ss, &scrubbed) < 0)
-		return EXIT_FAIL;
+	hout.pages_dumped += tailed.extra_pages;	/* the writer's bound, the progress bar's total */
+	if (save_scrub_begin(req, &tailed, &ss, &scrubbed) < 0)
+		goto out;
 	if (sink == SAVE_SINK_OUTPUT) {
 		rc = save_write_output(req, &scrubbed, &hout, &filt);
 	} else {
@@ -455,6 +461,24 @@ int save_write(const struct save_request *req, const struct save_input *si,
 		rc = write_dumpdir(req, &scrubbed, &st, index);
 	}
 	save_scrub_end(&ss);
+out:
+	save_tail_end(tail);
+	return rc;
+}
+
+int save_from(const struct save_source *src, const struct save_request *req)
+{
+	struct save_input si;
+	unsigned long n = 0;
+	void *state = NULL;
+	int rc;
+
+	rc = src->open(req, &si, &state);
+	if (rc == EXIT_OK)
+		rc = save_write(req, &si, &n);
+	if (rc == EXIT_OK && src->after_saved)
+		rc = src->after_saved(state, req, save_sink_choose(req, &si), n);
+	src->close(state);
 	return rc;
 }
 
@@ -547,7 +571,7 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 	wopts.flags |= req->write_flags;
 	memset(&ws, 0, sizeof(ws));
 	save_incomplete_note(hp, incomplete, sizeof(incomplete));
-	/* level header or lockdown (else save_run fell back to /proc/vmcore) */
+	/* level header or lockdown (else save_source_vmcore fell back to /proc/vmcore) */
 	if (hp->state == LKCD_STATE_INCOMPLETE && !hp->nr_records &&
 	    !(hp->flags & LKCD_FLAG_VMCORE_FALLBACK))
 		warnmsg("the preserved dump holds no pages (%s); "
@@ -684,126 +708,6 @@ out:
 	if (o.dirfd >= 0)
 		close(o.dirfd);
 	free(notes);
-	return rc;
-}
-
-int save_run(const struct save_request *req)
-{
-	const char *address = req->address, *vmcore = req->vmcore;
-	struct lkcd_error err = { 0 };
-	struct lkcd_source *src = NULL;
-	struct lkcd_dump *dump = NULL;
-	struct lkcd_dump_header h;
-	struct save_input si;
-	struct save_tail *tail = NULL;
-	uint8_t page[LKCD_PAGE_SIZE];
-	char cmdline[4096], addrbuf[64], why[768];
-	uint64_t addr;
-	int ret, rc = EXIT_NODUMP;
-	bool from_cmdline = !address;
-
-	if (!vmcore)
-		vmcore = sys_path("/proc/vmcore");
-	/* 1. where is the header? */
-	if (!address) {
-		ret = read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline));
-		if (ret < 0) {
-			errmsg("%s: %s", sys_path("/proc/cmdline"), strerror(-ret));
-			return EXIT_NODUMP;
-		}
-		if (cmdline_get(cmdline, "crashdump", addrbuf, sizeof(addrbuf)) < 0)
-			return save_fallback(req, NULL, vmcore,
-					     "no crashdump= on the kernel command line (not a capture kernel "
-					     "for lkcd, or lkcd.ko was never armed); give --address");
-		address = addrbuf;
-	}
-	if (parse_u64(address, &addr) < 0 || addr % LKCD_PAGE_SIZE) {
-		snprintf(why, sizeof(why),
-			 "bad dump header address '%s' (a page-aligned number, e.g. 0x7f000000)",
-			 address);
-		if (!from_cmdline) {	/* a typo on our own command line: no guessing */
-			errmsg("%s", why);
-			return EXIT_NODUMP;
-		}
-		return save_fallback(req, NULL, vmcore, why);
-	}
-
-	/* 2. the memory of the crashed kernel, and the header in it */
-	ret = lkcd_source_open(vmcore, LKCD_SOURCE_AUTO, &src, &err);
-	if (ret < 0) {
-		errmsg("cannot open the crashed kernel's memory: %s", err.msg);
-		return EXIT_NODUMP;
-	}
-	if (lkcd_source_warning(src))
-		warnmsg("%s: %s", vmcore, lkcd_source_warning(src));
-	ret = lkcd_source_read(src, addr, page, sizeof(page), &err);
-	if (ret < 0) {
-		snprintf(why, sizeof(why), "no lkcd dump header at 0x%llx: %s",
-			 (unsigned long long)addr, err.msg);
-		goto no_dump;
-	}
-	ret = lkcd_header_decode(page, sizeof(page), &h, NULL, 0, &err);
-	if (ret < 0) {
-		snprintf(why, sizeof(why), "no lkcd dump header at 0x%llx in %s: %s",
-			 (unsigned long long)addr, vmcore, err.msg);
-		goto no_dump;
-	}
-	if (h.state == LKCD_STATE_EMPTY) {
-		snprintf(why, sizeof(why),
-			 "no dump at 0x%llx: the header is armed but empty (the dumper did not run)",
-			 (unsigned long long)addr);
-		goto no_dump;
-	}
-	if (h.state == LKCD_STATE_IN_PROGRESS) {
-		snprintf(why, sizeof(why), "dump at 0x%llx was never finished (state in progress)",
-			 (unsigned long long)addr);
-		goto no_dump;
-	}
-	ret = lkcd_dump_open(src, addr, &dump, &err);
-	if (ret < 0) {
-		snprintf(why, sizeof(why), "cannot read the dump at 0x%llx: %s",
-			 (unsigned long long)addr, err.msg);
-		goto no_dump;
-	}
-	/*
-	 * Stopped by a fault before its first page (level header keeps none
-	 * anyway).  Never for LOCKDOWN: that empty dump is a refusal, and
-	 * /proc/vmcore is exactly what it refuses to give.
-	 */
-	if (h.state == LKCD_STATE_INCOMPLETE && !h.nr_records && h.level != LKCD_LEVEL_HEADER &&
-	    (h.incomplete_reason == LKCD_INCOMPLETE_REENTERED ||
-	     h.incomplete_reason == LKCD_INCOMPLETE_ERROR ||
-	     h.incomplete_reason == LKCD_INCOMPLETE_NO_SPARE ||
-	     h.incomplete_reason == LKCD_INCOMPLETE_DEADLINE)) {
-		snprintf(why, sizeof(why), "the dump at 0x%llx holds no pages: %s before anything was written",
-			 (unsigned long long)addr, incomplete_reason_name(h.incomplete_reason));
-		goto no_dump;
-	}
-
-	memset(&si, 0, sizeof(si));
-	si.from = vmcore;
-	si.src = src;
-	si.header_page = page;
-	si.header_paddr = addr;
-	si.hdr = lkcd_dump_header(dump);
-	si.nr_ranges = lkcd_dump_ranges(dump, &si.ranges);
-	lkcd_source_notes(src, &si.notes, &si.notes_len);
-	lkcd_dump_page_iter(dump, &si.pages);
-	si.read_phys = lkcd_dmesg_read_source;
-	si.read_ctx = src;
-	si.problems = reader_problems;
-	si.problems_ctx = dump;
-	si.capture = true;
-	tail = save_tail_begin(req, &si);
-	rc = save_write(req, &si, NULL);
-	goto out;
-no_dump:
-	/* 2b. no usable lkcd dump: /proc/vmcore itself, unless refused */
-	rc = save_fallback(req, src, vmcore, why);
-out:
-	save_tail_end(tail);
-	lkcd_dump_close(dump);
-	lkcd_source_close(src);
 	return rc;
 }
 
@@ -1026,12 +930,12 @@ int cmd_save(int argc, char **argv)
 			 (read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline)) < 0 ||
 			  cmdline_get(cmdline, "crashdump", val, sizeof(val)) < 0) &&
 			 snapshot_held()))
-		return snapshot_save(&req);
+		return save_from(&save_source_snapshot, &req);
 	/* not a capture kernel: the dump waiting on DUMPDEV, if any */
 	if (!req.address && conf.dumpdev[0] &&
 	    (read_text(sys_path("/proc/cmdline"), cmdline, sizeof(cmdline)) < 0 ||
 	     cmdline_get(cmdline, "crashdump", val, sizeof(val)) < 0))
-		return dumpdev_save(&req);
+		return save_from(&save_source_dumpdev, &req);
 	/*
 	 * A normal boot with nothing waiting: said plainly, on stdout, with
 	 * its own exit code, so a boot-time unit tells it from a failure.
@@ -1047,5 +951,5 @@ int cmd_save(int argc, char **argv)
 	/* -d alone in a capture kernel: straight to that directory */
 	if (dumpdir && !dumpdev)
 		conf.dumpdev[0] = '\0';
-	return save_run(&req);
+	return save_from(&save_source_vmcore, &req);
 }

@@ -6,8 +6,8 @@
  *   lkcd snapshot   take one (LKCD_IOC_SNAPSHOT on /dev/lkcd), wait until
  *                   it is held and say what it holds
  *   lkcd release    give its memory back
- *   lkcd save       (snapshot_save) write the held one to DUMPDIR/N through
- *                   /dev/lkcd, then release it unless --keep
+ *   lkcd save       (save_source_snapshot.c) write the held one to DUMPDIR/N
+ *                   through /dev/lkcd, then release it unless --keep
  *   lkcd status     (snapshot_state_line) one line on it
  *
  * /dev/lkcd reads like physical memory holding only the snapshot's header
@@ -32,7 +32,7 @@
 #include "lkcd/snapshot.h"
 #include "vmcoreinfo.h"
 
-static const char *state_name(uint32_t state)
+const char *snapshot_state_name(uint32_t state)
 {
 	switch (state) {
 	case LKCD_SNAP_NONE:		return "none";
@@ -80,12 +80,12 @@ static int dev_open_q(bool quiet)
 	return -1;
 }
 
-static int dev_open(void)
+int snapshot_dev_open(void)
 {
 	return dev_open_q(false);
 }
 
-static int dev_status(int fd, struct lkcd_snapshot_status *st)
+int snapshot_dev_status(int fd, struct lkcd_snapshot_status *st)
 {
 	memset(st, 0, sizeof(*st));
 	if (ioctl(fd, LKCD_IOC_STATUS, st) < 0) {
@@ -101,7 +101,7 @@ static void describe(FILE *out, const struct lkcd_snapshot_status *st)
 {
 	char when[64];
 
-	fprintf(out, "snapshot:             %s", state_name(st->state));
+	fprintf(out, "snapshot:             %s", snapshot_state_name(st->state));
 	switch (st->state) {
 	case LKCD_SNAP_IN_PROGRESS:
 		fprintf(out, " (%u%%, %s)\n", st->percent, mode_name(st->mode));
@@ -216,11 +216,11 @@ int cmd_snapshot(int argc, char **argv)
 		errmsg("snapshot: unexpected argument '%s'", argv[optind]);
 		return EXIT_FAIL;
 	}
-	fd = dev_open();
+	fd = snapshot_dev_open();
 	if (fd < 0)
 		return EXIT_FAIL;
 	if (status) {
-		if (dev_status(fd, &st) == 0) {
+		if (snapshot_dev_status(fd, &st) == 0) {
 			describe(stdout, &st);
 			rc = st.state == LKCD_SNAP_HELD ? EXIT_OK : EXIT_NODUMP;
 		}
@@ -230,9 +230,9 @@ int cmd_snapshot(int argc, char **argv)
 	if (ioctl(fd, LKCD_IOC_SNAPSHOT, &mode) < 0) {
 		int e = errno;
 
-		if (e == EBUSY && dev_status(fd, &st) == 0) {
+		if (e == EBUSY && snapshot_dev_status(fd, &st) == 0) {
 			errmsg("refused: a snapshot is already %s; save it with `%s save` or free it with `%s release`",
-			       state_name(st.state), prog, prog);
+			       snapshot_state_name(st.state), prog, prog);
 			describe(stderr, &st);
 		} else if (e == EPERM) {
 			errmsg("refused: the kernel is locked down (lockdown forbids reading kernel memory)");
@@ -252,14 +252,14 @@ int cmd_snapshot(int argc, char **argv)
 	for (;;) {
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
 
-		if (dev_status(fd, &st) < 0)
+		if (snapshot_dev_status(fd, &st) < 0)
 			break;
 		if (st.state != LKCD_SNAP_IN_PROGRESS) {
 			describe(stdout, &st);
 			if (st.state == LKCD_SNAP_HELD)
 				rc = EXIT_OK;
 			else
-				errmsg("the snapshot was not taken (%s)", state_name(st.state));
+				errmsg("the snapshot was not taken (%s)", snapshot_state_name(st.state));
 			break;
 		}
 		nanosleep(&ts, NULL);
@@ -300,7 +300,7 @@ int cmd_release(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (fd < 0)
-		fd = dev_open();
+		fd = snapshot_dev_open();
 	if (fd < 0)
 		return EXIT_FAIL;
 	if (ioctl(fd, LKCD_IOC_RELEASE) < 0) {
@@ -338,174 +338,4 @@ bool snapshot_held(void)
 	held = ioctl(fd, LKCD_IOC_STATUS, &st) == 0 && st.state == LKCD_SNAP_HELD;
 	close(fd);
 	return held;
-}
-
-/* The VMCOREINFO note as the kernel keeps it, from the snapshot's own pages. */
-static void *vmcoreinfo_note(struct lkcd_dump_mem *m, const struct lkcd_dump_header *h,
-			     size_t *len)
-{
-	struct lkcd_error err = { 0 };
-	const void *desc;
-	size_t dlen, size = h->vmcoreinfo_size;
-	void *note;
-
-	if (!h->vmcoreinfo_paddr || !size || size > (1u << 20))
-		return NULL;
-	note = malloc(size);
-	if (!note)
-		return NULL;
-	if (lkcd_dump_mem_read(m, h->vmcoreinfo_paddr, note, size) < 0 ||
-	    lkcd_vmcoreinfo_find_note(note, size, &desc, &dlen, &err) < 0) {
-		warnmsg("no VMCOREINFO in the snapshot at 0x%llx%s%s",
-			(unsigned long long)h->vmcoreinfo_paddr, err.msg[0] ? ": " : "", err.msg);
-		free(note);
-		return NULL;
-	}
-	*len = size;
-	return note;
-}
-
-/*
- * crash's convention for dumps of a running system (its snap extension
- * writes the same): an NT_TASKSTRUCT note named "SNAP" whose descriptor
- * is the task that took it.  crash then treats the file as a live dump: it
- * takes that task as the current context and does not hunt for a panic
- * task through every task's stack -- which, on a fuzzy copy, can read a
- * half-updated runqueue and stop crash at startup.
- */
-#define NT_TASKSTRUCT_TYPE	4
-
-static void *snap_note(uint64_t task, size_t *len)
-{
-	struct { uint32_t namesz, descsz, type; char name[4]; uint64_t task; } n = {
-		.namesz = 4, .descsz = 8, .type = NT_TASKSTRUCT_TYPE,
-		.name = { 'S', 'N', 'A', 'P' }, .task = task,
-	};
-	void *p = malloc(sizeof(n));
-
-	_Static_assert(sizeof(n) == 24, "SNAP note layout");
-	if (p) {
-		memcpy(p, &n, sizeof(n));
-		*len = sizeof(n);
-	}
-	return p;
-}
-
-/* a + b into a new buffer (either may be empty); NULL on ENOMEM */
-static void *concat(const void *a, size_t alen, const void *b, size_t blen, size_t *len)
-{
-	uint8_t *p = malloc(alen + blen ? alen + blen : 1);
-
-	if (!p)
-		return NULL;
-	if (alen)
-		memcpy(p, a, alen);
-	if (blen)
-		memcpy(p + alen, b, blen);
-	*len = alen + blen;
-	return p;
-}
-
-static size_t snap_problems(void *ctx, const struct lkcd_problem **out)
-{
-	return lkcd_dump_problems(ctx, out);
-}
-
-int snapshot_save(const struct save_request *req)
-{
-	const char *path = sys_path(LKCD_DEV_PATH);
-	struct lkcd_snapshot_status st;
-	struct lkcd_error err = { 0 };
-	struct lkcd_source *src = NULL;
-	struct lkcd_dump *dump = NULL;
-	struct lkcd_dump_mem *mem = NULL;
-	struct lkcd_dump_header h;
-	struct save_input si;
-	uint8_t page[LKCD_PAGE_SIZE];
-	unsigned long n = 0;
-	void *notes = NULL;
-	size_t notes_len = 0;
-	int fd, ret, rc = EXIT_NODUMP;
-
-	fd = dev_open();
-	if (fd < 0)
-		return EXIT_NODUMP;
-	if (dev_status(fd, &st) < 0)
-		goto out;
-	if (st.state != LKCD_SNAP_HELD) {
-		errmsg("no live snapshot is held (state: %s); take one with `%s snapshot` or SysRq d",
-		       state_name(st.state), prog);
-		goto out;
-	}
-	ret = lkcd_source_open(path, LKCD_SOURCE_RAW, &src, &err);
-	if (ret < 0) {
-		errmsg("cannot open the snapshot: %s", err.msg);
-		goto out;
-	}
-	ret = lkcd_source_read(src, st.header_paddr, page, sizeof(page), &err);
-	if (ret >= 0)
-		ret = lkcd_header_decode(page, sizeof(page), &h, NULL, 0, &err);
-	if (ret < 0) {
-		errmsg("no snapshot header at 0x%llx in %s: %s",
-		       (unsigned long long)st.header_paddr, path, err.msg);
-		goto out;
-	}
-	ret = lkcd_dump_open(src, st.header_paddr, &dump, &err);
-	if (ret < 0) {
-		errmsg("cannot read the snapshot at 0x%llx: %s",
-		       (unsigned long long)st.header_paddr, err.msg);
-		goto out;
-	}
-	ret = lkcd_dump_mem_load(dump, &mem, &err);
-	if (ret < 0)
-		warnmsg("the snapshot's memory cannot be indexed (%s): no VMCOREINFO, no kernel log",
-			err.msg);
-	else
-		notes = vmcoreinfo_note(mem, lkcd_dump_header(dump), &notes_len);
-	{
-		size_t slen = 0, all_len;
-		void *snap = snap_note(lkcd_dump_header(dump)->current_task, &slen);
-		void *all = snap ? concat(snap, slen, notes, notes_len, &all_len) : NULL;
-
-		free(snap);
-		if (!all) {
-			errmsg("out of memory");
-			goto out;
-		}
-		free(notes);
-		notes = all;
-		notes_len = all_len;
-	}
-
-	memset(&si, 0, sizeof(si));
-	si.from = path;
-	si.header_page = page;
-	si.header_paddr = st.header_paddr;
-	si.hdr = lkcd_dump_header(dump);
-	si.nr_ranges = lkcd_dump_ranges(dump, &si.ranges);
-	si.notes = notes;
-	si.notes_len = notes_len;
-	lkcd_dump_page_iter(dump, &si.pages);
-	if (mem) {
-		si.read_phys = lkcd_dump_mem_read;
-		si.read_ctx = mem;
-	}
-	si.problems = snap_problems;
-	si.problems_ctx = dump;
-	rc = save_write(req, &si, &n);
-	if (rc == EXIT_OK && !req->keep) {
-		if (ioctl(fd, LKCD_IOC_RELEASE) < 0)
-			warnmsg("the snapshot is saved but could not be released: %s",
-				strerror(errno));
-		else
-			fprintf(stderr, "%s: snapshot released (%llu KiB given back)\n", prog,
-				(unsigned long long)(st.held_bytes >> 10));
-	}
-out:
-	free(notes);
-	lkcd_dump_mem_free(mem);
-	lkcd_dump_close(dump);
-	lkcd_source_close(src);
-	close(fd);
-	return rc;
 }

@@ -179,8 +179,57 @@ struct save_input {
 	void (*report)(void *ctx, FILE *analysis);
 	void *report_ctx;
 	bool capture;				/* the crashed kernel, read in the capture
-						 * kernel: DUMPDEV may take it */
+						 * kernel: DUMPDEV may take it, the tail
+						 * stage may complete it */
+	bool filtered;				/* already filtered by class (the
+						 * fallback): no --level/--exclude stage */
 };
+
+/*
+ * Where a dump is read from: one file each, save_source_*.c, chosen in one
+ * place (cmd_save.c) and driven by save_from().  open fills si, valid until
+ * close, and returns EXIT_OK, or an EXIT_* code after saying why; close
+ * runs either way (state may be NULL or half-built).  after_saved runs only
+ * when the sink wrote the dump whole (index: N when the sink is DUMPDIR):
+ * DUMPDEV is marked saved, the snapshot released.  A source never calls
+ * back into the command that chose it.
+ */
+/* Where a save's data goes, chosen in one place: save_sink_choose(). */
+enum save_sink {
+	SAVE_SINK_DUMPDIR,	/* DUMPDIR/N, written as a transaction (cmd_save.c) */
+	SAVE_SINK_OUTPUT,	/* --output FILE, or - for a pipe (save_output.c) */
+	SAVE_SINK_DUMPDEV,	/* capture kernel: the raw DUMPDEV (cmd_dumpdev.c) */
+};
+struct save_request;
+struct save_source {
+	const char *name;
+	int (*open)(const struct save_request *req, struct save_input *si, void **state);
+	int (*after_saved)(void *state, const struct save_request *req,
+			   enum save_sink sink, unsigned long index);
+	void (*close)(void *state);
+};
+/* The capture kernel's: /proc/vmcore at crashdump= (save_source_vmcore.c). */
+extern const struct save_source save_source_vmcore;
+/* The next boot's: the dump waiting on DUMPDEV (save_source_dumpdev.c). */
+extern const struct save_source save_source_dumpdev;
+/* The held live snapshot, /dev/lkcd (save_source_snapshot.c). */
+extern const struct save_source save_source_snapshot;
+/* Open src, write through the stages to the chosen sink, after_saved, close. */
+int save_from(const struct save_source *src, const struct save_request *req);
+
+/*
+ * No usable lkcd dump (reason says why): unless SAVE_FALLBACK=0 or
+ * --no-fallback, /proc/vmcore itself, filtered by page class like
+ * makedumpfile -d, labelled as a fallback (save_source_fallback.c); what
+ * save_source_vmcore opens in place of the dump.  src is vmcore already
+ * open (borrowed), or NULL.  Return and state as a source's open.
+ */
+struct save_fallback;
+int save_fallback_open(const struct save_request *req, struct lkcd_source *src,
+		       const char *vmcore, const char *reason, struct save_input *si,
+		       struct save_fallback **state);
+void save_fallback_after_saved(struct save_fallback *fb);
+void save_fallback_close(struct save_fallback *fb);
 
 /*
  * A dump the dumper had to stop: si's pages become the records, then the
@@ -189,7 +238,6 @@ struct save_input {
  * when the dump is left as it stands.  End after the save.
  */
 struct save_tail;
-struct save_request;
 struct save_tail *save_tail_begin(const struct save_request *req, struct save_input *si);
 void save_tail_end(struct save_tail *t);
 
@@ -200,12 +248,6 @@ void save_tail_end(struct save_tail *t);
  */
 int dumpdir_check_safe(int dirfd, const char *dumpdir);
 
-/* Where a save's data goes, chosen in one place: save_sink_choose(). */
-enum save_sink {
-	SAVE_SINK_DUMPDIR,	/* DUMPDIR/N, written as a transaction (cmd_save.c) */
-	SAVE_SINK_OUTPUT,	/* --output FILE, or - for a pipe (save_output.c) */
-	SAVE_SINK_DUMPDEV,	/* capture kernel: the raw DUMPDEV (cmd_dumpdev.c) */
-};
 /* --output wins; DUMPDEV takes what the capture kernel reads; else DUMPDIR. */
 enum save_sink save_sink_choose(const struct save_request *req, const struct save_input *si);
 /*
@@ -217,8 +259,8 @@ int save_write(const struct save_request *req, const struct save_input *si,
 	       unsigned long *index);
 /* The DUMPDEV sink: write si onto DUMPDEV (cmd_dumpdev.c); EXIT_* code. */
 int dumpdev_capture(const struct save_request *req, const struct save_input *si);
-/* Next boot: save the dump waiting on DUMPDEV to DUMPDIR and mark it saved. */
-int dumpdev_save(const struct save_request *req);
+/* DUMPDEV opened for reading or writing: O_EXCL on a block device (cmd_dumpdev.c). */
+int dumpdev_open_dev(const char *dev, bool write);
 int cmd_dumpdev(int argc, char **argv);
 /* lkcd config: DUMPDEV is a free block device a capture may write; 0 or -1 (said). */
 int dumpdev_check_config(const struct lkcd_conf *conf);
@@ -255,25 +297,16 @@ int mkinitrd_for_config(const struct lkcd_conf *conf, char *output, size_t len);
 int cmd_snapshot(int argc, char **argv);
 int cmd_release(int argc, char **argv);
 bool snapshot_held(void);
-/* Save the held snapshot from /dev/lkcd to DUMPDIR/N, then release it unless keep. */
-int snapshot_save(const struct save_request *req);
+/* /dev/lkcd open (said why not), and its status; fd or -1, 0 or -1 (cmd_snapshot.c). */
+int snapshot_dev_open(void);
+struct lkcd_snapshot_status;
+int snapshot_dev_status(int fd, struct lkcd_snapshot_status *st);
+const char *snapshot_state_name(uint32_t state);
 /* "snapshot state: ..." for lkcd status; nothing without the module. */
 void snapshot_state_line(FILE *out);
 /* The module's snapshot_state text (buf), for lkcd status --json; NULL without it. */
 const char *snapshot_state_text(char *buf, size_t len);
 
-/* config runs save in the capture kernel */
-int save_run(const struct save_request *req);
-
-/*
- * No usable lkcd dump (reason says why): unless SAVE_FALLBACK=0 or
- * --no-fallback, save the crashed kernel's memory from vmcore itself,
- * filtered by page class like makedumpfile -d, labelled as a fallback
- * (save_fallback.c).  src is vmcore already open, or NULL.  EXIT_* code:
- * EXIT_NODUMP when refused or there is no vmcore to read.
- */
-int save_fallback(const struct save_request *req, struct lkcd_source *src, const char *vmcore,
-		  const char *reason);
 
 /*
  * One lkcd save as asked: the configuration with the command line laid

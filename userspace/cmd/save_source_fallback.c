@@ -9,13 +9,15 @@
  * written, as zero records (one shared descriptor: a debugger cannot start
  * when a zero-filled kernel page is missing), as lkcd.ko does.
  *
- * It goes through the normal path (save_write_dir or DUMPDEV) with a header
- * made up here: state complete, flag LKCD_FLAG_VMCORE_FALLBACK, the reason
- * in panic_string, so the saved file, analysis.N and lkcd show all say
- * where the dump came from.  Exit status: that of the save (0 when written),
- * with warnings on stderr saying there was no lkcd dump and why.
+ * What save_source_vmcore opens in the dump's place: it hands on a header
+ * made up here (state complete, flag LKCD_FLAG_VMCORE_FALLBACK, the reason
+ * in panic_string), so the saved file, analysis.N and lkcd show all say
+ * where the dump came from, and pages already filtered by class, so the
+ * stages do not filter again.  Exit status: that of the save (0 when
+ * written), with warnings on stderr saying there was no lkcd dump and why.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,7 +31,12 @@
 #include "page_filter.h"
 #include "vmcoreinfo.h"
 
-struct fallback {
+struct save_fallback {
+	struct lkcd_source *own;	/* vmcore, when opened here */
+	struct lkcd_vmcoreinfo *vi;
+	struct lkcd_page_iter filter, zlib;
+	struct lkcd_dump_header hdr;	/* the made-up header, as the reader sees it */
+	uint8_t page[LKCD_PAGE_SIZE];	/* ... and as the note holds it */
 	uint32_t exclude;		/* the mask applied (with classes) */
 	uint32_t level;
 	bool have_classes;
@@ -73,7 +80,7 @@ static void fill_uts(struct lkcd_uts *uts, const struct lkcd_vmcoreinfo *vi,
  * (lkcd_filter_count: an upper bound of what the filter passes, which lets
  * the kdump writer work in one pass).
  */
-static void make_header(struct lkcd_dump_header *h, const struct fallback *fb,
+static void make_header(struct lkcd_dump_header *h, const struct save_fallback *fb,
 			const struct lkcd_vmcoreinfo *vi, struct lkcd_source *src,
 			const char *vmcore, const char *reason)
 {
@@ -119,7 +126,7 @@ static double now_s(void)
 /* analysis.N, after the page counts: the filter applied, per class. */
 static void report(void *ctx, FILE *out)
 {
-	const struct fallback *fb = ctx;
+	const struct save_fallback *fb = ctx;
 	const struct lkcd_filter_stats *st = &fb->st;
 	const char *why;
 	uint64_t bad;
@@ -150,7 +157,7 @@ static void report(void *ctx, FILE *out)
 }
 
 /* The mask to apply: --exclude, --level, DUMP_EXCLUDE, DUMP_LEVEL. EXIT_OK or FAIL. */
-static int choose_filter(const struct save_request *req, struct fallback *fb)
+static int choose_filter(const struct save_request *req, struct save_fallback *fb)
 {
 	const struct lkcd_conf *conf = req->conf;
 	struct lkcd_dump_header none = { 0 };
@@ -170,7 +177,7 @@ static int choose_filter(const struct save_request *req, struct fallback *fb)
 	return EXIT_OK;
 }
 
-static int summary_line(const struct fallback *fb)
+static int summary_line(const struct save_fallback *fb)
 {
 	uint64_t kept = fb->st.data + fb->st.zero + fb->st.unreadable, out = 0;
 
@@ -182,24 +189,20 @@ static int summary_line(const struct fallback *fb)
 	return 0;
 }
 
-int save_fallback(const struct save_request *req, struct lkcd_source *src, const char *vmcore,
-		  const char *reason)
+int save_fallback_open(const struct save_request *req, struct lkcd_source *src,
+		       const char *vmcore, const char *reason, struct save_input *si,
+		       struct save_fallback **state)
 {
 	const struct lkcd_conf *conf = req->conf;
-	struct save_request filtered = *req;
 	struct lkcd_error err = { 0 };
-	struct lkcd_vmcoreinfo *vi = NULL;
-	struct lkcd_dump_header h, hdr;
-	struct lkcd_page_iter filter = { 0 }, zlib = { 0 };
-	struct fallback fb;
-	struct save_input si;
-	struct lkcd_source *own = NULL;
+	struct lkcd_dump_header h;
+	struct save_fallback *fb;
 	const struct lkcd_mem_range *ranges;
-	uint8_t page[LKCD_PAGE_SIZE];
 	const void *notes;
 	size_t nlen;
 	int ret, rc;
 
+	*state = NULL;
 	if (!src && access(vmcore, F_OK) < 0) {	/* not a capture kernel: nothing to fall back on */
 		errmsg("%s", reason);
 		return EXIT_NODUMP;
@@ -210,84 +213,95 @@ int save_fallback(const struct save_request *req, struct lkcd_source *src, const
 		       req->no_fallback ? "--no-fallback" : "SAVE_FALLBACK=0");
 		return EXIT_NODUMP;
 	}
+	fb = calloc(1, sizeof(*fb));
+	if (!fb) {
+		errmsg("out of memory");
+		return EXIT_FAIL;
+	}
+	*state = fb;
 	if (!src) {
-		ret = lkcd_source_open(vmcore, LKCD_SOURCE_AUTO, &own, &err);
+		ret = lkcd_source_open(vmcore, LKCD_SOURCE_AUTO, &fb->own, &err);
 		if (ret < 0) {
 			errmsg("%s", reason);
 			errmsg("no fallback either: cannot open %s: %s", vmcore, err.msg);
 			return EXIT_NODUMP;
 		}
-		src = own;
+		src = fb->own;
 	}
 	warnmsg("no usable lkcd dump: %s", reason);
-	memset(&fb, 0, sizeof(fb));
-	fb.t0 = now_s();
-	rc = choose_filter(req, &fb);
+	fb->t0 = now_s();
+	rc = choose_filter(req, fb);
 	if (rc != EXIT_OK)
-		goto out;
-	/* applied here, by class: the stages must not filter again */
-	filtered.have_level = filtered.have_exclude = false;
-	rc = EXIT_NODUMP;
+		return rc;
 	if (!lkcd_source_ranges(src, &ranges)) {
 		errmsg("no fallback either: %s holds no memory", vmcore);
-		goto out;
+		return EXIT_NODUMP;
 	}
 	lkcd_source_notes(src, &notes, &nlen);
-	ret = lkcd_vmcoreinfo_from_notes(notes, nlen, &vi, &err);
+	ret = lkcd_vmcoreinfo_from_notes(notes, nlen, &fb->vi, &err);
 	if (!ret)
-		ret = lkcd_page_classifier_open(vi, lkcd_dmesg_read_source, src, &fb.pc, &err);
-	fb.have_classes = ret == 0;
-	if (fb.have_classes && lkcd_page_classifier_limits(fb.pc))
-		warnmsg("not classified, kept: %s", lkcd_page_classifier_limits(fb.pc));
-	if (!fb.have_classes) {
-		snprintf(fb.no_classes, sizeof(fb.no_classes), "%s", err.msg);
+		ret = lkcd_page_classifier_open(fb->vi, lkcd_dmesg_read_source, src, &fb->pc, &err);
+	fb->have_classes = ret == 0;
+	if (fb->have_classes && lkcd_page_classifier_limits(fb->pc))
+		warnmsg("not classified, kept: %s", lkcd_page_classifier_limits(fb->pc));
+	if (!fb->have_classes) {
+		snprintf(fb->no_classes, sizeof(fb->no_classes), "%s", err.msg);
 		warnmsg("cannot classify pages (%s): every page is written", err.msg);
-		fb.exclude = 0;
+		fb->exclude = 0;
 	}
-	warnmsg("falling back to saving %s itself, filtered (exclude 0x%x)", vmcore, fb.exclude);
-	make_header(&h, &fb, vi, src, vmcore, reason);
+	warnmsg("falling back to saving %s itself, filtered (exclude 0x%x)", vmcore, fb->exclude);
+	make_header(&h, fb, fb->vi, src, vmcore, reason);
 	/* the bound the kdump writer reserves descriptors for: what the filter keeps */
-	h.pages_dumped = lkcd_filter_count(src, LKCD_PAGE_SIZE, fb.pc, fb.exclude);
+	h.pages_dumped = lkcd_filter_count(src, LKCD_PAGE_SIZE, fb->pc, fb->exclude);
 	/* through the encoder and the decoder: the note holds exactly what the reader sees */
-	lkcd_header_encode(&h, ranges, (uint32_t)lkcd_source_ranges(src, &ranges), page);
-	ret = lkcd_header_decode(page, sizeof(page), &hdr, NULL, 0, &err);
+	lkcd_header_encode(&h, ranges, (uint32_t)lkcd_source_ranges(src, &ranges), fb->page);
+	ret = lkcd_header_decode(fb->page, sizeof(fb->page), &fb->hdr, NULL, 0, &err);
 	if (ret < 0) {
 		errmsg("fallback header: %s", err.msg);
-		goto out;
+		return EXIT_NODUMP;
 	}
-	ret = lkcd_filter_iter_open(src, LKCD_PAGE_SIZE, fb.pc, fb.exclude, &fb.st, &filter, &err);
+	ret = lkcd_filter_iter_open(src, LKCD_PAGE_SIZE, fb->pc, fb->exclude, &fb->st,
+				    &fb->filter, &err);
 	if (!ret)
-		ret = lkcd_zlib_iter_open(&filter, LKCD_PAGE_SIZE, &zlib, &err);
+		ret = lkcd_zlib_iter_open(&fb->filter, LKCD_PAGE_SIZE, &fb->zlib, &err);
 	if (ret < 0) {
 		errmsg("fallback: %s", err.msg);
-		rc = EXIT_WRITE;
-		goto out;
+		return EXIT_WRITE;
 	}
 
-	memset(&si, 0, sizeof(si));
-	si.from = vmcore;
-	si.src = src;
-	si.header_page = page;
-	si.header_paddr = 0;
-	si.hdr = &hdr;
-	si.nr_ranges = lkcd_source_ranges(src, &si.ranges);
-	si.notes = notes;
-	si.notes_len = nlen;
-	si.pages = zlib;
-	si.read_phys = lkcd_dmesg_read_source;
-	si.read_ctx = src;
-	si.report = report;
-	si.report_ctx = &fb;
-	si.capture = true;
-	rc = save_write(&filtered, &si, NULL);
-	fb.seconds = now_s() - fb.t0;
-	if (rc == EXIT_OK)
-		summary_line(&fb);
-out:
-	lkcd_zlib_iter_close(&zlib);
-	lkcd_filter_iter_close(&filter);
-	lkcd_page_classifier_close(fb.pc);
-	lkcd_vmcoreinfo_free(vi);
-	lkcd_source_close(own);
-	return rc;
+	memset(si, 0, sizeof(*si));
+	si->from = vmcore;
+	si->src = src;
+	si->header_page = fb->page;
+	si->header_paddr = 0;
+	si->hdr = &fb->hdr;
+	si->nr_ranges = lkcd_source_ranges(src, &si->ranges);
+	si->notes = notes;
+	si->notes_len = nlen;
+	si->pages = fb->zlib;
+	si->read_phys = lkcd_dmesg_read_source;
+	si->read_ctx = src;
+	si->report = report;
+	si->report_ctx = fb;
+	si->capture = true;
+	si->filtered = true;	/* applied here, by class: the stages must not filter again */
+	return EXIT_OK;
+}
+
+void save_fallback_after_saved(struct save_fallback *fb)
+{
+	fb->seconds = now_s() - fb->t0;
+	summary_line(fb);
+}
+
+void save_fallback_close(struct save_fallback *fb)
+{
+	if (!fb)
+		return;
+	lkcd_zlib_iter_close(&fb->zlib);
+	lkcd_filter_iter_close(&fb->filter);
+	lkcd_page_classifier_close(fb->pc);
+	lkcd_vmcoreinfo_free(fb->vi);
+	lkcd_source_close(fb->own);
+	free(fb);
 }
