@@ -155,6 +155,14 @@ vm_copy_binary() { # root src dest [sysroot]
 	install -D -m 0755 "$sys$src" "$root$dest"
 	while read -r lib; do
 		[[ -e $root$lib ]] || install -D -m 0755 "$sys$lib" "$root$lib"
+		# sid's ldd names /usr/lib/x86_64-linux-gnu/libc.so.6, where the
+		# base (bookworm) has /lib/...: a library only there would leave
+		# the base's older one first in the loader's path, beside the
+		# release's ld.so (every dynamic program then segfaults at start:
+		# seen 2026-12-06).  The release's goes to both.
+		if [[ -n $sys && $lib == /usr/lib*/* ]]; then
+			[[ -e $root${lib#/usr} ]] || install -D -m 0755 "$sys$lib" "$root${lib#/usr}"
+		fi
 	done < <("${ldd[@]}" "$src" 2>/dev/null | grep -o '/[^ ]*' | grep -v '^/$')
 }
 
@@ -518,7 +526,14 @@ run_crash() { # dumpfile commands outfile
 		echo "  note: no debug vmlinux (scripts/deps --debug-vmlinux); crash not run" >&2
 		return 2
 	fi
-	printf '%s\nquit\n' "$2" | vm_judge timeout 300 crash -s "$VMLINUX" "$1" >"$3" 2>&1
+	printf '%s\nquit\n' "$2" | vm_judge timeout 300 crash -s "$VMLINUX" "$1" >"$3" 2>&1 && return 0
+	# sid's crash 9.0.2 stops on 7.2's struct module ("invalid structure
+	# member offset: module_num_gpl_syms", seen 2026-12-06): that crash's
+	# limit, not the dump's.  Said, and the same commands run again
+	# without module access.
+	grep -q 'invalid structure member offset: module_' "$3" || return 1
+	echo "  note: $(grep -m1 "invalid structure member offset" "$3" | head -c 120); run again with --no_modules" >&2
+	printf '%s\nquit\n' "$2" | vm_judge timeout 300 crash -s --no_modules "$VMLINUX" "$1" >"$3" 2>&1
 }
 
 # crash (sys, bt, ps, log) must show the sysrq panic, the release, the
@@ -548,14 +563,16 @@ check_crash() { # dumpfile log-marker
 # How many pages of [start, start+size) libkdumpfile reads from a dump
 # (physical addresses; pages the level left out do not count).
 dump_pages_in() { # dumpfile start size
-	vm_judge /usr/bin/python3 - "$@" <<'PY'
-import sys, kdumpfile
-k = kdumpfile.kdumpfile(sys.argv[1])
+	vm_judge /usr/bin/python3 - "$@" "$VM_TOP/tests/vm" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[4])
+from kdcompat import open_dump
+k, phys = open_dump(sys.argv[1])
 start, size = int(sys.argv[2], 0), int(sys.argv[3], 0)
 got = 0
 for addr in range(start, start + size, 4096):
     try:
-        k.read(kdumpfile.KDUMP_MACHPHYSADDR, addr, 4096)
+        k.read(phys, addr, 4096)
         got += 1
     except Exception:
         pass
