@@ -9,7 +9,8 @@
 #                 CHECK_RELEASE's kernel (trixie, 6.12), its core (CORE=1)
 #                 on each of CORE_RELEASES' (bookworm, 6.1), every dump judged
 #                 by its own release's tools; one summary row per kernel;
-#                 the Debian packages on a systemd guest (tests/system/run)
+#                 the Debian packages on a systemd guest of each of
+#                 SYSTEM_RELEASES (tests/system/run, the legs side by side)
 #   make unit     the unit tests; T=PROG[:NAME] runs one program, or one
 #                 suite or test of it (tests/unit/README)
 #   make check-next  the core of the VM suite on NEXT_RELEASE's newest
@@ -62,6 +63,8 @@ COUNTS := $(LKCD_RESULTS)
 # CORE_RELEASES; make check-next runs the core on NEXT_RELEASE.
 CHECK_RELEASE ?= trixie
 CORE_RELEASES ?= bookworm
+# the releases whose Debian packages make check proves on a systemd guest
+SYSTEM_RELEASES ?= bookworm trixie
 NEXT_RELEASE ?= sid
 # make demo and make bench: LKCD_RELEASE=bookworm for 6.1
 LKCD_RELEASE ?= trixie
@@ -101,7 +104,7 @@ check:
 	-scripts/step fuzz $(MAKE) -C tests/fuzz check-all
 	-for r in $(CORE_RELEASES); do scripts/step vm@$$r tests/vm/run -r $$r -c; done
 	-scripts/step vm@$(CHECK_RELEASE) tests/vm/run -r $(CHECK_RELEASE)
-	-scripts/step system tests/system/run
+	-scripts/step system tests/system/run $(SYSTEM_RELEASES)
 	scripts/summary
 
 check-next:
