@@ -367,9 +367,16 @@ vm_boot() { # name workdir
 		# no_timer_check: under TCG on a loaded host the kernel's IO-APIC
 		# timer calibration can lose ("IO-APIC + timer doesn't work!")
 		# and panic at boot; the check proves nothing about lkcd.
+		# thread=single: multi-threaded TCG runs each vCPU on its own
+		# host thread and does not give x86's guarantee for code one CPU
+		# patches while another runs it (text_poke_bp's int3, then the
+		# sync IPIs): 6.12 guests trapped on an int3 already patched away
+		# ("Oops: int3" in urandom_read_iter right after "crng init done"
+		# flipped its static key; once in an initcall).  One host thread
+		# taking the vCPUs in turn serialises them as the kernel expects.
 		set +e
 		timeout -k 5 "${VM_TIMEOUT:-$VM_TIMEOUT_DEFAULT}" \
-			qemu-system-x86_64 -accel tcg -m "${VM_MEM:-$VM_MEM_DEFAULT}" -smp "${VM_SMP:-2}" \
+			qemu-system-x86_64 -accel tcg,thread=single -m "${VM_MEM:-$VM_MEM_DEFAULT}" -smp "${VM_SMP:-2}" \
 			-no-user-config -nodefaults -display none -no-reboot \
 			-serial "file:$serial" \
 			-monitor unix:"$work/monitor.sock",server=on,wait=off \
