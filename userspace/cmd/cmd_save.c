@@ -26,7 +26,6 @@
 #include <unistd.h>
 
 #include "dmesg.h"
-#include "internal.h"
 #include "lkcd.h"
 #include "lkcd/params.h"
 #include "vmcoreinfo.h"

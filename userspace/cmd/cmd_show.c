@@ -19,7 +19,6 @@
 
 #include <json-c/json.h>
 
-#include "internal.h"
 #include "lkcd.h"
 
 #define KDUMP_SIG		"KDUMP   "

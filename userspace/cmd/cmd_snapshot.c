@@ -26,7 +26,6 @@
 #include <unistd.h>
 
 #include "dump_mem.h"
-#include "internal.h"
 #include "lkcd.h"
 #include "lkcd/params.h"
 #include "lkcd/snapshot.h"

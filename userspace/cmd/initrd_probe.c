@@ -18,7 +18,6 @@
 #include <zstd.h>
 
 #include "initrd.h"
-#include "internal.h"
 #include "lkcd.h"
 
 #define MAX_IMAGE	(1ull << 30)	/* an initramfs past 1 GiB is not one we probe */

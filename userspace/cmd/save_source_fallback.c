@@ -23,7 +23,6 @@
 #include <unistd.h>
 
 #include "dmesg.h"
-#include "internal.h"
 #include "kmem.h"
 #include "lkcd.h"
 #include "lkcd/params.h"

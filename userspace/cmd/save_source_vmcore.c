@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "dmesg.h"
-#include "internal.h"
 #include "lkcd.h"
 #include "lkcd/params.h"
 

@@ -23,7 +23,6 @@
 #include <string.h>
 
 #include "dmesg.h"
-#include "internal.h"
 #include "lkcd.h"
 #include "page_class.h"
 #include "page_filter.h"

@@ -11,6 +11,8 @@
 #ifndef LIBLKCD_H
 #define LIBLKCD_H
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "lkcd/format.h"
@@ -23,6 +25,18 @@ struct lkcd_error {
 /* Set err (if not NULL) and return code; printf-style message. */
 int lkcd_error_set(struct lkcd_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* ---- whole reads and writes (io.c) ---- */
+
+/*
+ * All of len bytes at off (pread, pwrite) or at the file position (write),
+ * looping over short transfers and EINTR.  0; -EIO when the file ends
+ * before len bytes are read, -ENOSPC when a write makes no progress,
+ * -EOVERFLOW past the largest file offset; else -errno.
+ */
+int lkcd_pread_full(int fd, void *buf, size_t len, uint64_t off);
+int lkcd_pwrite_full(int fd, const void *buf, size_t len, uint64_t off);
+int lkcd_write_full(int fd, const void *buf, size_t len);
 
 /* ---- memory sources: physical memory of the crashed kernel ---- */
 
@@ -60,6 +74,8 @@ uint64_t lkcd_source_direct_map_base(const struct lkcd_source *src);
 /* The ELF notes (PT_NOTE contents, concatenated); *len 0 when none. */
 void lkcd_source_notes(const struct lkcd_source *src, const void **notes,
 		       size_t *len);
+/* What a source dropped while opening (truncated loads, bad notes), or NULL. */
+const char *lkcd_source_warning(const struct lkcd_source *src);
 
 /* ---- the preserved-dump header ---- */
 
@@ -72,6 +88,23 @@ int lkcd_header_decode(const void *page, size_t len,
 		       struct lkcd_dump_header *out,
 		       struct lkcd_mem_range *ranges, size_t max_ranges,
 		       struct lkcd_error *err);
+/* Errors lkcd_header_decode returns, so callers can tell "no header" apart. */
+#define LKCD_EHDR_MAGIC		(-ENODATA)	/* no lkcd header here */
+#define LKCD_EHDR_VERSION	(-EPROTONOSUPPORT)
+#define LKCD_EHDR_CORRUPT	(-EBADMSG)	/* crc, sizes, ranges, strings */
+/*
+ * Build a header page (LKCD_PAGE_SIZE bytes at page) from h and its ranges
+ * the way the dumper seals it: little-endian fields, header_size and
+ * nr_ranges taken from the arguments, range table at header_size, the rest
+ * zero, crc computed over the whole page with crc taken as zero (the
+ * /proc/vmcore fallback's made-up header, tests).  h->crc, h->header_size
+ * and h->nr_ranges are ignored.
+ */
+void lkcd_header_encode(const struct lkcd_dump_header *h,
+			const struct lkcd_mem_range *ranges, uint32_t nr_ranges,
+			void *page);
+/* The crc a header page should carry (crc field taken as zero). */
+uint32_t lkcd_header_crc(const void *page);
 
 /* ---- the preserved-dump reader ---- */
 
@@ -138,6 +171,13 @@ void lkcd_dump_page_iter(struct lkcd_dump *dump, struct lkcd_page_iter *it);
  */
 int lkcd_source_page_iter_open(struct lkcd_source *src, uint32_t page_size,
 			       struct lkcd_page_iter *it, struct lkcd_error *err);
+/*
+ * The same with a drop callback, asked about every pfn in ascending order
+ * before it is read: true leaves the page out unread.
+ */
+int lkcd_source_page_iter_open_filtered(struct lkcd_source *src, uint32_t page_size,
+					bool (*drop)(void *ctx, uint64_t pfn), void *drop_ctx,
+					struct lkcd_page_iter *it, struct lkcd_error *err);
 void lkcd_source_page_iter_close(struct lkcd_page_iter *it);
 
 /*

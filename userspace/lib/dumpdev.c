@@ -64,27 +64,6 @@ int lkcd_dumpdev_size(int fd, uint64_t *size)
 	return 0;
 }
 
-static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -ENOSPC;
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* ---- superblock encode/decode ---- */
 
 static void super_encode(const struct lkcd_dumpdev_info *i, uint8_t *out)
@@ -377,7 +356,7 @@ int lkcd_dumpdev_init(int fd, const char *name, struct lkcd_error *err)
 	info.state = LKCD_DUMPDEV_EMPTY;
 	info.device_size = dev;
 	super_encode(&info, block);
-	ret = pwrite_full(fd, block, sizeof(block), 0);
+	ret = lkcd_pwrite_full(fd, block, sizeof(block), 0);
 	if (ret == 0 && fsync(fd) < 0 && errno != EINVAL)
 		ret = -errno;
 	if (ret < 0)
@@ -404,7 +383,7 @@ static int wbuf_flush(struct wbuf *w)
 
 	if (!w->len)
 		return 0;
-	ret = pwrite_full(w->fd, w->buf, w->len, w->off);
+	ret = lkcd_pwrite_full(w->fd, w->buf, w->len, w->off);
 	if (ret < 0)
 		return ret;
 	w->off += w->len;
@@ -458,7 +437,7 @@ static int write_super(int fd, const struct lkcd_dumpdev_info *i)
 	int ret;
 
 	super_encode(i, block);
-	ret = pwrite_full(fd, block, sizeof(block), 0);
+	ret = lkcd_pwrite_full(fd, block, sizeof(block), 0);
 	if (ret < 0)
 		return ret;
 	return fsync(fd) < 0 && errno != EINVAL ? -errno : 0;

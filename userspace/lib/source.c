@@ -14,30 +14,6 @@
 
 #include "internal.h"
 
-int lkcd_pread_full(int fd, void *buf, size_t len, uint64_t off)
-{
-	uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n;
-
-		if (off > (uint64_t)INT64_MAX)
-			return -EOVERFLOW;
-		n = pread(fd, p, len, (off_t)off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;	/* the file ends before len bytes */
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 struct lkcd_source *lkcd_source_alloc(enum lkcd_source_kind kind,
 				      const char *name)
 {

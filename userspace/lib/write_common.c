@@ -17,30 +17,10 @@
 
 /* ---- output ---- */
 
-int wr_write_all(int fd, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int wr_pwrite_full(struct wr_sink *s, const void *data, size_t len, uint64_t off,
 		   const char *what, uint64_t *bytes, struct lkcd_error *err)
 {
-	const uint8_t *p = data;
+	int ret;
 
 	if (off > (uint64_t)LLONG_MAX || len > (uint64_t)LLONG_MAX - off)
 		return lkcd_error_set(err, -EFBIG,
@@ -50,29 +30,12 @@ int wr_pwrite_full(struct wr_sink *s, const void *data, size_t len, uint64_t off
 		s->end = off + len;
 	if (s->flat)
 		return wr_flat_write(s, data, len, off, what, bytes, err);
-	while (len) {
-		ssize_t n = pwrite(s->fd, p, len, (off_t)off);
-
-		if (n < 0) {
-			int e = errno;
-
-			if (e == EINTR)
-				continue;
-			return lkcd_error_set(err, -e,
-					      "writing %s at offset %llu: %s",
-					      what, (unsigned long long)off,
-					      strerror(e));
-		}
-		if (n == 0)
-			return lkcd_error_set(err, -EIO,
-					      "writing %s at offset %llu: no progress",
-					      what, (unsigned long long)off);
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-		if (bytes)
-			*bytes += (uint64_t)n;
-	}
+	ret = lkcd_pwrite_full(s->fd, data, len, off);
+	if (ret < 0)
+		return lkcd_error_set(err, ret, "writing %s at offset %llu: %s", what,
+				      (unsigned long long)off, strerror(-ret));
+	if (bytes)
+		*bytes += len;
 	return 0;
 }
 

@@ -35,7 +35,7 @@ struct flat_record {
 static int emit(struct wr_sink *s, const void *data, size_t len, const char *what,
 		struct lkcd_error *err)
 {
-	int ret = wr_write_all(s->fd, data, len);
+	int ret = lkcd_write_full(s->fd, data, len);
 
 	if (ret < 0)
 		return lkcd_error_set(err, ret, "writing %s to the flattened stream: %s", what,

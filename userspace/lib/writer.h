@@ -58,8 +58,6 @@ struct wout {
 /* Write len bytes at off, looping over short writes and EINTR. */
 int wr_pwrite_full(struct wr_sink *s, const void *data, size_t len, uint64_t off,
 		   const char *what, uint64_t *bytes, struct lkcd_error *err);
-/* write(2) all of len bytes, looping over short writes and EINTR; 0 or -errno. */
-int wr_write_all(int fd, const void *data, size_t len);
 
 int wout_init(struct wout *w, struct wr_sink *sink, uint64_t start, size_t cap,
 	      const char *what, uint64_t *bytes, struct lkcd_error *err);

@@ -124,7 +124,7 @@ crash() {
 
 # ---- lkcd in the guest ----
 # The one place that knows how scenarios drive lkcd; keep it in step with
-# userspace/cmd.  The config file (userspace/lib/config.h) is LKCD's
+# userspace/cmd.  The config file (userspace/include/config.h) is LKCD's
 # variables plus the capture kernel that `lkcd config` loads with kexec -p.
 LKCD_CONF=/etc/lkcd.conf
 LKCD_DUMPDIR=/out/dump
