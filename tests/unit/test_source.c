@@ -51,7 +51,12 @@ static void test_raw_file(void)
 	CU_ASSERT_EQUAL_FATAL(lkcd_source_open(path, LKCD_SOURCE_AUTO, &src, &err), 0);
 	CU_ASSERT_EQUAL(lkcd_source_ranges(src, &r), 0);
 	CU_ASSERT_EQUAL(lkcd_source_read(src, 0, buf, 1, &err), -EFAULT);
+	CU_ASSERT_EQUAL(src->kind, LKCD_SOURCE_RAW);	/* no magic: the kind without a probe */
 	lkcd_source_close(src);
+	/* a kind the factory has no entry for */
+	CU_ASSERT_EQUAL(lkcd_source_open(path, (enum lkcd_source_kind)9, &src, &err), -EINVAL);
+	CU_ASSERT_PTR_NULL(src);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "unknown source kind"));
 	unlink(path);
 	lkcd_source_close(NULL);	/* accepts NULL */
 }

@@ -58,11 +58,20 @@ int lkcd_source_set_segments(struct lkcd_source *src,
 void lkcd_source_warn(struct lkcd_source *src, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Open by kind on an already open fd (the source owns fd on success). */
-int lkcd_source_open_elf(int fd, const char *name, struct lkcd_source **out,
-			 struct lkcd_error *err);
-int lkcd_source_open_raw(int fd, const char *name, struct lkcd_source **out,
-			 struct lkcd_error *err);
+/*
+ * One kind of file a source opens (the factory, source_open.c, holds the
+ * table): probe says whether a file starting with magic is of this kind
+ * (NULL: the kind taken when no other claims it); open builds the source
+ * on an already open fd (which it owns on success).
+ */
+struct lkcd_source_kind_ops {
+	enum lkcd_source_kind kind;
+	bool (*probe)(const unsigned char *magic, size_t len);
+	int (*open)(int fd, const char *name, struct lkcd_source **out,
+		    struct lkcd_error *err);
+};
+extern const struct lkcd_source_kind_ops lkcd_source_elf_ops;	/* source_elf.c */
+extern const struct lkcd_source_kind_ops lkcd_source_raw_ops;	/* source_raw.c */
 
 
 

@@ -2,7 +2,8 @@
 /*
  * Memory sources: physical memory of the crashed kernel, whatever holds it.
  * Each kind (source_elf.c, source_raw.c, source_buffer.c) only builds a
- * segment table; reading, range lists and lifetime are here, once.
+ * segment table; reading, range lists and lifetime are here, once.  Which
+ * kind opens a file is the factory's choice (source_open.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -185,36 +186,4 @@ void lkcd_source_close(struct lkcd_source *src)
 	free(src->notes);
 	free(src->name);
 	free(src);
-}
-
-int lkcd_source_open(const char *path, enum lkcd_source_kind kind,
-		     struct lkcd_source **out, struct lkcd_error *err)
-{
-	unsigned char magic[4];
-	int fd, ret;
-
-	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return lkcd_error_set(err, -errno, "%s: %s", path, strerror(errno));
-	if (kind == LKCD_SOURCE_AUTO) {
-		ret = lkcd_pread_full(fd, magic, sizeof(magic), 0);
-		kind = ret == 0 && !memcmp(magic, "\177ELF", 4) ?
-			LKCD_SOURCE_ELF : LKCD_SOURCE_RAW;
-	}
-	switch (kind) {
-	case LKCD_SOURCE_ELF:
-		ret = lkcd_source_open_elf(fd, path, out, err);
-		break;
-	case LKCD_SOURCE_RAW:
-		ret = lkcd_source_open_raw(fd, path, out, err);
-		break;
-	default:
-		ret = lkcd_error_set(err, -EINVAL, "%s: unknown source kind %d",
-				     path, (int)kind);
-		break;
-	}
-	if (ret < 0)
-		close(fd);
-	return ret;
 }

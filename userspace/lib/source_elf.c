@@ -230,8 +230,8 @@ static uint64_t direct_map_base(const Elf64_Phdr *ph, uint64_t phnum)
 	return bytes > total / 2 ? cand : 0;
 }
 
-int lkcd_source_open_elf(int fd, const char *name, struct lkcd_source **out,
-			 struct lkcd_error *err)
+static int open_elf(int fd, const char *name, struct lkcd_source **out,
+		    struct lkcd_error *err)
 {
 	struct lkcd_segment *segs = NULL;
 	struct lkcd_source *src = NULL;
@@ -371,3 +371,14 @@ fail:
 	lkcd_source_close(src);
 	return ret;
 }
+
+static bool probe_elf(const unsigned char *magic, size_t len)
+{
+	return len >= 4 && !memcmp(magic, "\177ELF", 4);
+}
+
+const struct lkcd_source_kind_ops lkcd_source_elf_ops = {
+	.kind = LKCD_SOURCE_ELF,
+	.probe = probe_elf,
+	.open = open_elf,
+};

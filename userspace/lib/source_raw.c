@@ -11,8 +11,8 @@
 
 #include "internal.h"
 
-int lkcd_source_open_raw(int fd, const char *name, struct lkcd_source **out,
-			 struct lkcd_error *err)
+static int open_raw(int fd, const char *name, struct lkcd_source **out,
+		    struct lkcd_error *err)
 {
 	struct lkcd_segment *seg = NULL;
 	struct lkcd_source *src;
@@ -50,3 +50,9 @@ fail:
 	lkcd_source_close(src);
 	return ret;
 }
+
+const struct lkcd_source_kind_ops lkcd_source_raw_ops = {
+	.kind = LKCD_SOURCE_RAW,
+	.probe = NULL,		/* any file: offset == physical address */
+	.open = open_raw,
+};
