@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Fuzz target: lkcd save's /proc/vmcore fallback (save_fallback.c) over an
+ * Fuzz target: lkcd save's /proc/vmcore fallback (save_source_fallback.c) over an
  * ELF vmcore: VMCOREINFO, the crashed kernel's utsname and struct pages
  * classified (page_class.c, kmem.c) and filtered (write_iter_filter.c),
  * the made-up header.  Input: the vmcore file (seeds: gen_corpus's ELF
- * cores with and without VMCOREINFO).  save_write_dir and dumpdev_capture,
- * which write the result, are replaced here by a sink that drains every
- * page and checks what it is handed.
+ * cores with and without VMCOREINFO).  The source is opened as lkcd save
+ * opens it; in place of the stages and a sink, every page is drained and
+ * checked.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,18 +15,16 @@
 #include "fuzz.h"
 #include "lkcd.h"
 
-int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
-		   enum lkcd_out_format format, unsigned long *index)
+/* What a sink would do with the fallback's input: drain every page and check it. */
+static void drain(const struct save_input *si)
 {
 	struct lkcd_error err = { 0 };
 	struct lkcd_page pg;
 	uint64_t pages = 0;
 	int ret;
 
-	(void)conf;
-	(void)format;
-	(void)index;
 	FUZZ_ASSERT(si->hdr && si->hdr->state == LKCD_STATE_COMPLETE);
+	FUZZ_ASSERT(si->capture && si->filtered);
 	while ((ret = si->pages.next(si->pages.ctx, &pg, &err)) > 0) {
 		FUZZ_ASSERT(pg.count > 0 && pg.pfn < si->hdr->max_pfn);
 		pages += pg.count;
@@ -37,12 +35,6 @@ int save_write_dir(const struct lkcd_conf *conf, const struct save_input *si,
 	FUZZ_ASSERT(ret < 0 || pages <= si->hdr->pages_dumped);
 	if (si->report)
 		si->report(si->report_ctx, fuzz_null_file());
-	return ret < 0 ? EXIT_WRITE : EXIT_OK;
-}
-
-int dumpdev_capture(const struct lkcd_conf *conf, const struct save_input *si)
-{
-	return save_write_dir(conf, si, LKCD_OUT_KDUMP, NULL);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -62,9 +54,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		/* the level from the input's last byte: every class mask */
 		conf.level = levels[size ? data[size - 1] % 4 : 0];
-		if (!fuzz_source_too_big(src))
-			save_fallback(&conf, src, path, "fuzz", LKCD_OUT_KDUMP);
-		lkcd_source_close(src);	/* the caller's: save_fallback closes only its own */
+		if (!fuzz_source_too_big(src)) {
+			/* the request lkcd config builds in a capture kernel */
+			struct save_request req = { .conf = &conf, .format = conf.dump_format };
+			struct save_fallback *fb;
+			struct save_input si;
+
+			if (save_fallback_open(&req, src, path, "fuzz", &si, &fb) == EXIT_OK)
+				drain(&si);
+			save_fallback_close(fb);
+		}
+		lkcd_source_close(src);	/* the caller's: the fallback closes only its own */
 	}
 	close(fd);
 	return 0;

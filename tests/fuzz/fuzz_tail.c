@@ -19,6 +19,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct lkcd_error err = { 0 };
+	struct save_request req = { 0 };	/* the tail reads only --no-fallback */
 	struct lkcd_source *src = NULL;
 	struct lkcd_dump *d = NULL;
 	struct save_tail *t;
@@ -41,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	si.hdr = lkcd_dump_header(d);
 	si.nr_ranges = lkcd_dump_ranges(d, &si.ranges);
 	lkcd_dump_page_iter(d, &si.pages);
-	t = save_tail_begin(&si);
+	t = save_tail_begin(&req, &si);
 	while ((ret = si.pages.next(si.pages.ctx, &pg, &err)) > 0)
 		FUZZ_ASSERT(pg.count > 0 && (pg.stored_size == 0 || pg.stored));
 	if (ret < 0)
