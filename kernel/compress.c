@@ -2,7 +2,8 @@
 /*
  * The page compressors the packer calls at panic (ops->compress), one page
  * at a time, each page its own stream so the reader can inflate any page
- * alone:
+ * alone.  One ops table, lkcd_compressors[], indexed by the LKCD_COMPRESS_*
+ * id the header and every record carry:
  *
  *   zlib  built into every kernel lkcd targets; zlib format (RFC 1950), as
  *         userspace uncompress() reads it.  Level 1, a 4 KiB window (a page
@@ -22,10 +23,15 @@
  * on zstd_compress and lz4_compress where those are modules (modprobe loads
  * them; a bare insmod needs them loaded first).
  *
- * Workspaces are allocated in process context (load, or the sysctl write
- * that selects the compressor) and never at panic.  Selection is published
- * with WRITE_ONCE after the workspace is ready, so the panic path sees
- * either the old compressor or a fully set up new one.  Writers hold
+ * Every workspace is allocated at load, in process context, and never at
+ * panic, whichever compressor is selected (zstd's at level 3 for a 4 KiB
+ * input is about 90 KiB, lz4's 16 KiB), and kept until unload.  At load each is also put in the NODUMP
+ * set (issue 12, item 13): a compressor's hash tables and window change
+ * with every page compressed, so the copy a dump would hold is neither what
+ * the kernel had at panic nor what it has at the end.  The NODUMP set is
+ * sealed (sorted) at load and never changes while armed, so the panic path
+ * never reads it half-written.  Selection (a sysctl write) is published
+ * with WRITE_ONCE; the panic path latches it once per dump.  Writers hold
  * lkcd_config_lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -40,28 +46,31 @@
 
 #include "lkcd.h"
 
+/* One compressor; its workspace is set up at load or not at all. */
+struct lkcd_compressor_ops {
+	/* Process context, at load: allocate and set up; 0 or -errno. */
+	int (*setup)(void);
+	/* Process context: free; accepts a half-built or never-built state. */
+	void (*teardown)(void);
+	/* The vmalloc'ed working memory, for the NODUMP set. */
+	void *(*workspace)(size_t *size);
+	/*
+	 * Panic path: compress the page at src into dst; the compressed size,
+	 * or -1 when it did not fit in dst_cap bytes or failed (the packer
+	 * stores the page raw).  No allocation, no lock.
+	 */
+	int (*page)(const void *src, void *dst, u32 dst_cap);
+};
+
+/* ---- zlib ---- */
+
 #define LKCD_ZLIB_LEVEL		1
 #define LKCD_ZLIB_WBITS		12	/* positive: the zlib wrapper */
 #define LKCD_ZLIB_MEMLEVEL	5
 
 static struct z_stream_s lkcd_zs;	/* workspace from load to unload */
 
-#define LKCD_ZSTD_LEVEL		3
-
-/* zstd and lz4 workspaces, set up on first selection, kept until unload */
-static struct {
-	void *workspace;
-	zstd_cctx *cctx;
-	zstd_parameters params;
-} lkcd_zstd;
-static void *lkcd_lz4_mem;
-
-static u32 lkcd_comp_active = LKCD_COMPRESS_NONE;	/* selected, workspace ready */
-static u32 lkcd_comp_dump = LKCD_COMPRESS_NONE;		/* latched for one dump */
-
-/* ---- zlib ---- */
-
-static int lkcd_zlib_init(void)
+static int lkcd_zlib_setup(void)
 {
 	lkcd_zs.workspace = vzalloc(zlib_deflate_workspacesize(LKCD_ZLIB_WBITS,
 								LKCD_ZLIB_MEMLEVEL));
@@ -76,36 +85,19 @@ static int lkcd_zlib_init(void)
 	return 0;
 }
 
-/*
- * zlib's workspace is the dumper's own working memory: its hash tables and
- * window change with every page compressed, so the copy a dump would hold
- * is neither what the kernel had at panic nor what it has at the end
- * (issue 12, item 13).  Leave its pages out of dumps (NODUMP), as the
- * packer's scratch and pool pages are.  Process context, at load.
- */
-static int lkcd_zlib_nodump(void)
-{
-	size_t size = zlib_deflate_workspacesize(LKCD_ZLIB_WBITS, LKCD_ZLIB_MEMLEVEL);
-	const u8 *ws = lkcd_zs.workspace;
-	size_t off;
-	int ret = 0;
-
-	for (off = 0; off < size && !ret; off += PAGE_SIZE)
-		ret = lkcd_walk_nodump_add(vmalloc_to_pfn(ws + off), 1);
-	/* the last page, when the workspace does not start on a page */
-	if (!ret && offset_in_page(ws))
-		ret = lkcd_walk_nodump_add(vmalloc_to_pfn(ws + size - 1), 1);
-	lkcd_walk_nodump_done();
-	return ret;
-}
-
-static void lkcd_zlib_exit(void)
+static void lkcd_zlib_teardown(void)
 {
 	if (!lkcd_zs.workspace)
 		return;
 	zlib_deflateEnd(&lkcd_zs);
 	vfree(lkcd_zs.workspace);
 	lkcd_zs.workspace = NULL;
+}
+
+static void *lkcd_zlib_workspace(size_t *size)
+{
+	*size = zlib_deflate_workspacesize(LKCD_ZLIB_WBITS, LKCD_ZLIB_MEMLEVEL);
+	return lkcd_zs.workspace;
 }
 
 /* Panic path. */
@@ -125,25 +117,41 @@ static notrace int lkcd_zlib_page(const void *src, void *dst, u32 dst_cap)
 
 /* ---- zstd ---- */
 
-/* Process context.  Set the workspace up once; 0 or -errno. */
+#define LKCD_ZSTD_LEVEL		3
+
+static struct {
+	void *workspace;
+	size_t size;
+	zstd_cctx *cctx;
+	zstd_parameters params;
+} lkcd_zstd;
+
+static void lkcd_zstd_teardown(void)
+{
+	vfree(lkcd_zstd.workspace);
+	lkcd_zstd.workspace = NULL;
+	lkcd_zstd.cctx = NULL;
+}
+
 static int lkcd_zstd_setup(void)
 {
-	size_t size;
-
-	if (lkcd_zstd.cctx)
-		return 0;
 	lkcd_zstd.params = zstd_get_params(LKCD_ZSTD_LEVEL, PAGE_SIZE);
-	size = zstd_cctx_workspace_bound(&lkcd_zstd.params.cParams);
-	lkcd_zstd.workspace = vzalloc(size);
+	lkcd_zstd.size = zstd_cctx_workspace_bound(&lkcd_zstd.params.cParams);
+	lkcd_zstd.workspace = vzalloc(lkcd_zstd.size);
 	if (!lkcd_zstd.workspace)
 		return -ENOMEM;
-	lkcd_zstd.cctx = zstd_init_cctx(lkcd_zstd.workspace, size);
+	lkcd_zstd.cctx = zstd_init_cctx(lkcd_zstd.workspace, lkcd_zstd.size);
 	if (!lkcd_zstd.cctx) {
-		vfree(lkcd_zstd.workspace);
-		lkcd_zstd.workspace = NULL;
+		lkcd_zstd_teardown();
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static void *lkcd_zstd_workspace(size_t *size)
+{
+	*size = lkcd_zstd.size;
+	return lkcd_zstd.workspace;
 }
 
 /* Panic path: the workspace holds all state; no allocation, no lock. */
@@ -159,12 +167,24 @@ static notrace int lkcd_zstd_page(const void *src, void *dst, u32 dst_cap)
 
 /* ---- lz4 ---- */
 
+static void *lkcd_lz4_mem;
+
 static int lkcd_lz4_setup(void)
 {
-	if (lkcd_lz4_mem)
-		return 0;
 	lkcd_lz4_mem = vzalloc(LZ4_MEM_COMPRESS);
 	return lkcd_lz4_mem ? 0 : -ENOMEM;
+}
+
+static void lkcd_lz4_teardown(void)
+{
+	vfree(lkcd_lz4_mem);
+	lkcd_lz4_mem = NULL;
+}
+
+static void *lkcd_lz4_workspace(size_t *size)
+{
+	*size = LZ4_MEM_COMPRESS;
+	return lkcd_lz4_mem;
 }
 
 /* Panic path: LZ4_compress_default() works in lkcd_lz4_mem only. */
@@ -175,38 +195,74 @@ static notrace int lkcd_lz4_page(const void *src, void *dst, u32 dst_cap)
 	return n > 0 ? n : -1;
 }
 
-/* ---- front end ---- */
+/* ---- the table ---- */
+
+#define LKCD_NR_COMPRESS	(LKCD_COMPRESS_LZ4 + 1)
+
+/* By LKCD_COMPRESS_* id; NONE (and the unused id 1) have no entry. */
+static const struct lkcd_compressor_ops lkcd_compressors[LKCD_NR_COMPRESS] = {
+	[LKCD_COMPRESS_ZLIB] = {
+		.setup = lkcd_zlib_setup,
+		.teardown = lkcd_zlib_teardown,
+		.workspace = lkcd_zlib_workspace,
+		.page = lkcd_zlib_page,
+	},
+	[LKCD_COMPRESS_ZSTD] = {
+		.setup = lkcd_zstd_setup,
+		.teardown = lkcd_zstd_teardown,
+		.workspace = lkcd_zstd_workspace,
+		.page = lkcd_zstd_page,
+	},
+	[LKCD_COMPRESS_LZ4] = {
+		.setup = lkcd_lz4_setup,
+		.teardown = lkcd_lz4_teardown,
+		.workspace = lkcd_lz4_workspace,
+		.page = lkcd_lz4_page,
+	},
+};
+
+/* Set up at load (bit per id); written only at load and unload. */
+static u32 lkcd_comp_ready;
+
+/* The selected compressor's ops, NULL for none; lkcd_config_lock writers. */
+static const struct lkcd_compressor_ops *lkcd_comp_active;
+/* Latched for one dump by lkcd_compress_begin(); panic path only. */
+static const struct lkcd_compressor_ops *lkcd_comp_dump;
+
+/* Process context.  The ops of a set-up compressor; NULL for NONE. */
+static int lkcd_compress_lookup(u32 id, const struct lkcd_compressor_ops **ops)
+{
+	*ops = NULL;
+	if (id == LKCD_COMPRESS_NONE)
+		return 0;
+	if (id >= LKCD_NR_COMPRESS || !lkcd_compressors[id].page)
+		return -EINVAL;
+	if (!(lkcd_comp_ready & BIT(id)))
+		return -ENOPKG;
+	*ops = &lkcd_compressors[id];
+	return 0;
+}
 
 /* Can this compressor be selected now?  lkcd_config_lock held. */
 int lkcd_compress_available(u32 compress)
 {
-	switch (compress) {
-	case LKCD_COMPRESS_NONE:
-		return 0;
-	case LKCD_COMPRESS_ZLIB:
-		return lkcd_zs.workspace ? 0 : -ENOPKG;
-	case LKCD_COMPRESS_ZSTD:
-		return lkcd_zstd_setup();
-	case LKCD_COMPRESS_LZ4:
-		return lkcd_lz4_setup();
-	default:
-		return -EINVAL;
-	}
+	const struct lkcd_compressor_ops *ops;
+
+	return lkcd_compress_lookup(compress, &ops);
 }
 
 /*
- * Compress one patterned page with compressor id now, in process context:
- * a compressor that cannot is refused here rather than discovered at panic
- * (where every page would silently be stored raw).  lkcd_config_lock held;
- * the panic path is not running (it would not return here).
+ * Compress one patterned page with ops now, in process context: a
+ * compressor that cannot is refused here rather than discovered at panic
+ * (where every page would silently be stored raw).  lkcd_config_lock held
+ * or at load; the panic path is not running (it would not return here).
  */
-static int lkcd_compress_selftest(u32 id)
+static int lkcd_compress_selftest(u32 id, const struct lkcd_compressor_ops *ops)
 {
-	u32 saved = lkcd_comp_dump;
 	u8 *src, *dst;
 	int n, i;
 
-	if (id == LKCD_COMPRESS_NONE)
+	if (!ops)
 		return 0;
 	src = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	dst = kmalloc(PAGE_SIZE, GFP_KERNEL);
@@ -217,9 +273,7 @@ static int lkcd_compress_selftest(u32 id)
 	}
 	for (i = 0; i < PAGE_SIZE; i++)
 		src[i] = (i / 64) & 0xff;
-	lkcd_comp_dump = id;
-	n = lkcd_compress_page(src, dst, PAGE_SIZE - 1);
-	lkcd_comp_dump = saved;
+	n = ops->page(src, dst, PAGE_SIZE - 1);
 	kfree(src);
 	kfree(dst);
 	if (n <= 0) {
@@ -230,41 +284,31 @@ static int lkcd_compress_selftest(u32 id)
 }
 
 /*
- * Make compress the one the panic path uses, setting its workspace up
- * first.  lkcd_config_lock held.  Workspaces, once set up, stay until
- * unload: switching back and forth costs no allocation, and nothing frees
- * memory a half-finished switch on a CPU stopped by the panic might name.
+ * Make compress the one the panic path uses.  lkcd_config_lock held.  The
+ * workspaces stay from load to unload: switching costs no allocation, and
+ * nothing frees memory a half-finished switch on a CPU stopped by the panic
+ * might name.
  */
 int lkcd_compress_select(u32 compress)
 {
-	int ret = lkcd_compress_available(compress);
+	const struct lkcd_compressor_ops *ops;
+	int ret = lkcd_compress_lookup(compress, &ops);
 
 	if (ret)
 		return ret;
-	ret = lkcd_compress_selftest(compress);
+	ret = lkcd_compress_selftest(compress, ops);
 	if (ret)
 		return ret;
-	WRITE_ONCE(lkcd_comp_active, compress);
+	WRITE_ONCE(lkcd_comp_active, ops);
 	return 0;
 }
 
-/*
- * Panic path: ops->compress.  The size of the compressed page in dst, or -1
- * when it did not fit in dst_cap bytes or failed (the packer stores the
- * page raw).
- */
+/* Panic path: ops->compress.  See struct lkcd_compressor_ops.page. */
 notrace int lkcd_compress_page(const void *src, void *dst, u32 dst_cap)
 {
-	switch (lkcd_comp_dump) {
-	case LKCD_COMPRESS_ZLIB:
-		return lkcd_zlib_page(src, dst, dst_cap);
-	case LKCD_COMPRESS_ZSTD:
-		return lkcd_zstd_page(src, dst, dst_cap);
-	case LKCD_COMPRESS_LZ4:
-		return lkcd_lz4_page(src, dst, dst_cap);
-	default:
-		return -1;
-	}
+	const struct lkcd_compressor_ops *ops = lkcd_comp_dump;
+
+	return ops ? ops->page(src, dst, dst_cap) : -1;
 }
 
 /*
@@ -275,33 +319,61 @@ notrace int lkcd_compress_page(const void *src, void *dst, u32 dst_cap)
 notrace u32 lkcd_compress_begin(void)
 {
 	lkcd_comp_dump = READ_ONCE(lkcd_comp_active);
-	return lkcd_comp_dump;
+	return lkcd_comp_dump ? (u32)(lkcd_comp_dump - lkcd_compressors) : LKCD_COMPRESS_NONE;
 }
 
+/*
+ * At load: set every compressor up and leave its workspace out of dumps.
+ * zlib must work (it is the default); zstd or lz4 failing to set up only
+ * makes that one unavailable (ENOPKG when selected).  Then select
+ * lkcd_tun.compress.
+ */
 int lkcd_compress_init(void)
 {
-	int ret = lkcd_zlib_init();
+	u32 id;
+	int ret;
 
-	if (ret) {
-		pr_err("cannot set up zlib (%d)\n", ret);
-		return ret;
+	for (id = 0; id < LKCD_NR_COMPRESS; id++) {
+		const struct lkcd_compressor_ops *ops = &lkcd_compressors[id];
+		size_t size;
+		void *ws;
+
+		if (!ops->setup)
+			continue;
+		ret = ops->setup();
+		if (!ret) {
+			ws = ops->workspace(&size);
+			ret = lkcd_walk_nodump_own_vmalloc(ws, size);
+			if (ret)
+				ops->teardown();
+		}
+		if (ret) {
+			pr_err("cannot set up %s (%d)%s\n", lkcd_compress_name(id), ret,
+			       id == LKCD_COMPRESS_ZLIB ? "" : ": not available");
+			if (id == LKCD_COMPRESS_ZLIB)
+				goto fail;
+			continue;
+		}
+		lkcd_comp_ready |= BIT(id);
 	}
-	ret = lkcd_zlib_nodump();
-	if (ret) {
-		pr_err("cannot leave zlib's workspace out of dumps (%d)\n", ret);
-		lkcd_zlib_exit();
-		return ret;
-	}
-	return lkcd_compress_select(lkcd_tun.compress);
+	ret = lkcd_compress_select(lkcd_tun.compress);
+	if (ret)
+		goto fail;
+	return 0;
+
+fail:
+	lkcd_compress_exit();
+	return ret;
 }
 
+/* Accepts a half-built state (a failed lkcd_compress_init()). */
 void lkcd_compress_exit(void)
 {
-	WRITE_ONCE(lkcd_comp_active, LKCD_COMPRESS_NONE);
-	vfree(lkcd_zstd.workspace);
-	lkcd_zstd.workspace = NULL;
-	lkcd_zstd.cctx = NULL;
-	vfree(lkcd_lz4_mem);
-	lkcd_lz4_mem = NULL;
-	lkcd_zlib_exit();
+	u32 id;
+
+	WRITE_ONCE(lkcd_comp_active, NULL);
+	for (id = 0; id < LKCD_NR_COMPRESS; id++)
+		if (lkcd_compressors[id].teardown)
+			lkcd_compressors[id].teardown();
+	lkcd_comp_ready = 0;
 }

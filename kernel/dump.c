@@ -245,16 +245,15 @@ int lkcd_dump_init(void)
 	sort(lkcd_pool_pfn, LKCD_POOL_PAGES, sizeof(u64), lkcd_u64_cmp, NULL);
 
 	/* none of the packer's own pages is dumped or used as spare */
-	ret = lkcd_walk_nodump_add(PFN_DOWN(lkcd_header_paddr()), 1);
-	ret = ret ?: lkcd_walk_nodump_add(page_to_pfn(lkcd_read_pg), 1);
-	ret = ret ?: lkcd_walk_nodump_add(page_to_pfn(lkcd_comp_pg), 1);
+	ret = lkcd_walk_nodump_own(PFN_DOWN(lkcd_header_paddr()), 1);
+	ret = ret ?: lkcd_walk_nodump_own(page_to_pfn(lkcd_read_pg), 1);
+	ret = ret ?: lkcd_walk_nodump_own(page_to_pfn(lkcd_comp_pg), 1);
 	for (i = 0; i < LKCD_POOL_PAGES && !ret; i++)
-		ret = lkcd_walk_nodump_add(lkcd_pool_pfn[i], 1);
+		ret = lkcd_walk_nodump_own(lkcd_pool_pfn[i], 1);
 	if (ret) {
 		lkcd_dump_exit();
 		return ret;
 	}
-	lkcd_walk_nodump_done();
 	return 0;
 
 fail:

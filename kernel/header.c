@@ -87,6 +87,7 @@ notrace void lkcd_header_build(struct lkcd_dump_header *h)
 	h->max_pfn = PFN_UP(ram->end);
 	h->vmcoreinfo_paddr = paddr_vmcoreinfo_note();
 	h->vmcoreinfo_size = VMCOREINFO_NOTE_SIZE;
+	h->pages_lkcd = lkcd_walk_own_pages();
 	memcpy((u8 *)h + sizeof(*h), ram->ranges, ram->nr * sizeof(ram->ranges[0]));
 }
 

@@ -74,13 +74,16 @@ struct lkcd_packer_ops;
 int lkcd_walk_init(void);
 void lkcd_walk_exit(void);
 int lkcd_walk_nodump_add(u64 pfn, u64 count);
+int lkcd_walk_nodump_own(u64 pfn, u64 count);
+int lkcd_walk_nodump_own_vmalloc(const void *addr, size_t size);
 void lkcd_walk_nodump_done(void);
+u32 lkcd_walk_own_pages(void);
 void lkcd_walk_prepare(void);
 extern const struct lkcd_packer_ops lkcd_walk_ops;
 extern const struct lkcd_packer_ops lkcd_walk_ops_raw;
 void *lkcd_walk_ctx(void);
 
-/* compress.c: the page compressors, workspaces allocated before panic */
+/* compress.c: the page compressors, workspaces allocated at load */
 int lkcd_compress_init(void);
 void lkcd_compress_exit(void);
 int lkcd_compress_available(u32 compress);

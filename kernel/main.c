@@ -85,6 +85,12 @@ static int __init lkcd_init(void)
 	ret = lkcd_compress_init();
 	if (ret)
 		goto fail_compress;
+	/* lkcd.ko's own memory is all in the NODUMP set: seal it, then refill
+	 * the EMPTY header, which says how many pages that is */
+	lkcd_walk_nodump_done();
+	ret = lkcd_header_refresh();
+	if (ret)
+		goto fail_sysctl;
 	ret = lkcd_sysctl_init();
 	if (ret)
 		goto fail_sysctl;
@@ -101,10 +107,10 @@ static int __init lkcd_init(void)
 	if (ret)
 		goto fail_dev;
 
-	pr_info("armed: header at 0x%llx, level %s, compress %s, %llu MiB of RAM\n",
+	pr_info("armed: header at 0x%llx, level %s, compress %s, %llu MiB of RAM; %u pages of its own left out of dumps\n",
 		(unsigned long long)lkcd_header_paddr(), lkcd_level_name(lkcd_tun.level),
 		lkcd_compress_name(lkcd_tun.compress),
-		(unsigned long long)(lkcd_header()->memory_size >> 20));
+		(unsigned long long)(lkcd_header()->memory_size >> 20), lkcd_walk_own_pages());
 	return 0;
 
 fail_dev:

@@ -48,7 +48,7 @@ struct lkcd_pcp_block {
 	u32 own;	/* on the list of the CPU that collected them */
 };
 
-#define LKCD_NODUMP_MAX		128
+#define LKCD_NODUMP_MAX		256
 #define LKCD_PCP_MAX		16384	/* blocks remembered; the rest are dumped */
 #define LKCD_PROGRESS_NS	NSEC_PER_SEC
 
@@ -56,6 +56,7 @@ static struct {
 	/* set in process context, read at panic */
 	struct lkcd_span nodump[LKCD_NODUMP_MAX];	/* sorted, merged */
 	u32 nr_nodump;
+	u32 own_pages;			/* of those, lkcd.ko's own memory */
 
 	/* filled at panic by lkcd_walk_prepare() */
 	struct lkcd_pcp_block *pcp;			/* LKCD_PCP_MAX, sorted */
@@ -67,19 +68,76 @@ static struct {
 #endif
 } lkcd_walk;
 
-/* ---- the NODUMP set: header, packer scratch and pool, crashkernel ---- */
+/*
+ * ---- the NODUMP set: lkcd.ko's own working memory (header page, packer
+ * scratch and pool, compressor workspaces) and the crashkernel region ----
+ *
+ * Filled at load, in process context, then sealed (sorted and merged) by
+ * lkcd_walk_nodump_done() before the panic notifier is registered; it never
+ * changes while armed, so the panic path never sees it half-written.
+ */
 
-/* Process context, lkcd_config_lock held or at init. */
+/* Process context, at load. */
 int lkcd_walk_nodump_add(u64 pfn, u64 count)
 {
+	struct lkcd_span *last = lkcd_walk.nr_nodump ?
+				 &lkcd_walk.nodump[lkcd_walk.nr_nodump - 1] : NULL;
+
 	if (!count)
 		return 0;
+	/* vmalloc and alloc_page() often hand out neighbours: one span */
+	if (last && last->end == pfn) {
+		last->end += count;
+		return 0;
+	}
 	if (lkcd_walk.nr_nodump >= LKCD_NODUMP_MAX)
 		return -ENOSPC;
 	lkcd_walk.nodump[lkcd_walk.nr_nodump].start = pfn;
 	lkcd_walk.nodump[lkcd_walk.nr_nodump].end = pfn + count;
 	lkcd_walk.nr_nodump++;
 	return 0;
+}
+
+/*
+ * Process context, at load.  The same for pages of lkcd.ko's own working
+ * memory, counted for the header (pages_lkcd).  Each page is added once.
+ */
+int lkcd_walk_nodump_own(u64 pfn, u64 count)
+{
+	int ret = lkcd_walk_nodump_add(pfn, count);
+
+	if (!ret)
+		lkcd_walk.own_pages += count;
+	return ret;
+}
+
+/*
+ * Process context, at load.  Every page of a vmalloc'ed area of lkcd.ko's
+ * own (vmalloc areas start on a page).  All or nothing: on failure the set
+ * is as it was.
+ */
+int lkcd_walk_nodump_own_vmalloc(const void *addr, size_t size)
+{
+	u32 nr = lkcd_walk.nr_nodump, own = lkcd_walk.own_pages;
+	struct lkcd_span last = nr ? lkcd_walk.nodump[nr - 1] : (struct lkcd_span){ 0, 0 };
+	size_t off;
+	int ret = 0;
+
+	for (off = 0; off < size && !ret; off += PAGE_SIZE)
+		ret = lkcd_walk_nodump_own(vmalloc_to_pfn((const u8 *)addr + off), 1);
+	if (ret) {
+		lkcd_walk.nr_nodump = nr;
+		if (nr)
+			lkcd_walk.nodump[nr - 1] = last;
+		lkcd_walk.own_pages = own;
+	}
+	return ret;
+}
+
+/* Pages of lkcd.ko's own memory in the NODUMP set (the header's pages_lkcd). */
+notrace u32 lkcd_walk_own_pages(void)
+{
+	return lkcd_walk.own_pages;
 }
 
 static int lkcd_span_cmp(const void *a, const void *b)
@@ -617,4 +675,5 @@ void lkcd_walk_exit(void)
 	vfree(lkcd_walk.pcp);
 	lkcd_walk.pcp = NULL;
 	lkcd_walk.nr_nodump = 0;
+	lkcd_walk.own_pages = 0;
 }

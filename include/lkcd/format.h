@@ -164,7 +164,10 @@ struct lkcd_dump_header {
 	__u64 max_pfn;			/*  80 one past the highest RAM pfn */
 	__u64 vmcoreinfo_paddr;		/*  88 paddr_vmcoreinfo_note() */
 	__u32 vmcoreinfo_size;		/*  96 VMCOREINFO_NOTE_SIZE */
-	__u32 reserved0;		/* 100 zero */
+	__u32 pages_lkcd;		/* 100 pages of lkcd.ko's own working memory
+					 *     left out (header, packer scratch and
+					 *     pool, compressor workspaces); since
+					 *     2026-12, 0 in older dumps: not recorded */
 
 	__u64 dump_start_ns;		/* 104 local_clock() when dumping began */
 	__u64 dump_end_ns;		/* 112 local_clock() when the header was sealed */

@@ -667,3 +667,20 @@ check_cycle() { # max-differ
 	echo "  lkcd save in the guest: $(cat "$OUT/notes/save-seconds")s, dump.$n $(stat -c %s "$dump") bytes"
 	return $bad
 }
+
+# After check_cycle: the header says how many pages of lkcd.ko's own working
+# memory (header, scratch, pool, every compressor's workspace) the dump left
+# out, and lkcd show and analysis.N print it (issue 12, item 13).  At least
+# the header page, 2 scratch pages, the 64-page pool and the three
+# workspaces (zlib 7 pages on x86_64, zstd and lz4 more than 1 each).
+check_lkcd_left_out() {
+	local n pages re="^left out: *([0-9]+) pages of lkcd.ko's own working memory"
+	n=$(cat "$OUT/notes/dump-n")
+	pages=$(sed -En "s/$re.*/\\1/p" "$WORK/lkcd-show.txt")
+	echo "  left out of the dump: ${pages:-?} pages of lkcd.ko's own memory"
+	[[ -n $pages ]] || { check_fail "lkcd show does not say how many pages of lkcd.ko's own memory were left out"; return 1; }
+	(( pages >= 1 + 2 + 64 + 7 + 2 + 2 )) ||
+		{ check_fail "only $pages pages of lkcd.ko's own memory left out: the compressor workspaces are missing"; return 1; }
+	grep -qE "$re" "$OUT/dump/$n/analysis.$n" ||
+		{ check_fail "analysis.$n does not say what of lkcd.ko was left out"; return 1; }
+}

@@ -101,6 +101,9 @@ void print_summary(FILE *out, const struct lkcd_dump_header *h,
 		(unsigned long long)h->pages_dumped, (unsigned long long)h->pages_zero);
 	fprintf(out, "pages excluded:   %llu\n", (unsigned long long)h->pages_excluded);
 	fprintf(out, "pages unreadable: %llu\n", (unsigned long long)h->pages_unreadable);
+	if (h->pages_lkcd)
+		fprintf(out, "left out:         %u pages of lkcd.ko's own working memory (header, scratch, pool, compressor workspaces)\n",
+			h->pages_lkcd);
 	fprintf(out, "records:          %llu in %llu blocks, %llu bytes stored\n",
 		(unsigned long long)h->nr_records, (unsigned long long)h->nr_blocks,
 		(unsigned long long)h->stored_bytes);
@@ -145,6 +148,7 @@ struct json_object *summary_json(const struct lkcd_dump_header *h, uint64_t head
 	N("pages_zero", h->pages_zero);
 	N("pages_excluded", h->pages_excluded);
 	N("pages_unreadable", h->pages_unreadable);
+	N("pages_lkcd", h->pages_lkcd);
 	N("records", h->nr_records);
 	N("blocks", h->nr_blocks);
 	N("stored_bytes", h->stored_bytes);

@@ -51,7 +51,7 @@ uint32_t lkcd_header_crc(const void *page)
 	(h)->max_pfn = f64((h)->max_pfn);			\
 	(h)->vmcoreinfo_paddr = f64((h)->vmcoreinfo_paddr);	\
 	(h)->vmcoreinfo_size = f32((h)->vmcoreinfo_size);	\
-	(h)->reserved0 = f32((h)->reserved0);			\
+	(h)->pages_lkcd = f32((h)->pages_lkcd);			\
 	(h)->dump_start_ns = f64((h)->dump_start_ns);		\
 	(h)->dump_end_ns = f64((h)->dump_end_ns);		\
 	(h)->first_block_paddr = f64((h)->first_block_paddr);	\

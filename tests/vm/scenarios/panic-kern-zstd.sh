@@ -32,6 +32,7 @@ check() {
 	# the re-encoded copy is makedumpfile's to read; crash, libkdumpfile
 	# (page by page) and lkcd judge the kept one
 	CYCLE_MDF_DUMP=$OUT/dump-zlib.kdump check_cycle 64 || bad=1
+	check_lkcd_left_out || bad=1
 	grep -q '^compress: *zstd (3)' "$WORK/lkcd-show.txt" ||
 		check_fail "the dump's header does not say zstd: $(grep '^compress' "$WORK/lkcd-show.txt")" || bad=1
 	n=$(cat "$OUT/notes/dump-n")

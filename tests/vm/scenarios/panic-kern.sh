@@ -10,4 +10,9 @@ VM_TIMEOUT=240
 # notes in the per-cpu areas, the printk buffer, the dumper's stack and
 # lkcd.ko's own counters).  zlib's workspace, which changed with every page
 # compressed, is no longer dumped: 26 differed with it, 16 without (6.1).
-check() { check_cycle 40; }
+check() {
+	local bad=0
+	check_cycle 40 || bad=1
+	check_lkcd_left_out || bad=1
+	return $bad
+}
