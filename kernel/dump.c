@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The packer's setup in the kernel: its scratch pages and storage pool,
- * allocated at load, and the panic-time run (kernel/packer.c does the work
- * through the ops in pagewalk.c and compress.c).
+ * The packer in the kernel: its one set-up (lkcd_dump_setup(), for a panic
+ * dump and a live snapshot alike), the panic dump's scratch pages and
+ * storage pool, allocated at load, and the panic-time run (kernel/packer.c
+ * does the work through the ops in pagewalk.c and compress.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -49,22 +50,24 @@ static int lkcd_u64_cmp(const void *a, const void *b)
 }
 
 /*
- * Panic path.  Take the dump at level (not NONE) into the header h, whose
- * static and panic fields are filled.  Returns what lkcd_packer_run() does;
- * the header is sealed either way.
+ * Set the packer pk up for a dump into the header h (on page header_pfn),
+ * started by lkcd_header_start(): the panic path's ops, the compressor
+ * latched now, h's level and exclude mask, a deadline deadline_ms from now,
+ * two scratch pages and a storage pool of nr_pool sorted pfns.  The one
+ * set-up for a panic dump (lkcd_dump_run()) and a live snapshot
+ * (snapshot.c, which then swaps in ops and flags of its own).  Panic path:
+ * no allocation, no lock.
  */
-notrace int lkcd_dump_run(struct lkcd_dump_header *h, u32 level)
+notrace void lkcd_dump_setup(struct lkcd_packer *pk, struct lkcd_dump_header *h,
+			     u64 header_pfn, u32 deadline_ms, void *read_buf, void *comp_buf,
+			     u64 *pool, u32 nr_pool)
 {
-	struct lkcd_packer *pk = &lkcd_pk;
-	u32 compress, deadline_ms;
-
 	memset(pk, 0, sizeof(*pk));
-	compress = lkcd_compress_begin();
-	pk->ops = compress == LKCD_COMPRESS_NONE ? &lkcd_walk_ops_raw : &lkcd_walk_ops;
+	pk->ops = &lkcd_walk_ops;
 	pk->ctx = lkcd_walk_ctx();
 	pk->header = h;
-	pk->header_pfn = PFN_DOWN(lkcd_header_paddr());
-	pk->level = level;
+	pk->header_pfn = header_pfn;
+	pk->level = h->level;
 	/*
 	 * Zero pages are never left out altogether: a ZERO record costs 24
 	 * bytes per run, and a debugger that finds a zero-filled kernel page
@@ -73,18 +76,29 @@ notrace int lkcd_dump_run(struct lkcd_dump_header *h, u32 level)
 	 * stay readable through one shared zero-page descriptor.  The header
 	 * records the mask as applied.
 	 */
-	pk->exclude = lkcd_effective_exclude(level, READ_ONCE(lkcd_tun.exclude)) &
-		      ~LKCD_EXCLUDE_ZERO;
-	pk->compress = compress;
-	deadline_ms = READ_ONCE(lkcd_tun.deadline_ms);
+	pk->exclude = h->exclude & ~LKCD_EXCLUDE_ZERO;
+	pk->compress = lkcd_compress_begin();
 	pk->deadline_ns = lkcd_clock_ns() + (u64)deadline_ms * NSEC_PER_MSEC;
-	pk->read_buf = page_address(lkcd_read_pg);
-	pk->comp_buf = page_address(lkcd_comp_pg);
-	pk->pool = lkcd_pool_pfn;
-	pk->nr_pool = LKCD_POOL_PAGES;
+	pk->read_buf = read_buf;
+	pk->comp_buf = comp_buf;
+	pk->pool = pool;
+	pk->nr_pool = nr_pool;
 	/* often enough that the once-a-second console line keeps its pace */
 	pk->progress_every = 4096;
+}
 
+/*
+ * Panic path.  Take the dump into the header h, started by
+ * lkcd_header_start() at a level other than NONE.  Returns what
+ * lkcd_packer_run() does; the header is sealed either way.
+ */
+notrace int lkcd_dump_run(struct lkcd_dump_header *h)
+{
+	struct lkcd_packer *pk = &lkcd_pk;
+
+	lkcd_dump_setup(pk, h, PFN_DOWN(lkcd_header_paddr()), READ_ONCE(lkcd_tun.deadline_ms),
+			page_address(lkcd_read_pg), page_address(lkcd_comp_pg),
+			lkcd_pool_pfn, LKCD_POOL_PAGES);
 	lkcd_walk_prepare();
 #ifdef LKCD_TEST
 	if (READ_ONCE(inject_panic_before_run))

@@ -16,7 +16,10 @@
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
+#include <linux/smp.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/utsname.h>
 
 #include "compat.h"
 #include "lkcd.h"
@@ -89,6 +92,35 @@ notrace void lkcd_header_build(struct lkcd_dump_header *h)
 	h->vmcoreinfo_size = VMCOREINFO_NOTE_SIZE;
 	h->pages_lkcd = lkcd_walk_own_pages();
 	memcpy((u8 *)h + sizeof(*h), ram->ranges, ram->nr * sizeof(ram->ranges[0]));
+}
+
+/*
+ * The start of a dump (a panic's or a live snapshot's) at level: the header
+ * rebuilt from scratch (a sysctl write on a stopped CPU may have left it
+ * torn), then what is known only now: the time, the CPU and task, the
+ * kernel's utsname.  State IN_PROGRESS; the caller adds the panic string.
+ * Panic path: no lock, no allocation (the NMI-safe wall clock).
+ */
+notrace void lkcd_header_start(struct lkcd_dump_header *h, u32 level)
+{
+	struct new_utsname *uts = init_utsname();
+	u64 now = ktime_get_real_fast_ns();
+
+	lkcd_header_build(h);
+	h->state = LKCD_STATE_IN_PROGRESS;
+	h->level = level;
+	h->exclude = lkcd_effective_exclude(level, READ_ONCE(lkcd_tun.exclude));
+	h->panic_time_sec = div_u64_rem(now, NSEC_PER_SEC, &h->panic_time_nsec);
+	h->crashing_cpu = raw_smp_processor_id();
+	h->nr_cpus = num_online_cpus();
+	h->current_task = (u64)(unsigned long)current;
+	h->dump_start_ns = lkcd_clock_ns();
+	strscpy(h->uts.sysname, uts->sysname, sizeof(h->uts.sysname));
+	strscpy(h->uts.nodename, uts->nodename, sizeof(h->uts.nodename));
+	strscpy(h->uts.release, uts->release, sizeof(h->uts.release));
+	strscpy(h->uts.version, uts->version, sizeof(h->uts.version));
+	strscpy(h->uts.machine, uts->machine, sizeof(h->uts.machine));
+	strscpy(h->uts.domainname, uts->domainname, sizeof(h->uts.domainname));
 }
 
 /*

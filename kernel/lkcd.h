@@ -64,6 +64,7 @@ phys_addr_t lkcd_header_paddr(void);
 struct lkcd_dump_header *lkcd_header(void);
 int lkcd_header_refresh(void);
 void lkcd_header_build(struct lkcd_dump_header *h);
+void lkcd_header_start(struct lkcd_dump_header *h, u32 level);
 void lkcd_header_seal(struct lkcd_dump_header *h);
 u64 lkcd_header_max_pfn(void);
 
@@ -79,8 +80,9 @@ int lkcd_walk_nodump_own_vmalloc(const void *addr, size_t size);
 void lkcd_walk_nodump_done(void);
 u32 lkcd_walk_own_pages(void);
 void lkcd_walk_prepare(void);
+void lkcd_walk_held_set(const u64 *pfns, u32 nr, u64 hdr_pfn);
+void lkcd_walk_held_clear(void);
 extern const struct lkcd_packer_ops lkcd_walk_ops;
-extern const struct lkcd_packer_ops lkcd_walk_ops_raw;
 void *lkcd_walk_ctx(void);
 
 /* compress.c: the page compressors, workspaces allocated at load */
@@ -91,10 +93,13 @@ int lkcd_compress_select(u32 compress);
 u32 lkcd_compress_begin(void);
 int lkcd_compress_page(const void *src, void *dst, u32 dst_cap);
 
-/* dump.c: the packer's setup and the panic-time run */
+/* dump.c: the packer's set-up (panic and snapshot) and the panic-time run */
 int lkcd_dump_init(void);
 void lkcd_dump_exit(void);
-int lkcd_dump_run(struct lkcd_dump_header *h, u32 level);
+void lkcd_dump_setup(struct lkcd_packer *pk, struct lkcd_dump_header *h,
+		     u64 header_pfn, u32 deadline_ms, void *read_buf, void *comp_buf,
+		     u64 *pool, u32 nr_pool);
+int lkcd_dump_run(struct lkcd_dump_header *h);
 int lkcd_dump_seal_reentered(void);
 #ifdef LKCD_TEST
 void lkcd_dump_test_damage(void);
@@ -123,7 +128,6 @@ int lkcd_snapshot_release(void);
 void lkcd_snapshot_status(struct lkcd_snapshot_status *st);
 int lkcd_snapshot_read_page(u64 pfn, u32 off, void __user *buf, u32 len);
 int lkcd_snapshot_size(u64 *size);
-bool lkcd_snapshot_owns(u64 pfn);
 
 /* lkcd_dev.c: /dev/lkcd */
 int lkcd_dev_init(void);

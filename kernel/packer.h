@@ -22,8 +22,9 @@ enum lkcd_page_class {
 				 * vmalloc, module memory, reserved: always
 				 * dumped (unless level HEADER), never spare */
 	LKCD_PC_NODUMP,		/* never read, never written: the crashkernel
-				 * region, the header page, the packer's own
-				 * working pages */
+				 * region, the dumper's own working memory
+				 * (header page, scratch, pool, compressor
+				 * workspaces), a held snapshot's pages */
 	LKCD_PC_FREE,		/* free buddy block (run = its length) or a page
 				 * on a per-CPU free list */
 	LKCD_PC_CACHE,		/* page cache, no private data */

@@ -58,6 +58,17 @@ static struct {
 	u32 nr_nodump;
 	u32 own_pages;			/* of those, lkcd.ko's own memory */
 
+	/*
+	 * Pages a held live snapshot owns (snapshot.c publishes them with
+	 * lkcd_walk_held_set()): its sorted pool pfns and its header page.
+	 * Set before the snapshot becomes held, cleared before its pages are
+	 * freed; at panic the other CPUs are stopped, so nothing changes them
+	 * while they are read.
+	 */
+	const u64 *held;		/* NULL: none held */
+	u32 nr_held;
+	u64 held_hdr;
+
 	/* filled at panic by lkcd_walk_prepare() */
 	struct lkcd_pcp_block *pcp;			/* LKCD_PCP_MAX, sorted */
 	u32 nr_pcp;
@@ -181,6 +192,54 @@ static notrace bool lkcd_nodump_find(u64 pfn, u64 *end)
 			*end = s->end;
 			return true;
 		}
+	}
+	return false;
+}
+
+/*
+ * ---- pages a held live snapshot owns: never dumped ----
+ *
+ * snapshot.c hands its page list down here rather than being asked from
+ * classify (the page walk never calls up into the snapshot code).
+ */
+
+/* Process context, lkcd_snap.mutex held: pfns sorted, kept until cleared. */
+void lkcd_walk_held_set(const u64 *pfns, u32 nr, u64 hdr_pfn)
+{
+	WRITE_ONCE(lkcd_walk.nr_held, nr);
+	WRITE_ONCE(lkcd_walk.held_hdr, hdr_pfn);
+	/* count and header before the pointer that makes them count */
+	smp_store_release(&lkcd_walk.held, pfns);
+}
+
+/* Process context, lkcd_snap.mutex held: before the pages are freed. */
+void lkcd_walk_held_clear(void)
+{
+	WRITE_ONCE(lkcd_walk.held, NULL);
+	WRITE_ONCE(lkcd_walk.nr_held, 0);
+	WRITE_ONCE(lkcd_walk.held_hdr, ~0ULL);
+	smp_wmb();
+}
+
+/* Panic path (classify): is pfn a page of the held snapshot?  Lock-free. */
+static notrace bool lkcd_held_find(u64 pfn)
+{
+	const u64 *pool = smp_load_acquire(&lkcd_walk.held);
+	u32 lo = 0, hi = READ_ONCE(lkcd_walk.nr_held);
+
+	if (!pool)
+		return false;
+	if (pfn == READ_ONCE(lkcd_walk.held_hdr))
+		return true;
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (pool[mid] == pfn)
+			return true;
+		if (pool[mid] < pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return false;
 }
@@ -434,7 +493,7 @@ static notrace unsigned int lkcd_classify(void *ctx, __u64 pfn, __u64 *run)
 		return LKCD_PC_NODUMP;
 	}
 	/* a held live snapshot: old compressed blocks, never dumped */
-	if (lkcd_snapshot_owns(pfn))
+	if (lkcd_held_find(pfn))
 		return LKCD_PC_NODUMP;
 	if (!pfn_valid(pfn))
 		return LKCD_PC_HOLE;
@@ -627,17 +686,6 @@ const struct lkcd_packer_ops lkcd_walk_ops = {
 	.read_page = lkcd_read_page,
 	.map_spare = lkcd_map_spare,
 	.compress = lkcd_op_compress,
-	.crc32 = lkcd_op_crc32,
-	.now_ns = lkcd_op_now_ns,
-	.progress = lkcd_op_progress,
-	.keepalive = lkcd_op_keepalive,
-};
-
-/* The same without a compressor: kernel.dump.compress = 0. */
-const struct lkcd_packer_ops lkcd_walk_ops_raw = {
-	.classify = lkcd_classify,
-	.read_page = lkcd_read_page,
-	.map_spare = lkcd_map_spare,
 	.crc32 = lkcd_op_crc32,
 	.now_ns = lkcd_op_now_ns,
 	.progress = lkcd_op_progress,

@@ -21,8 +21,6 @@
 #include <linux/sched.h>
 #include <linux/smp.h>
 #include <linux/string.h>
-#include <linux/timekeeping.h>
-#include <linux/utsname.h>
 
 #include "lkcd.h"
 
@@ -62,44 +60,12 @@ static struct notifier_block lkcd_die_nb = {
 	.priority = INT_MAX,
 };
 
-/* Panic path.  Fill what is known only now: the panic and who had it. */
+/* Panic path.  The header of a dump starting now, for the panic msg. */
 static notrace void lkcd_fill_panic(struct lkcd_dump_header *h, const char *msg, u32 level)
 {
-	struct new_utsname *uts = init_utsname();
-	u64 now = ktime_get_real_fast_ns();
-
-	/* from scratch: a sysctl write on a stopped CPU may have left it torn */
-	lkcd_header_build(h);
-	h->state = LKCD_STATE_IN_PROGRESS;
-	h->level = level;
-	h->exclude = lkcd_effective_exclude(level, READ_ONCE(lkcd_tun.exclude));
-	h->panic_time_sec = div_u64_rem(now, NSEC_PER_SEC, &h->panic_time_nsec);
-	h->crashing_cpu = raw_smp_processor_id();
-	h->nr_cpus = num_online_cpus();
-	h->current_task = (u64)(unsigned long)current;
-	h->dump_start_ns = lkcd_clock_ns();
-
-	strscpy(h->uts.sysname, uts->sysname, sizeof(h->uts.sysname));
-	strscpy(h->uts.nodename, uts->nodename, sizeof(h->uts.nodename));
-	strscpy(h->uts.release, uts->release, sizeof(h->uts.release));
-	strscpy(h->uts.version, uts->version, sizeof(h->uts.version));
-	strscpy(h->uts.machine, uts->machine, sizeof(h->uts.machine));
-	strscpy(h->uts.domainname, uts->domainname, sizeof(h->uts.domainname));
+	lkcd_header_start(h, level);
 	if (msg)
 		strscpy(h->panic_string, msg, sizeof(h->panic_string));
-}
-
-static notrace const char *lkcd_incomplete_why(u32 reason)
-{
-	switch (reason) {
-	case LKCD_INCOMPLETE_NONE:	return "";
-	case LKCD_INCOMPLETE_NO_SPARE:	return " (out of spare pages)";
-	case LKCD_INCOMPLETE_DEADLINE:	return " (deadline)";
-	case LKCD_INCOMPLETE_ERROR:	return " (internal error)";
-	case LKCD_INCOMPLETE_REENTERED:	return " (re-entered)";
-	case LKCD_INCOMPLETE_LOCKDOWN:	return " (kernel locked down)";
-	default:			return " (?)";
-	}
 }
 
 /* Entries after the first: the second seals from the packer's state. */
@@ -202,7 +168,7 @@ static notrace int lkcd_panic_event(struct notifier_block *nb, unsigned long act
 	pr_emerg("dumping at level %s to the header at 0x%llx\n",
 		 lkcd_level_name(level), (unsigned long long)lkcd_header_paddr());
 
-	ret = lkcd_dump_run(h, level);
+	ret = lkcd_dump_run(h);
 	if (ret) {
 		/* the packer refused its setup; it seals INCOMPLETE/ERROR itself,
 		 * but a sealed header must exist whatever happened */
@@ -214,9 +180,11 @@ static notrace int lkcd_panic_event(struct notifier_block *nb, unsigned long act
 			lkcd_header_seal(h);
 		}
 	}
-	pr_emerg("dump %s%s: %llu pages in %llu records, %llu blocks, %llu ms\n",
+	pr_emerg("dump %s%s%s%s: %llu pages in %llu records, %llu blocks, %llu ms\n",
 		 h->state == LKCD_STATE_COMPLETE ? "complete" : "INCOMPLETE",
-		 lkcd_incomplete_why(h->incomplete_reason),
+		 h->incomplete_reason ? " (" : "",
+		 h->incomplete_reason ? lkcd_incomplete_reason(h->incomplete_reason)->word : "",
+		 h->incomplete_reason ? ")" : "",
 		 (unsigned long long)h->pages_dumped,
 		 (unsigned long long)h->nr_records, (unsigned long long)h->nr_blocks,
 		 (unsigned long long)div_u64(h->dump_end_ns - h->dump_start_ns, NSEC_PER_MSEC));

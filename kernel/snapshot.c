@@ -57,7 +57,6 @@
 #include <linux/sysrq.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
-#include <linux/utsname.h>
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 #include <linux/workqueue.h>
@@ -100,16 +99,6 @@ static struct {
 /* tunables: /proc/sys/kernel/dump/snapshot_{mode,cap_mb} */
 static u32 lkcd_snap_mode_tun = LKCD_SNAP_LIVE;
 static u32 lkcd_snap_cap_mb;		/* 0 = a quarter of MemFree */
-
-/*
- * The held snapshot's pages (sorted pfns, and its header page), published
- * for the panic path: a panic dump leaves them out.  Set before the state
- * becomes HELD, cleared before the pages are freed; at panic the other
- * CPUs are stopped, so nothing changes them while they are read.
- */
-static const u64 *lkcd_snap_held_pool;
-static u32 lkcd_snap_held_nr;
-static u64 lkcd_snap_held_hdr = ~0ULL;
 
 static struct lkcd_packer lkcd_snap_pk;
 static struct lkcd_packer_ops lkcd_snap_ops;
@@ -246,23 +235,6 @@ static void lkcd_snap_keepalive_stopped(void *ctx)
 
 /* ---- state ---- */
 
-static const char *lkcd_snap_state_name(u32 state)
-{
-	switch (state) {
-	case LKCD_SNAP_NONE:		return "none";
-	case LKCD_SNAP_IN_PROGRESS:	return "in progress";
-	case LKCD_SNAP_HELD:		return "held";
-	case LKCD_SNAP_RELEASED:	return "released";
-	case LKCD_SNAP_FAILED:		return "failed";
-	default:			return "?";
-	}
-}
-
-static const char *lkcd_snap_mode_name(u32 mode)
-{
-	return mode == LKCD_SNAP_CONSISTENT ? "consistent" : "live";
-}
-
 /*
  * Take a snapshot in mode (LKCD_SNAP_DEFAULT: the sysctl's).  Any context,
  * including SysRq from an interrupt: checks, marks it in progress and
@@ -337,44 +309,16 @@ static int lkcd_u64_cmp(const void *a, const void *b)
 }
 
 /*
- * Panic path (classify): is pfn a page of the held snapshot?  Lock-free,
- * see lkcd_snap_held_pool.
+ * Publish the held snapshot's pages to the page walk (pagewalk.c), so that
+ * a panic dump leaves them out; or withdraw them before they are freed.
  */
-notrace bool lkcd_snapshot_owns(u64 pfn)
-{
-	const u64 *pool = READ_ONCE(lkcd_snap_held_pool);
-	u32 lo = 0, hi = READ_ONCE(lkcd_snap_held_nr);
-
-	if (!pool)
-		return false;
-	if (pfn == READ_ONCE(lkcd_snap_held_hdr))
-		return true;
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-
-		if (pool[mid] == pfn)
-			return true;
-		if (pool[mid] < pfn)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
 static void lkcd_snap_publish(bool held)
 {
-	if (!held) {
-		WRITE_ONCE(lkcd_snap_held_pool, NULL);
-		WRITE_ONCE(lkcd_snap_held_nr, 0);
-		WRITE_ONCE(lkcd_snap_held_hdr, ~0ULL);
-		smp_wmb();
-		return;
-	}
-	WRITE_ONCE(lkcd_snap_held_nr, lkcd_snap.nr_pool);
-	WRITE_ONCE(lkcd_snap_held_hdr, page_to_pfn(lkcd_snap.hdr_pg));
-	/* count and header before the pointer that makes them count */
-	smp_store_release(&lkcd_snap_held_pool, lkcd_snap.pool);
+	if (held)
+		lkcd_walk_held_set(lkcd_snap.pool, lkcd_snap.nr_pool,
+				   page_to_pfn(lkcd_snap.hdr_pg));
+	else
+		lkcd_walk_held_clear();
 }
 
 /* Free every page the snapshot holds; mutex held. */
@@ -489,30 +433,14 @@ static void lkcd_snap_trim(const struct lkcd_dump_header *h)
 
 /* ---- the run ---- */
 
-/* The header facts a panic would record, for "now". */
+/* The header a panic would start with, for "now" and a snapshot. */
 static void lkcd_snap_fill_header(struct lkcd_dump_header *h, u32 level, u32 mode)
 {
-	struct new_utsname *uts = init_utsname();
-	u64 now = ktime_get_real_ns();
-
-	lkcd_header_build(h);
+	lkcd_header_start(h, level);
 	if (mode == LKCD_SNAP_LIVE)
 		h->magic = LKCD_DUMP_MAGIC_LIVE;
 	/* LKCD's "the system went on": tells a snapshot from a panic dump */
 	h->flags |= LKCD_FLAG_NONDISRUPT;
-	h->state = LKCD_STATE_IN_PROGRESS;
-	h->level = level;
-	h->exclude = lkcd_effective_exclude(level, READ_ONCE(lkcd_tun.exclude));
-	h->panic_time_sec = div_u64_rem(now, NSEC_PER_SEC, &h->panic_time_nsec);
-	h->crashing_cpu = raw_smp_processor_id();
-	h->nr_cpus = num_online_cpus();
-	h->current_task = (u64)(unsigned long)current;
-	strscpy(h->uts.sysname, uts->sysname, sizeof(h->uts.sysname));
-	strscpy(h->uts.nodename, uts->nodename, sizeof(h->uts.nodename));
-	strscpy(h->uts.release, uts->release, sizeof(h->uts.release));
-	strscpy(h->uts.version, uts->version, sizeof(h->uts.version));
-	strscpy(h->uts.machine, uts->machine, sizeof(h->uts.machine));
-	strscpy(h->uts.domainname, uts->domainname, sizeof(h->uts.domainname));
 	snprintf(h->panic_string, sizeof(h->panic_string), "%s snapshot (%s), no panic",
 		 lkcd_snap_mode_name(mode), lkcd_snap.who);
 }
@@ -537,11 +465,12 @@ static int lkcd_snap_stopped(void *arg)
 /* The console line for a snapshot just taken; lkcd_snap.mutex held. */
 static void lkcd_snap_report(const struct lkcd_dump_header *h, u32 mode)
 {
-	pr_info("%s snapshot held at 0x%llx: %s%s, %llu pages in %llu records, %u blocks (%llu KiB held), packer %llu ms\n",
+	pr_info("%s snapshot held at 0x%llx: %s%s%s%s, %llu pages in %llu records, %u blocks (%llu KiB held), packer %llu ms\n",
 		lkcd_snap_mode_name(mode), (unsigned long long)lkcd_snap.last.header_paddr,
 		h->state == LKCD_STATE_COMPLETE ? "complete" : "INCOMPLETE",
-		h->incomplete_reason == LKCD_INCOMPLETE_CAP ? " (cap reached)" :
-		h->incomplete_reason == LKCD_INCOMPLETE_DEADLINE ? " (deadline)" : "",
+		h->incomplete_reason ? " (" : "",
+		h->incomplete_reason ? lkcd_incomplete_reason(h->incomplete_reason)->word : "",
+		h->incomplete_reason ? ")" : "",
 		(unsigned long long)h->pages_dumped, (unsigned long long)h->nr_records,
 		lkcd_snap.nr_pool, (unsigned long long)(lkcd_snap.last.held_bytes >> 10),
 		(unsigned long long)div_u64(lkcd_snap.run_ns, NSEC_PER_MSEC));
@@ -577,7 +506,7 @@ static void lkcd_snap_work(struct work_struct *work)
 	struct lkcd_packer *pk = &lkcd_snap_pk;
 	struct lkcd_dump_header *h;
 	struct lkcd_snap_stop stop = { 0 };
-	u32 mode = READ_ONCE(lkcd_snap.mode), level, compress, deadline_ms;
+	u32 mode = READ_ONCE(lkcd_snap.mode), level, deadline_ms;
 	u64 t0, t1;
 	int ret;
 
@@ -593,9 +522,19 @@ static void lkcd_snap_work(struct work_struct *work)
 	h = page_address(lkcd_snap.hdr_pg);
 	lkcd_snap_fill_header(h, level, mode);
 
-	memset(pk, 0, sizeof(*pk));
-	compress = lkcd_compress_begin();
-	lkcd_snap_ops = compress == LKCD_COMPRESS_NONE ? lkcd_walk_ops_raw : lkcd_walk_ops;
+	deadline_ms = READ_ONCE(lkcd_tun.deadline_ms);
+	/*
+	 * Stopped, no CPU takes interrupts: never past the point where RCU
+	 * starts reporting stalls (21 s by default) -- the snapshot stops
+	 * INCOMPLETE/DEADLINE instead.
+	 */
+	if (mode == LKCD_SNAP_CONSISTENT && deadline_ms > LKCD_SNAP_STOP_MAX_MS)
+		deadline_ms = LKCD_SNAP_STOP_MAX_MS;
+	lkcd_dump_setup(pk, h, page_to_pfn(lkcd_snap.hdr_pg), deadline_ms,
+			page_address(lkcd_snap.read_pg), page_address(lkcd_snap.comp_pg),
+			lkcd_snap.pool, lkcd_snap.nr_pool);
+	/* the panic path's ops, with our own pages and pace */
+	lkcd_snap_ops = lkcd_walk_ops;
 	lkcd_snap_ops.classify = lkcd_snap_classify;
 	lkcd_snap_ops.map_spare = lkcd_snap_map;
 	lkcd_snap_ops.progress = lkcd_snap_progress;
@@ -606,28 +545,7 @@ static void lkcd_snap_work(struct work_struct *work)
 		lkcd_snap_ops.keepalive = lkcd_snap_keepalive_stopped;
 	}
 	pk->ops = &lkcd_snap_ops;
-	pk->ctx = lkcd_walk_ctx();
-	pk->header = h;
-	pk->header_pfn = page_to_pfn(lkcd_snap.hdr_pg);
-	pk->level = level;
-	/* as at panic: zero pages are ZERO runs, never left out */
-	pk->exclude = h->exclude & ~LKCD_EXCLUDE_ZERO;
-	pk->compress = compress;
-	deadline_ms = READ_ONCE(lkcd_tun.deadline_ms);
-	/*
-	 * Stopped, no CPU takes interrupts: never past the point where RCU
-	 * starts reporting stalls (21 s by default) -- the snapshot stops
-	 * INCOMPLETE/DEADLINE instead.
-	 */
-	if (mode == LKCD_SNAP_CONSISTENT && deadline_ms > LKCD_SNAP_STOP_MAX_MS)
-		deadline_ms = LKCD_SNAP_STOP_MAX_MS;
-	pk->deadline_ns = lkcd_clock_ns() + (u64)deadline_ms * NSEC_PER_MSEC;
-	pk->progress_every = 4096;
 	pk->flags = LKCD_PACKER_POOL_ONLY;
-	pk->read_buf = page_address(lkcd_snap.read_pg);
-	pk->comp_buf = page_address(lkcd_snap.comp_pg);
-	pk->pool = lkcd_snap.pool;
-	pk->nr_pool = lkcd_snap.nr_pool;
 
 	t0 = lkcd_clock_ns();
 	if (mode == LKCD_SNAP_CONSISTENT) {

@@ -5,18 +5,20 @@
  *   addr         0400  physical address of the header page, "0x%llx"
  *   level        0644  LKCD_LEVEL_*   (default 2, KERN)
  *   compress     0644  LKCD_COMPRESS_* (default 2, ZLIB); zstd (3) and lz4 (4)
- *                      only once zstd_compress / lz4_compress are loaded
+ *                      set up at load with zlib (compress.c)
  *   flags        0644  LKCD_FLAG_*    (default 0)
  *   exclude      0644  LKCD_EXCLUDE_* (default 0 = the level's default mask)
  *   deadline_ms  0644  the dump stops INCOMPLETE after this long (default 60000)
  *
  * Numbers are decimal or 0x-hex (lkcd_parse_u32, shared with userspace, so
  * `lkcd config` and the module accept the same text).  A bad value returns
- * -EINVAL and leaves the old one; a compressor this kernel cannot run now
- * returns -ENOPKG.  Every write needs CAP_SYS_ADMIN (-EPERM), whatever the
- * file mode lets through, as the snapshot knobs and /dev/lkcd do.  Under lockdown (confidentiality) every write but
- * level=0 returns -EPERM with a kernel message: nothing may arm a dump.  Every accepted write reseals the EMPTY header so that it
- * shows the settings a dump would use.
+ * -EINVAL and leaves the old one; a compressor that could not be set up at
+ * load returns -ENOPKG, one that fails its self-test -EIO.  Every write
+ * needs CAP_SYS_ADMIN (-EPERM), whatever the file mode lets through, as the
+ * snapshot knobs and /dev/lkcd do.  Under lockdown (confidentiality) every
+ * write but level=0 returns -EPERM with a kernel message: nothing may arm a
+ * dump.  Every accepted write reseals the EMPTY header so that it shows the
+ * settings a dump would use.
  *
  * addr is root-only: it is a physical address of kernel memory, which
  * /proc/iomem hides from other users too.

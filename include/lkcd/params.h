@@ -74,6 +74,51 @@ static inline const char *lkcd_compress_name(__u32 compress)
 }
 
 /*
+ * The names of a dump's state and of the reason it stopped early (header
+ * state, incomplete_reason), one table for lkcd.ko's console lines and for
+ * what lkcd prints (lkcd show, analysis.N, save's messages).
+ */
+static inline const char *lkcd_state_name(__u32 state)
+{
+	switch (state) {
+	case LKCD_STATE_EMPTY:		return "empty (armed, no dump taken)";
+	case LKCD_STATE_IN_PROGRESS:	return "in progress (never finished)";
+	case LKCD_STATE_COMPLETE:	return "complete";
+	case LKCD_STATE_INCOMPLETE:	return "incomplete";
+	default:			return "?";
+	}
+}
+
+/*
+ * Why a dump stopped early: word, the short form the kernel's console line
+ * puts in parentheses ("dump INCOMPLETE (deadline)"); text, the sentence
+ * lkcd prints ("incomplete: deadline passed").
+ */
+struct lkcd_reason_name {
+	const char *word;
+	const char *text;
+};
+
+static inline const struct lkcd_reason_name *lkcd_incomplete_reason(__u32 reason)
+{
+	static const struct lkcd_reason_name names[] = {
+		[LKCD_INCOMPLETE_NONE]		= { "none", "none" },
+		[LKCD_INCOMPLETE_NO_SPARE]	= { "out of spare pages", "ran out of spare pages" },
+		[LKCD_INCOMPLETE_DEADLINE]	= { "deadline", "deadline passed" },
+		[LKCD_INCOMPLETE_REENTERED]	= { "re-entered", "panic inside the dumper" },
+		[LKCD_INCOMPLETE_ERROR]		= { "internal error", "internal error" },
+		[LKCD_INCOMPLETE_CAP]		= { "cap reached", "live snapshot memory cap" },
+		[LKCD_INCOMPLETE_LOCKDOWN]	= { "kernel locked down",
+			"kernel locked down (confidentiality): memory not dumped" },
+	};
+	static const struct lkcd_reason_name unknown = { "?", "?" };
+
+	if (reason >= sizeof(names) / sizeof(names[0]))
+		return &unknown;
+	return &names[reason];
+}
+
+/*
  * Parse an unsigned decimal or 0x-prefixed hex number of len bytes, with
  * optional surrounding white space (a sysctl write ends in '\n').  Returns 0,
  * or -1 when the text is empty, has junk, or overflows 32 bits.

@@ -41,6 +41,24 @@ enum lkcd_snap_state {
 #define LKCD_SNAP_CONSISTENT	1	/* stop_machine() for the packer run */
 #define LKCD_SNAP_DEFAULT	0xffffffffu	/* LKCD_IOC_SNAPSHOT: the sysctl's mode */
 
+/* The names of the states and modes, for the sysctl, the console and lkcd. */
+static inline const char *lkcd_snap_state_name(__u32 state)
+{
+	switch (state) {
+	case LKCD_SNAP_NONE:		return "none";
+	case LKCD_SNAP_IN_PROGRESS:	return "in progress";
+	case LKCD_SNAP_HELD:		return "held";
+	case LKCD_SNAP_RELEASED:	return "released";
+	case LKCD_SNAP_FAILED:		return "failed";
+	default:			return "?";
+	}
+}
+
+static inline const char *lkcd_snap_mode_name(__u32 mode)
+{
+	return mode == LKCD_SNAP_CONSISTENT ? "consistent" : "live";
+}
+
 struct lkcd_snapshot_status {
 	__u32 state;		/* enum lkcd_snap_state */
 	__u32 mode;		/* LKCD_SNAP_LIVE or _CONSISTENT of the last one */

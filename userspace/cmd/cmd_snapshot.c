@@ -31,23 +31,6 @@
 #include "lkcd/snapshot.h"
 #include "vmcoreinfo.h"
 
-const char *snapshot_state_name(uint32_t state)
-{
-	switch (state) {
-	case LKCD_SNAP_NONE:		return "none";
-	case LKCD_SNAP_IN_PROGRESS:	return "in progress";
-	case LKCD_SNAP_HELD:		return "held";
-	case LKCD_SNAP_RELEASED:	return "released";
-	case LKCD_SNAP_FAILED:		return "failed";
-	default:			return "unknown";
-	}
-}
-
-static const char *mode_name(uint32_t mode)
-{
-	return mode == LKCD_SNAP_CONSISTENT ? "consistent" : "live";
-}
-
 /* Is the kernel locked down at confidentiality (no reading kernel memory)? */
 static bool locked_down(void)
 {
@@ -100,10 +83,10 @@ static void describe(FILE *out, const struct lkcd_snapshot_status *st)
 {
 	char when[64];
 
-	fprintf(out, "snapshot:             %s", snapshot_state_name(st->state));
+	fprintf(out, "snapshot:             %s", lkcd_snap_state_name(st->state));
 	switch (st->state) {
 	case LKCD_SNAP_IN_PROGRESS:
-		fprintf(out, " (%u%%, %s)\n", st->percent, mode_name(st->mode));
+		fprintf(out, " (%u%%, %s)\n", st->percent, lkcd_snap_mode_name(st->mode));
 		return;
 	case LKCD_SNAP_FAILED:
 		fprintf(out, " (%s)\n", strerror((int)st->error));
@@ -116,7 +99,7 @@ static void describe(FILE *out, const struct lkcd_snapshot_status *st)
 		return;
 	}
 	format_utc(st->taken_sec, when, sizeof(when));
-	fprintf(out, ", %s, taken %s\n", mode_name(st->mode), when);
+	fprintf(out, ", %s, taken %s\n", lkcd_snap_mode_name(st->mode), when);
 	if (st->state == LKCD_SNAP_HELD)
 		fprintf(out, "  held:               %llu KiB at header 0x%llx (cap %llu MiB)\n",
 			(unsigned long long)(st->held_bytes >> 10),
@@ -231,7 +214,7 @@ int cmd_snapshot(int argc, char **argv)
 
 		if (e == EBUSY && snapshot_dev_status(fd, &st) == 0) {
 			errmsg("refused: a snapshot is already %s; save it with `%s save` or free it with `%s release`",
-			       snapshot_state_name(st.state), prog, prog);
+			       lkcd_snap_state_name(st.state), prog, prog);
 			describe(stderr, &st);
 		} else if (e == EPERM) {
 			errmsg("refused: the kernel is locked down (lockdown forbids reading kernel memory)");
@@ -258,7 +241,7 @@ int cmd_snapshot(int argc, char **argv)
 			if (st.state == LKCD_SNAP_HELD)
 				rc = EXIT_OK;
 			else
-				errmsg("the snapshot was not taken (%s)", snapshot_state_name(st.state));
+				errmsg("the snapshot was not taken (%s)", lkcd_snap_state_name(st.state));
 			break;
 		}
 		nanosleep(&ts, NULL);

@@ -301,7 +301,6 @@ bool snapshot_held(void);
 int snapshot_dev_open(void);
 struct lkcd_snapshot_status;
 int snapshot_dev_status(int fd, struct lkcd_snapshot_status *st);
-const char *snapshot_state_name(uint32_t state);
 /* "snapshot state: ..." for lkcd status; nothing without the module. */
 void snapshot_state_line(FILE *out);
 /* The module's snapshot_state text (buf), for lkcd status --json; NULL without it. */

@@ -124,7 +124,7 @@ static int snapshot_src_open(const struct save_request *req, struct save_input *
 		return EXIT_NODUMP;
 	if (s->st.state != LKCD_SNAP_HELD) {
 		errmsg("no live snapshot is held (state: %s); take one with `%s snapshot` or SysRq d",
-		       snapshot_state_name(s->st.state), prog);
+		       lkcd_snap_state_name(s->st.state), prog);
 		return EXIT_NODUMP;
 	}
 	ret = lkcd_source_open(path, LKCD_SOURCE_RAW, &s->src, &err);

@@ -25,29 +25,10 @@ void format_utc(uint64_t sec, char *buf, size_t size)
 		snprintf(buf, size, "%llu (s since epoch)", (unsigned long long)sec);
 }
 
-static const char *state_name(uint32_t s)
-{
-	switch (s) {
-	case LKCD_STATE_EMPTY:		return "empty (armed, no dump taken)";
-	case LKCD_STATE_IN_PROGRESS:	return "in progress (never finished)";
-	case LKCD_STATE_COMPLETE:	return "complete";
-	case LKCD_STATE_INCOMPLETE:	return "incomplete";
-	}
-	return "?";
-}
-
+/* include/lkcd/params.h's table, the one lkcd.ko's console lines use */
 const char *incomplete_reason_name(uint32_t r)
 {
-	switch (r) {
-	case LKCD_INCOMPLETE_NONE:	return "none";
-	case LKCD_INCOMPLETE_NO_SPARE:	return "ran out of spare pages";
-	case LKCD_INCOMPLETE_DEADLINE:	return "deadline passed";
-	case LKCD_INCOMPLETE_REENTERED:	return "panic inside the dumper";
-	case LKCD_INCOMPLETE_ERROR:	return "internal error";
-	case LKCD_INCOMPLETE_CAP:	return "live snapshot memory cap";
-	case LKCD_INCOMPLETE_LOCKDOWN:	return "kernel locked down (confidentiality): memory not dumped";
-	}
-	return "?";
+	return lkcd_incomplete_reason(r)->text;
 }
 
 /* buf: a fallback names its source, as its panic string does */
@@ -82,7 +63,7 @@ void print_summary(FILE *out, const struct lkcd_dump_header *h,
 	fprintf(out, "machine:          %s\n", h->uts.machine);
 	fprintf(out, "node name:        %s\n", h->uts.nodename);
 	fprintf(out, "dump type:        %s\n", dump_type(h, type, sizeof(type)));
-	fprintf(out, "state:            %s\n", state_name(h->state));
+	fprintf(out, "state:            %s\n", lkcd_state_name(h->state));
 	if (h->state == LKCD_STATE_INCOMPLETE)
 		fprintf(out, "incomplete:       %s (stopped at pfn 0x%llx of 0x%llx)\n",
 			incomplete_reason_name(h->incomplete_reason),
@@ -131,7 +112,7 @@ struct json_object *summary_json(const struct lkcd_dump_header *h, uint64_t head
 	S("machine", h->uts.machine);
 	S("node_name", h->uts.nodename);
 	S("dump_type", dump_type(h, type, sizeof(type)));
-	S("state", state_name(h->state));
+	S("state", lkcd_state_name(h->state));
 	if (h->state == LKCD_STATE_INCOMPLETE)
 		S("incomplete_reason", incomplete_reason_name(h->incomplete_reason));
 	N("level", h->level);
