@@ -14,6 +14,9 @@
 #include <lkcd/params.h>
 #include <lkcd/snapshot.h>
 
+struct lkcd_packer;		/* packer.h */
+struct lkcd_packer_ops;
+
 /*
  * The tunables behind /proc/sys/kernel/dump/.  Written only in process
  * context with lkcd_config_lock held; read at panic without the lock
@@ -69,8 +72,6 @@ void lkcd_header_seal(struct lkcd_dump_header *h);
 u64 lkcd_header_max_pfn(void);
 
 /* pagewalk.c: the packer's view of memory, from struct page */
-struct lkcd_packer;
-struct lkcd_packer_ops;
 
 int lkcd_walk_init(void);
 void lkcd_walk_exit(void);

@@ -3,7 +3,10 @@
  * The packer's view of memory on Linux x86_64 (6.1, 6.12 and on; the
  * differences are in compat.h): what a pfn holds, read from its struct page
  * (classify), fault-tolerant page reads (read_page), and the direct-map
- * address of a spare page (map_spare).
+ * address of a spare page (map_spare).  Pages never dumped are handed down
+ * to it: the NODUMP set at load (lkcd.ko's own memory, the crashkernel
+ * region) and a held live snapshot's pages (snapshot.c); it calls nothing
+ * of lkcd's above it but the compressor (compress.c).
  *
  * Everything called through lkcd_walk_ops runs at panic, on the panicking
  * CPU, with the others stopped: no allocation, no lock, nothing that can
