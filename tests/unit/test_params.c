@@ -135,6 +135,33 @@ static void test_level_default_exclude(void)
 	CU_ASSERT_TRUE(lkcd_exclude_valid(lkcd_level_default_exclude(LKCD_LEVEL_KERN)));
 }
 
+/* The one name table lkcd.ko and lkcd share: every value named, unknown ones "?". */
+static void test_state_reason_names(void)
+{
+	__u32 r;
+
+	CU_ASSERT_STRING_EQUAL(lkcd_state_name(LKCD_STATE_COMPLETE), "complete");
+	CU_ASSERT_STRING_EQUAL(lkcd_state_name(LKCD_STATE_INCOMPLETE), "incomplete");
+	CU_ASSERT_STRING_EQUAL(lkcd_state_name(99), "?");
+	for (r = LKCD_INCOMPLETE_NONE; r <= LKCD_INCOMPLETE_LOCKDOWN; r++) {
+		CU_ASSERT_STRING_NOT_EQUAL(lkcd_incomplete_reason(r)->word, "?");
+		CU_ASSERT_STRING_NOT_EQUAL(lkcd_incomplete_reason(r)->text, "?");
+	}
+	/* the kernel's console words, which tests/vm greps for */
+	CU_ASSERT_STRING_EQUAL(lkcd_incomplete_reason(LKCD_INCOMPLETE_NO_SPARE)->word,
+			       "out of spare pages");
+	CU_ASSERT_STRING_EQUAL(lkcd_incomplete_reason(LKCD_INCOMPLETE_REENTERED)->word,
+			       "re-entered");
+	CU_ASSERT_STRING_EQUAL(lkcd_incomplete_reason(LKCD_INCOMPLETE_DEADLINE)->word, "deadline");
+	/* lkcd's sentences, which analysis.N and save's messages print */
+	CU_ASSERT_STRING_EQUAL(lkcd_incomplete_reason(LKCD_INCOMPLETE_NO_SPARE)->text,
+			       "ran out of spare pages");
+	CU_ASSERT_STRING_EQUAL(lkcd_incomplete_reason(LKCD_INCOMPLETE_REENTERED)->text,
+			       "panic inside the dumper");
+	CU_ASSERT_STRING_EQUAL(lkcd_incomplete_reason(LKCD_INCOMPLETE_LOCKDOWN + 1)->word, "?");
+	CU_ASSERT_STRING_EQUAL(lkcd_incomplete_reason(0xffffffffu)->text, "?");
+}
+
 static const CU_TestInfo params_tests[] = {
 	{ "parse decimal", test_parse_decimal },
 	{ "parse hex", test_parse_hex },
@@ -144,6 +171,7 @@ static const CU_TestInfo params_tests[] = {
 	{ "compress validator", test_compress },
 	{ "flags and exclude validators", test_flags_exclude },
 	{ "level default exclude", test_level_default_exclude },
+	{ "state and reason names", test_state_reason_names },
 	CU_TEST_INFO_NULL,
 };
 
