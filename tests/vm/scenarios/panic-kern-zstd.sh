@@ -31,7 +31,10 @@ check() {
 	local n dump enc bad=0
 	# the re-encoded copy is makedumpfile's to read; crash, libkdumpfile
 	# (page by page) and lkcd judge the kept one
-	CYCLE_MDF_DUMP=$OUT/dump-zlib.kdump check_cycle 64 || bad=1
+	# up to 40 pages may differ, as in panic-kern: zstd's workspace (about
+	# 22 pages) is no longer dumped since every workspace is set up and left
+	# out at load: 37 differed with it, 16 without (6.12)
+	CYCLE_MDF_DUMP=$OUT/dump-zlib.kdump check_cycle 40 || bad=1
 	check_lkcd_left_out || bad=1
 	grep -q '^compress: *zstd (3)' "$WORK/lkcd-show.txt" ||
 		check_fail "the dump's header does not say zstd: $(grep '^compress' "$WORK/lkcd-show.txt")" || bad=1
