@@ -407,6 +407,7 @@ struct save_staged {
 	const struct save_filter *filt;
 	const char *fmsg;			/* the filter's warning, or "" */
 	const struct save_scrub *scrub;
+	struct save_pages *pages;		/* zero-page drop and progress, on si's pages */
 };
 
 static int write_dumpdir(const struct save_request *req, const struct save_input *si,
@@ -415,8 +416,8 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 /*
  * The stages, in their fixed order, then the sink: tail completion (a
  * stopped capture dump read on from memory), then for DUMPDIR and
- * --output the --level/--exclude filter and the scrub; zero-page drop and
- * progress wrap the page stream inside the sink's write (save_pages.c).
+ * --output the --level/--exclude filter, the scrub, and zero-page drop with
+ * progress (save_pages.c; the sink ends the bar after its write).
  */
 int save_write(const struct save_request *req, const struct save_input *si,
 	       unsigned long *index)
@@ -427,6 +428,8 @@ int save_write(const struct save_request *req, const struct save_input *si,
 	struct save_tail *tail = NULL;
 	struct save_filter filt = { 0 };
 	struct save_scrub ss;
+	struct save_pages sp;
+	struct lkcd_page_iter inner;
 	char fmsg[256] = "";
 	int rc = EXIT_FAIL;
 
@@ -450,11 +453,14 @@ int save_write(const struct save_request *req, const struct save_input *si,
 	hout.pages_dumped += tailed.extra_pages;	/* the writer's bound, the progress bar's total */
 	if (save_scrub_begin(req, &tailed, &ss, &scrubbed) < 0)
 		goto out;
+	inner = scrubbed.pages;
+	save_pages_wrap(&sp, &inner, hout.pages_dumped, filt.drop_zero, req->quiet,
+			&scrubbed.pages);
 	if (sink == SAVE_SINK_OUTPUT) {
-		rc = save_write_output(req, &scrubbed, &hout, &filt);
+		rc = save_write_output(req, &scrubbed, &hout, &filt, &sp);
 	} else {
 		struct save_staged st = {
-			.hout = &hout, .filt = &filt, .fmsg = fmsg, .scrub = &ss,
+			.hout = &hout, .filt = &filt, .fmsg = fmsg, .scrub = &ss, .pages = &sp,
 		};
 
 		rc = write_dumpdir(req, &scrubbed, &st, index);
@@ -505,7 +511,6 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 	time_t t0 = time(NULL);
 	char now[64];
 	int fd, ret, rc = EXIT_WRITE;
-	struct save_pages sp;
 	char incomplete[96];
 	uint64_t lost_records, lost_pages;
 
@@ -564,8 +569,7 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 	in.nr_ranges = si->nr_ranges;
 	in.ranges = si->ranges;
 	in.notes = notes;
-	save_pages_wrap(&sp, &si->pages, st->hout->pages_dumped, st->filt->drop_zero, req->quiet,
-			&in.pages);
+	in.pages = si->pages;	/* already through the zero-page and progress stage */
 	save_write_opts(si, &wopts);
 	wopts.flags |= req->write_flags;
 	memset(&ws, 0, sizeof(ws));
@@ -587,7 +591,7 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 			(unsigned long long)hp->pages_dumped, si->from, dumpdir, n, name,
 			lkcd_conf_format_name(format));
 	ret = lkcd_write_dump(fd, format, &in, &wopts, &ws, &err);
-	save_pages_done(&sp, ret == 0);
+	save_pages_done(st->pages, ret == 0);
 	if (ret < 0) {
 		errmsg("writing %s/%s: %s", path, name, err.msg);
 		close(fd);
@@ -627,13 +631,13 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 		if (req->have_level)
 			fprintf(analysis, " (level %s)", lkcd_level_name(req->level));
 		fprintf(analysis, " over the dump's exclude 0x%x: %llu zero pages left out\n",
-			hp->exclude, (unsigned long long)sp.dropped);
+			hp->exclude, (unsigned long long)st->pages->dropped);
 		if (st->filt->not_applied)
 			fprintf(analysis, "                  not applied (%s)\n", st->fmsg);
 	}
 	save_scrub_report(st->scrub, analysis);
 	nprobs = si->problems ? si->problems(si->problems_ctx, &probs) : 0;
-	save_pages_lost(&sp, hp, &lost_records, &lost_pages);
+	save_pages_lost(st->pages, hp, &lost_records, &lost_pages);
 	fprintf(analysis, "damaged parts:    %zu", nprobs);
 	if (nprobs)
 		fprintf(analysis, ": %llu records, %llu pages lost",

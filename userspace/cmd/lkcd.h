@@ -382,12 +382,14 @@ void save_incomplete_note(const struct lkcd_dump_header *h, char *buf, size_t le
 /*
  * The --output sink: write only the dump file, at req->output
  * (save_output.c).  h is the header the output states (exclude with the
- * zero bit when filtered).  EXIT_* code.
+ * zero bit when filtered); si's pages already run through sp, the
+ * zero-page and progress stage, which the sink ends.  EXIT_* code.
  */
 /* The writer options a save of si uses (live magic, the direct map's base). */
 void save_write_opts(const struct save_input *si, struct lkcd_write_opts *o);
 int save_write_output(const struct save_request *req, const struct save_input *si,
-		      const struct lkcd_dump_header *h, const struct save_filter *filt);
+		      const struct lkcd_dump_header *h, const struct save_filter *filt,
+		      struct save_pages *sp);
 /* --scrub / SCRUB= (save_scrub.c): the ranges zeroed on the way out. */
 struct save_scrub {
 	struct lkcd_scrub_range *ranges;

@@ -84,8 +84,7 @@ void save_write_opts(const struct save_input *si, struct lkcd_write_opts *o)
  */
 static int write_dump_to(int fd, const char *shown, const struct save_request *req,
 			 const struct save_input *si, const struct lkcd_dump_header *h,
-			 const struct save_filter *filt, uint32_t wflags,
-			 struct lkcd_write_stats *ws, struct save_pages *sp)
+			 uint32_t wflags, struct lkcd_write_stats *ws, struct save_pages *sp)
 {
 	struct lkcd_error err = { 0 };
 	struct lkcd_write_input in;
@@ -110,8 +109,7 @@ static int write_dump_to(int fd, const char *shown, const struct save_request *r
 		(unsigned long long)si->header_paddr, (unsigned long long)si->hdr->pages_dumped,
 		si->from, shown, lkcd_conf_format_name(req->format),
 		wopts.flags & LKCD_WRITE_FLATTENED ? ", flattened" : "");
-	save_pages_wrap(sp, &si->pages, h->pages_dumped, filt->drop_zero,
-			req->quiet, &in.pages);
+	in.pages = si->pages;	/* already through the zero-page and progress stage (sp) */
 	ret = lkcd_write_dump(fd, req->format, &in, &wopts, ws, &err);
 	save_pages_done(sp, ret == 0);
 	free(notes);
@@ -143,35 +141,35 @@ static void report_saved(const char *shown, const struct save_input *si,
  * stream without its end marker).
  */
 static int write_stdout(const struct save_request *req, const struct save_input *si,
-			const struct lkcd_dump_header *h, const struct save_filter *filt)
+			const struct lkcd_dump_header *h, const struct save_filter *filt,
+			struct save_pages *sp)
 {
 	struct lkcd_write_stats ws;
-	struct save_pages sp;
 
 	if (isatty(STDOUT_FILENO)) {
 		errmsg("--output -: standard output is a terminal; pipe it somewhere "
 		       "(e.g. | ssh HOST makedumpfile -R FILE)");
 		return EXIT_FAIL;
 	}
-	if (write_dump_to(STDOUT_FILENO, "standard output", req, si, h, filt,
-			  LKCD_WRITE_FLATTENED, &ws, &sp) < 0)
+	if (write_dump_to(STDOUT_FILENO, "standard output", req, si, h, LKCD_WRITE_FLATTENED,
+			  &ws, sp) < 0)
 		return EXIT_WRITE;
-	report_saved("standard output", si, filt, &ws, &sp);
+	report_saved("standard output", si, filt, &ws, sp);
 	return EXIT_OK;
 }
 
 int save_write_output(const struct save_request *req, const struct save_input *si,
-		      const struct lkcd_dump_header *h, const struct save_filter *filt)
+		      const struct lkcd_dump_header *h, const struct save_filter *filt,
+		      struct save_pages *sp)
 {
 	const char *path = req->output, *base;
 	struct lkcd_write_stats ws;
-	struct save_pages sp;
 	char dir[PATH_MAX], tmp[PATH_MAX];
 	struct stat st;
 	int fd = -1, ret, dfd, rc = EXIT_WRITE;
 
 	if (!strcmp(path, "-"))
-		return write_stdout(req, si, h, filt);
+		return write_stdout(req, si, h, filt, sp);
 	ret = split_path(path, dir, sizeof(dir), &base);
 	if (ret < 0) {
 		errmsg("--output '%s': not a file name", path);
@@ -197,7 +195,7 @@ int save_write_output(const struct save_request *req, const struct save_input *s
 		errmsg("cannot create a temporary file in %s: %s", dir, strerror(errno));
 		return EXIT_WRITE;
 	}
-	if (write_dump_to(fd, path, req, si, h, filt, 0, &ws, &sp) < 0)
+	if (write_dump_to(fd, path, req, si, h, 0, &ws, sp) < 0)
 		goto out;
 	ret = fsync(fd) < 0 ? -errno : 0;
 	if (close(fd) < 0 && !ret)
@@ -219,7 +217,7 @@ int save_write_output(const struct save_request *req, const struct save_input *s
 		fsync(dfd);
 		close(dfd);
 	}
-	report_saved(path, si, filt, &ws, &sp);
+	report_saved(path, si, filt, &ws, sp);
 	printf("%s\n", path);
 	rc = EXIT_OK;
 out:
