@@ -402,6 +402,13 @@ static void test_config_bad_file(void)
 	CU_ASSERT_EQUAL(run("%s -c %s/missing.conf query", LKCD_BIN, work), 4);
 	CU_ASSERT_EQUAL(run("%s -c %s/missing.conf config", LKCD_BIN, work), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "missing.conf: No such file"));
+	/* lkcd-save.service's condition: no DUMPDEV is nothing to save (2),
+	 * a bad file an error (1) */
+	CU_ASSERT_EQUAL(run("%s -c /dev/null dumpdev", LKCD_BIN), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "nothing to save"));
+	CU_ASSERT_EQUAL(run("%s -c /dev/null dumpdev -q", LKCD_BIN), 2);
+	CU_ASSERT_STRING_EQUAL(run_out, "");
+	CU_ASSERT_EQUAL(run("%s -c %s dumpdev", LKCD_BIN, p), 1);
 	CU_ASSERT_EQUAL(run("%s frobnicate", LKCD_BIN), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "unknown command 'frobnicate'"));
 }

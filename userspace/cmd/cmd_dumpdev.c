@@ -335,8 +335,9 @@ static void dumpdev_usage(FILE *out)
 		"  -c, --config FILE    configuration file (default %s)\n"
 		"  -h, --help           show this help\n"
 		"\n"
-		"Exit: 0 a dump waits to be saved, 2 nothing to save (none, saved,\n"
-		"half-written or damaged), 1 usage or the device cannot be read.\n"
+		"Exit: 0 a dump waits to be saved, 2 nothing to save (no DUMPDEV, none,\n"
+		"saved, half-written or damaged), 1 usage, a bad configuration or the\n"
+		"device cannot be read.\n"
 		"--init: 0 claimed (or already lkcd's), 1 refused or failed.\n",
 		prog, prog, LKCD_CONF_PATH);
 }
@@ -398,8 +399,13 @@ int cmd_dumpdev(int argc, char **argv)
 		return EXIT_FAIL;
 	r.dev = optind < argc ? argv[optind] : conf.dumpdev;
 	if (!r.dev[0]) {
-		errmsg("dumpdev: no DUMPDEV in %s and no device given", conf_path);
-		return EXIT_FAIL;
+		/* the shipped configuration: no device, so nothing waits there
+		 * (lkcd-save.service skips on 2; a failure would fail it at
+		 * every boot of a system that keeps dumps in DUMPDIR) */
+		if (!quiet)
+			printf("dumpdev: no DUMPDEV in %s and no device given: nothing to save\n",
+			       conf_path);
+		return EXIT_NODUMP;
 	}
 	fd = dumpdev_open_dev(r.dev, false);
 	if (fd < 0) {
