@@ -533,14 +533,21 @@ run_crash() { # dumpfile commands outfile
 		echo "  note: no debug vmlinux (scripts/deps --debug-vmlinux); crash not run" >&2
 		return 2
 	fi
-	printf '%s\nquit\n' "$2" | vm_judge timeout 300 crash -s "$VMLINUX" "$1" >"$3" 2>&1 && return 0
-	# sid's crash 9.0.2 stops on 7.2's struct module ("invalid structure
-	# member offset: module_num_gpl_syms", seen 2026-12-06): that crash's
-	# limit, not the dump's.  Said, and the same commands run again
-	# without module access.
-	grep -q 'invalid structure member offset: module_' "$3" || return 1
-	echo "  note: $(grep -m1 "invalid structure member offset" "$3" | head -c 120); run again with --no_modules" >&2
-	printf '%s\nquit\n' "$2" | vm_judge timeout 300 crash -s --no_modules "$VMLINUX" "$1" >"$3" 2>&1
+	crash_run "$3" "$2" "$VMLINUX" "$1"
+}
+
+# crash -s ARGS... (the release's, through vm_judge) running the commands
+# in $2, output in $1.  sid's crash 9.0.2 stops on 7.2's struct module
+# ("invalid structure member offset: module_num_gpl_syms", on the kernel's
+# own /proc/vmcore too, seen 2026-12-06): that crash's limit, not the
+# dump's.  Said, and the same commands run again without module access.
+crash_run() { # outfile commands crash-args...
+	local out=$1 cmds=$2
+	shift 2
+	printf '%s\nquit\n' "$cmds" | vm_judge timeout 300 crash -s "$@" >"$out" 2>&1 && return 0
+	grep -q 'invalid structure member offset: module_' "$out" || return 1
+	echo "  note: $(grep -m1 "invalid structure member offset" "$out" | head -c 120); run again with --no_modules" >&2
+	printf '%s\nquit\n' "$cmds" | vm_judge timeout 300 crash -s --no_modules "$@" >"$out" 2>&1
 }
 
 # crash (sys, bt, ps, log) must show the sysrq panic, the release, the

@@ -27,8 +27,7 @@ snap_crash_lkcd() { # lkcd-file kdump-file-of-the-same-boot commands outfile
 	off=$(grep -a -m1 -o 'KERNELOFFSET=[0-9a-f]*' "$2" | cut -d= -f2)
 	pb=$(grep -a -m1 -o 'NUMBER(phys_base)=-*[0-9]*' "$2" | cut -d= -f2)
 	[[ -n $off && -n $pb ]] || { check_fail "no KERNELOFFSET/phys_base in $(basename "$2")"; return 1; }
-	printf '%s\nquit\n' "$3" | vm_judge timeout 300 crash -s --kaslr "0x$off" \
-		--machdep "phys_base=0x$(printf '%x' "$pb")" "$VMLINUX" "$1" >"$4" 2>&1
+	crash_run "$4" "$3" --kaslr "0x$off" --machdep "phys_base=0x$(printf '%x' "$pb")" "$VMLINUX" "$1"
 }
 
 check() {
