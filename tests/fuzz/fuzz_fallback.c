@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "lkcd.h"
+#include "save.h"
 
 /* What a sink would do with the fallback's input: drain every page and check it. */
 static void drain(const struct save_input *si)

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "lkcd.h"
+#include "save.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

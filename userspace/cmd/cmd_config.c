@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "initrd.h"
-#include "lkcd.h"
+#include "save.h"
 #include "lkcd/params.h"
 
 #define DUMP_SYSCTL	"/proc/sys/kernel/dump"

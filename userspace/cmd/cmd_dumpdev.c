@@ -25,7 +25,7 @@
 #include <json-c/json.h>
 
 #include "dumpdev_io.h"
-#include "lkcd.h"
+#include "save.h"
 
 /*
  * O_EXCL on a block device fails with EBUSY while it is mounted or in use

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "dmesg.h"
-#include "lkcd.h"
+#include "save.h"
 #include "lkcd/params.h"
 #include "vmcoreinfo.h"
 

@@ -21,7 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "lkcd.h"
+#include "save.h"
 
 /*
  * renameat2's flag, from <linux/fs.h>; called through syscall() because

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lkcd.h"
+#include "save.h"
 #include "lkcd/params.h"
 
 static const char *const class_names[] = {

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lkcd.h"
+#include "save.h"
 
 static int scrubbed_read(void *ctx, uint64_t paddr, void *buf, size_t len)
 {

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "dumpdev_io.h"
-#include "lkcd.h"
+#include "save.h"
 
 struct dumpdev_src {
 	int fd;

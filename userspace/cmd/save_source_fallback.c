@@ -24,7 +24,7 @@
 
 #include "dmesg.h"
 #include "kmem.h"
-#include "lkcd.h"
+#include "save.h"
 #include "lkcd/params.h"
 #include "page_class.h"
 #include "page_filter.h"

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "dump_mem.h"
-#include "lkcd.h"
+#include "save.h"
 #include "lkcd/snapshot.h"
 #include "vmcoreinfo.h"
 

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "dmesg.h"
-#include "lkcd.h"
+#include "save.h"
 #include "lkcd/params.h"
 
 struct vmcore {

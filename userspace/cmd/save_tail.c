@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "dmesg.h"
-#include "lkcd.h"
+#include "save.h"
 #include "page_class.h"
 #include "page_filter.h"
 #include "vmcoreinfo.h"
