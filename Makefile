@@ -14,7 +14,8 @@
 #   make unit     the unit tests; T=PROG[:NAME] runs one program, or one
 #                 suite or test of it (tests/unit/README)
 #   make check-next  the core of the VM suite on NEXT_RELEASE's newest
-#                 kernel (sid); not in CI: the archive moves under it
+#                 kernel (sid), plus NEXT_SCENARIOS (crashkernel-cma: a
+#                 6.16+ feature); not in CI: the archive moves under it
 #   make demo     deps + build + one panic -> capture -> save cycle in a VM
 #                 (LKCD_RELEASE's kernel, default trixie); the saved dump
 #                 lands in build/demo/
@@ -66,6 +67,9 @@ CORE_RELEASES ?= bookworm
 # the releases whose Debian packages make check proves on a systemd guest
 SYSTEM_RELEASES ?= bookworm trixie
 NEXT_RELEASE ?= sid
+# make check-next: these besides the core (IN_SUITE=0 scenarios for
+# features only the newest kernel has)
+NEXT_SCENARIOS ?= crashkernel-cma
 # make demo and make bench: LKCD_RELEASE=bookworm for 6.1
 LKCD_RELEASE ?= trixie
 
@@ -111,7 +115,8 @@ check-next:
 	@mkdir -p $(dir $(COUNTS)) && : > $(COUNTS)
 	scripts/deps --release $(NEXT_RELEASE) --debug-vmlinux
 	$(MAKE) all
-	-scripts/step vm@$(NEXT_RELEASE) tests/vm/run -r $(NEXT_RELEASE) -c
+	-scripts/step vm@$(NEXT_RELEASE) tests/vm/run -r $(NEXT_RELEASE) \
+		$$(tests/vm/run -l | awk '$$2 == "C" { print $$1 }') $(NEXT_SCENARIOS)
 	scripts/summary
 
 unit:
