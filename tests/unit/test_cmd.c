@@ -1294,6 +1294,141 @@ static void test_save_flattened_pipe(void)
 	 */
 }
 
+/* ---- DUMP_SSH: the network sink, against a fake ssh whose "server" is here ---- */
+
+/*
+ * The fake ssh runs the remote command with sh on this machine, so the
+ * server side (mkdir, cat, the end-marker check, mv) is the real shell
+ * code; FAKE_SSH picks a fault: down (connection refused every time), late
+ * (the first two tries find no network), hostkey (a host key mismatch), cut
+ * (the dump's session dies after 20000 bytes).  What it was asked goes to
+ * FAKE_SSH_LOG.
+ */
+static const char fake_ssh[] =
+	"#!/bin/sh\n"
+	"log=${FAKE_SSH_LOG:-/dev/null}\n"
+	"while [ $# -gt 1 ]; do\n"
+	"	case $1 in\n"
+	"	-o|-i|-p|-l) printf '%s %s ' \"$1\" \"$2\" >>\"$log\"; shift 2 ;;\n"
+	"	--) shift; printf 'host %s\\n' \"$1\" >>\"$log\"; shift ;;\n"
+	"	*) printf '%s ' \"$1\" >>\"$log\"; shift ;;\n"
+	"	esac\n"
+	"done\n"
+	"n=$(cat \"$FAKE_SSH_COUNT\" 2>/dev/null || echo 0); n=$((n + 1)); echo $n >\"$FAKE_SSH_COUNT\"\n"
+	"case $FAKE_SSH in\n"
+	"down) echo 'ssh: connect to host server.test port 2222: Connection refused' >&2; exit 255 ;;\n"
+	"late) if [ $n -le 2 ]; then echo 'ssh: connect to host server.test port 2222: "
+	"Network is unreachable' >&2; exit 255; fi ;;\n"
+	"hostkey) echo 'Host key verification failed.' >&2; exit 255 ;;\n"
+	"cut) case $1 in cat*dump.flat*) head -c 20000 >/dev/null; "
+	"echo 'Connection closed by 127.0.0.1' >&2; exit 255 ;; esac ;;\n"
+	"esac\n"
+	"exec sh -c \"$1\"\n";
+
+/* lkcd save with DUMP_SSH and the fake ssh; its exit code. */
+static int net_save(const char *fault, const char *netconf)
+{
+	return run("cd %s && rm -f count && PATH=%s/bin:$PATH FAKE_SSH=%s FAKE_SSH_LOG=%s/log "
+		   "FAKE_SSH_COUNT=%s/count TMPDIR=%s/stage %s -c %s save -q -f %s -a 0x%llx",
+		   work, work, fault, work, work, work, LKCD_BIN, netconf, core, HEADER_PADDR);
+}
+
+static void test_save_ssh(void)
+{
+	char cf[160], srv[160], bin[160], text[1024];
+
+	snprintf(bin, sizeof(bin), "%s/bin/ssh", work);
+	snprintf(srv, sizeof(srv), "%s/server", work);
+	CU_ASSERT_EQUAL_FATAL(run("mkdir -p %s/bin %s/stage %s", work, work, srv), 0);
+	CU_ASSERT_EQUAL_FATAL(write_file(bin, fake_ssh), 0);
+	CU_ASSERT_EQUAL_FATAL(chmod(bin, 0755), 0);
+	snprintf(cf, sizeof(cf), "%s/net.conf", work);
+	snprintf(text, sizeof(text),
+		 "DUMP_SSH=dumps@server.test:%s/crash\nDUMP_SSH_PORT=2222\n"
+		 "DUMP_SSH_KEY=/etc/lkcd/test_key\nDUMP_NET_WAIT=20\nDUMPDIR=%s/netlocal\n",
+		 srv, work);
+	CU_ASSERT_EQUAL_FATAL(write_file(cf, text), 0);
+
+	/*
+	 * saved: <path>/<host>-<time>/ with the flattened dump and analysis
+	 * (no dmesg: this vmcore has no VMCOREINFO); what makedumpfile -R lays
+	 * out is the dump
+	 */
+	CU_ASSERT_EQUAL(net_save("", cf), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "saved dumps@server.test:"));
+	CU_ASSERT_EQUAL(run("cd %s/crash && ls -A && ls -A */", srv), 0);
+	CU_ASSERT_EQUAL(count_entries(srv), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "simmem-20261118-110640\nanalysis\ndump.flat\n"));
+	CU_ASSERT_PTR_NULL(strstr(run_out, ".part"));
+	CU_ASSERT_EQUAL(run("makedumpfile -R %s/laid-out < %s/crash/simmem-20261118-110640/dump.flat && "
+			    "%s -c %s show %s/laid-out", work, srv, LKCD_BIN, conf, work), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "panic string:     sysrq triggered crash (simulated)"));
+	CU_ASSERT_EQUAL(run("cd %s/crash/*/ && stat -c '%%a' dump.flat . && "
+			    "grep -c 'flattened' analysis", srv), 0);
+	CU_ASSERT_STRING_EQUAL(run_out, "600\n700\n1\n");
+	/* what ssh was given: batch mode, the known host and key, port, user */
+	CU_ASSERT_EQUAL(run("cat %s/log", work), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "-o BatchMode=yes -o StrictHostKeyChecking=yes "
+				      "-o UserKnownHostsFile=/etc/lkcd/known_hosts"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "-i /etc/lkcd/test_key -p 2222 -l dumps host server.test"));
+	CU_ASSERT_EQUAL(run("test -e %s/netlocal", work), 1);	/* no local copy */
+	snprintf(text, sizeof(text), "%s/stage", work);
+	CU_ASSERT_EQUAL(count_entries(text), 0);		/* the staging copy is gone */
+	/* the same dump again meets its directory: not overwritten, saved locally */
+	CU_ASSERT_EQUAL(net_save("", cf), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "simmem-20261118-110640 exists already"));
+	CU_ASSERT_EQUAL(run("ls %s/netlocal/0/dump.0 && rm -rf %s/crash %s/netlocal", work, srv,
+			    work), 0);
+
+	/* a network that comes up late: tried again, saved */
+	CU_ASSERT_EQUAL(net_save("late", cf), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "not reached yet (ssh: connect to host "
+				      "server.test port 2222: Network is unreachable); trying again in 1 s"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "trying again in 2 s"));
+	CU_ASSERT_EQUAL(run("ls %s/crash/*/dump.flat", srv), 0);
+	CU_ASSERT_EQUAL(run("rm -rf %s/crash", srv), 0);
+
+	/* a host key that does not match: refused at once, said, then the fallback */
+	CU_ASSERT_EQUAL(net_save("hostkey", cf), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "cannot save to the dump server dumps@server.test "
+				      "port 2222 ("));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "): Host key verification failed."));
+	CU_ASSERT_PTR_NULL(strstr(run_out, "trying again"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "saving into DUMPDIR"));
+	CU_ASSERT_EQUAL(run("ls %s/netlocal/0/dump.0 && cat %s/count", work, work), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "\n1\n"));	/* one try */
+	CU_ASSERT_EQUAL(run("test -e %s/crash", srv), 1);
+
+	/* server down, no fallback: bounded tries, said, exit 3 (DUMP_FAIL_ACTION) */
+	snprintf(text, sizeof(text),
+		 "DUMP_SSH=dumps@server.test:%s/crash\nDUMP_NET_WAIT=2\nDUMP_NET_FALLBACK=0\n", srv);
+	CU_ASSERT_EQUAL_FATAL(write_file(cf, text), 0);
+	CU_ASSERT_EQUAL(net_save("down", cf), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "Connection refused (gave up after DUMP_NET_WAIT)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "the dump is not saved (DUMP_NET_FALLBACK=0)"));
+	CU_ASSERT_EQUAL(run("cat %s/count", work), 0);
+	CU_ASSERT_STRING_EQUAL(run_out, "2\n");	/* at 0 s and 1 s; 1 + 2 s is past 2 s */
+
+	/* the dump's session dies: no final name, the .part stays, exit 3 */
+	CU_ASSERT_EQUAL(net_save("cut", cf), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "failed (ssh exit status 255)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "the dump is not saved (DUMP_NET_FALLBACK=0)"));
+	CU_ASSERT_EQUAL(run("ls -A %s/crash", srv), 0);
+	CU_ASSERT_STRING_EQUAL(run_out, ".simmem-20261118-110640.part\n");
+	/* ... and with the fallback: read again, saved into DUMPDIR */
+	snprintf(text, sizeof(text), "DUMP_SSH=dumps@server.test:%s/crash\nDUMPDIR=%s/netlocal\n",
+		 srv, work);
+	CU_ASSERT_EQUAL_FATAL(write_file(cf, text), 0);
+	CU_ASSERT_EQUAL(net_save("cut", cf), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "netlocal instead (DUMP_NET_FALLBACK=1), "
+				      "reading the dump again"));
+	CU_ASSERT_EQUAL(run("%s -c %s show %s/netlocal/0/dump.0", LKCD_BIN, conf, work), 0);
+	CU_ASSERT_EQUAL(run("ls -A %s/crash", srv), 0);
+	CU_ASSERT_STRING_EQUAL(run_out, ".simmem-20261118-110640.part\n");
+	snprintf(text, sizeof(text), "%s/stage", work);
+	CU_ASSERT_EQUAL(count_entries(text), 0);		/* no staging left behind */
+}
+
 /*
  * A dump the dumper had to stop (the deadline, after 600 page reads): save
  * completes it from the vmcore, pfn next_pfn on, without the dumper's own
@@ -1400,6 +1535,7 @@ static const CU_TestInfo cmd_tests[] = {
 	{ "save -o - through a pipe, makedumpfile -R lays it out", test_save_flattened_pipe },
 	{ "save completes a stopped dump from the vmcore", test_save_completes_stopped_dump },
 	{ "save --scrub, SCRUB= zero the chosen ranges only", test_save_scrub },
+	{ "save to DUMP_SSH: saved, late network, host key, down, cut", test_save_ssh },
 	CU_TEST_INFO_NULL,
 };
 

@@ -128,6 +128,32 @@ static void test_good_file(void)
 	CU_ASSERT_NOT_EQUAL(parse("PRODUCTION_INITRD=boot/initrd.img\n", &c), 0);
 	CU_ASSERT_EQUAL(parse("DUMPDIR_DEVICE=UUID=0b1e-77\n", &c), 0);
 	CU_ASSERT_STRING_EQUAL(c.dumpdir_device, "UUID=0b1e-77");
+
+	/* the network target: DUMP_SSH split into its checked parts */
+	CU_ASSERT_STRING_EQUAL(c.ssh, "");
+	CU_ASSERT_STRING_EQUAL(c.ssh_key, "/etc/lkcd/id_lkcd");
+	CU_ASSERT_EQUAL(c.ssh_port, 22);
+	CU_ASSERT_EQUAL(c.net_wait, 60);
+	CU_ASSERT_TRUE(c.net_fallback);
+	CU_ASSERT_EQUAL(parse("DUMP_SSH=crash@dumps.example.org:/srv/crash/x_1\n"
+			      "DUMP_SSH_KEY=/root/.ssh/lkcd\nDUMP_SSH_PORT=2222\n"
+			      "DUMP_NET_WAIT=0\nDUMP_NET_FALLBACK=no\n", &c), 0);
+	CU_ASSERT_STRING_EQUAL(c.ssh_user, "crash");
+	CU_ASSERT_STRING_EQUAL(c.ssh_host, "dumps.example.org");
+	CU_ASSERT_STRING_EQUAL(c.ssh_path, "/srv/crash/x_1");
+	CU_ASSERT_STRING_EQUAL(c.ssh_key, "/root/.ssh/lkcd");
+	CU_ASSERT_EQUAL(c.ssh_port, 2222);
+	CU_ASSERT_EQUAL(c.net_wait, 0);
+	CU_ASSERT_FALSE(c.net_fallback);
+	CU_ASSERT_EQUAL(parse("DUMP_SSH='root@[fd00::1]:/'\n", &c), 0);
+	CU_ASSERT_STRING_EQUAL(c.ssh_host, "fd00::1");
+	CU_ASSERT_STRING_EQUAL(c.ssh_path, "/");
+	CU_ASSERT_EQUAL(parse("DUMP_SSH=\n", &c), 0);
+	CU_ASSERT_STRING_EQUAL(c.ssh, "");
+	CU_ASSERT_STRING_EQUAL(c.ssh_host, "");
+	/* what no single line shows: a target and DUMPDEV both */
+	CU_ASSERT_EQUAL(parse("DUMPDEV=/dev/vdb\nDUMP_SSH=a@b:/c\n", &c), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(reports, "DUMP_SSH and DUMPDEV"));
 }
 
 static const struct {
@@ -162,6 +188,24 @@ static const struct {
 		{ "DUMPDIR_FSTYPE=Ext4", "expected a filesystem type" },
 		{ "CAPTURE_MODULES=\"nvme;reboot\"", "expected module names" },
 		{ "MKINITRD=maybe", "expected 0 or 1" },
+	{ "DUMP_SSH=host:/srv", "DUMP_SSH=\"host:/srv\": expected user@host:/path (the user is required)" },
+	{ "DUMP_SSH=a@host", "no ':' before the path" },
+	{ "DUMP_SSH=a@host:srv", "the path on the server must be absolute" },
+	{ "DUMP_SSH=a@:/srv", "host is empty" },
+	{ "DUMP_SSH=-oProxy@h:/srv", "user name must not start with '-'" },
+	{ "DUMP_SSH=a@-oProxyCommand=x:/srv", "host must not start with '-'" },
+	{ "DUMP_SSH=a@h_x:/srv", "host: expected a host name" },
+	{ "DUMP_SSH='a@[fd00::1:/srv'", "expected user@[IPv6]:/path" },
+	{ "DUMP_SSH=\"a@h:/srv/my dumps\"", "path: expected letters" },
+	{ "DUMP_SSH=\"a@h:/srv/x'y\"", "path: expected letters" },
+	{ "DUMP_SSH=a@h:/srv/../etc", "no '..' components" },
+	{ "DUMP_SSH=a@h:/srv/..", "no '..' components" },
+	{ "DUMP_SSH_PORT=0", "DUMP_SSH_PORT=\"0\": expected a TCP port, 1 to 65535" },
+	{ "DUMP_SSH_PORT=65536", "expected a TCP port" },
+	{ "DUMP_SSH_KEY=id_lkcd", "absolute path" },
+	{ "DUMP_SSH_KEY=", "must not be empty" },
+	{ "DUMP_NET_WAIT=3601", "expected seconds, 0 to 3600" },
+	{ "DUMP_NET_FALLBACK=local", "expected 0 or 1" },
 	{ "DUMP_LEVLE=kern", "unknown variable DUMP_LEVLE" },
 	{ "DUMP_LEVEL = kern", "no spaces allowed" },
 	{ "dump_level=kern", "expected NAME=value" },

@@ -186,6 +186,13 @@ static void test_refused(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "--target /etc/passwd"));
 	/* a bad compression name */
 	CU_ASSERT_EQUAL(mki("-Z lzo"), 1);
+	/* DUMP_SSH: no network in this initramfs yet (issue 16), said, nothing built */
+	CU_ASSERT_EQUAL(run("printf 'DUMP_SSH=a@b:/c\\n' >%s/ssh.conf && LKCD_SYSROOT=%s %s -c "
+			    "%s/ssh.conf mkinitrd -k 9.9.9-test -m %s --init %s -o %s.ssh",
+			    work, sysroot, LKCD_BIN, work, moddir, tmpl, img), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "DUMP_SSH=a@b:/c: this capture initramfs carries "
+				      "no network yet"));
+	CU_ASSERT_EQUAL(run("test -e %s.ssh", img), 1);
 	/* a failed build leaves no half-written image behind */
 	CU_ASSERT_EQUAL(run("test -e %s.tmp", img), 1);
 }

@@ -933,6 +933,13 @@ static int mkinitrd_build(const struct lkcd_conf *conf, const struct opts *o,
 	struct dumpdir_target target;
 	struct lkcd_conf capture = *conf;
 
+	/* issue 16: the network, its driver and an ssh client are not carried yet */
+	if (conf->ssh[0]) {
+		errmsg("mkinitrd: DUMP_SSH=%s: this capture initramfs carries no network yet; "
+		       "name one that does in KEXEC_INITRD with MKINITRD=0, or save to DUMPDIR",
+		       conf->ssh);
+		return EXIT_FAIL;
+	}
 	if (uname(&u) < 0)
 		snprintf(u.release, sizeof(u.release), "unknown");
 	snprintf(b.kver, sizeof(b.kver), "%s", o->kver ? o->kver : u.release);

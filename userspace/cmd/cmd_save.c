@@ -398,6 +398,8 @@ enum save_sink save_sink_choose(const struct save_request *req, const struct sav
 		return SAVE_SINK_OUTPUT;
 	if (si->capture && req->conf->dumpdev[0])
 		return SAVE_SINK_DUMPDEV;
+	if (req->conf->ssh[0] && !req->net_lost)
+		return SAVE_SINK_SSH;
 	return SAVE_SINK_DUMPDIR;
 }
 
@@ -411,7 +413,7 @@ struct save_staged {
 };
 
 static int write_dumpdir(const struct save_request *req, const struct save_input *si,
-			 const struct save_staged *st, unsigned long *index);
+			 const struct save_staged *st, unsigned long *index, struct save_net *net);
 
 /*
  * The stages, in their fixed order, then the sink: tail completion (a
@@ -430,6 +432,7 @@ int save_write(const struct save_request *req, const struct save_input *si,
 	struct save_scrub ss;
 	struct save_pages sp;
 	struct lkcd_page_iter inner;
+	struct save_net *net = NULL;
 	char fmsg[256] = "";
 	int rc = EXIT_FAIL;
 
@@ -453,6 +456,19 @@ int save_write(const struct save_request *req, const struct save_input *si,
 	hout.pages_dumped += tailed.extra_pages;	/* the writer's bound, the progress bar's total */
 	if (save_scrub_begin(req, &tailed, &ss, &scrubbed) < 0)
 		goto out;
+	/* the server, or said why not; then DUMPDIR if DUMP_NET_FALLBACK=1 */
+	if (sink == SAVE_SINK_SSH) {
+		net = save_net_open(req, &scrubbed);
+		if (!net && !req->conf->net_fallback) {
+			errmsg("the dump is not saved (DUMP_NET_FALLBACK=0)");
+			rc = EXIT_WRITE;
+			save_scrub_end(&ss);
+			goto out;
+		}
+		if (!net)
+			fprintf(stderr, "%s: saving into DUMPDIR %s instead (DUMP_NET_FALLBACK=1)\n",
+				prog, req->conf->dumpdir);
+	}
 	inner = scrubbed.pages;
 	save_pages_wrap(&sp, &inner, hout.pages_dumped, filt.drop_zero, req->quiet,
 			&scrubbed.pages);
@@ -463,9 +479,16 @@ int save_write(const struct save_request *req, const struct save_input *si,
 			.hout = &hout, .filt = &filt, .fmsg = fmsg, .scrub = &ss, .pages = &sp,
 		};
 
-		rc = write_dumpdir(req, &scrubbed, &st, index);
+		rc = write_dumpdir(req, &scrubbed, &st, index, net);
+		if (net && rc != EXIT_OK) {
+			if (req->conf->net_fallback)
+				rc = SAVE_NET_LOST;
+			else
+				errmsg("the dump is not saved (DUMP_NET_FALLBACK=0)");
+		}
 	}
 	save_scrub_end(&ss);
+	save_net_close(net);
 out:
 	save_tail_end(tail);
 	return rc;
@@ -481,15 +504,38 @@ int save_from(const struct save_source *src, const struct save_request *req)
 	rc = src->open(req, &si, &state);
 	if (rc == EXIT_OK)
 		rc = save_write(req, &si, &n);
+	if (rc == SAVE_NET_LOST) {
+		/* its pages were read once: the source again, into DUMPDIR */
+		struct save_request local = *req;
+
+		local.net_lost = true;
+		fprintf(stderr, "%s: saving into DUMPDIR %s instead (DUMP_NET_FALLBACK=1), "
+			"reading the dump again\n", prog, req->conf->dumpdir);
+		src->close(state);
+		state = NULL;
+		rc = src->open(&local, &si, &state);
+		if (rc == EXIT_OK)
+			rc = save_write(&local, &si, &n);
+		if (rc == EXIT_OK && src->after_saved)
+			rc = src->after_saved(state, &local, save_sink_choose(&local, &si), n);
+		src->close(state);
+		return rc == SAVE_NET_LOST ? EXIT_WRITE : rc;
+	}
 	if (rc == EXIT_OK && src->after_saved)
 		rc = src->after_saved(state, req, save_sink_choose(req, &si), n);
 	src->close(state);
 	return rc;
 }
 
-/* The DUMPDIR sink: DUMPDIR/N as a transaction; EXIT_* code. */
+/*
+ * The DUMPDIR sink: DUMPDIR/N as a transaction; EXIT_* code.  With net (the
+ * network sink, reached), the same steps in another place: the dump streams
+ * to the server, analysis and dmesg are made in a local staging directory
+ * (TMPDIR, else /tmp) and sent beside it, and the server's directory is
+ * renamed in place of DUMPDIR/N's; no numbering, bounds or KEEP_DUMPS.
+ */
 static int write_dumpdir(const struct save_request *req, const struct save_input *si,
-			 const struct save_staged *st, unsigned long *index)
+			 const struct save_staged *st, unsigned long *index, struct save_net *net)
 {
 	const struct lkcd_conf *conf = req->conf;
 	enum lkcd_out_format format = req->format;
@@ -502,6 +548,8 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 	const struct lkcd_problem *probs;
 	char name[64], final[32], path[PATH_MAX];
 	const char *dumpdir = conf->dumpdir;
+	char staging[LKCD_CONF_STR] = "", shown[3 * LKCD_CONF_STR];
+	char dump_name[64], analysis_name[64], dmesg_name[64];
 	const char *warning = si->src ? lkcd_source_warning(si->src) : NULL;
 	unsigned long n;
 	void *notes = NULL;
@@ -516,6 +564,19 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 
 	/* where it goes */
 	umask(077);
+	if (net) {
+		const char *tmpdir = getenv("TMPDIR");
+
+		if ((size_t)snprintf(staging, sizeof(staging), "%s/lkcd-net-XXXXXX",
+				     tmpdir && tmpdir[0] == '/' ? tmpdir : "/tmp") >= sizeof(staging) ||
+		    !mkdtemp(staging)) {
+			errmsg("cannot create a staging directory %s: %s", staging,
+			       strerror(errno));
+			staging[0] = '\0';
+			goto out;
+		}
+		dumpdir = staging;
+	}
 	ret = mkdir_p(dumpdir);
 	if (ret < 0) {
 		errmsg("cannot create DUMPDIR %s: %s", dumpdir, strerror(-ret));
@@ -527,17 +588,18 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 		goto out;
 	}
 	/* planted entries would steer numbering and KEEP_DUMPS: ours alone */
-	if (dumpdir_check_safe(o.dirfd, dumpdir) < 0) {
+	if (!net && dumpdir_check_safe(o.dirfd, dumpdir) < 0) {
 		rc = EXIT_FAIL;
 		goto out;
 	}
 	/* one save at a time per DUMPDIR; then leftovers of a killed one can go */
-	if (flock(o.dirfd, LOCK_EX | LOCK_NB) < 0) {
+	if (!net && flock(o.dirfd, LOCK_EX | LOCK_NB) < 0) {
 		errmsg("%s: another lkcd save is running (%s)", dumpdir, strerror(errno));
 		goto out;
 	}
-	remove_stale_tmp(o.dirfd, dumpdir);
-	n = next_index(o.dirfd, dumpdir);
+	if (!net)
+		remove_stale_tmp(o.dirfd, dumpdir);
+	n = net ? 0 : next_index(o.dirfd, dumpdir);
 	snprintf(o.tmpname, sizeof(o.tmpname), ".tmp-%lu-XXXXXX", n);
 	snprintf(path, sizeof(path), "%s/%s", dumpdir, o.tmpname);
 	if (!mkdtemp(path)) {
@@ -552,12 +614,25 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 		goto out;
 	}
 
-	/* the dump file */
-	snprintf(name, sizeof(name), "dump.%lu", n);
-	fd = create_file(&o, name);
-	if (fd < 0) {
-		errmsg("%s/%s: %s", path, name, strerror(errno));
-		goto out;
+	/* the dump file: DUMPDIR/.tmp-N/dump.N, or the stream to the server */
+	if (net) {
+		snprintf(dump_name, sizeof(dump_name), "dump.flat");
+		snprintf(analysis_name, sizeof(analysis_name), "analysis");
+		snprintf(dmesg_name, sizeof(dmesg_name), "dmesg");
+		snprintf(shown, sizeof(shown), "%s/%s", save_net_where(net), dump_name);
+		fd = save_net_dump_begin(net);
+		if (fd < 0)
+			goto out;
+	} else {
+		snprintf(dump_name, sizeof(dump_name), "dump.%lu", n);
+		snprintf(analysis_name, sizeof(analysis_name), "analysis.%lu", n);
+		snprintf(dmesg_name, sizeof(dmesg_name), "dmesg.%lu", n);
+		snprintf(shown, sizeof(shown), "%s/%lu/%s", dumpdir, n, dump_name);
+		fd = create_file(&o, dump_name);
+		if (fd < 0) {
+			errmsg("%s/%s: %s", path, dump_name, strerror(errno));
+			goto out;
+		}
 	}
 	notes = build_notes(si->notes, si->notes_len, si->header_page, addr, &in.notes_len);
 	if (!notes) {
@@ -572,6 +647,8 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 	in.pages = si->pages;	/* already through the zero-page and progress stage */
 	save_write_opts(si, &wopts);
 	wopts.flags |= req->write_flags;
+	if (net)
+		wopts.flags |= LKCD_WRITE_FLATTENED;	/* a stream: no seeking back */
 	memset(&ws, 0, sizeof(ws));
 	save_incomplete_note(hp, incomplete, sizeof(incomplete));
 	/* level header or lockdown (else save_source_vmcore fell back to /proc/vmcore) */
@@ -581,30 +658,38 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 			"only its header (panic string, time, machine) is saved",
 			incomplete_reason_name(hp->incomplete_reason));
 	if (hp->flags & LKCD_FLAG_VMCORE_FALLBACK)
-		fprintf(stderr, "%s: saving %s itself (at most %llu pages, filtered) as %s/%lu/%s (%s)\n",
-			prog, si->from, (unsigned long long)hp->pages_dumped, dumpdir, n, name,
+		fprintf(stderr, "%s: saving %s itself (at most %llu pages, filtered) as %s (%s)\n",
+			prog, si->from, (unsigned long long)hp->pages_dumped, shown,
 			lkcd_conf_format_name(format));
 	else
-		fprintf(stderr, "%s: saving the dump at 0x%llx (%s, %llu pages) from %s as %s/%lu/%s (%s)\n",
+		fprintf(stderr, "%s: saving the dump at 0x%llx (%s, %llu pages) from %s as %s (%s)\n",
 			prog, (unsigned long long)addr,
 			hp->state == LKCD_STATE_COMPLETE ? "complete" : "incomplete",
-			(unsigned long long)hp->pages_dumped, si->from, dumpdir, n, name,
+			(unsigned long long)hp->pages_dumped, si->from, shown,
 			lkcd_conf_format_name(format));
 	ret = lkcd_write_dump(fd, format, &in, &wopts, &ws, &err);
 	save_pages_done(st->pages, ret == 0);
 	if (ret < 0) {
-		errmsg("writing %s/%s: %s", path, name, err.msg);
-		close(fd);
+		errmsg("writing %s: %s", shown, err.msg);
+		if (net)
+			save_net_dump_end(net);	/* closes fd */
+		else
+			close(fd);
 		goto out;
 	}
-	ret = finish_fd(fd);
-	if (ret < 0) {
-		errmsg("%s/%s: %s", path, name, strerror(-ret));
-		goto out;
+	if (net) {
+		if (save_net_dump_end(net) < 0)
+			goto out;
+	} else {
+		ret = finish_fd(fd);
+		if (ret < 0) {
+			errmsg("%s/%s: %s", path, dump_name, strerror(-ret));
+			goto out;
+		}
 	}
 
 	/* analysis.N (and dmesg.N, reported in it) */
-	snprintf(name, sizeof(name), "analysis.%lu", n);
+	snprintf(name, sizeof(name), "%s", analysis_name);
 	fd = create_file(&o, name);
 	analysis = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!analysis) {
@@ -614,12 +699,17 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 		goto out;
 	}
 	format_utc((uint64_t)t0, now, sizeof(now));
-	fprintf(analysis, "lkcd dump %lu, saved %s from %s\n\n", n, now, si->from);
+	if (net)
+		fprintf(analysis, "lkcd dump %s, saved %s from %s\n\n", save_net_where(net), now,
+			si->from);
+	else
+		fprintf(analysis, "lkcd dump %lu, saved %s from %s\n\n", n, now, si->from);
 	if (hp->flags & LKCD_FLAG_VMCORE_FALLBACK)
 		fprintf(analysis, "source:           %s\n", hp->panic_string);
 	print_summary(analysis, hp, NULL, addr);
-	fprintf(analysis, "\ndump file:        dump.%lu, %s format, %llu bytes\n", n,
-		lkcd_conf_format_name(format), (unsigned long long)ws.file_size);
+	fprintf(analysis, "\ndump file:        %s, %s format%s, %llu bytes\n", dump_name,
+		lkcd_conf_format_name(format), net ? " flattened (makedumpfile -R lays it out)" : "",
+		(unsigned long long)ws.file_size);
 	fprintf(analysis, "pages written:    %llu (zero %llu, copied %llu, recompressed %llu, unreadable %llu)\n",
 		(unsigned long long)ws.pages_written, (unsigned long long)ws.pages_zero,
 		(unsigned long long)ws.pages_copied, (unsigned long long)ws.pages_recompressed,
@@ -663,10 +753,28 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 			name);
 	if (warning)
 		fprintf(analysis, "source warning:   %s\n", warning);
-	snprintf(name, sizeof(name), "dmesg.%lu", n);
-	write_dmesg(&o, name, si, analysis);
+	write_dmesg(&o, dmesg_name, si, analysis);
 	if (fflush(analysis) || fsync(fileno(analysis))) {
 		errmsg("%s/analysis.%lu: %s", path, n, strerror(errno));
+		goto out;
+	}
+
+	if (net) {
+		/* beside the dump on the server, then its directory's final name */
+		fclose(analysis);
+		analysis = NULL;
+		if (save_net_put(net, o.tmpfd, analysis_name, analysis_name) < 0)
+			goto out;
+		if (faccessat(o.tmpfd, dmesg_name, F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    save_net_put(net, o.tmpfd, dmesg_name, dmesg_name) < 0)
+			goto out;
+		if (save_net_publish(net) < 0)
+			goto out;
+		fprintf(stderr, "%s: saved %s: %llu pages, %llu bytes, %lld s%s\n", prog,
+			save_net_where(net), (unsigned long long)ws.pages_written,
+			(unsigned long long)ws.file_size, (long long)(time(NULL) - t0), incomplete);
+		printf("%s\n", save_net_where(net));
+		rc = EXIT_OK;
 		goto out;
 	}
 
@@ -706,10 +814,12 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 out:
 	if (analysis)
 		fclose(analysis);
-	if (rc != EXIT_OK)
-		discard_tmp(&o);
+	if (rc != EXIT_OK || net)
+		discard_tmp(&o);	/* net: the local staging copy, sent or not */
 	if (o.dirfd >= 0)
 		close(o.dirfd);
+	if (staging[0])
+		rmdir(staging);
 	free(notes);
 	return rc;
 }
@@ -923,6 +1033,9 @@ int cmd_save(int argc, char **argv)
 		}
 		snprintf(conf.dumpdev, sizeof(conf.dumpdev), "%s", dumpdev);
 	}
+	/* a place named on the command line is where it goes: not DUMP_SSH */
+	if (dumpdir || dumpdev)
+		conf.ssh[0] = '\0';
 	save_request_init(&req, &conf);
 	/*
 	 * The source, chosen here alone.  A live snapshot (SysRq d, lkcd

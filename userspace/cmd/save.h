@@ -33,6 +33,8 @@ struct save_request {
 	bool no_fallback;		/* --no-fallback: no lkcd dump is an error */
 	bool again;			/* --again: DUMPDEV's dump even when saved */
 	bool keep;			/* --keep: the snapshot stays held */
+	bool net_lost;			/* the network sink failed once it had
+					 * started: DUMPDIR (save_from) */
 };
 /*
  * The configuration's part of req (conf, format, write_flags); the
@@ -86,6 +88,8 @@ enum save_sink {
 	SAVE_SINK_DUMPDIR,	/* DUMPDIR/N, written as a transaction (cmd_save.c) */
 	SAVE_SINK_OUTPUT,	/* --output FILE, or - for a pipe (save_output.c) */
 	SAVE_SINK_DUMPDEV,	/* capture kernel: the raw DUMPDEV (cmd_dumpdev.c) */
+	SAVE_SINK_SSH,		/* DUMP_SSH: <path>/<host>-<time>/ on the server
+				 * (save_net.c, through cmd_save.c's transaction) */
 };
 struct save_source {
 	const char *name;
@@ -100,8 +104,14 @@ extern const struct save_source save_source_vmcore;
 extern const struct save_source save_source_dumpdev;
 /* The held live snapshot, /dev/lkcd (save_source_snapshot.c). */
 extern const struct save_source save_source_snapshot;
-/* Open src, write through the stages to the chosen sink, after_saved, close. */
+/*
+ * Open src, write through the stages to the chosen sink, after_saved, close.
+ * When the network sink fails once it has started (SAVE_NET_LOST) and
+ * DUMP_NET_FALLBACK=1, src is opened again and saved into DUMPDIR.
+ */
 int save_from(const struct save_source *src, const struct save_request *req);
+/* save_write's: the network sink failed after its start (only save_from sees it) */
+#define SAVE_NET_LOST	64
 
 /*
  * No usable lkcd dump (reason says why): unless SAVE_FALLBACK=0 or
@@ -197,12 +207,17 @@ void save_scrub_end(struct save_scrub *ss);
 
 /* ---- the sinks ---- */
 
-/* --output wins; DUMPDEV takes what the capture kernel reads; else DUMPDIR. */
+/*
+ * --output wins; DUMPDEV takes what the capture kernel reads; then DUMP_SSH;
+ * else DUMPDIR (also where a DUMP_SSH save goes when the server cannot be
+ * reached and DUMP_NET_FALLBACK=1: save_write decides that, after trying).
+ */
 enum save_sink save_sink_choose(const struct save_request *req, const struct save_input *si);
 /*
  * The one way out for every source: si through the stages (--level/
  * --exclude, scrub, zero-page drop, progress) into the chosen sink.
- * EXIT_* code; *index (may be NULL) gets N when the sink is DUMPDIR.
+ * EXIT_* code, or SAVE_NET_LOST; *index (may be NULL) gets N when the sink
+ * is DUMPDIR.
  */
 int save_write(const struct save_request *req, const struct save_input *si,
 	       unsigned long *index);
@@ -220,6 +235,26 @@ void save_write_opts(const struct save_input *si, struct lkcd_write_opts *o);
 int save_write_output(const struct save_request *req, const struct save_input *si,
 		      const struct lkcd_dump_header *h, const struct save_filter *filt,
 		      struct save_pages *sp);
+
+/*
+ * The network sink (save_net.c): DUMP_SSH's server, reached by ssh.
+ * save_net_open tries within DUMP_NET_WAIT and makes <path>/.<NAME>.part
+ * there; NULL after saying on the console which server and why not.
+ * save_net_dump_begin returns the fd the flattened dump is written to
+ * (-1 said), save_net_dump_end waits for the session (0, or -1 said);
+ * save_net_put sends the file name of dirfd as `as` beside the dump;
+ * save_net_publish renames .<NAME>.part to NAME once dump.flat ends with the
+ * flattened end marker (0, or -1 said).  close: a session still running
+ * is stopped; an unpublished .<NAME>.part stays on the server.
+ */
+struct save_net;
+struct save_net *save_net_open(const struct save_request *req, const struct save_input *si);
+int save_net_dump_begin(struct save_net *n);
+int save_net_dump_end(struct save_net *n);
+int save_net_put(struct save_net *n, int dirfd, const char *name, const char *as);
+int save_net_publish(struct save_net *n);
+const char *save_net_where(const struct save_net *n);	/* user@host:/path/NAME */
+void save_net_close(struct save_net *n);
 
 /* The writer's notes: the LKCD note, then the vmcore's (cmd_save.c); malloc'ed or NULL. */
 void *build_notes(const void *vnotes, size_t vlen, const void *page, uint64_t addr,

@@ -18,6 +18,12 @@
 #define LKCD_CONF_PATH		"/etc/lkcd.conf"
 #define LKCD_CONF_DUMPDIR	"/var/log/dump"
 #define LKCD_CONF_STR		1024
+/* DUMP_SSH_KEY's default: the key lkcd propagate makes */
+#define LKCD_CONF_SSH_KEY	"/etc/lkcd/id_lkcd"
+/* the server's host key, as lkcd propagate accepted it */
+#define LKCD_CONF_KNOWN_HOSTS	"/etc/lkcd/known_hosts"
+#define LKCD_CONF_NET_WAIT	60	/* DUMP_NET_WAIT's default, seconds */
+#define LKCD_CONF_NET_WAIT_MAX	3600
 /*
  * What hurts a small capture kernel, as kdump-utils' KDUMP_COMMANDLINE_REMOVE
  * (crashkernel= and crashdump= are always dropped): huge page pools it
@@ -70,6 +76,16 @@ struct lkcd_conf {
 						 * ("" = /boot/initrd.img-<release>) */
 	char scrub[LKCD_CONF_STR];		/* SCRUB: physical ranges lkcd save zeroes
 						 * (lkcd_scrub_parse syntax; "" = none) */
+	/* the network target (lkcd.conf(5), "Network targets") */
+	char ssh[LKCD_CONF_STR];		/* DUMP_SSH: user@host:/path as given ("" = none) */
+	char ssh_user[64];			/* its parts, checked */
+	char ssh_host[256];			/* a name, an IPv4 or an IPv6 address (no []) */
+	char ssh_path[LKCD_CONF_STR];		/* absolute, on the server */
+	char ssh_key[LKCD_CONF_STR];		/* DUMP_SSH_KEY (LKCD_CONF_SSH_KEY) */
+	uint32_t ssh_port;			/* DUMP_SSH_PORT (22) */
+	uint32_t net_wait;			/* DUMP_NET_WAIT: seconds of retries (60) */
+	bool net_fallback;			/* DUMP_NET_FALLBACK (1): DUMPDIR when the
+						 * target cannot be reached */
 };
 
 /* Called once per bad line with "file:line: reason". */

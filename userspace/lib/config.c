@@ -42,6 +42,10 @@ void lkcd_conf_defaults(struct lkcd_conf *c)
 	c->fail_action = LKCD_ACTION_REBOOT;
 	snprintf(c->kexec_cmdline_remove, sizeof(c->kexec_cmdline_remove), "%s",
 		 LKCD_CONF_CMDLINE_REMOVE);
+	snprintf(c->ssh_key, sizeof(c->ssh_key), "%s", LKCD_CONF_SSH_KEY);
+	c->ssh_port = 22;
+	c->net_wait = LKCD_CONF_NET_WAIT;
+	c->net_fallback = true;
 }
 
 static int parse_u32(const char *s, uint32_t *out)
@@ -389,6 +393,110 @@ static const char *set_scrub(struct lkcd_conf *c, const char *v)
 	return NULL;
 }
 
+/*
+ * DUMP_SSH=user@host:/path.  The parts go into an ssh command line and a
+ * remote shell command, so only what needs no quoting on either side is
+ * taken: a user name, a host name or address ([v6] in brackets), a path
+ * of plain characters.
+ */
+static const char *set_ssh(struct lkcd_conf *c, const char *v)
+{
+	const char *at, *host, *hend, *colon, *path;
+	size_t ulen, hlen;
+
+	if (!*v) {
+		c->ssh[0] = c->ssh_user[0] = c->ssh_host[0] = c->ssh_path[0] = '\0';
+		return NULL;
+	}
+	if (strlen(v) >= LKCD_CONF_STR)
+		return "too long";
+	at = strchr(v, '@');
+	if (!at || at == v)
+		return "expected user@host:/path (the user is required)";
+	ulen = (size_t)(at - v);
+	if (ulen >= sizeof(c->ssh_user))
+		return "user name too long";
+	for (const char *p = v; p < at; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
+			return "user name: expected letters, digits, '.', '_' or '-'";
+	if (v[0] == '-')
+		return "user name must not start with '-'";
+	host = at + 1;
+	if (*host == '-')
+		return "host must not start with '-'";
+	if (*host == '[') {
+		hend = strchr(host, ']');
+		if (!hend || hend[1] != ':')
+			return "expected user@[IPv6]:/path";
+		host++;
+		colon = hend + 1;
+		for (const char *p = host; p < hend; p++)
+			if (!isxdigit((unsigned char)*p) && *p != ':' && *p != '.')
+				return "host: not an IPv6 address";
+	} else {
+		colon = strchr(host, ':');
+		if (!colon)
+			return "expected user@host:/path (no ':' before the path)";
+		hend = colon;
+		for (const char *p = host; p < hend; p++)
+			if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-')
+				return "host: expected a host name or an IPv4 address "
+				       "(an IPv6 one in [])";
+	}
+	hlen = (size_t)(hend - host);
+	if (!hlen)
+		return "host is empty";
+	if (hlen >= sizeof(c->ssh_host))
+		return "host name too long";
+	path = colon + 1;
+	if (path[0] != '/')
+		return "the path on the server must be absolute (user@host:/path)";
+	for (const char *p = path; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("/._-+,=@%", *p))
+			return "path: expected letters, digits and / . _ - + , = @ % only "
+			       "(it goes into a remote shell command)";
+	for (const char *p = strstr(path, "/.."); p; p = strstr(p + 1, "/.."))
+		if (p[3] == '/' || p[3] == '\0')
+			return "path: no '..' components";
+	strcpy(c->ssh, v);
+	memcpy(c->ssh_user, v, ulen);
+	c->ssh_user[ulen] = '\0';
+	memcpy(c->ssh_host, host, hlen);
+	c->ssh_host[hlen] = '\0';
+	strcpy(c->ssh_path, path);
+	return NULL;
+}
+
+static const char *set_ssh_key(struct lkcd_conf *c, const char *v)
+{
+	return set_path(c->ssh_key, v, true);
+}
+
+static const char *set_ssh_port(struct lkcd_conf *c, const char *v)
+{
+	uint32_t port;
+
+	if (parse_u32(v, &port) || port < 1 || port > 65535)
+		return "expected a TCP port, 1 to 65535";
+	c->ssh_port = port;
+	return NULL;
+}
+
+static const char *set_net_wait(struct lkcd_conf *c, const char *v)
+{
+	uint32_t t;
+
+	if (parse_u32(v, &t) || t > LKCD_CONF_NET_WAIT_MAX)
+		return "expected seconds, 0 to 3600";
+	c->net_wait = t;
+	return NULL;
+}
+
+static const char *set_net_fallback(struct lkcd_conf *c, const char *v)
+{
+	return parse_bool(v, &c->net_fallback) ? "expected 0 or 1 (yes/no)" : NULL;
+}
+
 static const struct {
 	const char *name;
 	setter set;
@@ -419,6 +527,11 @@ static const struct {
 	{ "CAPTURE_MODULES", set_capture_modules },
 	{ "PRODUCTION_INITRD", set_production_initrd },
 	{ "SCRUB", set_scrub },
+	{ "DUMP_SSH", set_ssh },
+	{ "DUMP_SSH_KEY", set_ssh_key },
+	{ "DUMP_SSH_PORT", set_ssh_port },
+	{ "DUMP_NET_WAIT", set_net_wait },
+	{ "DUMP_NET_FALLBACK", set_net_fallback },
 };
 
 /* ---- the line syntax ---- */
@@ -617,6 +730,13 @@ int lkcd_conf_parse(const char *file, const char *text, size_t len,
 			bad++;
 		}
 	}
+	/* what no single line shows */
+	if (tmp.ssh[0] && tmp.dumpdev[0]) {
+		report_line(report, ctx, file, lineno,
+			    "DUMP_SSH and DUMPDEV: the capture kernel saves either to the "
+			    "server or onto DUMPDEV; set one of them");
+		bad++;
+	}
 	if (bad)
 		return -EINVAL;
 	*conf = tmp;
@@ -655,7 +775,7 @@ static const char *bool_text(bool b)
 
 char *lkcd_conf_format(const struct lkcd_conf *c)
 {
-	char num[6][32];
+	char num[8][32];
 	const struct {
 		const char *name;
 		const char *value;
@@ -687,6 +807,11 @@ char *lkcd_conf_format(const struct lkcd_conf *c)
 		{ "CAPTURE_MODULES", c->capture_modules },
 		{ "PRODUCTION_INITRD", c->production_initrd },
 		{ "SCRUB", c->scrub },
+		{ "DUMP_SSH", c->ssh },
+		{ "DUMP_SSH_KEY", c->ssh_key },
+		{ "DUMP_SSH_PORT", (snprintf(num[4], 32, "%u", c->ssh_port), num[4]) },
+		{ "DUMP_NET_WAIT", (snprintf(num[5], 32, "%u", c->net_wait), num[5]) },
+		{ "DUMP_NET_FALLBACK", bool_text(c->net_fallback) },
 	};
 	static const char head[] = "# written by lkcd from the configuration it validated\n";
 	size_t size = sizeof(head), used;

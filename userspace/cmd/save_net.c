@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The network sink: DUMP_SSH=user@host:/path.  The server needs sshd and a
+ * POSIX shell with cat, mkdir, mv, tail, od and tr, nothing of lkcd's:
+ *
+ *   1. reach it: `mkdir -p PATH/.NAME.part` over ssh, retried with backoff
+ *      (1, 2, 4, 8, 8 ... s) for DUMP_NET_WAIT seconds while the failure is
+ *      the network's (a refused or timed-out connection, no route); a
+ *      host key that does not match or a refused login is final at once;
+ *   2. the dump in makedumpfile's flattened format (crash reads it as it
+ *      is, `makedumpfile -R` lays it out) streamed into .NAME.part/dump.flat
+ *      by `cat`, then dmesg and analysis beside it;
+ *   3. .NAME.part renamed to NAME only when the stream's last 16 bytes are
+ *      the flattened end marker, which the writer puts last and only after
+ *      every page: an incomplete dump never gets the final name.
+ *
+ * NAME is <hostname>-<YYYYMMDD-HHMMSS>: the crashed kernel's nodename and
+ * panic time (UTC) from the dump's header, so a save done twice meets the
+ * first one's directory and is refused rather than written over.
+ *
+ * ssh runs with BatchMode (no password prompt), the key DUMP_SSH_KEY and the
+ * host key in LKCD_CONF_KNOWN_HOSTS only (StrictHostKeyChecking=yes): lkcd
+ * propagate puts both in place.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "save.h"
+
+#define NET_DELAY_MAX	8	/* s between two tries, at most */
+#define NET_OUT_MAX	4096	/* what is kept of a session's stdout/stderr */
+
+struct save_net {
+	const struct lkcd_conf *conf;
+	char name[128];			/* <hostname>-<time> */
+	char where[2 * LKCD_CONF_STR];	/* user@host:/path/NAME, for messages */
+	pid_t pid;			/* the dump's session while it streams */
+	int stream;			/* its stdin */
+};
+
+/* The crashed machine's name as a file name part: [A-Za-z0-9._-] only. */
+static void host_part(const struct save_input *si, char *out, size_t size)
+{
+	const char *n = si->hdr->uts.nodename;
+	size_t i = 0, j;
+
+	for (j = 0; j < sizeof(si->hdr->uts.nodename) && n[j] && i + 1 < size; j++)
+		if (isalnum((unsigned char)n[j]) || n[j] == '-' || n[j] == '_' ||
+		    (n[j] == '.' && i))
+			out[i++] = n[j];
+	out[i] = '\0';
+	if (!i && gethostname(out, size - 1) == 0) {
+		out[size - 1] = '\0';
+		for (i = 0; out[i]; i++)
+			if (!isalnum((unsigned char)out[i]) && out[i] != '-')
+				out[i] = '_';
+	}
+	if (!out[0] || !strcmp(out, "_none_"))
+		snprintf(out, size, "unknown");
+}
+
+/*
+ * Every session's options: no prompt, the host key lkcd propagate accepted
+ * and no other, only DUMP_SSH_KEY, bounded connects, a dead peer noticed.
+ */
+static const char *const ssh_options[] = {
+	"BatchMode=yes",
+	"StrictHostKeyChecking=yes",
+	"UserKnownHostsFile=" LKCD_CONF_KNOWN_HOSTS,
+	"IdentitiesOnly=yes",
+	"ConnectTimeout=10",
+	"ServerAliveInterval=10",
+	"ServerAliveCountMax=3",
+};
+#define NR_SSH_OPTIONS	(sizeof(ssh_options) / sizeof(ssh_options[0]))
+
+/* argv for one ssh session running cmd on the server. */
+static void ssh_argv(const struct lkcd_conf *c, const char *cmd, char *port, size_t plen,
+		     const char **argv)
+{
+	size_t i = 0;
+
+	snprintf(port, plen, "%u", c->ssh_port);
+	argv[i++] = "ssh";
+	argv[i++] = "-T";
+	for (size_t o = 0; o < NR_SSH_OPTIONS; o++) {
+		argv[i++] = "-o";
+		argv[i++] = ssh_options[o];
+	}
+	argv[i++] = "-i";
+	argv[i++] = c->ssh_key;
+	argv[i++] = "-p";
+	argv[i++] = port;
+	argv[i++] = "-l";
+	argv[i++] = c->ssh_user;
+	argv[i++] = "--";
+	argv[i++] = c->ssh_host;
+	argv[i++] = cmd;
+	argv[i] = NULL;
+}
+
+#define SSH_ARGV_MAX	(2 * NR_SSH_OPTIONS + 12)
+#define NET_CMD_MAX	(6 * LKCD_CONF_STR)	/* room for the path and the name, 5 times */
+
+/* pipe2(O_CLOEXEC) without _GNU_SOURCE (save_output.c says why not) */
+static int pipe_cloexec(int fds[2])
+{
+	if (pipe(fds) < 0)
+		return -1;
+	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+/*
+ * Start ssh running cmd: its stdin from in_fd (-1: a pipe, returned in
+ * *stream), stdout and stderr into pipes (out_fd, err_fd; -1: inherited).
+ * The child's pid, or -1 with errno.
+ */
+static pid_t ssh_start(const struct lkcd_conf *c, const char *cmd, int in_fd, int *stream,
+		       int *out_fd, int *err_fd)
+{
+	const char *argv[SSH_ARGV_MAX];
+	char port[16];
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	pid_t pid;
+
+	ssh_argv(c, cmd, port, sizeof(port), argv);
+	if ((in_fd < 0 && pipe_cloexec(in) < 0) ||
+	    (out_fd && pipe_cloexec(out) < 0) || (err_fd && pipe_cloexec(err) < 0))
+		goto fail;
+	pid = fork();
+	if (pid < 0)
+		goto fail;
+	if (pid == 0) {
+		/* without a pipe, what the remote side prints goes to the console */
+		if (dup2(in_fd >= 0 ? in_fd : in[0], 0) < 0 ||
+		    dup2(out_fd ? out[1] : 2, 1) < 0 ||
+		    (err_fd && dup2(err[1], 2) < 0))
+			_exit(127);
+		execvp(argv[0], (char *const *)argv);
+		fprintf(stderr, "ssh: %s\n", strerror(errno));
+		_exit(127);
+	}
+	if (in[0] >= 0)
+		close(in[0]);
+	if (stream)
+		*stream = in[1];
+	if (out_fd) {
+		close(out[1]);
+		*out_fd = out[0];
+	}
+	if (err_fd) {
+		close(err[1]);
+		*err_fd = err[0];
+	}
+	return pid;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
+		if (out[i] >= 0)
+			close(out[i]);
+		if (err[i] >= 0)
+			close(err[i]);
+	}
+	return -1;
+}
+
+/* The child's exit status (0-255), or 256 + signal; errno kept. */
+static int ssh_wait(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return 256;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 256 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+/* Read both pipes to their end (at most NET_OUT_MAX kept of each). */
+static void drain(int ofd, char *out, int efd, char *err)
+{
+	struct pollfd p[2] = { { .fd = ofd, .events = POLLIN }, { .fd = efd, .events = POLLIN } };
+	size_t len[2] = { 0, 0 };
+	char *buf[2] = { out, err }, junk[512];
+
+	while (p[0].fd >= 0 || p[1].fd >= 0) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (p[i].fd < 0 || !p[i].revents)
+				continue;
+			if (len[i] < NET_OUT_MAX - 1)
+				n = read(p[i].fd, buf[i] + len[i], NET_OUT_MAX - 1 - len[i]);
+			else
+				n = read(p[i].fd, junk, sizeof(junk));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				close(p[i].fd);
+				p[i].fd = -1;
+				continue;
+			}
+			if (len[i] < NET_OUT_MAX - 1)
+				len[i] += (size_t)n;
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		buf[i][len[i]] = '\0';
+		while (len[i] && (buf[i][len[i] - 1] == '\n' || buf[i][len[i] - 1] == '\r'))
+			buf[i][--len[i]] = '\0';
+	}
+}
+
+/*
+ * One session: cmd with stdin from in_fd (-1: /dev/null).  Its exit
+ * status (255: ssh's own failure, 127: no ssh), what it printed.
+ */
+static int ssh_run(const struct lkcd_conf *c, const char *cmd, int in_fd, char *out, char *err)
+{
+	int ofd = -1, efd = -1, null = -1, status;
+	pid_t pid;
+
+	if (in_fd < 0)
+		in_fd = null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	pid = ssh_start(c, cmd, in_fd, NULL, &ofd, &efd);
+	if (null >= 0)
+		close(null);
+	if (pid < 0) {
+		snprintf(err, NET_OUT_MAX, "cannot start ssh: %s", strerror(errno));
+		out[0] = '\0';
+		return 127;
+	}
+	drain(ofd, out, efd, err);
+	status = ssh_wait(pid);
+	if (status == 127 && !err[0])
+		snprintf(err, NET_OUT_MAX, "no ssh client in PATH");
+	return status;
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The last line of s (what ssh says last is the reason). */
+static const char *last_line(const char *s)
+{
+	const char *nl = strrchr(s, '\n');
+
+	return nl ? nl + 1 : s;
+}
+
+/* A failure that waiting cannot mend: said by ssh or the remote shell. */
+static bool final_failure(int status, const char *err)
+{
+	if (status != 255)
+		return true;	/* the remote command ran and failed, or no ssh */
+	return strstr(err, "Host key verification failed") ||
+	       strstr(err, "REMOTE HOST IDENTIFICATION HAS CHANGED") ||
+	       strstr(err, "Permission denied") || strstr(err, "No such file") ||
+	       strstr(err, "Bad configuration") || strstr(err, "Load key");
+}
+
+const char *save_net_where(const struct save_net *n)
+{
+	return n->where;
+}
+
+struct save_net *save_net_open(const struct save_request *req, const struct save_input *si)
+{
+	const struct lkcd_conf *c = req->conf;
+	char host[64], when[32], cmd[NET_CMD_MAX];
+	char *out = NULL, *err = NULL;
+	struct save_net *n = calloc(1, sizeof(*n));
+	time_t t = si->hdr->panic_time_sec ? (time_t)si->hdr->panic_time_sec : time(NULL);
+	double deadline = mono_now() + c->net_wait;
+	unsigned int delay = 1, tries = 0;
+	struct tm tm;
+	int status;
+
+	out = malloc(NET_OUT_MAX);
+	err = malloc(NET_OUT_MAX);
+	if (!n || !out || !err) {
+		errmsg("out of memory");
+		goto fail;
+	}
+	n->conf = c;
+	n->pid = -1;
+	n->stream = -1;
+	host_part(si, host, sizeof(host));
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y%m%d-%H%M%S", &tm);
+	snprintf(n->name, sizeof(n->name), "%s-%s", host, when);
+	snprintf(n->where, sizeof(n->where), "%s@%s:%s/%s", c->ssh_user, c->ssh_host,
+		 c->ssh_path, n->name);
+	/* the path's characters need no quoting (config.c), the name's neither */
+	snprintf(cmd, sizeof(cmd),
+		 "umask 077 && mkdir -p '%s' && cd '%s' && "
+		 "if test -e '%s'; then echo '%s exists already' >&2; exit 17; fi && "
+		 "mkdir -p '.%s.part' && echo lkcd-ready",
+		 c->ssh_path, c->ssh_path, n->name, n->name, n->name);
+	for (;;) {
+		tries++;
+		status = ssh_run(c, cmd, -1, out, err);
+		if (status == 0 && !strcmp(last_line(out), "lkcd-ready"))
+			break;
+		if (status == 0)
+			snprintf(err, NET_OUT_MAX, "the server's shell did not answer as expected");
+		if (final_failure(status, err) || mono_now() + delay > deadline)
+			goto unreachable;
+		fprintf(stderr, "%s: dump server %s@%s port %u not reached yet (%s); "
+			"trying again in %u s\n", prog, c->ssh_user, c->ssh_host, c->ssh_port,
+			err[0] ? last_line(err) : "no reason given", delay);
+		sleep(delay);
+		delay = delay * 2 > NET_DELAY_MAX ? NET_DELAY_MAX : delay * 2;
+	}
+	free(out);
+	free(err);
+	return n;
+unreachable:
+	errmsg("cannot save to the dump server %s@%s port %u (%s): %s%s", c->ssh_user,
+	       c->ssh_host, c->ssh_port, c->ssh_path,
+	       err[0] ? last_line(err) : "no reason given",
+	       tries > 1 ? " (gave up after DUMP_NET_WAIT)" : "");
+fail:
+	free(out);
+	free(err);
+	free(n);
+	return NULL;
+}
+
+int save_net_dump_begin(struct save_net *n)
+{
+	char cmd[NET_CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "cat > '%s/.%s.part/dump.flat'", n->conf->ssh_path, n->name);
+	signal(SIGPIPE, SIG_IGN);	/* a session that dies is a write error, said */
+	n->pid = ssh_start(n->conf, cmd, -1, &n->stream, NULL, NULL);
+	if (n->pid < 0) {
+		errmsg("cannot start ssh: %s", strerror(errno));
+		return -1;
+	}
+	return n->stream;
+}
+
+int save_net_dump_end(struct save_net *n)
+{
+	int status;
+
+	if (n->stream >= 0)
+		close(n->stream);
+	n->stream = -1;
+	if (n->pid < 0)
+		return -1;
+	status = ssh_wait(n->pid);
+	n->pid = -1;
+	if (status) {
+		errmsg("sending the dump to %s failed (ssh exit status %d)", n->where, status);
+		return -1;
+	}
+	return 0;
+}
+
+int save_net_put(struct save_net *n, int dirfd, const char *name, const char *as)
+{
+	char cmd[NET_CMD_MAX], *out = malloc(NET_OUT_MAX), *err = malloc(NET_OUT_MAX);
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), status = -1;
+
+	if (fd < 0 || !out || !err) {
+		errmsg("%s: %s", name, fd < 0 ? strerror(errno) : "out of memory");
+		goto out;
+	}
+	snprintf(cmd, sizeof(cmd), "cat > '%s/.%s.part/%s'", n->conf->ssh_path, n->name, as);
+	status = ssh_run(n->conf, cmd, fd, out, err);
+	if (status)
+		errmsg("sending %s to %s failed: %s", as, n->where,
+		       err[0] ? last_line(err) : "no reason given");
+out:
+	if (fd >= 0)
+		close(fd);
+	free(out);
+	free(err);
+	return status ? -1 : 0;
+}
+
+int save_net_publish(struct save_net *n)
+{
+	char cmd[NET_CMD_MAX], *out = malloc(NET_OUT_MAX), *err = malloc(NET_OUT_MAX);
+	int status = -1;
+
+	if (!out || !err) {
+		errmsg("out of memory");
+		goto out;
+	}
+	/* the flattened end marker: offset -1, size -1 (16 bytes of 0xff) */
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && "
+		 "end=$(tail -c 16 '.%s.part/dump.flat' | od -An -tx1 | tr -d ' \\n') && "
+		 "if test \"$end\" != ffffffffffffffffffffffffffffffff; then "
+		 "echo 'dump.flat does not end with the end marker: incomplete' >&2; exit 1; fi && "
+		 "if test -e '%s'; then echo '%s exists already' >&2; exit 17; fi && "
+		 "mv '.%s.part' '%s' && echo lkcd-saved",
+		 n->conf->ssh_path, n->name, n->name, n->name, n->name, n->name);
+	status = ssh_run(n->conf, cmd, -1, out, err);
+	if (status == 0 && strcmp(last_line(out), "lkcd-saved"))
+		status = -1;
+	if (status)
+		errmsg("cannot complete the dump on %s: %s", n->where,
+		       err[0] ? last_line(err) : "no reason given");
+out:
+	free(out);
+	free(err);
+	return status ? -1 : 0;
+}
+
+void save_net_close(struct save_net *n)
+{
+	if (!n)
+		return;
+	if (n->stream >= 0)
+		close(n->stream);
+	if (n->pid > 0) {
+		kill(n->pid, SIGTERM);
+		ssh_wait(n->pid);
+	}
+	free(n);
+}
