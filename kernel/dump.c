@@ -127,7 +127,15 @@ notrace int lkcd_dump_seal_reentered(void)
 static unsigned int corrupt_records;
 module_param(corrupt_records, uint, 0600);
 MODULE_PARM_DESC(corrupt_records,
-		 "test build only: after the dump is sealed, flip a bit in the data of this many stored records (default 0)");
+		 "test build only: after the dump is sealed, flip a bit in the data of this many stored records, in blocks that hold only user and page-cache pages (default 0)");
+/*
+ * The pages a flip may cost: only user and page-cache pages, which no
+ * reader of the crashed kernel's state needs, so that the judges of
+ * fault-bitflip (makedumpfile --dump-dmesg, crash) find every kernel page
+ * whatever KASLR placed where.  Dumped at level USED, not at KERN.
+ */
+#define LKCD_TEST_DAMAGE_CLASSES \
+	(LKCD_PC_BIT(LKCD_PC_USER) | LKCD_PC_BIT(LKCD_PC_CACHE) | LKCD_PC_BIT(LKCD_PC_CACHE_PRIVATE))
 MODULE_INFO(lkcd_test,
 	    "test build: fault-injection knobs corrupt_records, inject_panic_at, inject_oops, inject_panic_before_run, alloc_after_dump, snapshot_report_delay_ms, snapshot_fault_pfn");
 
@@ -231,8 +239,8 @@ notrace void lkcd_dump_test_damage(void)
 
 	if (!want || lkcd_pk.st.phase != LKCD_PACKER_SEALED)
 		return;
-	done = lkcd_packer_damage_records(&lkcd_pk, want, lkcd_pk.ops->map_spare,
-					  lkcd_test_damaged);
+	done = lkcd_packer_damage_records(&lkcd_pk, want, LKCD_TEST_DAMAGE_CLASSES,
+					  lkcd_pk.ops->map_spare, lkcd_test_damaged);
 	pr_emerg("test: %u of %u records damaged after the seal\n", done, want);
 }
 #endif

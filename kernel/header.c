@@ -23,6 +23,7 @@
 
 #include "compat.h"
 #include "lkcd.h"
+#include "packer.h"
 
 static struct page *lkcd_hdr_page;	/* set at init, freed at exit */
 
@@ -169,6 +170,18 @@ notrace void lkcd_header_seal(struct lkcd_dump_header *h)
 	crc = crc32_le(~0U, (const u8 *)h, LKCD_HEADER_AREA_SIZE) ^ ~0U;
 	WRITE_ONCE(h->crc, crc);
 	mb();
+}
+
+/*
+ * Seal h as a dump that holds no page, INCOMPLETE for reason, ended now:
+ * the packer's lkcd_packer_header_empty() (which the unit tests share),
+ * then the seal.  Panic path: no lock, no allocation.
+ */
+notrace void lkcd_header_seal_empty(struct lkcd_dump_header *h, u32 reason)
+{
+	lkcd_packer_header_empty(h, reason);
+	h->dump_end_ns = lkcd_clock_ns();
+	lkcd_header_seal(h);
 }
 
 notrace struct lkcd_dump_header *lkcd_header(void)

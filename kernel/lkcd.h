@@ -69,6 +69,7 @@ int lkcd_header_refresh(void);
 void lkcd_header_build(struct lkcd_dump_header *h);
 void lkcd_header_start(struct lkcd_dump_header *h, u32 level);
 void lkcd_header_seal(struct lkcd_dump_header *h);
+void lkcd_header_seal_empty(struct lkcd_dump_header *h, u32 reason);
 u64 lkcd_header_max_pfn(void);
 
 /* pagewalk.c: the packer's view of memory, from struct page */

@@ -820,14 +820,33 @@ PK_NOTRACE int lkcd_packer_seal_committed(struct lkcd_packer *pk, __u32 reason)
 	return 0;
 }
 
+PK_NOTRACE void lkcd_packer_header_empty(struct lkcd_dump_header *h, __u32 reason)
+{
+	h->state = LKCD_STATE_INCOMPLETE;
+	h->incomplete_reason = reason;
+	h->first_block_paddr = 0;
+	h->nr_blocks = 0;
+	h->nr_records = 0;
+	h->pages_dumped = 0;
+	h->pages_zero = 0;
+	h->pages_excluded = 0;
+	h->pages_unreadable = 0;
+	h->stored_bytes = 0;
+	h->next_pfn = 0;
+}
+
 #ifdef LKCD_TEST
+/* Widest pfn span a damaged block's records may cover (classify cost). */
+#define PK_DAMAGE_SPAN	4096u
+
 /*
- * Flip one bit in the data of the first data record whose data starts in
- * this block (blk, sequence seq).  1 when one was found.
+ * The first data record whose header and at least one data byte are in
+ * this block (blk, sequence seq): its payload offset, or 0 when none.
+ * flip: flip one bit in the middle of its bytes here and report it.
  */
-static PK_NOTRACE int pk_damage_block(struct lkcd_packer *pk, __u8 *blk, __u64 seq,
-				      void (*report)(void *ctx, __u64 pfn,
-						     __u64 block_seq, __u32 byte))
+static PK_NOTRACE __u32 pk_damage_block(struct lkcd_packer *pk, __u8 *blk, __u64 seq, int flip,
+					void (*report)(void *ctx, __u64 pfn,
+						       __u64 block_seq, __u32 byte))
 {
 	struct lkcd_block_header bh;
 	struct lkcd_record_header rh;
@@ -837,7 +856,6 @@ static PK_NOTRACE int pk_damage_block(struct lkcd_packer *pk, __u8 *blk, __u64 s
 	pk_copy(&bh, blk, sizeof(bh));
 	if (bh.payload_size > PK_PAYLOAD || bh.first_record_offset == LKCD_NO_RECORD)
 		return 0;
-	/* only records whose header and at least one data byte are here */
 	for (off = bh.first_record_offset;
 	     off < bh.payload_size && bh.payload_size - off > PK_REC_HDR;
 	     off += PK_REC_HDR) {
@@ -849,41 +867,114 @@ static PK_NOTRACE int pk_damage_block(struct lkcd_packer *pk, __u8 *blk, __u64 s
 		end = bh.payload_size - start < rh.stored_size ?
 		      bh.payload_size : start + rh.stored_size;
 		start += (end - start) / 2;
-		payload[start] ^= (__u8)(1u << (seq % 8));
-		if (report)
-			report(pk->ctx, rh.pfn, seq, start);
-		return 1;
+		if (flip) {
+			payload[start] ^= (__u8)(1u << (seq % 8));
+			if (report)
+				report(pk->ctx, rh.pfn, seq, start);
+		}
+		return start;
 	}
 	return 0;
 }
 
-PK_NOTRACE __u32 lkcd_packer_damage_records(struct lkcd_packer *pk, __u32 n,
+/* The pfn of the first record starting in blk; ~0 when none is whole there. */
+static PK_NOTRACE __u64 pk_block_first_pfn(const __u8 *blk)
+{
+	struct lkcd_block_header bh;
+	struct lkcd_record_header rh;
+
+	pk_copy(&bh, blk, sizeof(bh));
+	if (bh.payload_size > PK_PAYLOAD || bh.first_record_offset == LKCD_NO_RECORD ||
+	    bh.first_record_offset > bh.payload_size ||
+	    bh.payload_size - bh.first_record_offset < PK_REC_HDR)
+		return ~0ULL;
+	pk_copy(&rh, blk + PK_BLK_HDR + bh.first_record_offset, sizeof(rh));
+	return rh.pfn;
+}
+
+/* Every pfn of [lo, hi) the dump holds is of a class in classes (0: any). */
+static PK_NOTRACE int pk_damage_allowed(struct lkcd_packer *pk, __u64 lo, __u64 hi,
+					__u32 classes)
+{
+	__u64 pfn, run;
+	__u32 cls;
+
+	if (!classes)
+		return 1;
+	if (lo == ~0ULL || hi == ~0ULL || hi <= lo || hi - lo > PK_DAMAGE_SPAN)
+		return 0;
+	for (pfn = lo; pfn < hi; pfn += run) {
+		if (pk_reserved(pk, pfn)) {
+			run = 1;
+			continue;	/* never dumped */
+		}
+		cls = pk_classify(pk, pfn, hi, &run) & LKCD_PC_MASK;
+		if (pk->level == LKCD_LEVEL_HEADER || pk_class_never_read(cls) ||
+		    pk_class_excluded(pk->exclude, cls))
+			continue;	/* not in the dump */
+		if (!(classes & LKCD_PC_BIT(cls)))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Walk the chain and count the blocks that qualify (n == 0), or damage the
+ * qualifying blocks number (2k + 1) * m / 2n, k < n, of the m counted.
+ * A block's records hold pfns from the record running into it (at or after
+ * the last record start of an earlier block; none when its first record
+ * starts at offset 0) up to the first record of the next block.
+ */
+static PK_NOTRACE __u32 pk_damage_walk(struct lkcd_packer *pk, __u32 n, __u32 m, __u32 classes,
+				       void *(*map)(void *ctx, __u64 pfn),
+				       void (*report)(void *ctx, __u64 pfn,
+						      __u64 block_seq, __u32 byte))
+{
+	const struct lkcd_dump_header *h = pk->header;
+	__u64 seq, last_start = ~0ULL, target = n ? m / (2 * (__u64)n) : 0;
+	__u8 *blk = h->first_block_paddr ? map(pk->ctx, h->first_block_paddr >> PK_PAGE_SHIFT) : NULL;
+	__u32 found = 0, done = 0;
+
+	for (seq = 0; blk && seq < h->nr_blocks && (!n || done < n); seq++) {
+		struct lkcd_block_header bh;
+		__u8 *next;
+		__u64 first, lo, hi;
+
+		pk_copy(&bh, blk, sizeof(bh));
+		next = bh.next_paddr ? map(pk->ctx, bh.next_paddr >> PK_PAGE_SHIFT) : NULL;
+		first = pk_block_first_pfn(blk);
+		lo = bh.first_record_offset == 0 ? first : last_start;
+		hi = next ? pk_block_first_pfn(next) : ~0ULL;
+		if (pk_damage_block(pk, blk, seq, 0, NULL) &&
+		    pk_damage_allowed(pk, lo, hi, classes)) {
+			if (n && found == target) {
+				pk_damage_block(pk, blk, seq, 1, report);
+				done++;
+				target = (2 * (__u64)done + 1) * m / (2 * (__u64)n);
+			}
+			found++;
+		}
+		if (first != ~0ULL)
+			last_start = first;
+		blk = next;
+	}
+	return n ? done : found;
+}
+
+PK_NOTRACE __u32 lkcd_packer_damage_records(struct lkcd_packer *pk, __u32 n, __u32 classes,
 					   void *(*map)(void *ctx, __u64 pfn),
 					   void (*report)(void *ctx, __u64 pfn,
 							  __u64 block_seq, __u32 byte))
 {
-	const struct lkcd_dump_header *h = pk->header;
-	__u64 paddr = h->first_block_paddr, seq, nb = h->nr_blocks, target;
-	__u32 done = 0;
+	__u32 m;
 
-	if (n > nb)
-		n = (__u32)nb;
+	if (!n || !pk->header || !pk->header->first_block_paddr)
+		return 0;
+	m = pk_damage_walk(pk, 0, 0, classes, map, NULL);
+	if (n > m)
+		n = m;
 	if (!n)
 		return 0;
-	target = nb / (2 * (__u64)n);	/* the middle of the first n-th */
-	for (seq = 0; paddr && seq < nb && done < n; seq++) {
-		__u8 *blk = map(pk->ctx, paddr >> PK_PAGE_SHIFT);
-		struct lkcd_block_header bh;
-
-		if (!blk)
-			break;
-		pk_copy(&bh, blk, sizeof(bh));
-		if (seq >= target && pk_damage_block(pk, blk, seq, report)) {
-			done++;
-			target = (2 * (__u64)done + 1) * nb / (2 * (__u64)n);
-		}
-		paddr = bh.next_paddr;
-	}
-	return done;
+	return pk_damage_walk(pk, n, m, classes, map, report);
 }
 #endif /* LKCD_TEST */

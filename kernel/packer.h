@@ -264,17 +264,40 @@ int lkcd_packer_run(struct lkcd_packer *pk);
  */
 int lkcd_packer_seal_committed(struct lkcd_packer *pk, __u32 reason);
 
+/*
+ * Make h the header of a dump that holds no page: state INCOMPLETE with
+ * reason, no chain (first_block_paddr 0), every count and next_pfn zero.
+ * The rest of h (panic string, time, uts, range table) is left as it is;
+ * the caller sets dump_end_ns and seals (the crc).  For a dump abandoned
+ * or refused before the packer committed anything: a second panic before
+ * the packer started, a locked-down kernel, a setup the packer refused.
+ * Panic-safe: writes only h.
+ */
+void lkcd_packer_header_empty(struct lkcd_dump_header *h, __u32 reason);
+
 #ifdef LKCD_TEST
+/*
+ * Bit (1 << LKCD_PC_*) of the classes lkcd_packer_damage_records() may cost
+ * pages of.
+ */
+#define LKCD_PC_BIT(cls)	(1u << (cls))
+
 /*
  * Test only (built with LKCD_TEST): damage a sealed dump as failing RAM
  * would after the panic.  Flips one bit in the data of up to n records
- * spread over the chain (one per block, blocks evenly apart, a data record
- * whose data starts in that block), leaving every header and crc as it was.
+ * spread over the chain (one per block, a data record whose data starts in
+ * that block), leaving every header and crc as it was.  A reader loses
+ * every record of a damaged block; classes (LKCD_PC_BIT()s, 0 = any)
+ * limits the damage to blocks whose records hold only pages of those
+ * classes: every dumped pfn from the record that runs into the block to
+ * the first record of the next one is checked with ops->classify, so a
+ * test can keep the pages its judges need (the kernel's own) intact.  The
+ * blocks damaged are spread evenly over the blocks that qualify.
  * map returns the address of a block's page (NULL: the walk stops).
  * report, when not NULL, is told each record damaged.  Returns how many
  * records were damaged.
  */
-__u32 lkcd_packer_damage_records(struct lkcd_packer *pk, __u32 n,
+__u32 lkcd_packer_damage_records(struct lkcd_packer *pk, __u32 n, __u32 classes,
 				 void *(*map)(void *ctx, __u64 pfn),
 				 void (*report)(void *ctx, __u64 pfn, __u64 block_seq,
 						__u32 byte));

@@ -100,19 +100,7 @@ static notrace void lkcd_reentered(void)
 	}
 	if (READ_ONCE(h->state) != LKCD_STATE_IN_PROGRESS)
 		return;		/* finished, or never started: leave it */
-	h->state = LKCD_STATE_INCOMPLETE;
-	h->incomplete_reason = LKCD_INCOMPLETE_REENTERED;
-	h->first_block_paddr = 0;
-	h->nr_blocks = 0;
-	h->nr_records = 0;
-	h->pages_dumped = 0;
-	h->pages_zero = 0;
-	h->pages_excluded = 0;
-	h->pages_unreadable = 0;
-	h->stored_bytes = 0;
-	h->next_pfn = 0;
-	h->dump_end_ns = lkcd_clock_ns();
-	lkcd_header_seal(h);
+	lkcd_header_seal_empty(h, LKCD_INCOMPLETE_REENTERED);
 	pr_emerg("panic inside the dumper: header sealed INCOMPLETE (re-entered) with no pages (the dumper had not started, or sealing its prefix faulted)\n");
 }
 
@@ -125,10 +113,7 @@ static notrace void lkcd_reentered(void)
  */
 static notrace void lkcd_refuse_locked_down(struct lkcd_dump_header *h)
 {
-	h->state = LKCD_STATE_INCOMPLETE;
-	h->incomplete_reason = LKCD_INCOMPLETE_LOCKDOWN;
-	h->dump_end_ns = lkcd_clock_ns();
-	lkcd_header_seal(h);
+	lkcd_header_seal_empty(h, LKCD_INCOMPLETE_LOCKDOWN);
 	pr_emerg("no dump: the kernel is locked down (confidentiality), which forbids dumping kernel memory; header sealed INCOMPLETE\n");
 }
 
@@ -173,12 +158,8 @@ static notrace int lkcd_panic_event(struct notifier_block *nb, unsigned long act
 		/* the packer refused its setup; it seals INCOMPLETE/ERROR itself,
 		 * but a sealed header must exist whatever happened */
 		pr_emerg("the packer refused to run (%d)\n", ret);
-		if (h->state == LKCD_STATE_IN_PROGRESS) {
-			h->state = LKCD_STATE_INCOMPLETE;
-			h->incomplete_reason = LKCD_INCOMPLETE_ERROR;
-			h->dump_end_ns = lkcd_clock_ns();
-			lkcd_header_seal(h);
-		}
+		if (h->state == LKCD_STATE_IN_PROGRESS)
+			lkcd_header_seal_empty(h, LKCD_INCOMPLETE_ERROR);
 	}
 	pr_emerg("dump %s%s%s%s: %llu pages in %llu records, %llu blocks, %llu ms\n",
 		 h->state == LKCD_STATE_COMPLETE ? "complete" : "INCOMPLETE",

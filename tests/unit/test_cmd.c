@@ -60,17 +60,7 @@ static int count_entries(const char *dir)
  */
 static void reseal_refused(struct lkcd_dump_header *h, uint32_t reason)
 {
-	h->state = LKCD_STATE_INCOMPLETE;
-	h->incomplete_reason = reason;
-	h->first_block_paddr = 0;
-	h->nr_blocks = 0;
-	h->nr_records = 0;
-	h->pages_dumped = 0;
-	h->pages_zero = 0;
-	h->pages_excluded = 0;
-	h->pages_unreadable = 0;
-	h->stored_bytes = 0;
-	h->next_pfn = 0;
+	lkcd_packer_header_empty(h, reason);
 	h->crc = 0;
 	h->crc = (uint32_t)crc32(0, (const Bytef *)h, LKCD_PAGE_SIZE);
 }

@@ -880,7 +880,12 @@ static void damage_report(void *ctx, __u64 pfn, __u64 seq, __u32 byte)
 		damage_seen->pfn[damage_seen->n++] = pfn;
 }
 
-static void test_damage_records(void)
+/*
+ * Damage a dump packed at level with the knob limited to classes (0: any)
+ * and read it back: every flipped record lost and named, the rest intact,
+ * and with classes, every page lost of one of them.
+ */
+static void damage_and_read(uint32_t level, uint32_t classes)
 {
 	static const uint32_t counts[] = { 1, 3, 8 };
 
@@ -897,12 +902,12 @@ static void test_damage_records(void)
 			size_t np;
 			uint32_t got;
 
-			CU_ASSERT_EQUAL(sim_pack(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK,
+			CU_ASSERT_EQUAL(sim_pack(sm, level, lkcd_level_default_exclude(level),
 						 compressors[c], 0), 0);
 			CU_ASSERT_EQUAL(h->state, LKCD_STATE_COMPLETE);
 			CU_ASSERT(h->nr_blocks > 4 * counts[i]);
 			damage_seen = &dm;
-			got = lkcd_packer_damage_records(&sm->pk, counts[i], damage_map,
+			got = lkcd_packer_damage_records(&sm->pk, counts[i], classes, damage_map,
 							 damage_report);
 			CU_ASSERT_EQUAL(got, counts[i]);
 			CU_ASSERT_EQUAL(dm.n, counts[i]);
@@ -923,16 +928,34 @@ static void test_damage_records(void)
 					CU_ASSERT_EQUAL(memcmp(buf, sm->orig + (pg.pfn + j) * PS, PS), 0);
 				}
 			}
-			/* one damaged part per flipped record, each naming its pfns */
 			/*
 			 * One damaged block per flipped record (the record
 			 * that straddles into it is a second entry), its
-			 * lost pfns named: every flipped record in one range.
+			 * lost pfns named: every flipped record in one range;
+			 * with classes, no page of another class the dump
+			 * held in any range.
 			 */
 			np = lkcd_dump_problems(d, &probs);
+			for (size_t j = 0; j < np && classes; j++) {
+				unsigned long long lo, hi;
+				const char *r = strstr(probs[j].reason, "pfns 0x");
+
+				if (!strstr(probs[j].reason, "payload crc"))
+					continue;
+				CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+				CU_ASSERT_EQUAL_FATAL(sscanf(r, "pfns 0x%llx-0x%llx", &lo, &hi), 2);
+				for (unsigned long long pfn = lo; pfn <= hi && pfn < sm->max_pfn; pfn++) {
+					unsigned int cls = sm->cls[pfn] & LKCD_PC_MASK;
+
+					if (cls == LKCD_PC_KERNEL)
+						CU_FAIL("a damaged block cost a kernel page");
+				}
+			}
 			for (unsigned int k = 0; k < dm.n; k++) {
 				unsigned int in = 0, blocks = 0;
 
+				if (classes)
+					CU_ASSERT(classes & LKCD_PC_BIT(sm->cls[dm.pfn[k]] & LKCD_PC_MASK));
 				for (size_t j = 0; j < np; j++) {
 					unsigned long long lo, hi;
 					const char *r = strstr(probs[j].reason, "pfns 0x");
@@ -958,6 +981,18 @@ static void test_damage_records(void)
 	}
 }
 
+static void test_damage_records(void)
+{
+	damage_and_read(LKCD_LEVEL_KERN, 0);
+}
+
+/* fault-bitflip's knob: only blocks of user and page-cache pages */
+static void test_damage_records_classes(void)
+{
+	damage_and_read(LKCD_LEVEL_USED, LKCD_PC_BIT(LKCD_PC_USER) | LKCD_PC_BIT(LKCD_PC_CACHE) |
+					 LKCD_PC_BIT(LKCD_PC_CACHE_PRIVATE));
+}
+
 static CU_TestInfo packer_tests[] = {
 	{ "every level x mask x compressor", test_matrix },
 	{ "compression shrinks, incompressible stays raw", test_compression_used },
@@ -981,6 +1016,7 @@ static CU_TestInfo packer_tests[] = {
 	{ "interrupted anywhere: seal keeps the committed prefix", test_interrupted_prefix },
 	{ "seal from state: never run, already sealed", test_seal_committed_states },
 	{ "test knob: bit flips reported, the rest read", test_damage_records },
+	{ "test knob: flips cost only the classes asked", test_damage_records_classes },
 	{ "throughput (information)", test_throughput },
 	CU_TEST_INFO_NULL,
 };

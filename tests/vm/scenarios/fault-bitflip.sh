@@ -1,10 +1,10 @@
 # Host part of fault-bitflip (see fault-bitflip.guest).
-DESCRIPTION="bits flipped in 4 preserved records after the panic: save names each, keeps the rest"
+DESCRIPTION="bits flipped in 4 preserved records (user/cache pages) after the panic: save names each, keeps the rest"
 CORE=1	# the core: every supported kernel runs it (tests/vm/README)
 NEEDS="lkcd module"
 VM_MEM=512M
 VM_CRASHKERNEL=128M
-VM_TIMEOUT=240
+VM_TIMEOUT=300
 
 check() {
 	local bad=0 n dump an flipped pfn lo hi in nblocks lost_r lost_p dumped written
