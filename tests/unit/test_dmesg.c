@@ -828,6 +828,9 @@ static void test_corrupt_records(void)
 		CU_ASSERT_EQUAL(st.skipped, k->skipped ? 1 : 0);
 		CU_ASSERT_EQUAL(st.nr_problems, 1);
 		CU_ASSERT_EQUAL(st.problems[0].id, victim);
+		/* the one problem type: a log record's is about no page */
+		CU_ASSERT_EQUAL(st.problems[0].pfn, UINT64_MAX);
+		CU_ASSERT_EQUAL(st.problems[0].block_seq, UINT64_MAX);
 		CU_ASSERT_PTR_NOT_NULL(strstr(st.problems[0].reason, k->reason));
 		free(expected);
 	}

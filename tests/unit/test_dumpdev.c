@@ -253,6 +253,10 @@ static int salvage(const char *path, size_t *lost)
 	}
 	*lost = ngood - n;
 	np = lkcd_dumpdev_problems(d, &probs);
+	/* the one problem type: a device's have no block, no log record */
+	for (size_t i = 0; i < np; i++)
+		CU_ASSERT(probs[i].block_seq == UINT64_MAX && probs[i].id == UINT64_MAX &&
+			  probs[i].seq == UINT64_MAX);
 	for (size_t i = 0; i < np && len < sizeof(problems) - 1; i++)
 		len += (size_t)snprintf(problems + len, sizeof(problems) - len, "pfn 0x%llx: %s\n",
 					(unsigned long long)probs[i].pfn, probs[i].reason);

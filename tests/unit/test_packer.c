@@ -963,6 +963,8 @@ static void damage_and_read(uint32_t level, uint32_t classes)
 					if (!strstr(probs[j].reason, "payload crc"))
 						continue;
 					blocks++;
+					/* the one problem type: a block's is no log record */
+					CU_ASSERT(probs[j].id == UINT64_MAX && probs[j].seq == UINT64_MAX);
 					CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 					CU_ASSERT_EQUAL(sscanf(r, "pfns 0x%llx-0x%llx", &lo, &hi), 2);
 					in += lo <= dm.pfn[k] && dm.pfn[k] <= hi;

@@ -60,13 +60,6 @@ int lkcd_dmesg_read_source(void *ctx, uint64_t paddr, void *buf, size_t len);
  */
 #define LKCD_DMESG_MAX_CONSECUTIVE_BAD	4096
 
-/* One skipped record, kept for the report. */
-struct lkcd_dmesg_problem {
-	uint64_t id;		/* descriptor id */
-	uint64_t seq;		/* sequence number, UINT64_MAX if unknown */
-	char reason[128];
-};
-
 struct lkcd_dmesg_stats {
 	uint64_t records;	/* records written */
 	uint64_t skipped;	/* damaged or unreadable records left out */
@@ -79,7 +72,8 @@ struct lkcd_dmesg_stats {
 	int output_capped;	/* stopped at max_output */
 	int gave_up;		/* stopped after MAX_CONSECUTIVE_BAD damaged records */
 	size_t nr_problems;	/* entries used in problems[] (<= MAX) */
-	struct lkcd_dmesg_problem problems[LKCD_DMESG_MAX_PROBLEMS];
+	/* the skipped records: id and seq set, pfn and block_seq UINT64_MAX */
+	struct lkcd_problem problems[LKCD_DMESG_MAX_PROBLEMS];
 };
 
 struct lkcd_dmesg_opts {

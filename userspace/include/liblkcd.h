@@ -120,10 +120,19 @@ struct lkcd_page {
 	const void *stored;	/* valid until the next lkcd_dump_next() */
 };
 
-/* A damaged part of the dump, reported and skipped. */
+/*
+ * A damaged part, reported and skipped: the one problem type of every
+ * liblkcd list (the dump reader's, lkcd_dump_problems(); a DUMPDEV's,
+ * lkcd_dumpdev_problems(); the kernel log walk's, struct
+ * lkcd_dmesg_stats).  A field that does not apply is UINT64_MAX.
+ */
 struct lkcd_problem {
-	uint64_t pfn;		/* first pfn affected, or UINT64_MAX if unknown */
-	uint64_t block_seq;	/* storage block where it was seen */
+	uint64_t pfn;		/* first pfn affected; UINT64_MAX: unknown, or
+				 * not about a page (the kernel log) */
+	uint64_t block_seq;	/* storage block where it was seen; UINT64_MAX:
+				 * none (a DUMPDEV, the kernel log) */
+	uint64_t id;		/* kernel log: the record's descriptor id */
+	uint64_t seq;		/* kernel log: its sequence number, if known */
 	char reason[160];
 };
 

@@ -37,6 +37,7 @@
 
 #include "dmesg.h"
 #include "kmem.h"
+#include "internal.h"
 
 int lkcd_dmesg_read_source(void *ctx, uint64_t paddr, void *buf, size_t len)
 {
@@ -380,28 +381,23 @@ static void add_problem(struct out *o, uint64_t id, uint64_t seq,
 			const char *fmt, ...)
 {
 	struct lkcd_dmesg_stats *st = o->st;
-	char reason[128];
+	struct lkcd_problem note, *p = &note;
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
 	/*
 	 * The list is bounded; a note about the whole walk (giving up) takes
 	 * the last entry even when it is full.
 	 */
-	if (st->nr_problems < LKCD_DMESG_MAX_PROBLEMS || o->force_note) {
-		struct lkcd_dmesg_problem *p = &st->problems[
-			st->nr_problems < LKCD_DMESG_MAX_PROBLEMS ? st->nr_problems++
-								 : LKCD_DMESG_MAX_PROBLEMS - 1];
-
-		p->id = id;
-		p->seq = seq;
-		snprintf(p->reason, sizeof(p->reason), "%s", reason);
-	}
+	if (st->nr_problems < LKCD_DMESG_MAX_PROBLEMS)
+		p = &st->problems[st->nr_problems++];
+	else if (o->force_note)
+		p = &st->problems[LKCD_DMESG_MAX_PROBLEMS - 1];
+	va_start(ap, fmt);
+	lkcd_problem_vset(p, UINT64_MAX, UINT64_MAX, id, seq, fmt, ap);
+	va_end(ap);
 	if (o->flags & LKCD_DMESG_NOTES) {
 		o->len = 0;
-		putf(o, "[lkcd: record %" PRIu64 " skipped: %s]\n", id, reason);
+		putf(o, "[lkcd: record %" PRIu64 " skipped: %s]\n", id, p->reason);
 		flush(o, NULL);
 	}
 }

@@ -610,8 +610,7 @@ struct lkcd_dumpdev {
 	struct lkcd_mem_range *ranges;
 	size_t nr_ranges;
 	void *notes;
-	struct lkcd_problem *problems;
-	size_t nr_problems;
+	struct lkcd_problem_list problems;
 	size_t damaged;			/* problems found while reading the device */
 	struct rec_index *recs;
 	size_t nr_recs;
@@ -628,7 +627,7 @@ void lkcd_dumpdev_close(struct lkcd_dumpdev *d)
 	free(d->name);
 	free(d->ranges);
 	free(d->notes);
-	free(d->problems);
+	free(d->problems.v);
 	free(d->recs);
 	free(d);
 }
@@ -652,21 +651,17 @@ static int add_problem(struct lkcd_dumpdev *d, uint64_t pfn, struct lkcd_error *
 static int add_problem(struct lkcd_dumpdev *d, uint64_t pfn, struct lkcd_error *err,
 		       const char *fmt, ...)
 {
-	struct lkcd_problem *grown, *p;
+	struct lkcd_problem *p;
 	va_list ap;
 
-	if (d->nr_problems >= MAX_PROBLEMS)
+	if (d->problems.nr >= MAX_PROBLEMS)
 		return 0;	/* the first MAX_PROBLEMS say enough */
-	grown = realloc(d->problems, (d->nr_problems + 1) * sizeof(*grown));
-	if (!grown)
+	p = lkcd_problem_push(&d->problems);
+	if (!p)
 		return lkcd_error_set(err, -ENOMEM, "%s: out of memory", d->name);
-	d->problems = grown;
-	p = &d->problems[d->nr_problems++];
-	memset(p, 0, sizeof(*p));
-	p->pfn = pfn;
-	p->block_seq = UINT64_MAX;	/* a device has no blocks: not applicable */
 	va_start(ap, fmt);
-	vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
+	/* a device has no blocks: block_seq does not apply */
+	lkcd_problem_vset(p, pfn, UINT64_MAX, UINT64_MAX, UINT64_MAX, fmt, ap);
 	va_end(ap);
 	d->damaged++;
 	return 0;
@@ -911,8 +906,9 @@ int lkcd_dumpdev_open(int fd, const char *name, struct lkcd_dumpdev **out,
 	d->nr_ranges = d->hdr.nr_ranges;
 	d->notes = malloc(d->info.notes_size ? d->info.notes_size : 1);
 	raw = malloc(d->info.nr_problems ? d->info.nr_problems * sizeof(*raw) : 1);
-	d->problems = calloc(d->info.nr_problems ? d->info.nr_problems : 1, sizeof(*d->problems));
-	if (!d->notes || !raw || !d->problems) {
+	d->problems.cap = d->info.nr_problems ? (size_t)d->info.nr_problems : 1;
+	d->problems.v = calloc(d->problems.cap, sizeof(*d->problems.v));
+	if (!d->notes || !raw || !d->problems.v) {
 		ret = lkcd_error_set(err, -ENOMEM, "%s: out of memory", name);
 		goto fail;
 	}
@@ -927,12 +923,14 @@ int lkcd_dumpdev_open(int fd, const char *name, struct lkcd_dumpdev **out,
 			      d->info.problems_crc, "the problem table", &why_table) < 0;
 	if (!table_bad) {
 		for (size_t i = 0; i < d->info.nr_problems; i++) {
-			d->problems[i].pfn = le64toh(raw[i].pfn);
-			d->problems[i].block_seq = le64toh(raw[i].block_seq);
-			memcpy(d->problems[i].reason, raw[i].reason,
-			       sizeof(d->problems[i].reason) - 1);
+			struct lkcd_problem *p = &d->problems.v[i];
+
+			p->pfn = le64toh(raw[i].pfn);
+			p->block_seq = le64toh(raw[i].block_seq);
+			p->id = p->seq = UINT64_MAX;
+			memcpy(p->reason, raw[i].reason, sizeof(p->reason) - 1);
 		}
-		d->nr_problems = (size_t)d->info.nr_problems;
+		d->problems.nr = (size_t)d->info.nr_problems;
 	}
 	if (notes_bad) {
 		d->info.notes_size = 0;
@@ -988,8 +986,8 @@ void lkcd_dumpdev_notes(const struct lkcd_dumpdev *d, const void **notes, size_t
 
 size_t lkcd_dumpdev_problems(const struct lkcd_dumpdev *d, const struct lkcd_problem **problems)
 {
-	*problems = d->problems;
-	return d->nr_problems;
+	*problems = d->problems.v;
+	return d->problems.nr;
 }
 
 static int load_record(struct lkcd_dumpdev *d, const struct rec_index *x,

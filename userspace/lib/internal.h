@@ -12,6 +12,7 @@
 #define LKCD_INTERNAL_H
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -72,6 +73,21 @@ struct lkcd_source_kind_ops {
 };
 extern const struct lkcd_source_kind_ops lkcd_source_elf_ops;	/* source_elf.c */
 extern const struct lkcd_source_kind_ops lkcd_source_raw_ops;	/* source_raw.c */
+
+/*
+ * Problem lists (error.c).  lkcd_problem_vset() fills every field of p, the
+ * reason from fmt.  A growing list: lkcd_problem_push() appends an entry
+ * (NULL when out of memory) for the caller to set; the list's owner frees
+ * l->v.
+ */
+void lkcd_problem_vset(struct lkcd_problem *p, uint64_t pfn, uint64_t block_seq,
+		       uint64_t id, uint64_t seq, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
+struct lkcd_problem_list {
+	struct lkcd_problem *v;
+	size_t nr, cap;
+};
+struct lkcd_problem *lkcd_problem_push(struct lkcd_problem_list *l);
 
 
 

@@ -30,6 +30,7 @@
 #include <zlib.h>
 
 #include "liblkcd.h"
+#include "internal.h"
 
 #define BLK_HDR		sizeof(struct lkcd_block_header)
 #define REC_HDR		sizeof(struct lkcd_record_header)
@@ -66,8 +67,7 @@ struct lkcd_dump {
 	uint64_t records_seen;		/* complete records, good or bad */
 	int finished;
 
-	struct lkcd_problem *problems;
-	size_t nr_problems, cap_problems;
+	struct lkcd_problem_list problems;
 	uint64_t problems_dropped;
 	/*
 	 * The last problem that lost records, waiting to learn which pfns:
@@ -85,40 +85,31 @@ problem(struct lkcd_dump *d, uint64_t pfn, uint64_t seq, const char *fmt, ...)
 	struct lkcd_problem *p;
 	va_list ap;
 
-	if (d->nr_problems >= MAX_PROBLEMS) {
+	if (d->problems.nr >= MAX_PROBLEMS) {
 		d->problems_dropped++;
-		p = &d->problems[MAX_PROBLEMS - 1];
+		p = &d->problems.v[MAX_PROBLEMS - 1];
 		snprintf(p->reason, sizeof(p->reason),
 			 "too many problems: %llu more not listed",
 			 (unsigned long long)d->problems_dropped + 1);
 		p->pfn = UINT64_MAX;
 		return;
 	}
-	if (d->nr_problems == d->cap_problems) {
-		size_t cap = d->cap_problems ? d->cap_problems * 2 : 16;
-		struct lkcd_problem *n = realloc(d->problems, cap * sizeof(*n));
-
-		if (!n) {
-			d->problems_dropped++;
-			return;
-		}
-		d->problems = n;
-		d->cap_problems = cap;
+	p = lkcd_problem_push(&d->problems);
+	if (!p) {
+		d->problems_dropped++;
+		return;
 	}
-	p = &d->problems[d->nr_problems++];
-	p->pfn = pfn;
-	p->block_seq = seq;
 	va_start(ap, fmt);
-	vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
+	lkcd_problem_vset(p, pfn, seq, UINT64_MAX, UINT64_MAX, fmt, ap);
 	va_end(ap);
 }
 
 /* The problem just added lost records: name their pfns once known. */
 static void gap_open(struct lkcd_dump *d)
 {
-	if (d->gap || !d->nr_problems || d->nr_problems >= MAX_PROBLEMS)
+	if (d->gap || !d->problems.nr || d->problems.nr >= MAX_PROBLEMS)
 		return;
-	d->gap = d->nr_problems;
+	d->gap = d->problems.nr;
 	d->gap_from = d->min_pfn;
 }
 
@@ -130,7 +121,7 @@ static void gap_close(struct lkcd_dump *d, uint64_t upto)
 
 	if (!d->gap)
 		return;
-	p = &d->problems[d->gap - 1];
+	p = &d->problems.v[d->gap - 1];
 	d->gap = 0;
 	len = strlen(p->reason);
 	if (upto == UINT64_MAX)
@@ -463,7 +454,7 @@ static void finish(struct lkcd_dump *d)
 			"chain ends after %llu blocks, the header says %llu (truncated)",
 			(unsigned long long)d->blocks_read,
 			(unsigned long long)d->hdr.nr_blocks);
-	else if (d->records_seen != d->hdr.nr_records && !d->nr_problems)
+	else if (d->records_seen != d->hdr.nr_records && !d->problems.nr)
 		problem(d, UINT64_MAX, d->blocks_read,
 			"the stream holds %llu records, the header says %llu",
 			(unsigned long long)d->records_seen,
@@ -583,7 +574,7 @@ static void reset_walk(struct lkcd_dump *d)
 	d->min_pfn = 0;
 	d->records_seen = 0;
 	d->finished = 0;
-	d->nr_problems = 0;
+	d->problems.nr = 0;
 	d->problems_dropped = 0;
 	d->gap = 0;
 }
@@ -647,7 +638,7 @@ void lkcd_dump_close(struct lkcd_dump *d)
 	if (!d)
 		return;
 	free(d->rec);
-	free(d->problems);
+	free(d->problems.v);
 	free(d);
 }
 
@@ -673,6 +664,6 @@ int lkcd_dump_rewind(struct lkcd_dump *d, struct lkcd_error *err)
 size_t lkcd_dump_problems(const struct lkcd_dump *d,
 			  const struct lkcd_problem **problems)
 {
-	*problems = d->problems;
-	return d->nr_problems;
+	*problems = d->problems.v;
+	return d->problems.nr;
 }
