@@ -656,7 +656,7 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 	    !(hp->flags & LKCD_FLAG_VMCORE_FALLBACK))
 		warnmsg("the preserved dump holds no pages (%s); "
 			"only its header (panic string, time, machine) is saved",
-			incomplete_reason_name(hp->incomplete_reason));
+			lkcd_incomplete_reason(hp->incomplete_reason)->text);
 	if (hp->flags & LKCD_FLAG_VMCORE_FALLBACK)
 		fprintf(stderr, "%s: saving %s itself (at most %llu pages, filtered) as %s (%s)\n",
 			prog, si->from, (unsigned long long)hp->pages_dumped, shown,

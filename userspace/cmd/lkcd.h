@@ -103,8 +103,6 @@ void kexec_mode_pick(const char *lockdown, struct kexec_mode *m);
 int kernel_updates_capture_image(void);
 
 /* Print the summary of a decoded header (what analysis.N and show print). */
-/* Why a dump is incomplete, in words ("panic inside the dumper", ...). */
-const char *incomplete_reason_name(uint32_t reason);
 void print_summary(FILE *out, const struct lkcd_dump_header *h,
 		   const struct lkcd_mem_range *ranges, uint64_t header_paddr);
 /*

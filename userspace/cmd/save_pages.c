@@ -214,7 +214,7 @@ void save_incomplete_note(const struct lkcd_dump_header *h, char *buf, size_t le
 		snprintf(buf, len, "%s", "");
 	else
 		snprintf(buf, len, " (the dump itself is incomplete: %s)",
-			 incomplete_reason_name(h->incomplete_reason));
+			 lkcd_incomplete_reason(h->incomplete_reason)->text);
 }
 
 void save_pages_done(struct save_pages *sp, bool ok)

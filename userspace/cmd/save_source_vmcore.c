@@ -55,7 +55,7 @@ static int unusable(const struct lkcd_dump_header *h, uint64_t addr, char *why, 
 	     h->incomplete_reason == LKCD_INCOMPLETE_NO_SPARE ||
 	     h->incomplete_reason == LKCD_INCOMPLETE_DEADLINE)) {
 		snprintf(why, len, "the dump at 0x%llx holds no pages: %s before anything was written",
-			 (unsigned long long)addr, incomplete_reason_name(h->incomplete_reason));
+			 (unsigned long long)addr, lkcd_incomplete_reason(h->incomplete_reason)->text);
 		return -1;
 	}
 	return 0;

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "dmesg.h"
+#include "lkcd/params.h"
 #include "save.h"
 #include "page_class.h"
 #include "page_filter.h"
@@ -280,6 +281,6 @@ struct save_tail *save_tail_begin(const struct save_request *req, struct save_in
 	si->report_ctx = t;
 	warnmsg("the dump stopped at pfn 0x%llx (%s): the rest is read from %s, filtered "
 		"(exclude 0x%x)", (unsigned long long)h->next_pfn,
-		incomplete_reason_name(h->incomplete_reason), si->from, t->exclude);
+		lkcd_incomplete_reason(h->incomplete_reason)->text, si->from, t->exclude);
 	return t;
 }

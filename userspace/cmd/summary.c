@@ -25,12 +25,6 @@ void format_utc(uint64_t sec, char *buf, size_t size)
 		snprintf(buf, size, "%llu (s since epoch)", (unsigned long long)sec);
 }
 
-/* include/lkcd/params.h's table, the one lkcd.ko's console lines use */
-const char *incomplete_reason_name(uint32_t r)
-{
-	return lkcd_incomplete_reason(r)->text;
-}
-
 /* buf: a fallback names its source, as its panic string does */
 static const char *dump_type(const struct lkcd_dump_header *h, char *buf, size_t len)
 {
@@ -66,7 +60,7 @@ void print_summary(FILE *out, const struct lkcd_dump_header *h,
 	fprintf(out, "state:            %s\n", lkcd_state_name(h->state));
 	if (h->state == LKCD_STATE_INCOMPLETE)
 		fprintf(out, "incomplete:       %s (stopped at pfn 0x%llx of 0x%llx)\n",
-			incomplete_reason_name(h->incomplete_reason),
+			lkcd_incomplete_reason(h->incomplete_reason)->text,
 			(unsigned long long)h->next_pfn, (unsigned long long)h->max_pfn);
 	fprintf(out, "level:            %s (%u)\n", lkcd_level_name(h->level), h->level);
 	fprintf(out, "exclude:          0x%x\n", h->exclude);
@@ -114,7 +108,7 @@ struct json_object *summary_json(const struct lkcd_dump_header *h, uint64_t head
 	S("dump_type", dump_type(h, type, sizeof(type)));
 	S("state", lkcd_state_name(h->state));
 	if (h->state == LKCD_STATE_INCOMPLETE)
-		S("incomplete_reason", incomplete_reason_name(h->incomplete_reason));
+		S("incomplete_reason", lkcd_incomplete_reason(h->incomplete_reason)->text);
 	N("level", h->level);
 	S("level_name", lkcd_level_name(h->level));
 	N("exclude", h->exclude);
