@@ -24,10 +24,11 @@
 #                 LKCD_RELEASE=bookworm for 6.1; table in build/bench/, see
 #                 Documentation/performance.rst)
 #   make fuzz     run every libFuzzer target for FUZZ_SECONDS (tests/fuzz)
-#   make deb      Debian packages lkcd + lkcd-dkms into build/deb/
+#   make deb      Debian packages lkcd + lkcd-dkms (+ liblkcd-dev) into build/deb/
 #                 (scripts/deb: dpkg-buildpackage -us -uc -b, lintian)
 #   make install  tools, module source + dkms.conf, units, udev rules, man
-#                 pages, default config (DESTDIR=, PREFIX= as usual)
+#                 pages, default config, liblkcd + its headers + liblkcd.pc
+#                 (DESTDIR=, PREFIX= as usual)
 #   make clean
 #
 # build/ (never committed; `make clean` removes it):
