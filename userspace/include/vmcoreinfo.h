@@ -93,7 +93,12 @@ const char *lkcd_vmcoreinfo_text(const struct lkcd_vmcoreinfo *vi,
 const char *lkcd_vmcoreinfo_get(const struct lkcd_vmcoreinfo *vi,
 				const char *key);
 
-/* Typed lookups: name is what goes between the parentheses. */
+/*
+ * Typed lookups: name is what goes between the parentheses.  These and the
+ * whole-key lookups below return 0, -ENOENT when the key is absent, or
+ * -EINVAL when its value does not parse, -ENAMETOOLONG when the key made
+ * of the name is too long (no error object: the errno says all).
+ */
 int lkcd_vmcoreinfo_symbol(const struct lkcd_vmcoreinfo *vi,
 			   const char *name, uint64_t *out);
 int lkcd_vmcoreinfo_size(const struct lkcd_vmcoreinfo *vi,
