@@ -514,6 +514,7 @@ static void mounted_fstype(const char *dir, char *out, size_t len)
 	fclose(f);
 }
 
+/* Append s and a newline to the malloc'ed *buf; 0, or -1 (no message) on ENOMEM. */
 static int append_line(char **buf, size_t *len, const char *s)
 {
 	size_t n = strlen(s);
@@ -770,12 +771,18 @@ static int collect(struct build *b, const struct lkcd_conf *conf, const struct o
 		if (snprintf(path, sizeof(path), "%s/%s", b->moddir, b->order[i]) >= (int)sizeof(path) ||
 		    snprintf(line, sizeof(line), "lib/modules/%s/%s", b->kver, b->order[i]) >= (int)sizeof(line)) {
 			errmsg("mkinitrd: module path too long: %s", b->order[i]);
+			free(mods);
 			return -1;
 		}
-		if (add_file(b, path, line, 0644, "kernel module") < 0)
+		if (add_file(b, path, line, 0644, "kernel module") < 0) {
+			free(mods);
 			return -1;
-		if (append_line(&mods, &modlen, b->order[i]) < 0)
+		}
+		if (append_line(&mods, &modlen, b->order[i]) < 0) {
+			errmsg("mkinitrd: out of memory listing the modules");
+			free(mods);
 			return -1;
+		}
 	}
 	if (add_text(b, "etc/lkcd/modules", 0644, mods ? mods : "", modlen,
 		     "modules /init loads, in order") < 0) {
