@@ -361,10 +361,10 @@ static int arm(const struct lkcd_conf *conf)
 	return EXIT_OK;
 }
 
-static void config_usage(FILE *out)
+static void config_usage(FILE *out, const char *cmd)
 {
 	fprintf(out,
-		"Usage: %s config [options]\n"
+		"Usage: %s %s [options]\n"
 		"\n"
 		"Arm the crash dumper as the configuration file says: load lkcd.ko, set\n"
 		"/proc/sys/kernel/dump/*, crash_kexec_post_notifiers and the panic timeout,\n"
@@ -379,7 +379,7 @@ static void config_usage(FILE *out)
 		"  -h, --help           show this help\n"
 		"\n"
 		"Exit: 0 armed (or saved), 1 failure; in the capture kernel as lkcd save.\n",
-		prog, LKCD_CONF_PATH);
+		prog, cmd, LKCD_CONF_PATH);
 }
 
 int cmd_config(int argc, char **argv)
@@ -405,22 +405,13 @@ int cmd_config(int argc, char **argv)
 		case 'p':
 			print = true;
 			break;
-		case 'c':
-			conf_path = optarg;
-			conf_path_given = true;
-			break;
-		case 'h':
-			config_usage(stdout);
-			return EXIT_OK;
 		default:
-			config_usage(stderr);
-			return EXIT_FAIL;
+			if ((ret = cmd_option(c, config_usage, argv[0])) >= 0)
+				return ret;
 		}
 	}
-	if (optind != argc) {
-		errmsg("config: unexpected argument '%s'", argv[optind]);
+	if (cmd_operands(argc, argv, 0) != EXIT_OK)
 		return EXIT_FAIL;
-	}
 	if (load_config(&conf) < 0)
 		return EXIT_FAIL;
 	if (print) {

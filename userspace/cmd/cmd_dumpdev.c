@@ -315,11 +315,11 @@ static void dumpdev_print_json(const struct dumpdev_report *r, const struct lkcd
 	json_print(o);
 }
 
-static void dumpdev_usage(FILE *out)
+static void dumpdev_usage(FILE *out, const char *cmd)
 {
 	fprintf(out,
-		"Usage: %s dumpdev [options] [DEV]\n"
-		"       %s dumpdev --init DEV\n"
+		"Usage: %s %s [options] [DEV]\n"
+		"       %s %s --init DEV\n"
 		"\n"
 		"Say what the raw dump device (DEV, default DUMPDEV) holds: no dump, a\n"
 		"half-written one, one waiting for lkcd save, or one already saved.\n"
@@ -339,7 +339,7 @@ static void dumpdev_usage(FILE *out)
 		"saved, half-written or damaged), 1 usage, a bad configuration or the\n"
 		"device cannot be read.\n"
 		"--init: 0 claimed (or already lkcd's), 1 refused or failed.\n",
-		prog, prog, LKCD_CONF_PATH);
+		prog, cmd, prog, cmd, LKCD_CONF_PATH);
 }
 
 int cmd_dumpdev(int argc, char **argv)
@@ -368,22 +368,13 @@ int cmd_dumpdev(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
-		case 'c':
-			conf_path = optarg;
-			conf_path_given = true;
-			break;
-		case 'h':
-			dumpdev_usage(stdout);
-			return EXIT_OK;
 		default:
-			dumpdev_usage(stderr);
-			return EXIT_FAIL;
+			if ((rc = cmd_option(c, dumpdev_usage, argv[0])) >= 0)
+				return rc;
 		}
 	}
-	if (argc - optind > 1) {
-		errmsg("dumpdev: unexpected argument '%s'", argv[optind + 1]);
+	if (cmd_operands(argc, argv, 1) != EXIT_OK)
 		return EXIT_FAIL;
-	}
 	if (json && (quiet || init)) {
 		errmsg("dumpdev: --json reports what DEV holds; it goes with neither --quiet nor --init");
 		return EXIT_FAIL;

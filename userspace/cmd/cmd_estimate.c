@@ -55,6 +55,20 @@ static void capture_initrd(const struct lkcd_conf *conf, char *path, size_t len)
 		 "/boot/initrd.img-%s", u.release);
 }
 
+static void estimate_usage(FILE *out, const char *cmd)
+{
+	fprintf(out,
+		"Usage: %s %s [options]\n\n"
+		"Print the crashkernel= this machine needs for lkcd, then each part of it\n"
+		"and why: the measured floor, this machine's capture initramfs and memory,\n"
+		"headroom, and whether this boot's reservation is enough.\n\n"
+		"  -q, --quiet          print only the crashkernel=SIZE line\n"
+		"  -c, --config FILE    configuration file (default %s)\n"
+		"  -h, --help           show this help\n"
+		"\nExit: 0, 1 when memory or the configuration cannot be read.\n",
+		prog, cmd, LKCD_CONF_PATH);
+}
+
 int cmd_estimate(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -69,36 +83,20 @@ int cmd_estimate(int argc, char **argv)
 	char initrd[4096], buf[64];
 	bool quiet = false, have_initrd;
 	struct stat st;
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "qc:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			quiet = true;
 			break;
-		case 'c':
-			conf_path = optarg;
-			conf_path_given = true;
-			break;
-		case 'h':
-			printf("Usage: %s estimate [options]\n\n"
-			       "Print the crashkernel= this machine needs for lkcd, then each part of it\n"
-			       "and why: the measured floor, this machine's capture initramfs and memory,\n"
-			       "headroom, and whether this boot's reservation is enough.\n\n"
-			       "  -q, --quiet          print only the crashkernel=SIZE line\n"
-			       "  -c, --config FILE    configuration file (default %s)\n"
-			       "  -h, --help           show this help\n"
-			       "\nExit: 0, 1 when memory or the configuration cannot be read.\n",
-			       prog, LKCD_CONF_PATH);
-			return EXIT_OK;
 		default:
-			return EXIT_FAIL;
+			if ((rc = cmd_option(c, estimate_usage, argv[0])) >= 0)
+				return rc;
 		}
 	}
-	if (optind != argc) {
-		errmsg("estimate: unexpected argument '%s'", argv[optind]);
+	if (cmd_operands(argc, argv, 0) != EXIT_OK)
 		return EXIT_FAIL;
-	}
 	if (load_config(&conf) < 0)
 		return EXIT_FAIL;
 	kib = mem_total_kib();

@@ -587,10 +587,10 @@ struct opts {
 	bool list, if_stale, quiet, generic;
 };
 
-static void mkinitrd_usage(FILE *out)
+static void mkinitrd_usage(FILE *out, const char *cmd)
 {
 	fprintf(out,
-		"Usage: %s mkinitrd [options]\n"
+		"Usage: %s %s [options]\n"
 		"\n"
 		"Build the capture kernel's initramfs: busybox, lkcd, the configuration, and\n"
 		"the kernel modules the dump target needs (from modules.dep), nothing else.\n"
@@ -617,7 +617,7 @@ static void mkinitrd_usage(FILE *out)
 		"  -c, --config FILE      configuration file (default %s)\n"
 		"  -h, --help             show this help\n"
 		"\n"
-		"Exit: 0 built (or up to date), 1 failure.\n", prog, LKCD_CONF_PATH);
+		"Exit: 0 built (or up to date), 1 failure.\n", prog, cmd, LKCD_CONF_PATH);
 }
 
 static const char *find_init_template(char *buf, size_t len)
@@ -1077,7 +1077,7 @@ int cmd_mkinitrd(int argc, char **argv)
 	};
 	struct opts o = { .busybox = "/bin/busybox", .comp = INITRD_GZIP };
 	struct lkcd_conf conf;
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "k:m:o:t:a:f:gZ:i:slqc:h", lopts, NULL)) != -1) {
 		switch (c) {
@@ -1119,22 +1119,13 @@ int cmd_mkinitrd(int argc, char **argv)
 		case 's': o.if_stale = true; break;
 		case 'l': o.list = true; break;
 		case 'q': o.quiet = true; break;
-		case 'c':
-			conf_path = optarg;
-			conf_path_given = true;
-			break;
-		case 'h':
-			mkinitrd_usage(stdout);
-			return EXIT_OK;
 		default:
-			mkinitrd_usage(stderr);
-			return EXIT_FAIL;
+			if ((rc = cmd_option(c, mkinitrd_usage, argv[0])) >= 0)
+				return rc;
 		}
 	}
-	if (optind != argc) {
-		errmsg("mkinitrd: unexpected argument '%s'", argv[optind]);
+	if (cmd_operands(argc, argv, 0) != EXIT_OK)
 		return EXIT_FAIL;
-	}
 	if (load_config(&conf) < 0)
 		return EXIT_FAIL;
 	return mkinitrd_build(&conf, &o, NULL, 0);

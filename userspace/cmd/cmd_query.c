@@ -192,6 +192,16 @@ static void print_json(const struct state *s)
 	json_print(o);
 }
 
+static void query_usage(FILE *out, const char *cmd)
+{
+	fprintf(out,
+		"Usage: %s %s [options]\n\n"
+		"Show whether a dump will be taken at the next panic, and the settings.\n\n"
+		"  -j, --json           print one JSON object (with \"reasons\": why not armed)\n"
+		"  -h, --help           show this help\n"
+		"\nExit: 0 armed, 4 not armed, 1 usage error.\n", prog, cmd);
+}
+
 int cmd_query(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -202,30 +212,20 @@ int cmd_query(int argc, char **argv)
 	};
 	bool json = false;
 	struct state s;
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "jc:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
-		case 'c':
-			break;	/* accepted for symmetry: query reads no config */
-		case 'h':
-			printf("Usage: %s %s [options]\n\n"
-			       "Show whether a dump will be taken at the next panic, and the settings.\n\n"
-			       "  -j, --json           print one JSON object (with \"reasons\": why not armed)\n"
-			       "  -h, --help           show this help\n"
-			       "\nExit: 0 armed, 4 not armed, 1 usage error.\n", prog, argv[0]);
-			return EXIT_OK;
 		default:
-			return EXIT_FAIL;
+			if ((rc = cmd_option(c, query_usage, argv[0])) >= 0)
+				return rc;
 		}
 	}
-	if (optind != argc) {
-		errmsg("%s: unexpected argument '%s'", argv[0], argv[optind]);
+	if (cmd_operands(argc, argv, 0) != EXIT_OK)
 		return EXIT_FAIL;
-	}
 	gather(&s);
 	if (json)
 		print_json(&s);

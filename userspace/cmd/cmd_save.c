@@ -824,10 +824,10 @@ out:
 	return rc;
 }
 
-static void save_usage(FILE *out)
+static void save_usage(FILE *out, const char *cmd)
 {
 	fprintf(out,
-		"Usage: %s save [options]\n"
+		"Usage: %s %s [options]\n"
 		"\n"
 		"Save the dump preserved by the crashed kernel to DUMPDIR/N/.\n"
 		"\n"
@@ -876,7 +876,7 @@ static void save_usage(FILE *out)
 		"bad header (and no fallback), 3 the dump could not be written (nothing is\n"
 		"left behind), 5 nothing to save (not a capture kernel, no DUMPDEV, no\n"
 		"snapshot held).\n",
-		prog, LKCD_CONF_PATH);
+		prog, cmd, LKCD_CONF_PATH);
 }
 
 int cmd_save(int argc, char **argv)
@@ -909,7 +909,7 @@ int cmd_save(int argc, char **argv)
 	enum lkcd_out_format fmt;
 	struct lkcd_conf conf;
 	bool keep_zstd;
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "a:f:d:F:c:D:skl:e:o:qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -984,22 +984,13 @@ int cmd_save(int argc, char **argv)
 			}
 			format = optarg;
 			break;
-		case 'c':
-			conf_path = optarg;
-			conf_path_given = true;
-			break;
-		case 'h':
-			save_usage(stdout);
-			return EXIT_OK;
 		default:
-			save_usage(stderr);
-			return EXIT_FAIL;
+			if ((rc = cmd_option(c, save_usage, argv[0])) >= 0)
+				return rc;
 		}
 	}
-	if (optind != argc) {
-		errmsg("save: unexpected argument '%s'", argv[optind]);
+	if (cmd_operands(argc, argv, 0) != EXIT_OK)
 		return EXIT_FAIL;
-	}
 	if (req.have_level && req.have_exclude) {
 		errmsg("save: give --level or --exclude, not both");
 		return EXIT_FAIL;

@@ -322,6 +322,19 @@ static int show_file(const char *path, FILE *out, bool brief)
 	return show_dump(path, out, brief, NULL);
 }
 
+/* show and list share their options; show takes dumps as operands */
+static void show_usage(FILE *out, const char *cmd)
+{
+	fprintf(out,
+		"Usage: %s %s%s\n\n"
+		"  -d, --dumpdir DIR    where dumps are (default DUMPDIR)\n"
+		"  -j, --json           print JSON (show: an object per dump, list: an array)\n"
+		"  -c, --config FILE    configuration file (default %s)\n"
+		"  -h, --help           show this help\n"
+		"\nExit: 0 ok, 1 usage or config error, 2 a dump could not be read.\n",
+		prog, cmd, strcmp(cmd, "show") ? "" : " N|PATH...", LKCD_CONF_PATH);
+}
+
 static int show_list_opts(int argc, char **argv, const char *what, int need_args,
 			  struct lkcd_conf *conf, bool *json)
 {
@@ -333,7 +346,7 @@ static int show_list_opts(int argc, char **argv, const char *what, int need_args
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dumpdir = NULL;
-	int c;
+	int c, rc;
 
 	*json = false;
 	while ((c = getopt_long(argc, argv, "jc:d:h", opts, NULL)) != -1) {
@@ -341,34 +354,21 @@ static int show_list_opts(int argc, char **argv, const char *what, int need_args
 		case 'j':
 			*json = true;
 			break;
-		case 'c':
-			conf_path = optarg;
-			conf_path_given = true;
-			break;
 		case 'd':
 			dumpdir = optarg;
 			break;
-		case 'h':
-			printf("Usage: %s %s%s\n\n"
-			       "  -d, --dumpdir DIR    where dumps are (default DUMPDIR)\n"
-			       "  -j, --json           print JSON (show: an object per dump, list: an array)\n"
-			       "  -c, --config FILE    configuration file (default %s)\n"
-			       "  -h, --help           show this help\n"
-			       "\nExit: 0 ok, 1 usage or config error, 2 a dump could not be read.\n",
-			       prog, what, need_args ? " N|PATH..." : "", LKCD_CONF_PATH);
-			return 1;
 		default:
-			return -1;
+			/* this helper's own convention: 1 done (help), -1 failed */
+			if ((rc = cmd_option(c, show_usage, argv[0])) >= 0)
+				return rc == EXIT_OK ? 1 : -1;
 		}
 	}
 	if (need_args && optind >= argc) {
 		errmsg("%s: which dump? (N or a path)", what);
 		return -1;
 	}
-	if (!need_args && optind != argc) {
-		errmsg("%s: unexpected argument '%s'", what, argv[optind]);
+	if (!need_args && cmd_operands(argc, argv, 0) != EXIT_OK)
 		return -1;
-	}
 	if (load_config(conf) < 0)
 		return -1;
 	if (dumpdir)

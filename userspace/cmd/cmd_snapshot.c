@@ -137,10 +137,10 @@ const char *snapshot_state_text(char *buf, size_t len)
 	return read_text(sys_path("/proc/sys/kernel/dump/snapshot_state"), buf, len) < 0 ? NULL : buf;
 }
 
-static void snapshot_usage(FILE *out)
+static void snapshot_usage(FILE *out, const char *cmd)
 {
 	fprintf(out,
-		"Usage: %s snapshot [options]\n"
+		"Usage: %s %s [options]\n"
 		"\n"
 		"Take a snapshot of memory while the system keeps running (as SysRq d),\n"
 		"held in memory until `lkcd save` writes it to DUMPDIR/N/ or `lkcd release`\n"
@@ -154,7 +154,7 @@ static void snapshot_usage(FILE *out)
 		"  -h, --help           show this help\n"
 		"\n"
 		"Exit: 0 taken (or started), 1 refused (one is held: EBUSY; lockdown) or\n"
-		"failed, 2 --status with nothing held.\n", prog);
+		"failed, 2 --status with nothing held.\n", prog, cmd);
 }
 
 int cmd_snapshot(int argc, char **argv)
@@ -186,18 +186,13 @@ int cmd_snapshot(int argc, char **argv)
 		case 's':
 			status = true;
 			break;
-		case 'h':
-			snapshot_usage(stdout);
-			return EXIT_OK;
 		default:
-			snapshot_usage(stderr);
-			return EXIT_FAIL;
+			if ((rc = cmd_option(c, snapshot_usage, argv[0])) >= 0)
+				return rc;
 		}
 	}
-	if (optind != argc) {
-		errmsg("snapshot: unexpected argument '%s'", argv[optind]);
+	if (cmd_operands(argc, argv, 0) != EXIT_OK)
 		return EXIT_FAIL;
-	}
 	fd = snapshot_dev_open();
 	if (fd < 0)
 		return EXIT_FAIL;

@@ -40,6 +40,18 @@ static bool confirmed_at_terminal(void)
 	return true;
 }
 
+static void test_usage(FILE *out, const char *cmd)
+{
+	fprintf(out,
+		"Usage: %s %s [options]\n\n"
+		"Crash the kernel now (sysrq c) to prove that a dump is taken and saved.\n"
+		"Refused unless lkcd is armed (see lkcd status).\n\n"
+		"  -y, --yes            do not ask for confirmation\n"
+		"  -h, --help           show this help\n"
+		"\nExit: does not return when the crash happens; 1 refused or failed,\n"
+		"4 not armed.\n", prog, cmd);
+}
+
 int cmd_test(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -50,30 +62,20 @@ int cmd_test(int argc, char **argv)
 	char trigger[4096];
 	const char *why;
 	bool yes = false;
-	int c, err;
+	int c, err, rc;
 
 	while ((c = getopt_long(argc, argv, "yh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'y':
 			yes = true;
 			break;
-		case 'h':
-			printf("Usage: %s %s [options]\n\n"
-			       "Crash the kernel now (sysrq c) to prove that a dump is taken and saved.\n"
-			       "Refused unless lkcd is armed (see lkcd status).\n\n"
-			       "  -y, --yes            do not ask for confirmation\n"
-			       "  -h, --help           show this help\n"
-			       "\nExit: does not return when the crash happens; 1 refused or failed,\n"
-			       "4 not armed.\n", prog, argv[0]);
-			return EXIT_OK;
 		default:
-			return EXIT_FAIL;
+			if ((rc = cmd_option(c, test_usage, argv[0])) >= 0)
+				return rc;
 		}
 	}
-	if (optind != argc) {
-		errmsg("%s: unexpected argument '%s'", argv[0], argv[optind]);
+	if (cmd_operands(argc, argv, 0) != EXIT_OK)
 		return EXIT_FAIL;
-	}
 	if (!dumper_armed(&why)) {
 		errmsg("test: refusing to crash the kernel: no dump would be taken: %s", why);
 		return EXIT_NOTARMED;

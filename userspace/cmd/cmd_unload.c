@@ -46,6 +46,17 @@ int disarm(bool dry_run)
 	return EXIT_OK;
 }
 
+static void unload_usage(FILE *out, const char *cmd)
+{
+	fprintf(out,
+		"Usage: %s %s [options]\n\n"
+		"Disarm the crash dumper: unload the capture kernel (kexec -p -u) and set\n"
+		"lkcd.ko's dump level to none.  lkcd config arms it again.\n\n"
+		"  -n, --dry-run        print what would be done, change nothing\n"
+		"  -h, --help           show this help\n"
+		"\nExit: 0 disarmed, 1 failure.\n", prog, cmd);
+}
+
 int cmd_unload(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -54,28 +65,19 @@ int cmd_unload(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool dry_run = false;
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "nh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			dry_run = true;
 			break;
-		case 'h':
-			printf("Usage: %s unload [options]\n\n"
-			       "Disarm the crash dumper: unload the capture kernel (kexec -p -u) and set\n"
-			       "lkcd.ko's dump level to none.  lkcd config arms it again.\n\n"
-			       "  -n, --dry-run        print what would be done, change nothing\n"
-			       "  -h, --help           show this help\n"
-			       "\nExit: 0 disarmed, 1 failure.\n", prog);
-			return EXIT_OK;
 		default:
-			return EXIT_FAIL;
+			if ((rc = cmd_option(c, unload_usage, argv[0])) >= 0)
+				return rc;
 		}
 	}
-	if (optind != argc) {
-		errmsg("unload: unexpected argument '%s'", argv[optind]);
+	if (cmd_operands(argc, argv, 0) != EXIT_OK)
 		return EXIT_FAIL;
-	}
 	return disarm(dry_run);
 }

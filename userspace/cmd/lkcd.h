@@ -32,6 +32,19 @@ void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * What every command's getopt_long() loop answers alike, for the default:
+ * label of its switch: 'c' (-c FILE, the configuration file: parsing goes
+ * on, -1); 'h' (usage on stdout: EXIT_OK); anything else, a bad option
+ * getopt has already named (usage on stderr: EXIT_FAIL).  usage(out, cmd)
+ * prints the command's help, cmd being its argv[0].  Returns -1, or the
+ * exit code the command returns.
+ */
+typedef void cmd_usage_fn(FILE *out, const char *cmd);
+int cmd_option(int c, cmd_usage_fn *usage, const char *cmd);
+/* At most max operands after the options: EXIT_OK, or EXIT_FAIL said. */
+int cmd_operands(int argc, char **argv, int max);
+
+/*
  * Load the configuration: defaults, then the file.  A missing default file
  * is fine (defaults); a missing -c file or any bad line is an error
  * (messages printed).  0 or -1.

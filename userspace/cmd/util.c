@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
+
 
 #include "lkcd.h"
 
@@ -34,6 +36,30 @@ void warnmsg(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int cmd_option(int c, cmd_usage_fn *usage, const char *cmd)
+{
+	switch (c) {
+	case 'c':
+		conf_path = optarg;
+		conf_path_given = true;
+		return -1;
+	case 'h':
+		usage(stdout, cmd);
+		return EXIT_OK;
+	default:
+		usage(stderr, cmd);
+		return EXIT_FAIL;
+	}
+}
+
+int cmd_operands(int argc, char **argv, int max)
+{
+	if (argc - optind <= max)
+		return EXIT_OK;
+	errmsg("%s: unexpected argument '%s'", argv[0], argv[optind + max]);
+	return EXIT_FAIL;
 }
 
 static void print_report(void *ctx, const char *msg)
