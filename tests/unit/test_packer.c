@@ -857,6 +857,34 @@ static void test_seal_committed_states(void)
 	sim_free(sm);
 }
 
+/*
+ * The empty header (panic.c's second panic before the packer, lockdown,
+ * a refused setup): INCOMPLETE for the reason, no chain, every count zero,
+ * and nothing else touched (what panicked and when stays).
+ */
+static void test_header_empty(void)
+{
+	struct simmem *sm = standard(1024, 9, 0);
+	struct lkcd_dump_header *h = sim_header(sm), want;
+	uint8_t before[PS];
+
+	CU_ASSERT_EQUAL(sim_pack(sm, LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, LKCD_COMPRESS_ZLIB, 0), 0);
+	CU_ASSERT(h->nr_blocks > 0 && h->pages_dumped > 0 && h->first_block_paddr);
+	memcpy(before, h, PS);
+	memcpy(&want, h, sizeof(want));
+	want.state = LKCD_STATE_INCOMPLETE;
+	want.incomplete_reason = LKCD_INCOMPLETE_REENTERED;
+	want.first_block_paddr = 0;
+	want.nr_blocks = want.nr_records = 0;
+	want.pages_dumped = want.pages_zero = want.pages_excluded = 0;
+	want.pages_unreadable = want.stored_bytes = want.next_pfn = 0;
+	lkcd_packer_header_empty(h, LKCD_INCOMPLETE_REENTERED);
+	CU_ASSERT_EQUAL(memcmp(h, &want, sizeof(want)), 0);
+	/* the range table after the header is left as it was */
+	CU_ASSERT_EQUAL(memcmp((uint8_t *)h + sizeof(*h), before + sizeof(*h), PS - sizeof(*h)), 0);
+	sim_free(sm);
+}
+
 /* ---- test-only damage (LKCD_TEST): bit flips after the seal ---- */
 
 struct damaged {
@@ -1017,6 +1045,7 @@ static CU_TestInfo packer_tests[] = {
 	{ "progress and keepalive", test_progress },
 	{ "interrupted anywhere: seal keeps the committed prefix", test_interrupted_prefix },
 	{ "seal from state: never run, already sealed", test_seal_committed_states },
+	{ "empty header: INCOMPLETE, no chain, no counts", test_header_empty },
 	{ "test knob: bit flips reported, the rest read", test_damage_records },
 	{ "test knob: flips cost only the classes asked", test_damage_records_classes },
 	{ "throughput (information)", test_throughput },
