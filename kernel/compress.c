@@ -10,12 +10,16 @@
  *         never refers further back) and memLevel 5, because
  *         zlib_deflateReset() clears the whole hash table for every page:
  *         2^(memLevel+8) bytes, 8 KiB here instead of 64 KiB at memLevel 8.
- *   zstd  a zstd frame (level 3, the level the crypto API used), as
- *         userspace ZSTD_decompress() reads it.
+ *   zstd  a zstd frame at kernel.dump.compress_level (zstd's levels:
+ *         negative ones are its fast modes, 0 its default 3), as userspace
+ *         ZSTD_decompress() reads it.
  *   lz4   a raw lz4 block, as LZ4_decompress_safe() reads it.
+ *   lzo   a raw LZO1X-1 block, as liblzo2's lzo1x_decompress_safe() reads
+ *         it: what makedumpfile -l stores, so lkcd save copies the pages
+ *         into a kdump-compressed file as they are.
  *
- * All three through the kernel's compression libraries directly
- * (lib/zlib_deflate, lib/zstd, lib/lz4), the same API on every kernel lkcd
+ * All four through the kernel's compression libraries directly
+ * (lib/zlib_deflate, lib/zstd, lib/lz4, lib/lzo), the same API on every kernel lkcd
  * builds for: the crypto API's synchronous "comp" transforms are gone since
  * 6.15, and their replacement (acomp) takes a per-CPU lock on every call,
  * which a panic may find held by a stopped CPU.  The library calls work in
@@ -24,8 +28,9 @@
  * them; a bare insmod needs them loaded first).
  *
  * Every workspace is allocated at load, in process context, and never at
- * panic, whichever compressor is selected (zstd's at level 3 for a 4 KiB
- * input is about 90 KiB, lz4's 16 KiB), and kept until unload.  At load each is also put in the NODUMP
+ * panic, whichever compressor is selected (zstd's, sized for its largest
+ * level on a 4 KiB input, a few hundred KiB; lz4's 16 KiB; lzo's 16 KiB
+ * plus an output page), and kept until unload.  At load each is also put in the NODUMP
  * set (issue 12, item 13): a compressor's hash tables and window change
  * with every page compressed, so the copy a dump would hold is neither what
  * the kernel had at panic nor what it has at the end.  The NODUMP set is
@@ -38,6 +43,7 @@
 
 #include <linux/err.h>
 #include <linux/lz4.h>
+#include <linux/lzo.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -117,13 +123,19 @@ static notrace int lkcd_zlib_page(const void *src, void *dst, u32 dst_cap)
 
 /* ---- zstd ---- */
 
-#define LKCD_ZSTD_LEVEL		3
-
+/*
+ * zstd's parameters for a level: two slots, the one the panic path may use
+ * (active) and the one a writer fills (lkcd_config_lock held), published by
+ * WRITE_ONCE of the pointer, so that a CPU stopped half-way through a level
+ * change never leaves the panic path with half-written parameters.
+ */
 static struct {
 	void *workspace;
 	size_t size;
 	zstd_cctx *cctx;
-	zstd_parameters params;
+	zstd_parameters params[2];
+	const zstd_parameters *active;	/* lkcd_config_lock writers */
+	const zstd_parameters *dump;	/* latched at lkcd_compress_begin() */
 } lkcd_zstd;
 
 static void lkcd_zstd_teardown(void)
@@ -133,10 +145,22 @@ static void lkcd_zstd_teardown(void)
 	lkcd_zstd.cctx = NULL;
 }
 
+/*
+ * The workspace is sized for the largest level's parameters on a one-page
+ * input (zstd shrinks its tables to the input size: every level fits in a
+ * few hundred KiB), so that a level change at run time never allocates.
+ */
 static int lkcd_zstd_setup(void)
 {
-	lkcd_zstd.params = zstd_get_params(LKCD_ZSTD_LEVEL, PAGE_SIZE);
-	lkcd_zstd.size = zstd_cctx_workspace_bound(&lkcd_zstd.params.cParams);
+	int level;
+	size_t size = 0;
+
+	for (level = 1; level <= zstd_max_clevel(); level++) {
+		zstd_parameters p = zstd_get_params(level, PAGE_SIZE);
+
+		size = max(size, zstd_cctx_workspace_bound(&p.cParams));
+	}
+	lkcd_zstd.size = size;
 	lkcd_zstd.workspace = vzalloc(lkcd_zstd.size);
 	if (!lkcd_zstd.workspace)
 		return -ENOMEM;
@@ -145,6 +169,8 @@ static int lkcd_zstd_setup(void)
 		lkcd_zstd_teardown();
 		return -EINVAL;
 	}
+	lkcd_zstd.params[0] = zstd_get_params(lkcd_tun.compress_level, PAGE_SIZE);
+	WRITE_ONCE(lkcd_zstd.active, &lkcd_zstd.params[0]);
 	return 0;
 }
 
@@ -154,15 +180,21 @@ static void *lkcd_zstd_workspace(size_t *size)
 	return lkcd_zstd.workspace;
 }
 
-/* Panic path: the workspace holds all state; no allocation, no lock. */
-static notrace int lkcd_zstd_page(const void *src, void *dst, u32 dst_cap)
+static notrace int lkcd_zstd_compress(const zstd_parameters *params, const void *src,
+				      void *dst, u32 dst_cap)
 {
 	size_t n = zstd_compress_cctx(lkcd_zstd.cctx, dst, dst_cap, src, PAGE_SIZE,
-				      &lkcd_zstd.params);
+				      params);
 
 	if (zstd_is_error(n) || !n || n > dst_cap)
 		return -1;
 	return n;
+}
+
+/* Panic path: the workspace holds all state; no allocation, no lock. */
+static notrace int lkcd_zstd_page(const void *src, void *dst, u32 dst_cap)
+{
+	return lkcd_zstd_compress(lkcd_zstd.dump, src, dst, dst_cap);
 }
 
 /* ---- lz4 ---- */
@@ -195,9 +227,55 @@ static notrace int lkcd_lz4_page(const void *src, void *dst, u32 dst_cap)
 	return n > 0 ? n : -1;
 }
 
+/* ---- lzo ---- */
+
+/*
+ * lzo1x_1_compress() writes up to lzo1x_worst_compress(PAGE_SIZE) bytes
+ * without looking at the room it has (the bounded variant is not in 6.1),
+ * so it writes into its own buffer, allocated with its work memory in one
+ * vmalloc area, and the result is copied out when it fits.  Plain LZO1X
+ * (not the kernel's lzorle), as liblzo2's lzo1x_decompress_safe() reads it
+ * and as makedumpfile -l writes DUMP_DH_COMPRESSED_LZO pages.
+ */
+#define LKCD_LZO_OUT		lzo1x_worst_compress(PAGE_SIZE)
+#define LKCD_LZO_SIZE		(LZO1X_MEM_COMPRESS + LKCD_LZO_OUT)
+
+static u8 *lkcd_lzo_mem;	/* work memory, then the output buffer */
+
+static int lkcd_lzo_setup(void)
+{
+	lkcd_lzo_mem = vzalloc(LKCD_LZO_SIZE);
+	return lkcd_lzo_mem ? 0 : -ENOMEM;
+}
+
+static void lkcd_lzo_teardown(void)
+{
+	vfree(lkcd_lzo_mem);
+	lkcd_lzo_mem = NULL;
+}
+
+static void *lkcd_lzo_workspace(size_t *size)
+{
+	*size = LKCD_LZO_SIZE;
+	return lkcd_lzo_mem;
+}
+
+/* Panic path: works in lkcd_lzo_mem only. */
+static notrace int lkcd_lzo_page(const void *src, void *dst, u32 dst_cap)
+{
+	u8 *out = lkcd_lzo_mem + LZO1X_MEM_COMPRESS;
+	size_t n = 0;
+
+	if (lzo1x_1_compress(src, PAGE_SIZE, out, &n, lkcd_lzo_mem) != LZO_E_OK ||
+	    !n || n > dst_cap)
+		return -1;
+	memcpy(dst, out, n);
+	return n;
+}
+
 /* ---- the table ---- */
 
-#define LKCD_NR_COMPRESS	(LKCD_COMPRESS_LZ4 + 1)
+#define LKCD_NR_COMPRESS	(LKCD_COMPRESS_LZO + 1)
 
 /* By LKCD_COMPRESS_* id; NONE (and the unused id 1) have no entry. */
 static const struct lkcd_compressor_ops lkcd_compressors[LKCD_NR_COMPRESS] = {
@@ -218,6 +296,12 @@ static const struct lkcd_compressor_ops lkcd_compressors[LKCD_NR_COMPRESS] = {
 		.teardown = lkcd_lz4_teardown,
 		.workspace = lkcd_lz4_workspace,
 		.page = lkcd_lz4_page,
+	},
+	[LKCD_COMPRESS_LZO] = {
+		.setup = lkcd_lzo_setup,
+		.teardown = lkcd_lzo_teardown,
+		.workspace = lkcd_lzo_workspace,
+		.page = lkcd_lzo_page,
 	},
 };
 
@@ -257,7 +341,8 @@ int lkcd_compress_available(u32 compress)
  * (where every page would silently be stored raw).  lkcd_config_lock held
  * or at load; the panic path is not running (it would not return here).
  */
-static int lkcd_compress_selftest(u32 id, const struct lkcd_compressor_ops *ops)
+static int lkcd_compress_selftest(u32 id, const struct lkcd_compressor_ops *ops,
+				  const zstd_parameters *zp)
 {
 	u8 *src, *dst;
 	int n, i;
@@ -273,7 +358,8 @@ static int lkcd_compress_selftest(u32 id, const struct lkcd_compressor_ops *ops)
 	}
 	for (i = 0; i < PAGE_SIZE; i++)
 		src[i] = (i / 64) & 0xff;
-	n = ops->page(src, dst, PAGE_SIZE - 1);
+	n = zp ? lkcd_zstd_compress(zp, src, dst, PAGE_SIZE - 1) :
+		 ops->page(src, dst, PAGE_SIZE - 1);
 	kfree(src);
 	kfree(dst);
 	if (n <= 0) {
@@ -296,10 +382,37 @@ int lkcd_compress_select(u32 compress)
 
 	if (ret)
 		return ret;
-	ret = lkcd_compress_selftest(compress, ops);
+	ret = lkcd_compress_selftest(compress, ops,
+				     compress == LKCD_COMPRESS_ZSTD ? lkcd_zstd.active : NULL);
 	if (ret)
 		return ret;
 	WRITE_ONCE(lkcd_comp_active, ops);
+	return 0;
+}
+
+/*
+ * Make level the zstd level the panic path uses (kernel.dump.compress_level).
+ * lkcd_config_lock held.  The level's parameters go to the slot the panic
+ * path is not using, are tried on a page when zstd is set up, then
+ * published.  -EINVAL outside this kernel's zstd_min_clevel()..max.
+ */
+int lkcd_compress_set_level(s32 level)
+{
+	zstd_parameters *next;
+	int ret;
+
+	if (level < zstd_min_clevel() || level > zstd_max_clevel())
+		return -EINVAL;
+	if (!(lkcd_comp_ready & BIT(LKCD_COMPRESS_ZSTD)))
+		return 0;	/* kept in lkcd_tun; zstd cannot be selected */
+	next = lkcd_zstd.active == &lkcd_zstd.params[0] ? &lkcd_zstd.params[1] :
+							   &lkcd_zstd.params[0];
+	*next = zstd_get_params(level, PAGE_SIZE);
+	ret = lkcd_compress_selftest(LKCD_COMPRESS_ZSTD,
+				     &lkcd_compressors[LKCD_COMPRESS_ZSTD], next);
+	if (ret)
+		return ret;
+	WRITE_ONCE(lkcd_zstd.active, next);
 	return 0;
 }
 
@@ -319,12 +432,13 @@ notrace int lkcd_compress_page(const void *src, void *dst, u32 dst_cap)
 notrace u32 lkcd_compress_begin(void)
 {
 	lkcd_comp_dump = READ_ONCE(lkcd_comp_active);
+	lkcd_zstd.dump = READ_ONCE(lkcd_zstd.active);
 	return lkcd_comp_dump ? (u32)(lkcd_comp_dump - lkcd_compressors) : LKCD_COMPRESS_NONE;
 }
 
 /*
  * At load: set every compressor up and leave its workspace out of dumps.
- * zlib must work (it is the default); zstd or lz4 failing to set up only
+ * zlib must work (it is the default); zstd, lz4 or lzo failing to set up only
  * makes that one unavailable (ENOPKG when selected).  Then select
  * lkcd_tun.compress.
  */

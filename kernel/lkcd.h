@@ -25,6 +25,7 @@ struct lkcd_packer_ops;
 struct lkcd_tunables {
 	u32 level;		/* LKCD_LEVEL_* */
 	u32 compress;		/* LKCD_COMPRESS_*, only ones available */
+	s32 compress_level;	/* zstd's level; the others have none */
 	u32 flags;		/* LKCD_FLAG_* */
 	u32 exclude;		/* LKCD_EXCLUDE_*; 0 = the level's default */
 	u32 deadline_ms;	/* the dump stops INCOMPLETE after this long */
@@ -32,6 +33,7 @@ struct lkcd_tunables {
 
 #define LKCD_DEFAULT_LEVEL	LKCD_LEVEL_KERN
 #define LKCD_DEFAULT_COMPRESS	LKCD_COMPRESS_ZLIB
+#define LKCD_DEFAULT_COMPRESS_LEVEL 3
 #define LKCD_DEFAULT_DEADLINE_MS 60000
 
 extern struct lkcd_tunables lkcd_tun;
@@ -92,6 +94,7 @@ int lkcd_compress_init(void);
 void lkcd_compress_exit(void);
 int lkcd_compress_available(u32 compress);
 int lkcd_compress_select(u32 compress);
+int lkcd_compress_set_level(s32 level);
 u32 lkcd_compress_begin(void);
 int lkcd_compress_page(const void *src, void *dst, u32 dst_cap);
 

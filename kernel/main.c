@@ -22,6 +22,7 @@ DEFINE_MUTEX(lkcd_config_lock);
 struct lkcd_tunables lkcd_tun = {
 	.level = LKCD_DEFAULT_LEVEL,
 	.compress = LKCD_DEFAULT_COMPRESS,
+	.compress_level = LKCD_DEFAULT_COMPRESS_LEVEL,
 	.flags = 0,
 	.exclude = 0,
 	.deadline_ms = LKCD_DEFAULT_DEADLINE_MS,

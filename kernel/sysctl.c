@@ -4,8 +4,12 @@
  *
  *   addr         0400  physical address of the header page, "0x%llx"
  *   level        0644  LKCD_LEVEL_*   (default 2, KERN)
- *   compress     0644  LKCD_COMPRESS_* (default 2, ZLIB); zstd (3) and lz4 (4)
- *                      set up at load with zlib (compress.c)
+ *   compress     0644  LKCD_COMPRESS_* (default 2, ZLIB); zstd (3), lz4 (4)
+ *                      and lzo (5) set up at load with zlib (compress.c)
+ *   compress_level 0644  zstd's level, signed decimal (default 3): -131072
+ *                      (this kernel's zstd_min_clevel()) to 22; negative
+ *                      levels are zstd's fast modes.  The other
+ *                      compressors have no level and ignore it.
  *   flags        0644  LKCD_FLAG_*    (default 0)
  *   exclude      0644  LKCD_EXCLUDE_* (default 0 = the level's default mask)
  *   deadline_ms  0644  the dump stops INCOMPLETE after this long (default 60000)
@@ -40,6 +44,8 @@ struct lkcd_knob {
 	int (*check)(u32 v);
 	/* optional: make v take effect; lkcd_config_lock held; 0 or -errno */
 	int (*apply)(u32 v);
+	/* *value holds an s32, read and written as signed decimal */
+	bool is_signed;
 };
 
 static int lkcd_check_level(u32 v)
@@ -50,6 +56,16 @@ static int lkcd_check_level(u32 v)
 static int lkcd_check_compress(u32 v)
 {
 	return lkcd_compress_valid(v) ? 0 : -EINVAL;
+}
+
+static int lkcd_check_compress_level(u32 v)
+{
+	return lkcd_compress_level_valid((s32)v) ? 0 : -EINVAL;
+}
+
+static int lkcd_apply_compress_level(u32 v)
+{
+	return lkcd_compress_set_level((s32)v);
 }
 
 static int lkcd_check_flags(u32 v)
@@ -70,6 +86,8 @@ static int lkcd_check_deadline(u32 v)
 static const struct lkcd_knob lkcd_knobs[] = {
 	{ "level", &lkcd_tun.level, lkcd_check_level },
 	{ "compress", &lkcd_tun.compress, lkcd_check_compress, lkcd_compress_select },
+	{ "compress_level", (u32 *)&lkcd_tun.compress_level, lkcd_check_compress_level,
+	  lkcd_apply_compress_level, true },
 	{ "flags", &lkcd_tun.flags, lkcd_check_flags },
 	{ "exclude", &lkcd_tun.exclude, lkcd_check_exclude },
 	{ "deadline_ms", &lkcd_tun.deadline_ms, lkcd_check_deadline },
@@ -102,7 +120,10 @@ static int lkcd_knob_handler(lkcd_ctl_table *table, int write, void *buffer,
 	int ret;
 
 	if (!write) {
-		snprintf(text, sizeof(text), "%u\n", READ_ONCE(*knob->value));
+		if (knob->is_signed)
+			snprintf(text, sizeof(text), "%d\n", (s32)READ_ONCE(*knob->value));
+		else
+			snprintf(text, sizeof(text), "%u\n", READ_ONCE(*knob->value));
 		return lkcd_sysctl_emit(text, buffer, lenp, ppos);
 	}
 	/*
@@ -115,8 +136,15 @@ static int lkcd_knob_handler(lkcd_ctl_table *table, int write, void *buffer,
 	/* one number per write(2); a continuation is not a new value */
 	if (*ppos)
 		return -EINVAL;
-	if (lkcd_parse_u32(buffer, *lenp, &v))
+	if (knob->is_signed) {
+		s32 sv;
+
+		if (lkcd_parse_s32(buffer, *lenp, &sv))
+			return -EINVAL;
+		v = (u32)sv;
+	} else if (lkcd_parse_u32(buffer, *lenp, &v)) {
 		return -EINVAL;
+	}
 	ret = knob->check(v);
 	if (ret)
 		return ret;

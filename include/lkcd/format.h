@@ -97,6 +97,15 @@ enum lkcd_incomplete_reason {
 #define LKCD_COMPRESS_ZLIB	2	/* zlib format (RFC 1950), as compress2() */
 #define LKCD_COMPRESS_ZSTD	3	/* zstd frame */
 #define LKCD_COMPRESS_LZ4	4	/* lz4 block, raw */
+#define LKCD_COMPRESS_LZO	5	/* lzo1x block, raw, as lzo1x_decompress_safe() reads it */
+
+/*
+ * The zstd level (sysctl kernel.dump.compress_level, DUMP_COMPRESS_LEVEL),
+ * a signed number: negative levels are zstd's fast ones, 0 is zstd's
+ * default (3).  Only zstd has levels at panic; the others ignore it.
+ */
+#define LKCD_ZSTD_LEVEL_MIN	(-131072)	/* ZSTD_minCLevel() of zstd 1.4-1.5 */
+#define LKCD_ZSTD_LEVEL_MAX	22
 
 /* LKCD's DUMP_FLAGS (sysctl kernel.dump.flags) */
 #define LKCD_FLAG_NONDISRUPT	0x1

@@ -20,7 +20,14 @@ static inline int lkcd_level_valid(__u32 level)
 static inline int lkcd_compress_valid(__u32 compress)
 {
 	return compress == LKCD_COMPRESS_NONE || compress == LKCD_COMPRESS_ZLIB ||
-	       compress == LKCD_COMPRESS_ZSTD || compress == LKCD_COMPRESS_LZ4;
+	       compress == LKCD_COMPRESS_ZSTD || compress == LKCD_COMPRESS_LZ4 ||
+	       compress == LKCD_COMPRESS_LZO;
+}
+
+/* kernel.dump.compress_level: a zstd level, LKCD_ZSTD_LEVEL_MIN..MAX. */
+static inline int lkcd_compress_level_valid(__s32 level)
+{
+	return level >= LKCD_ZSTD_LEVEL_MIN && level <= LKCD_ZSTD_LEVEL_MAX;
 }
 
 static inline int lkcd_flags_valid(__u32 flags)
@@ -69,6 +76,7 @@ static inline const char *lkcd_compress_name(__u32 compress)
 	case LKCD_COMPRESS_ZLIB:	return "zlib";
 	case LKCD_COMPRESS_ZSTD:	return "zstd";
 	case LKCD_COMPRESS_LZ4:		return "lz4";
+	case LKCD_COMPRESS_LZO:		return "lzo";
 	default:			return "?";
 	}
 }
@@ -157,6 +165,32 @@ static inline int lkcd_parse_u32(const char *s, unsigned long len, __u32 *out)
 	if (!digits)
 		return -1;
 	*out = (__u32)v;
+	return 0;
+}
+
+/*
+ * A signed decimal: an optional '-', then what lkcd_parse_u32 accepts
+ * (spaces around it too), within -2^31..2^31-1.  0 or -1.
+ */
+static inline int lkcd_parse_s32(const char *s, unsigned long len, __s32 *out)
+{
+	unsigned long i = 0;
+	__u32 v;
+	int neg = 0;
+
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i < len && s[i] == '-') {
+		neg = 1;
+		i++;
+	}
+	if (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '-' || s[i] == '+'))
+		return -1;
+	if (lkcd_parse_u32(s + i, len - i, &v))
+		return -1;
+	if (neg ? v > 0x80000000U : v > 0x7fffffffU)
+		return -1;
+	*out = neg ? (__s32)(0U - v) : (__s32)v;
 	return 0;
 }
 

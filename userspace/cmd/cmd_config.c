@@ -83,6 +83,15 @@ static int set_sysctl(const char *name, uint32_t v)
 	return set_value(file, value, "");
 }
 
+/* kernel.dump.compress_level, a signed number */
+static int set_level_sysctl(int32_t level)
+{
+	char value[16];
+
+	snprintf(value, sizeof(value), "%d", level);
+	return set_value(DUMP_SYSCTL "/compress_level", value, "");
+}
+
 static int load_module(const struct lkcd_conf *conf)
 {
 	char *insmod[] = { "insmod", (char *)conf->lkcd_module, NULL };
@@ -269,6 +278,11 @@ static int arm(const struct lkcd_conf *conf)
 		return EXIT_FAIL;
 	if (set_sysctl("level", conf->level) || set_sysctl("compress", conf->compress) ||
 	    set_sysctl("flags", conf->flags) || set_sysctl("exclude", conf->exclude))
+		return EXIT_FAIL;
+	/* an lkcd.ko without compress_level (older than DUMP_COMPRESS_LEVEL)
+	 * is still armed, with its fixed zstd level 3 */
+	if ((dry_run || access(sys_path(DUMP_SYSCTL "/compress_level"), F_OK) == 0) &&
+	    set_level_sysctl(conf->compress_level))
 		return EXIT_FAIL;
 	if (set_value(POST_NOTIFIERS, "Y",
 		      " (the dumper must run before kexec: needs a kernel with crash_kexec_post_notifiers)"))

@@ -24,6 +24,7 @@
 #define LKCD_CONF_KNOWN_HOSTS	"/etc/lkcd/known_hosts"
 #define LKCD_CONF_NET_WAIT	60	/* DUMP_NET_WAIT's default, seconds */
 #define LKCD_CONF_NET_WAIT_MAX	3600
+#define LKCD_CONF_COMPRESS_LEVEL 3	/* lkcd.ko's default zstd level */
 /*
  * What hurts a small capture kernel, as kdump-utils' KDUMP_COMMANDLINE_REMOVE
  * (crashkernel= and crashdump= are always dropped): huge page pools it
@@ -50,6 +51,7 @@ struct lkcd_conf {
 						 * lkcd dump, save /proc/vmcore itself */
 	uint32_t level;				/* DUMP_LEVEL (kern) */
 	uint32_t compress;			/* DUMP_COMPRESS (zlib) */
+	int32_t compress_level;			/* DUMP_COMPRESS_LEVEL (3): zstd's level */
 	uint32_t flags;				/* DUMP_FLAGS (0) */
 	uint32_t exclude;			/* DUMP_EXCLUDE (0 = the level's default) */
 	bool panic_timeout_set;

@@ -30,6 +30,7 @@ void lkcd_conf_defaults(struct lkcd_conf *c)
 	snprintf(c->dumpdir, sizeof(c->dumpdir), "%s", LKCD_CONF_DUMPDIR);
 	c->level = LKCD_LEVEL_KERN;
 	c->compress = LKCD_COMPRESS_ZLIB;
+	c->compress_level = LKCD_CONF_COMPRESS_LEVEL;
 	c->dump_format = LKCD_OUT_KDUMP;
 	/*
 	 * zstd pages are kept: DUMP_COMPRESS=zstd is a choice for speed, and
@@ -73,9 +74,9 @@ int lkcd_conf_parse_level(const char *s, uint32_t *out)
 
 int lkcd_conf_parse_compress(const char *s, uint32_t *out)
 {
-	static const char *const names[] = { "none", "zlib", "gzip", "zstd", "lz4" };
+	static const char *const names[] = { "none", "zlib", "gzip", "zstd", "lz4", "lzo" };
 	static const uint32_t values[] = { LKCD_COMPRESS_NONE, LKCD_COMPRESS_ZLIB,
-		LKCD_COMPRESS_ZLIB, LKCD_COMPRESS_ZSTD, LKCD_COMPRESS_LZ4 };
+		LKCD_COMPRESS_ZLIB, LKCD_COMPRESS_ZSTD, LKCD_COMPRESS_LZ4, LKCD_COMPRESS_LZO };
 	uint32_t v;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -237,7 +238,17 @@ static const char *set_level(struct lkcd_conf *c, const char *v)
 static const char *set_compress(struct lkcd_conf *c, const char *v)
 {
 	return lkcd_conf_parse_compress(v, &c->compress) ?
-		"expected none, zlib, zstd, lz4 or 0, 2, 3, 4" : NULL;
+		"expected none, zlib, zstd, lz4, lzo or 0, 2, 3, 4, 5" : NULL;
+}
+
+static const char *set_compress_level(struct lkcd_conf *c, const char *v)
+{
+	int32_t level;
+
+	if (lkcd_parse_s32(v, strlen(v), &level) || !lkcd_compress_level_valid(level))
+		return "expected a zstd level, -131072 to 22 (0 = zstd's default, 3)";
+	c->compress_level = level;
+	return NULL;
 }
 
 static const char *set_flags(struct lkcd_conf *c, const char *v)
@@ -508,6 +519,7 @@ static const struct {
 	{ "SAVE_FALLBACK", set_save_fallback },
 	{ "DUMP_LEVEL", set_level },
 	{ "DUMP_COMPRESS", set_compress },
+	{ "DUMP_COMPRESS_LEVEL", set_compress_level },
 	{ "DUMP_FLAGS", set_flags },
 	{ "DUMP_EXCLUDE", set_exclude },
 	{ "PANIC_TIMEOUT", set_panic_timeout },
@@ -787,6 +799,7 @@ char *lkcd_conf_format(const struct lkcd_conf *c)
 		{ "SAVE_FALLBACK", bool_text(c->save_fallback) },
 		{ "DUMP_LEVEL", lkcd_level_name(c->level) },
 		{ "DUMP_COMPRESS", lkcd_compress_name(c->compress) },
+		{ "DUMP_COMPRESS_LEVEL", (snprintf(num[4], 32, "%d", c->compress_level), num[4]) },
 		{ "DUMP_FLAGS", (snprintf(num[0], 32, "0x%x", c->flags), num[0]) },
 		{ "DUMP_EXCLUDE", (snprintf(num[1], 32, "%u", c->exclude), num[1]) },
 		{ "PANIC_TIMEOUT", c->panic_timeout_set ?

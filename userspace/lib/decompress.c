@@ -2,7 +2,8 @@
 /*
  * Expanding stored pages: zlib (RFC 1950, what the kernel's zlib_deflate
  * with windowBits 15 and userspace compress2() make), a zstd frame, a raw
- * lz4 block.  Every result must be exactly one page: a stored page that
+ * lz4 block, a raw LZO1X block (liblzo2's lzo1x_decompress_safe, as
+ * makedumpfile reads its -l pages).  Every result must be exactly one page: a stored page that
  * expands to more or less is corrupt, whatever its checksum said.
  */
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <zlib.h>
 #include <zstd.h>
 #include <lz4.h>
+#include <lzo/lzo1x.h>
 
 #include "decompress.h"
 #include "lkcd/params.h"
@@ -56,6 +58,24 @@ int lkcd_decompress_page(uint32_t compress, const void *src, size_t slen,
 			return lkcd_error_set(err, -EBADMSG,
 					      "lz4 data expands to %d bytes, not a %zu-byte page",
 					      out, page_size);
+		return 0;
+	}
+	case LKCD_COMPRESS_LZO: {
+		lzo_uint out = page_size;
+		int rc;
+
+		/* lzo_init() only checks the build's type sizes: cheap, and
+		 * safe to repeat from any thread */
+		if (lzo_init() != LZO_E_OK)
+			return lkcd_error_set(err, -EINVAL, "lzo: lzo_init() failed");
+		rc = lzo1x_decompress_safe(src, slen, dst, &out, NULL);
+		if (rc != LZO_E_OK)
+			return lkcd_error_set(err, -EBADMSG,
+					      "lzo data: corrupt block (error %d)", rc);
+		if (out != page_size)
+			return lkcd_error_set(err, -EBADMSG,
+					      "lzo data expands to %lu bytes, not a %zu-byte page",
+					      (unsigned long)out, page_size);
 		return 0;
 	}
 	default:

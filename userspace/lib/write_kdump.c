@@ -35,8 +35,12 @@
 
 /* page_desc.flags and disk_dump_header.status */
 #define DUMP_DH_COMPRESSED_ZLIB		0x1
+#define DUMP_DH_COMPRESSED_LZO		0x2
 #define DUMP_DH_COMPRESSED_INCOMPLETE	0x8
 #define DUMP_DH_COMPRESSED_ZSTD		0x20
+#define DUMP_DH_COMPRESSED_ALL		(DUMP_DH_COMPRESSED_ZLIB | \
+					 DUMP_DH_COMPRESSED_LZO | \
+					 DUMP_DH_COMPRESSED_ZSTD)
 
 struct kdump_timeval {
 	int64_t tv_sec;
@@ -163,24 +167,41 @@ static int put_desc(struct wctx *w, struct wout *desc, struct kdump_pass *p,
 	return wout_append(desc, &pd, sizeof(pd), w->err);
 }
 
+/*
+ * The page_desc flag a stored page keeps when copied as it is, 0 when it
+ * must be re-encoded: zlib (wr_page_zlib copies it), lzo (DUMP_DH_COMPRESSED_LZO:
+ * the LZO1X-1 block makedumpfile -l writes; crash, makedumpfile and
+ * libkdumpfile read it), zstd when KEEP_ZSTD (readers without zstd exist).
+ * lz4 has no kdump flag.
+ */
+static uint32_t kept_flag(const struct wctx *w, const struct lkcd_page *pg)
+{
+	if (pg->flags != LKCD_REC_COMPRESSED || pg->stored_size >= w->page_size)
+		return 0;
+	switch (pg->compress) {
+	case LKCD_COMPRESS_LZO:
+		return DUMP_DH_COMPRESSED_LZO;
+	case LKCD_COMPRESS_ZSTD:
+		return (w->opts.flags & LKCD_WRITE_KEEP_ZSTD) ? DUMP_DH_COMPRESSED_ZSTD : 0;
+	default:
+		return 0;
+	}
+}
+
 /* One data page: as stored when the format knows the encoding. */
 static int put_page(struct wctx *w, struct wout *desc, struct wout *data,
 		    struct kdump_pass *p, const struct kdump_layout *l,
 		    const struct lkcd_page *pg)
 {
 	const void *bytes;
-	uint32_t size, flags;
+	uint32_t size, flags = kept_flag(w, pg);
 	bool raw;
 	int64_t off = (int64_t)wout_tell(data);
 	int ret;
 
-	if (pg->flags == LKCD_REC_COMPRESSED &&
-	    pg->compress == LKCD_COMPRESS_ZSTD &&
-	    (w->opts.flags & LKCD_WRITE_KEEP_ZSTD) &&
-	    pg->stored_size < w->page_size) {
+	if (flags) {
 		bytes = pg->stored;
 		size = pg->stored_size;
-		flags = DUMP_DH_COMPRESSED_ZSTD;
 		w->st->pages_copied++;
 	} else {
 		ret = wr_page_zlib(w, pg, &bytes, &size, &raw);
@@ -286,7 +307,7 @@ static int write_headers(struct wctx *w, const struct kdump_layout *l,
 	dh.utsname = h->uts;
 	dh.timestamp.tv_sec = (int64_t)h->panic_time_sec;
 	dh.timestamp.tv_usec = h->panic_time_nsec / 1000;
-	dh.status = p->status & (DUMP_DH_COMPRESSED_ZLIB | DUMP_DH_COMPRESSED_ZSTD);
+	dh.status = p->status & DUMP_DH_COMPRESSED_ALL;
 	if (h->state == LKCD_STATE_INCOMPLETE)
 		dh.status |= DUMP_DH_COMPRESSED_INCOMPLETE;
 	dh.block_size = (int32_t)w->page_size;
