@@ -104,14 +104,50 @@ static void test_compress(void)
 
 	for (c = 0; c < 64; c++)
 		nvalid += !!lkcd_compress_valid(c);
-	CU_ASSERT_EQUAL(nvalid, 4);
+	CU_ASSERT_EQUAL(nvalid, 5);
 	CU_ASSERT_TRUE(lkcd_compress_valid(LKCD_COMPRESS_NONE));
 	CU_ASSERT_TRUE(lkcd_compress_valid(LKCD_COMPRESS_ZLIB));
 	CU_ASSERT_TRUE(lkcd_compress_valid(LKCD_COMPRESS_ZSTD));
 	CU_ASSERT_TRUE(lkcd_compress_valid(LKCD_COMPRESS_LZ4));
+	CU_ASSERT_TRUE(lkcd_compress_valid(LKCD_COMPRESS_LZO));
 	CU_ASSERT_FALSE(lkcd_compress_valid(1));	/* LKCD's RLE: not offered */
 	CU_ASSERT_STRING_EQUAL(lkcd_compress_name(LKCD_COMPRESS_ZSTD), "zstd");
+	CU_ASSERT_STRING_EQUAL(lkcd_compress_name(LKCD_COMPRESS_LZO), "lzo");
 	CU_ASSERT_STRING_EQUAL(lkcd_compress_name(1), "?");
+}
+
+/* kernel.dump.compress_level: signed decimal, zstd's range */
+static void test_compress_level(void)
+{
+	__s32 v = 99;
+
+	CU_ASSERT_EQUAL(lkcd_parse_s32("-5\n", 3, &v), 0);
+	CU_ASSERT_EQUAL(v, -5);
+	CU_ASSERT_EQUAL(lkcd_parse_s32(" 1 ", 3, &v), 0);
+	CU_ASSERT_EQUAL(v, 1);
+	CU_ASSERT_EQUAL(lkcd_parse_s32("0", 1, &v), 0);
+	CU_ASSERT_EQUAL(v, 0);
+	CU_ASSERT_EQUAL(lkcd_parse_s32("-2147483648", 11, &v), 0);
+	CU_ASSERT_EQUAL(v, INT32_MIN);
+	CU_ASSERT_EQUAL(lkcd_parse_s32("2147483647", 10, &v), 0);
+	CU_ASSERT_EQUAL(v, INT32_MAX);
+	v = 7;
+	CU_ASSERT_EQUAL(lkcd_parse_s32("2147483648", 10, &v), -1);
+	CU_ASSERT_EQUAL(lkcd_parse_s32("-2147483649", 11, &v), -1);
+	CU_ASSERT_EQUAL(lkcd_parse_s32("--1", 3, &v), -1);
+	CU_ASSERT_EQUAL(lkcd_parse_s32("- 1", 3, &v), -1);
+	CU_ASSERT_EQUAL(lkcd_parse_s32("-+1", 3, &v), -1);
+	CU_ASSERT_EQUAL(lkcd_parse_s32("-", 1, &v), -1);
+	CU_ASSERT_EQUAL(lkcd_parse_s32("", 0, &v), -1);
+	CU_ASSERT_EQUAL(lkcd_parse_s32("1x", 2, &v), -1);
+	CU_ASSERT_EQUAL(v, 7);				/* untouched on error */
+	CU_ASSERT_TRUE(lkcd_compress_level_valid(-131072));
+	CU_ASSERT_TRUE(lkcd_compress_level_valid(-1));
+	CU_ASSERT_TRUE(lkcd_compress_level_valid(0));
+	CU_ASSERT_TRUE(lkcd_compress_level_valid(22));
+	CU_ASSERT_FALSE(lkcd_compress_level_valid(23));
+	CU_ASSERT_FALSE(lkcd_compress_level_valid(-131073));
+	CU_ASSERT_FALSE(lkcd_compress_level_valid(INT32_MIN));
 }
 
 static void test_flags_exclude(void)
@@ -169,6 +205,7 @@ static const CU_TestInfo params_tests[] = {
 	{ "parse honours len", test_parse_len_bounds },
 	{ "level validator", test_level },
 	{ "compress validator", test_compress },
+	{ "compress level: signed parse and range", test_compress_level },
 	{ "flags and exclude validators", test_flags_exclude },
 	{ "level default exclude", test_level_default_exclude },
 	{ "state and reason names", test_state_reason_names },

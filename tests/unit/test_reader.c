@@ -12,6 +12,7 @@
 #include <zlib.h>
 #include <zstd.h>
 #include <lz4.h>
+#include <lzo/lzo1x.h>
 
 #include "unit.h"
 #include "simmem.h"
@@ -844,6 +845,31 @@ static void test_expand(void)
 	pg.stored_size = (uint32_t)n;
 	CU_ASSERT_EQUAL(lkcd_page_expand(&pg, 0, out, PS, &err), -EBADMSG);
 	CU_ASSERT(strstr(err.msg, "3996 bytes") != NULL);
+
+	/* lzo: LZO1X-1, as lzo1x_1_compress makes it (kernel and liblzo2) */
+	{
+		static lzo_align_t wrk[(LZO1X_1_MEM_COMPRESS + sizeof(lzo_align_t) - 1) /
+				       sizeof(lzo_align_t)];
+		lzo_uint ll = sizeof(comp);
+
+		CU_ASSERT_FATAL(lzo_init() == LZO_E_OK);
+		CU_ASSERT_FATAL(lzo1x_1_compress(page, PS, comp, &ll, wrk) == LZO_E_OK);
+		pg.compress = LKCD_COMPRESS_LZO;
+		pg.stored_size = (uint32_t)ll;
+		CU_ASSERT_EQUAL(lkcd_page_expand(&pg, 0, out, PS, &err), 0);
+		CU_ASSERT(memcmp(out, page, PS) == 0);
+		pg.stored_size = (uint32_t)ll - 1;		/* truncated */
+		CU_ASSERT_EQUAL(lkcd_page_expand(&pg, 0, out, PS, &err), -EBADMSG);
+		CU_ASSERT(strstr(err.msg, "(lzo)") != NULL);
+		ll = sizeof(comp);				/* a short page */
+		CU_ASSERT_FATAL(lzo1x_1_compress(page, PS - 100, comp, &ll, wrk) == LZO_E_OK);
+		pg.stored_size = (uint32_t)ll;
+		CU_ASSERT_EQUAL(lkcd_page_expand(&pg, 0, out, PS, &err), -EBADMSG);
+		CU_ASSERT(strstr(err.msg, "3996 bytes") != NULL);
+		memset(comp, 0xff, 64);				/* garbage */
+		pg.stored_size = 64;
+		CU_ASSERT_EQUAL(lkcd_page_expand(&pg, 0, out, PS, &err), -EBADMSG);
+	}
 
 	pg.compress = 1;				/* LKCD's RLE: not ours */
 	CU_ASSERT_EQUAL(lkcd_page_expand(&pg, 0, out, PS, &err), -EINVAL);

@@ -5,6 +5,9 @@
  * both bitmaps, page_desc[], every page decompressed and compared) and with
  * libkdumpfile; page stream errors and a full disk.
  */
+#include <lz4.h>
+#include <lzo/lzo1x.h>
+
 #include "unit.h"
 #include "write_fixture.h"
 
@@ -66,6 +69,12 @@ static int kd_page(const struct kd *k, uint64_t pfn, uint8_t *out, uint32_t *fla
 		uLongf n = k->block;
 
 		if (uncompress(out, &n, k->buf + off, size) != Z_OK || n != k->block)
+			return -1;
+	} else if (flags & 0x2) {
+		lzo_uint n = k->block;
+
+		if (lzo1x_decompress_safe(k->buf + off, size, out, &n, NULL) != LZO_E_OK ||
+		    n != k->block)
 			return -1;
 	} else if (flags & 0x20) {
 		size_t n = ZSTD_decompress(out, k->block, k->buf + off, size);
@@ -534,6 +543,127 @@ static void test_bad_records(void)
 }
 
 /*
+ * lzo pages go into the file as they are (DUMP_DH_COMPRESSED_LZO, 0x2, the
+ * flag makedumpfile -l writes); an lzo page that would not save space and
+ * lz4 (no kdump flag) are re-encoded; the header's status names both.
+ */
+static struct lkcd_page lzo_pages[4];
+static size_t lzo_pos;
+
+static int lzo_next(void *ctx, struct lkcd_page *pg, struct lkcd_error *err)
+{
+	(void)ctx;
+	(void)err;
+	if (lzo_pos == sizeof(lzo_pages) / sizeof(lzo_pages[0]))
+		return 0;
+	*pg = lzo_pages[lzo_pos++];
+	return 1;
+}
+
+static int lzo_rewind(void *ctx, struct lkcd_error *err)
+{
+	(void)ctx;
+	(void)err;
+	lzo_pos = 0;
+	return 0;
+}
+
+static void test_lzo_copied(void)
+{
+	static uint8_t data[4][2 * FX_PS];
+	static lzo_align_t wrk[(LZO1X_1_MEM_COMPRESS + sizeof(lzo_align_t) - 1) /
+			       sizeof(lzo_align_t)];
+	/* pfns 2, 3 lzo; 4 lzo of an incompressible page; 5 lz4 */
+	static const uint64_t pfns[4] = { 2, 3, 4, 5 };
+	struct fx f;
+	struct lkcd_write_input in;
+	struct lkcd_write_stats st;
+	struct lkcd_error err = { 0 };
+	struct kd k;
+	uint8_t page[FX_PS], want[FX_PS];
+	char path[256];
+	size_t i;
+	int fd;
+
+	CU_ASSERT_FATAL(lzo_init() == LZO_E_OK);
+	for (i = 0; i < 4; i++) {
+		struct lkcd_page *pg = &lzo_pages[i];
+		lzo_uint n = sizeof(data[i]);
+
+		memset(pg, 0, sizeof(*pg));
+		pg->pfn = pfns[i];
+		pg->count = 1;
+		pg->flags = LKCD_REC_COMPRESSED;
+		pg->stored = data[i];
+		fx_content(pfns[i], i == 2, page);
+		if (i < 3) {
+			pg->compress = LKCD_COMPRESS_LZO;
+			CU_ASSERT_FATAL(lzo1x_1_compress(page, FX_PS, data[i], &n, wrk) == LZO_E_OK);
+			pg->stored_size = (uint32_t)n;
+		} else {
+			pg->compress = LKCD_COMPRESS_LZ4;
+			pg->stored_size = (uint32_t)LZ4_compress_default((const char *)page,
+				(char *)data[i], FX_PS, (int)sizeof(data[i]));
+		}
+	}
+	CU_ASSERT(lzo_pages[0].stored_size < FX_PS);
+	CU_ASSERT(lzo_pages[2].stored_size > FX_PS);	/* lzo grew it */
+
+	CU_ASSERT_FATAL(fx_init(&f) == 0);
+	fx_input(&f, &in);
+	in.pages.next = lzo_next;
+	in.pages.rewind = lzo_rewind;
+	fd = fx_tmpfile(path, sizeof(path), "kdump-lzo");
+	CU_ASSERT_FATAL(fd >= 0);
+	memset(&st, 0, sizeof(st));
+	if (lkcd_write_dump(fd, LKCD_OUT_KDUMP, &in, NULL, &st, &err))
+		fprintf(stderr, "\nlzo: %s\n", err.msg);
+	CU_ASSERT_EQUAL_FATAL(err.msg[0], '\0');
+	close(fd);
+	CU_ASSERT_EQUAL(st.pages_copied, 2);
+	CU_ASSERT_EQUAL(st.pages_recompressed, 2);
+	CU_ASSERT_FATAL(kd_parse(&k, path) == 0);
+	CU_ASSERT_EQUAL(rd32(k.buf + 424) & 0x23, 0x3);	/* lzo and zlib, no zstd */
+	for (i = 0; i < 4; i++) {
+		uint32_t flags = 0;
+
+		CU_ASSERT_EQUAL_FATAL(kd_page(&k, pfns[i], page, &flags), 0);
+		fx_expected(&f, pfns[i], want);
+		fx_content(pfns[i], i == 2, want);
+		CU_ASSERT(memcmp(page, want, FX_PS) == 0);
+		CU_ASSERT_EQUAL(flags, i < 2 ? 0x2u : i == 2 ? 0u : 0x1u);
+		if (i < 2) {
+			/* the very bytes the dumper stored */
+			uint64_t pos = 0, j;
+
+			for (j = 0; j < pfns[i]; j++)
+				pos += bit(k.bitmap2, j);
+			CU_ASSERT_EQUAL(rd32(k.buf + k.desc_off + pos * PD_SIZE + 8),
+					lzo_pages[i].stored_size);
+			CU_ASSERT(memcmp(k.buf + rd64(k.buf + k.desc_off + pos * PD_SIZE),
+					 lzo_pages[i].stored, lzo_pages[i].stored_size) == 0);
+		}
+	}
+	free(k.buf);
+	unlink(path);
+
+	/* the ELF writer expands them; a corrupt lzo page is an error naming lzo */
+	fd = fx_tmpfile(path, sizeof(path), "elf-lzo");
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(lkcd_write_dump(fd, LKCD_OUT_ELF, &in, NULL, &st, &err), 0);
+	close(fd);
+	unlink(path);
+	lzo_pages[1].stored_size -= 2;
+	fd = fx_tmpfile(path, sizeof(path), "elf-lzo-bad");
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(lkcd_write_dump(fd, LKCD_OUT_ELF, &in, NULL, &st, &err) < 0);
+	CU_ASSERT(strstr(err.msg, "lzo") != NULL);
+	close(fd);
+	unlink(path);
+	fx_free(&f);
+}
+
+/*
  * Random page streams (mostly plausible, sometimes broken: pfns going back,
  * bad flags, sizes, garbage "compressed" data): every writer either writes
  * a file or fails with a negative errno and a message; never anything else.
@@ -744,6 +874,7 @@ static int register_suites(void)
 		{ "pipe, O_APPEND, read-only, closed outputs", test_bad_outputs },
 		{ "page stream errors", test_stream_errors },
 		{ "bad records, every format", test_bad_records },
+		{ "lzo pages copied as DUMP_DH_COMPRESSED_LZO", test_lzo_copied },
 		{ "random page streams, every format", test_random_streams },
 		{ "truncated or missing notes", test_truncated_notes },
 		{ "format names", test_format_names },

@@ -31,6 +31,7 @@
 
 #include "liblkcd.h"
 #include "internal.h"
+#include "lkcd/params.h"
 
 #define BLK_HDR		sizeof(struct lkcd_block_header)
 #define REC_HDR		sizeof(struct lkcd_record_header)
@@ -341,9 +342,8 @@ static const char *bad_record_header(const struct lkcd_dump *d,
 				 rh->stored_size, ps);
 			return buf;
 		}
-		if (rh->compress != LKCD_COMPRESS_ZLIB &&
-		    rh->compress != LKCD_COMPRESS_ZSTD &&
-		    rh->compress != LKCD_COMPRESS_LZ4) {
+		if (rh->compress == LKCD_COMPRESS_NONE ||
+		    !lkcd_compress_valid(rh->compress)) {
 			snprintf(buf, len, "unknown compression %u", rh->compress);
 			return buf;
 		}

@@ -14,6 +14,7 @@
 
 #include "writer.h"
 #include "vmcoreinfo.h"
+#include "lkcd/params.h"
 
 /* ---- output ---- */
 
@@ -287,9 +288,8 @@ static int wr_check_page(struct wctx *w, const struct lkcd_page *pg)
 	if (kind == LKCD_REC_COMPRESSED) {
 		if (!pg->stored || !pg->stored_size)
 			return page_error(w, pg, "compressed page without data");
-		if (pg->compress != LKCD_COMPRESS_ZLIB &&
-		    pg->compress != LKCD_COMPRESS_ZSTD &&
-		    pg->compress != LKCD_COMPRESS_LZ4)
+		if (pg->compress == LKCD_COMPRESS_NONE ||
+		    !lkcd_compress_valid(pg->compress))
 			return page_error(w, pg, "unknown compression");
 	}
 	w->next_pfn = pg->pfn + pg->count;

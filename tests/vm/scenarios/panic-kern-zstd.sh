@@ -1,5 +1,5 @@
 # Host part of panic-kern-zstd (see panic-kern-zstd.guest).
-DESCRIPTION="panic -> lkcd save at level KERN, records zstd kept in the kdump file (crash, libkdumpfile, drgn) and re-encoded with --zstd zlib (makedumpfile)"
+DESCRIPTION="panic -> lkcd save at level KERN, records zstd (level -3) kept in the kdump file (crash, libkdumpfile, drgn) and re-encoded with --zstd zlib (makedumpfile)"
 CORE=1	# the core: every supported kernel runs it (tests/vm/README)
 NEEDS="lkcd module"
 MODULES="zstd"
