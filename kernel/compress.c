@@ -438,9 +438,10 @@ notrace u32 lkcd_compress_begin(void)
 
 /*
  * At load: set every compressor up and leave its workspace out of dumps.
- * zlib must work (it is the default); zstd, lz4 or lzo failing to set up only
- * makes that one unavailable (ENOPKG when selected).  Then select
- * lkcd_tun.compress.
+ * zlib must work (every kernel has it; lzo, the default, is built in on
+ * every kernel lkcd targets); zstd, lz4 or lzo failing to set up only makes
+ * that one unavailable (ENOPKG when selected, and at load when it is
+ * lkcd_tun.compress).  Then select lkcd_tun.compress.
  */
 int lkcd_compress_init(void)
 {

@@ -4,8 +4,8 @@
  *
  *   addr         0400  physical address of the header page, "0x%llx"
  *   level        0644  LKCD_LEVEL_*   (default 2, KERN)
- *   compress     0644  LKCD_COMPRESS_* (default 2, ZLIB); zstd (3), lz4 (4)
- *                      and lzo (5) set up at load with zlib (compress.c)
+ *   compress     0644  LKCD_COMPRESS_* (default 5, LZO); zlib (2), zstd (3),
+ *                      lz4 (4) and lzo (5) all set up at load (compress.c)
  *   compress_level 0644  zstd's level, signed decimal (default 3): -131072
  *                      (this kernel's zstd_min_clevel()) to 22; negative
  *                      levels are zstd's fast modes.  The other

@@ -40,7 +40,7 @@ static void test_defaults(void)
 	CU_ASSERT_TRUE(c.dump_save);
 	CU_ASSERT_STRING_EQUAL(c.dumpdir, "/var/log/dump");
 	CU_ASSERT_EQUAL(c.level, LKCD_LEVEL_KERN);
-	CU_ASSERT_EQUAL(c.compress, LKCD_COMPRESS_ZLIB);
+	CU_ASSERT_EQUAL(c.compress, LKCD_COMPRESS_LZO);
 	CU_ASSERT_EQUAL(c.dump_format, LKCD_OUT_KDUMP);
 	CU_ASSERT_TRUE(c.save_keep_zstd);
 	CU_ASSERT_FALSE(c.panic_timeout_set);

@@ -50,7 +50,7 @@ struct lkcd_conf {
 	bool save_fallback;			/* SAVE_FALLBACK (default 1): without a usable
 						 * lkcd dump, save /proc/vmcore itself */
 	uint32_t level;				/* DUMP_LEVEL (kern) */
-	uint32_t compress;			/* DUMP_COMPRESS (zlib) */
+	uint32_t compress;			/* DUMP_COMPRESS (lzo) */
 	int32_t compress_level;			/* DUMP_COMPRESS_LEVEL (3): zstd's level */
 	uint32_t flags;				/* DUMP_FLAGS (0) */
 	uint32_t exclude;			/* DUMP_EXCLUDE (0 = the level's default) */

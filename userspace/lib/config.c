@@ -29,14 +29,14 @@ void lkcd_conf_defaults(struct lkcd_conf *c)
 	c->save_fallback = true;
 	snprintf(c->dumpdir, sizeof(c->dumpdir), "%s", LKCD_CONF_DUMPDIR);
 	c->level = LKCD_LEVEL_KERN;
-	c->compress = LKCD_COMPRESS_ZLIB;
+	c->compress = LKCD_COMPRESS_LZO;	/* performance.rst: issue 18 */
 	c->compress_level = LKCD_CONF_COMPRESS_LEVEL;
 	c->dump_format = LKCD_OUT_KDUMP;
 	/*
 	 * zstd pages are kept: DUMP_COMPRESS=zstd is a choice for speed, and
 	 * crash, libkdumpfile and drgn read them; makedumpfile built without
 	 * zstd (Debian 12's 1.7.2) needs SAVE_ZSTD=zlib.  The default
-	 * DUMP_COMPRESS=zlib makes files every reader opens either way.
+	 * DUMP_COMPRESS=lzo (and zlib) make files every reader opens either way.
 	 */
 	c->save_keep_zstd = true;
 	c->dump_action = LKCD_ACTION_REBOOT;
