@@ -675,6 +675,28 @@ check_cycle() { # max-differ
 	return $bad
 }
 
+# kdump_page_flags FILE: "zlib=N lzo=N zstd=N raw=N status=0xS" over the
+# page descriptors of a kdump-compressed file, from the published layout
+# (disk_dump_header: status at 424, block_size at 428, sub_hdr_size at 432,
+# bitmap_blocks at 436; descriptors of 24 bytes after the bitmaps, up to the
+# first page's data)
+kdump_page_flags() {
+	vm_judge /usr/bin/python3 - "$1" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+assert d[:8] == b"KDUMP   ", "not a kdump-compressed file"
+bs, sub, bmb = struct.unpack_from("<iiI", d, 428)
+status = struct.unpack_from("<I", d, 424)[0]
+start = (1 + sub + bmb) * bs
+end = struct.unpack_from("<q", d, start)[0]
+n = {"zlib": 0, "lzo": 0, "zstd": 0, "raw": 0}
+for o in range(start, end, 24):
+    off, size, flags = struct.unpack_from("<qII", d, o)
+    n["zstd" if flags & 0x20 else "lzo" if flags & 0x2 else "zlib" if flags & 0x1 else "raw"] += 1
+print(" ".join("%s=%d" % kv for kv in n.items()), "status=0x%x" % status)
+PY
+}
+
 # After check_cycle: the header says how many pages of lkcd.ko's own working
 # memory (header, scratch, pool, every compressor's workspace) the dump left
 # out, and lkcd show and analysis.N print it (issue 12, item 13).  At least

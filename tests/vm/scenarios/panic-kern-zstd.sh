@@ -7,26 +7,6 @@ VM_MEM=512M
 VM_CRASHKERNEL=128M
 VM_TIMEOUT=240
 
-# kdump_encodings FILE: "zlib=N zstd=N raw=N" over the page descriptors of a
-# kdump-compressed file, from the published layout (disk_dump_header:
-# block_size at 428, sub_hdr_size at 432, bitmap_blocks at 436; descriptors
-# of 24 bytes after the bitmaps, up to the first page's data).
-kdump_encodings() {
-	vm_judge /usr/bin/python3 - "$1" <<'PY'
-import struct, sys
-d = open(sys.argv[1], "rb").read()
-assert d[:8] == b"KDUMP   ", "not a kdump-compressed file"
-bs, sub, bmb = struct.unpack_from("<iiI", d, 428)
-start = (1 + sub + bmb) * bs
-end = struct.unpack_from("<q", d, start)[0]
-n = {"zlib": 0, "zstd": 0, "raw": 0}
-for o in range(start, end, 24):
-    off, size, flags = struct.unpack_from("<qII", d, o)
-    n["zstd" if flags & 0x20 else "zlib" if flags & 0x1 else "raw"] += 1
-print(" ".join("%s=%d" % kv for kv in n.items()))
-PY
-}
-
 check() {
 	local n dump enc bad=0
 	# the re-encoded copy is makedumpfile's to read; crash, libkdumpfile
@@ -40,10 +20,10 @@ check() {
 		check_fail "the dump's header does not say zstd: $(grep '^compress' "$WORK/lkcd-show.txt")" || bad=1
 	n=$(cat "$OUT/notes/dump-n")
 	dump=$OUT/dump/$n/dump.$n
-	enc=$(kdump_encodings "$dump") || { check_fail "cannot read dump.$n's page descriptors"; return 1; }
+	enc=$(kdump_page_flags "$dump") || { check_fail "cannot read dump.$n's page descriptors"; return 1; }
 	echo "  dump.$n (kept): $enc, $(stat -c %s "$dump") bytes"
 	[[ $enc == *" zstd=0 "* ]] && { check_fail "dump.$n has no zstd pages: SAVE_ZSTD=keep did not keep them"; bad=1; }
-	enc=$(kdump_encodings "$OUT/dump-zlib.kdump") || { check_fail "cannot read dump-zlib.kdump's page descriptors"; return 1; }
+	enc=$(kdump_page_flags "$OUT/dump-zlib.kdump") || { check_fail "cannot read dump-zlib.kdump's page descriptors"; return 1; }
 	echo "  dump-zlib.kdump (--zstd zlib): $enc, $(stat -c %s "$OUT/dump-zlib.kdump") bytes"
 	[[ $enc == *" zstd=0 "* ]] || { check_fail "dump-zlib.kdump still has zstd pages"; bad=1; }
 	# drgn (through libkdumpfile) on the kept file: the release and PID 1
