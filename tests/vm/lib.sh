@@ -697,6 +697,20 @@ print(" ".join("%s=%d" % kv for kv in n.items()), "status=0x%x" % status)
 PY
 }
 
+# check_header_compress NAME ID: lkcd show (check_cycle's) names the
+# compressor the dump's records used
+check_header_compress() {
+	grep -q "^compress: *$1 ($2)" "$WORK/lkcd-show.txt" ||
+		check_fail "the dump's header does not say $1: $(grep '^compress' "$WORK/lkcd-show.txt")"
+}
+
+# kdump_pages_noted FILE LABEL: kdump_page_flags of FILE into KDUMP_PAGES,
+# printed with LABEL and the file's size
+kdump_pages_noted() {
+	KDUMP_PAGES=$(kdump_page_flags "$1") || { check_fail "cannot read $2's page descriptors"; return 1; }
+	echo "  $2: $KDUMP_PAGES, $(stat -c %s "$1") bytes"
+}
+
 # After check_cycle: the header says how many pages of lkcd.ko's own working
 # memory (header, scratch, pool, every compressor's workspace) the dump left
 # out, and lkcd show and analysis.N print it (issue 12, item 13).  At least

@@ -6,17 +6,17 @@ VM_CRASHKERNEL=128M
 VM_TIMEOUT=240
 
 check() {
-	local n dump enc bad=0
+	local bad=0 n
 	# up to 40 pages may differ, as in panic-kern
 	check_cycle 40 || bad=1
 	check_lkcd_left_out || bad=1
-	grep -q '^compress: *lzo (5)' "$WORK/lkcd-show.txt" ||
-		check_fail "the dump's header does not say lzo: $(grep '^compress' "$WORK/lkcd-show.txt")" || bad=1
+	check_header_compress lzo 5 || bad=1
 	n=$(cat "$OUT/notes/dump-n")
-	dump=$OUT/dump/$n/dump.$n
-	enc=$(kdump_page_flags "$dump") || { check_fail "cannot read dump.$n's page descriptors"; return 1; }
-	echo "  dump.$n: $enc, $(stat -c %s "$dump") bytes"
-	[[ $enc == *" lzo=0 "* ]] && { check_fail "dump.$n has no lzo pages: they were not copied as stored"; bad=1; }
-	[[ $enc == *"status=0x"*[2367abef] ]] || { check_fail "dump.$n's header status lacks DUMP_DH_COMPRESSED_LZO: $enc"; bad=1; }
+	kdump_pages_noted "$OUT/dump/$n/dump.$n" "dump.$n" || return 1
+	[[ $KDUMP_PAGES == *" lzo=0 "* ]] &&
+		{ check_fail "dump.$n has no lzo pages: they were not copied as stored"; bad=1; }
+	# DUMP_DH_COMPRESSED_LZO (0x2) in the header's status
+	[[ $KDUMP_PAGES == *"status=0x"*[2367abef] ]] ||
+		{ check_fail "dump.$n's header status lacks DUMP_DH_COMPRESSED_LZO: $KDUMP_PAGES"; bad=1; }
 	return $bad
 }

@@ -8,7 +8,7 @@ VM_CRASHKERNEL=128M
 VM_TIMEOUT=240
 
 check() {
-	local n dump enc bad=0
+	local n dump bad=0
 	# the re-encoded copy is makedumpfile's to read; crash, libkdumpfile
 	# (page by page) and lkcd judge the kept one
 	# up to 40 pages may differ, as in panic-kern: zstd's workspace (about
@@ -16,16 +16,13 @@ check() {
 	# out at load: 37 differed with it, 16 without (6.12)
 	CYCLE_MDF_DUMP=$OUT/dump-zlib.kdump check_cycle 40 || bad=1
 	check_lkcd_left_out || bad=1
-	grep -q '^compress: *zstd (3)' "$WORK/lkcd-show.txt" ||
-		check_fail "the dump's header does not say zstd: $(grep '^compress' "$WORK/lkcd-show.txt")" || bad=1
+	check_header_compress zstd 3 || bad=1
 	n=$(cat "$OUT/notes/dump-n")
 	dump=$OUT/dump/$n/dump.$n
-	enc=$(kdump_page_flags "$dump") || { check_fail "cannot read dump.$n's page descriptors"; return 1; }
-	echo "  dump.$n (kept): $enc, $(stat -c %s "$dump") bytes"
-	[[ $enc == *" zstd=0 "* ]] && { check_fail "dump.$n has no zstd pages: SAVE_ZSTD=keep did not keep them"; bad=1; }
-	enc=$(kdump_page_flags "$OUT/dump-zlib.kdump") || { check_fail "cannot read dump-zlib.kdump's page descriptors"; return 1; }
-	echo "  dump-zlib.kdump (--zstd zlib): $enc, $(stat -c %s "$OUT/dump-zlib.kdump") bytes"
-	[[ $enc == *" zstd=0 "* ]] || { check_fail "dump-zlib.kdump still has zstd pages"; bad=1; }
+	kdump_pages_noted "$dump" "dump.$n (kept)" || return 1
+	[[ $KDUMP_PAGES == *" zstd=0 "* ]] && { check_fail "dump.$n has no zstd pages: SAVE_ZSTD=keep did not keep them"; bad=1; }
+	kdump_pages_noted "$OUT/dump-zlib.kdump" "dump-zlib.kdump (--zstd zlib)" || return 1
+	[[ $KDUMP_PAGES == *" zstd=0 "* ]] || { check_fail "dump-zlib.kdump still has zstd pages"; bad=1; }
 	# drgn (through libkdumpfile) on the kept file: the release and PID 1
 	local out
 	if ! out=$(vm_judge timeout 300 /usr/bin/python3 - "$dump" "$VMLINUX" 2>&1 <<'PY'
