@@ -126,6 +126,7 @@ void lkcd_panic_exit(void);
 
 /* snapshot.c: live snapshots (SysRq d), see include/lkcd/snapshot.h */
 struct lkcd_snapshot_status;
+struct lkcd_snapshot_notes;
 int lkcd_snapshot_init(void);
 void lkcd_snapshot_exit(void);
 int lkcd_snapshot_request(u32 mode, const char *who);
@@ -133,6 +134,7 @@ int lkcd_snapshot_release(void);
 void lkcd_snapshot_status(struct lkcd_snapshot_status *st);
 int lkcd_snapshot_read_page(u64 pfn, u32 off, void __user *buf, u32 len);
 int lkcd_snapshot_size(u64 *size);
+int lkcd_snapshot_notes(struct lkcd_snapshot_notes *req);
 
 /* lkcd_dev.c: /dev/lkcd */
 int lkcd_dev_init(void);

@@ -68,6 +68,30 @@ static loff_t lkcd_dev_llseek(struct file *file, loff_t offset, int whence)
 	return fixed_size_llseek(file, offset, whence, size);
 }
 
+/*
+ * LKCD_IOC_NOTES: the version and size first; the answer (lengths, CPU
+ * count) is copied back on ERANGE too, so a reader can size its buffer.
+ */
+static long lkcd_dev_notes(struct lkcd_snapshot_notes __user *arg)
+{
+	struct lkcd_snapshot_notes req;
+	int ret;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (req.version != LKCD_SNAP_NOTES_VERSION || req.size != sizeof(req)) {
+		req.version = LKCD_SNAP_NOTES_VERSION;
+		req.size = sizeof(req);
+		return copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : -EPROTONOSUPPORT;
+	}
+	ret = lkcd_snapshot_notes(&req);
+	if (ret && ret != -ERANGE)
+		return ret;
+	if (copy_to_user(arg, &req, sizeof(req)))
+		return -EFAULT;
+	return ret;
+}
+
 static long lkcd_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct lkcd_snapshot_status st;
@@ -83,6 +107,8 @@ static long lkcd_dev_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 		return lkcd_snapshot_request(mode, "lkcd snapshot");
 	case LKCD_IOC_RELEASE:
 		return lkcd_snapshot_release();
+	case LKCD_IOC_NOTES:
+		return lkcd_dev_notes((struct lkcd_snapshot_notes __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -27,6 +27,14 @@
  *             consistent: the packer runs under stop_machine(), every other
  *             CPU spinning with interrupts off, so the copy is one instant;
  *             the time stopped is reported (status, console).
+ *   CPUs      each online CPU's registers and current task, as the kernel's
+ *             crash notes have them (struct elf_prstatus), handed to
+ *             userspace as NT_PRSTATUS notes (LKCD_IOC_NOTES): consistent
+ *             mode in the stop_machine() callback, which runs on every CPU
+ *             and stays there until the copy is done, so each stack is
+ *             copied as its registers say; live mode in the worker for its
+ *             own CPU and through an IPI for the others, each recording
+ *             what the IPI interrupted (a fuzzy copy: stacks move on).
  *
  * Locks: lkcd_snap.lock (spinlock) guards the state, since SysRq requests
  * come from interrupt context; lkcd_snap.mutex guards the pages (run,
@@ -40,8 +48,15 @@
 
 #include <linux/bitmap.h>
 #include <linux/capability.h>
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/elf.h>
+#include <linux/elfcore.h>
+#include <linux/kexec.h>
 #include <linux/gfp.h>
+#include <linux/kthread.h>
+#include <linux/moduleparam.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/nmi.h>
@@ -61,6 +76,7 @@
 #include <linux/vmstat.h>
 #include <linux/workqueue.h>
 #include <asm/pgtable_types.h>
+#include <asm/unwind.h>
 
 #include "compat.h"
 #include "lkcd.h"
@@ -91,6 +107,14 @@ static struct {
 	u32 nr_pool;
 	u64 stopped_ns, run_ns;
 	struct lkcd_snapshot_status last;	/* filled when it became held */
+
+	/* the CPUs (allocated with the pool, notes built after the run) */
+	struct elf_prstatus *cpus;	/* nr_cpu_ids slots, filled by each CPU */
+	struct cpumask online;		/* online at the snapshot */
+	struct cpumask saved;		/* slots filled */
+	u32 snap_cpu;			/* the CPU that took it */
+	u8 *notes;			/* while held: NT_PRSTATUS per online CPU */
+	u32 notes_len, nr_notes;
 } lkcd_snap = {
 	.lock = __SPIN_LOCK_UNLOCKED(lkcd_snap.lock),
 	.mutex = __MUTEX_INITIALIZER(lkcd_snap.mutex),
@@ -154,8 +178,11 @@ static void lkcd_test_snap_init(void)
 	lkcd_test_unmapped = vmalloc(PAGE_SIZE);
 }
 
+static void lkcd_test_spin_stop(void);
+
 static void lkcd_test_snap_exit(void)
 {
+	lkcd_test_spin_stop();
 	vfree(lkcd_test_unmapped);
 }
 
@@ -167,10 +194,104 @@ static const void *lkcd_test_copy_src(u64 pfn, const void *addr)
 		pfn, lkcd_test_unmapped + PAGE_SIZE);
 	return lkcd_test_unmapped + PAGE_SIZE;
 }
+
+/*
+ * Test build only: a kernel thread bound to CPU snapshot_spin_cpu spins in
+ * lkcd_test_spin_loop() with preemption off, interrupts on, until the next
+ * live snapshot's IPI has recorded that CPU, and on until that snapshot's
+ * copy is done, so that it is the CPU's current task in the copy as well
+ * (18 s at most in all: soft lockups are reported at 20); then it sleeps
+ * in the same frame until the knob goes back to -1.  What the snapshot
+ * records for that CPU is exactly that loop (tests/vm snapshot-regs).
+ */
+#define LKCD_TEST_SPIN_NS	(18 * NSEC_PER_SEC)
+#define LKCD_TEST_SPIN_IPI_NS	(8 * NSEC_PER_SEC)
+static struct task_struct *lkcd_test_spinner;
+static bool lkcd_test_spin_hit;
+
+static noinline void lkcd_test_spin_loop(void)
+{
+	u64 t0 = lkcd_clock_ns();
+	bool hit, through = false;
+
+	preempt_disable();
+	pr_info("test: CPU %d spins in lkcd_test_spin_loop until a live snapshot's IPI\n",
+		smp_processor_id());
+	while (!(hit = READ_ONCE(lkcd_test_spin_hit)) &&
+	       lkcd_clock_ns() - t0 < LKCD_TEST_SPIN_IPI_NS)
+		cpu_relax();
+	while (hit && !(through = READ_ONCE(lkcd_snap.state) != LKCD_SNAP_IN_PROGRESS) &&
+	       lkcd_clock_ns() - t0 < LKCD_TEST_SPIN_NS)
+		cpu_relax();
+	preempt_enable();
+	pr_info("test: the spinner %s%s\n",
+		hit ? "was interrupted by the snapshot's IPI" : "saw no snapshot IPI in 8 s",
+		!hit ? "" : through ? " and spun until its copy was done" :
+		" but stopped spinning (18 s) before its copy was done");
+	while (!kthread_should_stop())
+		msleep(100);
+}
+
+static int lkcd_test_spin_fn(void *unused)
+{
+	lkcd_test_spin_loop();
+	return 0;
+}
+
+static void lkcd_test_spin_stop(void)
+{
+	if (lkcd_test_spinner) {
+		kthread_stop(lkcd_test_spinner);
+		put_task_struct(lkcd_test_spinner);
+	}
+	lkcd_test_spinner = NULL;
+}
+
+static int lkcd_test_spin_set(const char *val, const struct kernel_param *kp)
+{
+	struct task_struct *t;
+	int cpu, ret;
+
+	ret = kstrtoint(val, 0, &cpu);
+	if (ret)
+		return ret;
+	lkcd_test_spin_stop();
+	if (cpu < 0)
+		return param_set_int(val, kp);
+	if (cpu >= nr_cpu_ids || !cpu_online(cpu))
+		return -EINVAL;
+	WRITE_ONCE(lkcd_test_spin_hit, false);
+	t = kthread_create(lkcd_test_spin_fn, NULL, "lkcd-spin/%d", cpu);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	kthread_bind(t, cpu);
+	get_task_struct(t);
+	lkcd_test_spinner = t;
+	wake_up_process(t);
+	return param_set_int(val, kp);
+}
+
+static const struct kernel_param_ops lkcd_test_spin_ops = {
+	.set = lkcd_test_spin_set,
+	.get = param_get_int,
+};
+static int snapshot_spin_cpu = -1;
+module_param_cb(snapshot_spin_cpu, &lkcd_test_spin_ops, &snapshot_spin_cpu, 0600);
+MODULE_PARM_DESC(snapshot_spin_cpu,
+		 "test build only: a thread on this CPU spins until a live snapshot's IPI (default -1: none)");
+
+/* in the IPI, on the CPU recorded */
+static void lkcd_test_snap_ipi(void)
+{
+	if (smp_processor_id() == READ_ONCE(snapshot_spin_cpu))
+		WRITE_ONCE(lkcd_test_spin_hit, true);
+}
 #else
 static inline void lkcd_test_snap_init(void) { }
 static inline void lkcd_test_snap_exit(void) { }
 static inline const void *lkcd_test_copy_src(u64 pfn, const void *addr) { return addr; }
+static inline void lkcd_test_snap_ipi(void) { }
+static inline void lkcd_test_spin_stop(void) { }
 #endif
 
 /*
@@ -343,6 +464,11 @@ static void lkcd_snap_free(void)
 	if (lkcd_snap.comp_pg)
 		__free_page(lkcd_snap.comp_pg);
 	lkcd_snap.hdr_pg = lkcd_snap.read_pg = lkcd_snap.comp_pg = NULL;
+	kvfree(lkcd_snap.cpus);
+	kvfree(lkcd_snap.notes);
+	lkcd_snap.cpus = NULL;
+	lkcd_snap.notes = NULL;
+	lkcd_snap.notes_len = lkcd_snap.nr_notes = 0;
 }
 
 /*
@@ -362,7 +488,9 @@ static int lkcd_snap_alloc(u64 cap)
 	lkcd_snap.read_pg = alloc_page(GFP_KERNEL);
 	lkcd_snap.comp_pg = alloc_page(GFP_KERNEL);
 	lkcd_snap.pool = kvmalloc_array(cap, sizeof(u64), GFP_KERNEL);
-	if (!lkcd_snap.hdr_pg || !lkcd_snap.read_pg || !lkcd_snap.comp_pg || !lkcd_snap.pool)
+	lkcd_snap.cpus = kvcalloc(nr_cpu_ids, sizeof(*lkcd_snap.cpus), GFP_KERNEL);
+	cpumask_clear(&lkcd_snap.saved);
+	if (!lkcd_snap.cpus || !lkcd_snap.hdr_pg || !lkcd_snap.read_pg || !lkcd_snap.comp_pg || !lkcd_snap.pool)
 		return -ENOMEM;
 	for (i = 0; i < cap; i++) {
 		/* lowmem: the packer writes through the direct map */
@@ -445,20 +573,178 @@ static void lkcd_snap_fill_header(struct lkcd_dump_header *h, u32 level, u32 mod
 		 lkcd_snap_mode_name(mode), lkcd_snap.who);
 }
 
+/* ---- the CPUs: registers and current task, as crash_save_cpu() has them ---- */
+
+/*
+ * The caller's own registers, as crash_setup_regs() (asm/kexec.h) takes
+ * the panicking CPU's for crash_kexec(); the flags popped into a register,
+ * since crash_setup_regs()'s pop into a memory operand is a stack change
+ * objtool refuses in a module.
+ */
+#define lkcd_snap_own_regs(r) do {						\
+	asm volatile("movq %%rbx,%0" : "=m"((r)->bx));				\
+	asm volatile("movq %%rcx,%0" : "=m"((r)->cx));				\
+	asm volatile("movq %%rdx,%0" : "=m"((r)->dx));				\
+	asm volatile("movq %%rsi,%0" : "=m"((r)->si));				\
+	asm volatile("movq %%rdi,%0" : "=m"((r)->di));				\
+	asm volatile("movq %%rbp,%0" : "=m"((r)->bp));				\
+	asm volatile("movq %%rax,%0" : "=m"((r)->ax));				\
+	asm volatile("movq %%rsp,%0" : "=m"((r)->sp));				\
+	asm volatile("movq %%r8,%0" : "=m"((r)->r8));				\
+	asm volatile("movq %%r9,%0" : "=m"((r)->r9));				\
+	asm volatile("movq %%r10,%0" : "=m"((r)->r10));				\
+	asm volatile("movq %%r11,%0" : "=m"((r)->r11));				\
+	asm volatile("movq %%r12,%0" : "=m"((r)->r12));				\
+	asm volatile("movq %%r13,%0" : "=m"((r)->r13));				\
+	asm volatile("movq %%r14,%0" : "=m"((r)->r14));				\
+	asm volatile("movq %%r15,%0" : "=m"((r)->r15));				\
+	asm volatile("movl %%ss, %%eax;" : "=a"((r)->ss));			\
+	asm volatile("movl %%cs, %%eax;" : "=a"((r)->cs));			\
+	asm volatile("pushfq; popq %0" : "=r"((r)->flags));			\
+	(r)->ip = _THIS_IP_;							\
+} while (0)
+
+/*
+ * Fill CPU cpu's slot with regs, or with the caller's own registers when
+ * regs is NULL, as crash_save_cpu() does -- but pr_pid is the CPU number
+ * + 1, not the current task's pid: that is what QEMU's dump-guest-memory
+ * writes for a running guest, and how drgn (0.0.27 and later) finds a
+ * CPU's note in a dump without CRASHTIME in its VMCOREINFO (kdump's notes
+ * it finds through crash_notes, which a snapshot does not fill); crash
+ * takes the notes in order and ignores pr_pid.  The current task is the
+ * one the CPU's runqueue names in the copy.
+ * Always inlined: the stack pointer recorded is then the caller's frame,
+ * which must stay put until the copy is done.  pr_reg is struct
+ * user_regs_struct, whose first fields are struct pt_regs' in its order
+ * (elf_core_copy_regs() would also read the segment bases, through a
+ * function modules cannot call; crash and drgn do not need them).
+ */
+static __always_inline void lkcd_snap_save_cpu(unsigned int cpu, struct pt_regs *regs)
+{
+	struct elf_prstatus *pr = &lkcd_snap.cpus[cpu];
+
+	BUILD_BUG_ON(sizeof(struct pt_regs) > sizeof(pr->pr_reg));
+	memset(pr, 0, sizeof(*pr));
+	pr->common.pr_pid = cpu + 1;
+	/* straight into the slot: objtool takes a register stored on the stack for a save */
+	if (regs)
+		memcpy(&pr->pr_reg, regs, sizeof(*regs));
+	else
+		lkcd_snap_own_regs((struct pt_regs *)&pr->pr_reg);
+	cpumask_set_cpu(cpu, &lkcd_snap.saved);
+}
+
+/*
+ * Live mode, on every other CPU, in the IPI: what the IPI interrupted is
+ * what this CPU was doing, so record the entry's pt_regs, found by
+ * unwinding out of the interrupt (the IPI's own frames are gone by the time
+ * the copy reaches this stack).  Without an unwinder that knows entry
+ * frames, the handler's own registers.
+ */
+static void lkcd_snap_ipi(void *unused)
+{
+	struct unwind_state state;
+	struct pt_regs *regs;
+	bool partial;
+
+	for (unwind_start(&state, current, NULL, NULL); !unwind_done(&state);
+	     unwind_next_frame(&state)) {
+		regs = unwind_get_entry_regs(&state, &partial);
+		if (regs && !partial) {
+			lkcd_snap_save_cpu(smp_processor_id(), regs);
+			lkcd_test_snap_ipi();
+			return;
+		}
+	}
+	lkcd_snap_save_cpu(smp_processor_id(), NULL);
+	lkcd_test_snap_ipi();
+}
+
+/* One CPU's note: the header, "CORE" padded to 4, struct elf_prstatus. */
+#define LKCD_NOTE_NAME_SZ	8
+#define LKCD_CPU_NOTE_SZ	(sizeof(Elf64_Nhdr) + LKCD_NOTE_NAME_SZ + \
+				 ALIGN(sizeof(struct elf_prstatus), 4))
+
+/*
+ * After the run: the NT_PRSTATUS notes, one per CPU online at the snapshot
+ * in CPU order (crash maps the i-th note to the i-th online CPU); a CPU
+ * whose slot is empty gets a note of zeros.  mutex held.
+ */
+static void lkcd_snap_build_notes(void)
+{
+	u32 n = cpumask_weight(&lkcd_snap.online), cpu;
+	u8 *p;
+
+	lkcd_snap.notes = kvzalloc((size_t)n * LKCD_CPU_NOTE_SZ, GFP_KERNEL);
+	if (!lkcd_snap.notes) {
+		pr_warn("%s: no memory for the CPU notes: the snapshot has no registers\n",
+			lkcd_snap.who);
+		return;
+	}
+	p = lkcd_snap.notes;
+	for_each_cpu(cpu, &lkcd_snap.online) {
+		Elf64_Nhdr nh = {
+			.n_namesz = 5,
+			.n_descsz = sizeof(struct elf_prstatus),
+			.n_type = NT_PRSTATUS,
+		};
+
+		memcpy(p, &nh, sizeof(nh));
+		memcpy(p + sizeof(nh), "CORE", 5);
+		if (cpumask_test_cpu(cpu, &lkcd_snap.saved))
+			memcpy(p + sizeof(nh) + LKCD_NOTE_NAME_SZ, &lkcd_snap.cpus[cpu],
+			       sizeof(struct elf_prstatus));
+		p += LKCD_CPU_NOTE_SZ;
+	}
+	lkcd_snap.nr_notes = n;
+	lkcd_snap.notes_len = n * LKCD_CPU_NOTE_SZ;
+	if (!cpumask_subset(&lkcd_snap.online, &lkcd_snap.saved))
+		pr_warn("%s: %u of %u CPUs did not record their registers\n", lkcd_snap.who,
+			n - cpumask_weight(&lkcd_snap.saved), n);
+}
+
 struct lkcd_snap_stop {
 	int ret;
 	u64 start_ns, end_ns;
+	atomic_t nr_saved;
+	bool done;			/* the packer is done: the others may go */
 };
 
-/* Under stop_machine(): every other CPU spins with interrupts off. */
+/* How long the packer's CPU waits for the others to record themselves. */
+#define LKCD_SNAP_SAVE_WAIT_NS	(1000 * NSEC_PER_MSEC)
+
+/*
+ * Under stop_machine(), on every online CPU, interrupts off.  Each CPU
+ * records its own registers; the first online CPU then runs the packer
+ * while the others wait here, in the frame their registers point into, so
+ * that the stacks copied are the ones recorded.
+ */
 static int lkcd_snap_stopped(void *arg)
 {
 	struct lkcd_snap_stop *s = arg;
+	unsigned int cpu = smp_processor_id();
+	u64 t0;
 
-	s->start_ns = lkcd_clock_ns();
+	lkcd_snap_save_cpu(cpu, NULL);
+	atomic_inc(&s->nr_saved);
+	/* the hotplug lock is held: the first online CPU stays the first */
+	if (cpu != cpumask_first(cpu_online_mask)) {
+		while (!smp_load_acquire(&s->done)) {
+			touch_nmi_watchdog();
+			cpu_relax();
+		}
+		return 0;
+	}
+	s->start_ns = t0 = lkcd_clock_ns();
+	lkcd_snap.snap_cpu = cpu;
+	cpumask_copy(&lkcd_snap.online, cpu_online_mask);
+	while (atomic_read(&s->nr_saved) < cpumask_weight(&lkcd_snap.online) &&
+	       lkcd_clock_ns() - t0 < LKCD_SNAP_SAVE_WAIT_NS)
+		cpu_relax();
 	lkcd_walk_prepare();		/* the per-CPU free lists hold still now */
 	s->ret = lkcd_packer_run(&lkcd_snap_pk);
 	s->end_ns = lkcd_clock_ns();
+	smp_store_release(&s->done, true);
 	return 0;
 }
 
@@ -549,12 +835,30 @@ static void lkcd_snap_work(struct work_struct *work)
 
 	t0 = lkcd_clock_ns();
 	if (mode == LKCD_SNAP_CONSISTENT) {
-		ret = stop_machine(lkcd_snap_stopped, &stop, NULL);
+		/* every CPU runs the callback; the first one online packs */
+		ret = stop_machine(lkcd_snap_stopped, &stop, cpu_online_mask);
 		if (!ret)
 			ret = stop.ret;
 	} else {
+		/*
+		 * This CPU's registers here, in this function's frame (it
+		 * stays for the whole run), the others' through an IPI; then
+		 * the copy, while they all go on.  The worker stays on its
+		 * CPU until the copy is done: that CPU's runqueue in the copy
+		 * then names the task its registers are of.
+		 */
+		migrate_disable();
+		cpus_read_lock();
+		cpumask_copy(&lkcd_snap.online, cpu_online_mask);
+		preempt_disable();
+		lkcd_snap.snap_cpu = smp_processor_id();
+		lkcd_snap_save_cpu(lkcd_snap.snap_cpu, NULL);
+		smp_call_function(lkcd_snap_ipi, NULL, 1);
+		preempt_enable();
+		cpus_read_unlock();
 		lkcd_walk_prepare();	/* racy, bounded: a fuzzy copy anyway */
 		ret = lkcd_packer_run(pk);
+		migrate_enable();
 	}
 	t1 = lkcd_clock_ns();
 	if (ret || h->state == LKCD_STATE_IN_PROGRESS) {
@@ -571,6 +875,9 @@ static void lkcd_snap_work(struct work_struct *work)
 	lkcd_snap.read_pg = lkcd_snap.comp_pg = NULL;
 	lkcd_snap_trim(h);
 	mutex_unlock(&lkcd_config_lock);
+	lkcd_snap_build_notes();
+	kvfree(lkcd_snap.cpus);
+	lkcd_snap.cpus = NULL;
 
 	memset(&lkcd_snap.last, 0, sizeof(lkcd_snap.last));
 	lkcd_snap.last.mode = mode;
@@ -585,6 +892,7 @@ static void lkcd_snap_work(struct work_struct *work)
 	lkcd_snap.last.taken_sec = h->panic_time_sec;
 	lkcd_snap.last.stopped_ns = lkcd_snap.stopped_ns;
 	lkcd_snap.last.run_ns = lkcd_snap.run_ns;
+	lkcd_snap.last.notes_len = lkcd_snap.notes_len;
 	WRITE_ONCE(lkcd_snap.percent, 100);
 	/*
 	 * Report while the mutex is held: once it is dropped, a release may
@@ -680,6 +988,36 @@ int lkcd_snapshot_read_page(u64 pfn, u32 off, void __user *buf, u32 len)
 	if (!pg)
 		ret = -EIO;
 	else if (copy_to_user(buf, (u8 *)page_address(pg) + off, len))
+		ret = -EFAULT;
+out:
+	mutex_unlock(&lkcd_snap.mutex);
+	return ret;
+}
+
+/*
+ * Copy the held snapshot's CPU notes to req->buf (struct
+ * lkcd_snapshot_notes, version checked by the caller).  -ENODATA when none
+ * is held, -EBUSY while one is taken, -ERANGE when buf_len is too small
+ * (notes_len says how much is needed), -EFAULT.
+ */
+int lkcd_snapshot_notes(struct lkcd_snapshot_notes *req)
+{
+	int ret = 0;
+
+	if (READ_ONCE(lkcd_snap.state) == LKCD_SNAP_IN_PROGRESS)
+		return -EBUSY;
+	mutex_lock(&lkcd_snap.mutex);
+	if (lkcd_snap.state != LKCD_SNAP_HELD) {
+		ret = -ENODATA;
+		goto out;
+	}
+	req->notes_len = lkcd_snap.notes_len;
+	req->nr_cpus = lkcd_snap.nr_notes;
+	req->snap_cpu = lkcd_snap.snap_cpu;
+	if (req->buf_len < lkcd_snap.notes_len)
+		ret = -ERANGE;
+	else if (lkcd_snap.notes_len &&
+		 copy_to_user(u64_to_user_ptr(req->buf), lkcd_snap.notes, lkcd_snap.notes_len))
 		ret = -EFAULT;
 out:
 	mutex_unlock(&lkcd_snap.mutex);

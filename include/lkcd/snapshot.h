@@ -75,7 +75,39 @@ struct lkcd_snapshot_status {
 	__u64 stopped_ns;	/* consistent: how long the machine was stopped */
 	__u64 run_ns;		/* how long the packer ran */
 	__u32 error;		/* FAILED: the errno (positive) */
-	__u32 reserved;		/* zero */
+	__u32 notes_len;	/* bytes of CPU notes held (LKCD_IOC_NOTES); since
+				 * notes version 1, zero from an older module */
+};
+
+/*
+ * The CPUs at the snapshot (LKCD_IOC_NOTES), as the kernel's own crash notes
+ * record them: one ELF note "CORE" NT_PRSTATUS (struct elf_prstatus with
+ * pr_reg) per CPU online at the snapshot, in CPU order, each note 4-byte
+ * aligned as in /proc/vmcore; pr_pid is the CPU number + 1, as QEMU's
+ * dump-guest-memory has it, which is how drgn finds a CPU's note in a dump
+ * of a running kernel (the current task is the one the CPU's runqueue
+ * names in the copy).  Consistent mode:
+ * each CPU's registers in the stop_machine() callback, where its stack stays
+ * until the copy is done.  Live mode: the CPU that takes it in the worker;
+ * every other CPU through an IPI, the registers of what the IPI
+ * interrupted (the entry's pt_regs).  A CPU that did not answer has a note
+ * of zeros.
+ *
+ * version and size make the exchange explicit: a reader passes the version
+ * it knows and sizeof() of this struct; a module that speaks another
+ * version answers EPROTONOSUPPORT with its own version in version, and a
+ * module that predates the notes answers ENOTTY.
+ */
+#define LKCD_SNAP_NOTES_VERSION	1
+
+struct lkcd_snapshot_notes {
+	__u32 version;		/* in: LKCD_SNAP_NOTES_VERSION; out: the module's */
+	__u32 size;		/* in: sizeof(struct lkcd_snapshot_notes) */
+	__u64 buf;		/* in: where to copy the notes (user address) */
+	__u32 buf_len;		/* in: its size; ERANGE when notes_len is more */
+	__u32 notes_len;	/* out: bytes of notes */
+	__u32 nr_cpus;		/* out: NT_PRSTATUS notes in them */
+	__u32 snap_cpu;		/* out: the CPU that took the snapshot */
 };
 
 #define LKCD_IOC_MAGIC		'L'
@@ -84,5 +116,7 @@ struct lkcd_snapshot_status {
 #define LKCD_IOC_SNAPSHOT	_IOW(LKCD_IOC_MAGIC, 2, __u32)
 /* give the held snapshot's memory back; ENODATA when none is held */
 #define LKCD_IOC_RELEASE	_IO(LKCD_IOC_MAGIC, 3)
+/* copy the held snapshot's CPU notes out; ENODATA when none is held */
+#define LKCD_IOC_NOTES		_IOWR(LKCD_IOC_MAGIC, 4, struct lkcd_snapshot_notes)
 
 #endif /* LKCD_SNAPSHOT_H */

@@ -4,11 +4,14 @@
  * and releases it): the held snapshot read through /dev/lkcd like physical
  * memory holding only its header and blocks.  What a capture kernel's
  * /proc/vmcore has besides -- the VMCOREINFO note, the memory the kernel
- * log is in -- comes from the snapshot's own pages (dump_mem.c).  Once
- * saved, after_saved releases it unless lkcd save --keep.
+ * log is in -- comes from the snapshot's own pages (dump_mem.c); the
+ * CPUs' NT_PRSTATUS notes come from the module (LKCD_IOC_NOTES), which
+ * recorded them at the snapshot.  Once saved, after_saved releases it
+ * unless lkcd save --keep.
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -62,7 +65,12 @@ static void *vmcoreinfo_note(struct lkcd_dump_mem *m, const struct lkcd_dump_hea
  * is the task that took it.  crash then treats the file as a live dump: it
  * takes that task as the current context and does not hunt for a panic
  * task through every task's stack -- which, on a fuzzy copy, can read a
- * half-updated runqueue and stop crash at startup.
+ * half-updated runqueue and stop crash at startup.  But a live dump is one
+ * whose CPUs crash cannot know: it refuses `bt -a` on it, and on an ELF
+ * file it takes the note for its snap extension's and finds no KASLR
+ * offset.  So the note is written only when the module recorded no CPU
+ * registers (a module older than LKCD_IOC_NOTES); with them the file is
+ * an ordinary dump whose NT_PRSTATUS notes say what every CPU ran.
  */
 #define NT_TASKSTRUCT_TYPE	4
 
@@ -80,6 +88,47 @@ static void *snap_note(uint64_t task, size_t *len)
 		*len = sizeof(n);
 	}
 	return p;
+}
+
+/*
+ * The CPUs' NT_PRSTATUS notes the module recorded at the snapshot; NULL
+ * (said) when it has none or predates them: the dump is still useful,
+ * without the running tasks' stacks.
+ */
+static void *cpu_notes(int fd, const struct lkcd_snapshot_status *st, size_t *len)
+{
+	struct lkcd_snapshot_notes req = {
+		.version = LKCD_SNAP_NOTES_VERSION,
+		.size = sizeof(req),
+	};
+	void *buf;
+
+	*len = 0;
+	if (!st->notes_len) {
+		warnmsg("the snapshot has no CPU registers (a module without LKCD_IOC_NOTES?): crash and drgn will not show what the CPUs were running");
+		return NULL;
+	}
+	buf = malloc(st->notes_len);
+	if (!buf)
+		return NULL;
+	req.buf = (uint64_t)(uintptr_t)buf;
+	req.buf_len = st->notes_len;
+	if (ioctl(fd, LKCD_IOC_NOTES, &req) < 0) {
+		if (errno == EPROTONOSUPPORT)
+			warnmsg("the module's CPU notes are version %u, this lkcd reads version %u: no CPU registers in the dump",
+				req.version, LKCD_SNAP_NOTES_VERSION);
+		else
+			warnmsg("cannot read the snapshot's CPU notes: %s: no CPU registers in the dump",
+				strerror(errno));
+		free(buf);
+		return NULL;
+	}
+	if (req.notes_len > st->notes_len) {
+		free(buf);
+		return NULL;
+	}
+	*len = req.notes_len;
+	return buf;
 }
 
 /* a + b into a new buffer (either may be empty); NULL on ENOMEM */
@@ -153,11 +202,17 @@ static int snapshot_src_open(const struct save_request *req, struct save_input *
 	else
 		s->notes = vmcoreinfo_note(s->mem, lkcd_dump_header(s->dump), &s->notes_len);
 	{
-		size_t slen = 0, all_len;
-		void *snap = snap_note(lkcd_dump_header(s->dump)->current_task, &slen);
-		void *all = snap ? concat(snap, slen, s->notes, s->notes_len, &all_len) : NULL;
+		/* as /proc/vmcore orders them: the CPUs first, VMCOREINFO last */
+		size_t slen = 0, clen = 0, head_len = 0, all_len;
+		void *cpus = cpu_notes(s->fd, &s->st, &clen);
+		void *snap = cpus ? malloc(1) :
+			     snap_note(lkcd_dump_header(s->dump)->current_task, &slen);
+		void *head = snap ? concat(cpus, clen, snap, slen, &head_len) : NULL;
+		void *all = head ? concat(head, head_len, s->notes, s->notes_len, &all_len) : NULL;
 
 		free(snap);
+		free(cpus);
+		free(head);
 		if (!all) {
 			errmsg("out of memory");
 			return EXIT_NODUMP;

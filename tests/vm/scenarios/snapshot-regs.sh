@@ -1,0 +1,93 @@
+# Host part of snapshot-regs (see snapshot-regs.guest).
+DESCRIPTION="CPU registers at a snapshot: crash bt -a / ps and drgn on a consistent one; a live one shows the CPU spinning in a kernel loop"
+NEEDS="lkcd module"
+VM_TIMEOUT=600
+
+# crash's bt -a: per CPU, the functions of its stack, one line "CPU name name ..."
+bt_by_cpu() { # crash-output
+	awk '/^PID: .* CPU: [0-9]+ / { if (cpu != "") print cpu, fns; cpu = $0; sub(/.* CPU: /, "", cpu); sub(/ .*/, "", cpu); fns = ""; next }
+	     /\[exception RIP: / && cpu != "" { f = $0; sub(/.*exception RIP: /, "", f); sub(/[+\]].*/, "", f); fns = fns " " f }
+	     /^ *#[0-9]+ \[/ && cpu != "" { fns = fns " " $3 }
+	     END { if (cpu != "") print cpu, fns }' "$1"
+}
+
+check() {
+	local bad=0 nc nl cons live rc bt out
+	check_file notes/dump-consistent || return 1
+	check_file notes/dump-live || return 1
+	nc=$(cat "$OUT/notes/dump-consistent")
+	nl=$(cat "$OUT/notes/dump-live")
+	cons=$OUT/dump/$nc/dump.$nc
+	live=$OUT/dump/$nl/dump.$nl
+	echo "  consistent: $(cat "$OUT/notes/consistent")"
+
+	# the consistent snapshot (kdump): every CPU in the stop_machine
+	# callback, the first one packing; both tasks marked running
+	run_crash "$cons" $'sys\nbt -a\nps' "$WORK/crash-consistent.txt"
+	rc=$?
+	if (( rc == 0 )); then
+		bt=$(bt_by_cpu "$WORK/crash-consistent.txt")
+		echo "  crash bt -a (consistent):"; sed 's/^/    /' <<<"$bt"
+		[[ $(grep -c . <<<"$bt") == 2 ]] ||
+			check_fail "crash bt -a shows $(grep -c . <<<"$bt") CPUs, not 2 (see $WORK/crash-consistent.txt)" || bad=1
+		[[ $(grep -c ' lkcd_snap_stopped .*multi_cpu_stop' <<<"$bt") == 2 ]] ||
+			check_fail "crash bt -a does not show both CPUs in lkcd_snap_stopped under multi_cpu_stop" || bad=1
+		grep -qE '^0 .*lkcd_snap_stopped' <<<"$bt" ||
+			check_fail "crash bt -a does not show CPU 0 (the snapshot's own) in lkcd_snap_stopped" || bad=1
+		[[ $(grep -cE '^> ' "$WORK/crash-consistent.txt") == 2 ]] ||
+			check_fail "crash ps marks $(grep -cE '^> ' "$WORK/crash-consistent.txt") tasks running, not 2" || bad=1
+		grep -qE '^>? +1 +0 +[0-9]+ +[0-9a-f]+ +[A-Z]+ .* init$' "$WORK/crash-consistent.txt" ||
+			check_fail "crash ps does not list PID 1 init" || bad=1
+	elif (( rc != 2 )); then
+		check_fail "crash on the consistent snapshot failed (status $rc): $(tail -n3 "$WORK/crash-consistent.txt" | paste -sd' ')" || bad=1
+	fi
+
+	# drgn on it: the task list, PID 1, and each CPU's running task's stack
+	if [[ -n ${VMLINUX:-} && -s $VMLINUX ]]; then
+		if ! out=$(vm_judge timeout 300 /usr/bin/python3 - "$cons" "$VMLINUX" "$VM_MODULE" 2>&1 <<'PY'
+import sys, drgn
+from drgn.helpers.linux.cpumask import for_each_online_cpu
+from drgn.helpers.linux.pid import find_task, for_each_task
+from drgn.helpers.linux.sched import cpu_curr
+prog = drgn.Program()
+prog.set_core_dump(sys.argv[1])
+# the module too: its frames unwind through its own ORC data
+prog.load_debug_info([sys.argv[2], sys.argv[3]])
+print("tasks", sum(1 for _ in for_each_task(prog)))
+print("pid1", find_task(prog, 1).comm.string_().decode())
+print("pid1-stack", len(prog.stack_trace(find_task(prog, 1))))
+for cpu in for_each_online_cpu(prog):
+    t = cpu_curr(prog, cpu)
+    trace = str(prog.stack_trace(t)).replace("\n", " | ")
+    print("cpu", cpu, t.comm.string_().decode(), trace)
+PY
+		); then
+			check_fail "drgn cannot walk dump.$nc: $(tail -n2 <<<"$out" | paste -sd' ')"
+			bad=1
+		else
+			echo "  drgn: $(grep -E '^(tasks|pid1)' <<<"$out" | paste -sd' ')"
+			grep -E '^cpu' <<<"$out" | cut -c1-200 | sed 's/^/    /'
+			grep -qx "pid1 init" <<<"$out" || { check_fail "drgn: PID 1 is not init"; bad=1; }
+			grep -qE '^tasks ([2-9][0-9]|[0-9]{3,})$' <<<"$out" || { check_fail "drgn walks fewer than 20 tasks"; bad=1; }
+			grep -qE '^pid1-stack [1-9]' <<<"$out" || { check_fail "drgn: no stack for PID 1"; bad=1; }
+			[[ $(grep -cE '^cpu [0-9]+ .*lkcd_snap_stopped.*multi_cpu_stop' <<<"$out") == 2 ]] ||
+				{ check_fail "drgn: not both CPUs' running tasks in lkcd_snap_stopped"; bad=1; }
+		fi
+	fi
+
+	# the live snapshot (ELF): CPU 1 in the spinner's loop, the snapshot's
+	# own CPU in its worker
+	run_crash "$live" $'sys\nbt -a\nps' "$WORK/crash-live.txt"
+	rc=$?
+	if (( rc == 0 )); then
+		bt=$(bt_by_cpu "$WORK/crash-live.txt")
+		echo "  crash bt -a (live):"; sed 's/^/    /' <<<"$bt"
+		grep -qE '^1 +lkcd_test_spin_loop ' <<<"$bt" ||
+			check_fail "crash bt -a on the live snapshot does not show CPU 1 in lkcd_test_spin_loop (see $WORK/crash-live.txt)" || bad=1
+		grep -qE '^0 .*lkcd_snap_work' <<<"$bt" ||
+			check_fail "crash bt -a on the live snapshot does not show CPU 0 in lkcd_snap_work" || bad=1
+	elif (( rc != 2 )); then
+		check_fail "crash on the live snapshot failed (status $rc): $(tail -n3 "$WORK/crash-live.txt" | paste -sd' ')" || bad=1
+	fi
+	return $bad
+}
