@@ -11,6 +11,13 @@ bt_by_cpu() { # crash-output
 	     END { if (cpu != "") print cpu, fns }' "$1"
 }
 
+# crash 8.0.2 (Debian 12) builds no task table on Debian's 6.1.192
+# (design.rst, "Tested"): it finds the CPUs' running tasks but no stack of
+# any task ("active task ... not found in PID hash"; bt reads the stack at
+# 0).  On such output only what it does find is checked: ps marks the two
+# running tasks, named.
+crash_no_tasks() { grep -q 'not found in PID hash' "$1"; }
+
 check() {
 	local bad=0 nc nl cons live rc bt out
 	check_file notes/dump-consistent || return 1
@@ -28,6 +35,11 @@ check() {
 	if (( rc == 0 )); then
 		bt=$(bt_by_cpu "$WORK/crash-consistent.txt")
 		echo "  crash bt -a (consistent):"; sed 's/^/    /' <<<"$bt"
+		if crash_no_tasks "$WORK/crash-consistent.txt"; then
+			echo "  note: this crash builds no task table on $KABI: bt not checked, ps's running tasks only"
+			[[ $(grep -E '^> ' "$WORK/crash-consistent.txt" | grep -oE '\[migration/[01]\]' | sort | paste -sd' ') == '[migration/0] [migration/1]' ]] ||
+				check_fail "crash ps does not mark migration/0 and migration/1 running (see $WORK/crash-consistent.txt)" || bad=1
+		else
 		[[ $(grep -c . <<<"$bt") == 2 ]] ||
 			check_fail "crash bt -a shows $(grep -c . <<<"$bt") CPUs, not 2 (see $WORK/crash-consistent.txt)" || bad=1
 		[[ $(grep -c ' lkcd_snap_stopped .*multi_cpu_stop' <<<"$bt") == 2 ]] ||
@@ -38,6 +50,7 @@ check() {
 			check_fail "crash ps marks $(grep -cE '^> ' "$WORK/crash-consistent.txt") tasks running, not 2" || bad=1
 		grep -qE '^>? +1 +0 +[0-9]+ +[0-9a-f]+ +[A-Z]+ .* init$' "$WORK/crash-consistent.txt" ||
 			check_fail "crash ps does not list PID 1 init" || bad=1
+		fi
 	elif (( rc != 2 )); then
 		check_fail "crash on the consistent snapshot failed (status $rc): $(tail -n3 "$WORK/crash-consistent.txt" | paste -sd' ')" || bad=1
 	fi
@@ -47,17 +60,22 @@ check() {
 		if ! out=$(vm_judge timeout 300 /usr/bin/python3 - "$cons" "$VMLINUX" "$VM_MODULE" 2>&1 <<'PY'
 import sys, drgn
 from drgn.helpers.linux.cpumask import for_each_online_cpu
+from drgn.helpers.linux.percpu import per_cpu
 from drgn.helpers.linux.pid import find_task, for_each_task
-from drgn.helpers.linux.sched import cpu_curr
 prog = drgn.Program()
 prog.set_core_dump(sys.argv[1])
 # the module too: its frames unwind through its own ORC data
 prog.load_debug_info([sys.argv[2], sys.argv[3]])
+# drgn 0.0.27 and later find a CPU's note of a running kernel's dump by
+# pr_pid == CPU + 1 (what the module writes); 0.0.22 (Debian 12) wants the
+# pid of the task instead, and unwinds no running task of such a dump
+v = tuple(int(x) for x in drgn.__version__.split("+")[0].split(".")[:3])
+print("running-stacks", "yes" if v >= (0, 0, 27) else "no")
 print("tasks", sum(1 for _ in for_each_task(prog)))
 print("pid1", find_task(prog, 1).comm.string_().decode())
 print("pid1-stack", len(prog.stack_trace(find_task(prog, 1))))
-for cpu in for_each_online_cpu(prog):
-    t = cpu_curr(prog, cpu)
+for cpu in for_each_online_cpu(prog) if v >= (0, 0, 27) else ():
+    t = per_cpu(prog["runqueues"], cpu).curr
     trace = str(prog.stack_trace(t)).replace("\n", " | ")
     print("cpu", cpu, t.comm.string_().decode(), trace)
 PY
@@ -70,8 +88,12 @@ PY
 			grep -qx "pid1 init" <<<"$out" || { check_fail "drgn: PID 1 is not init"; bad=1; }
 			grep -qE '^tasks ([2-9][0-9]|[0-9]{3,})$' <<<"$out" || { check_fail "drgn walks fewer than 20 tasks"; bad=1; }
 			grep -qE '^pid1-stack [1-9]' <<<"$out" || { check_fail "drgn: no stack for PID 1"; bad=1; }
-			[[ $(grep -cE '^cpu [0-9]+ .*lkcd_snap_stopped.*multi_cpu_stop' <<<"$out") == 2 ]] ||
-				{ check_fail "drgn: not both CPUs' running tasks in lkcd_snap_stopped"; bad=1; }
+			if grep -qx "running-stacks no" <<<"$out"; then
+				echo "  note: this drgn ($(vm_judge /usr/bin/python3 -c 'import drgn; print(drgn.__version__)')) takes pr_pid for the task's pid: running tasks' stacks not checked"
+			elif [[ $(grep -cE '^cpu [0-9]+ .*lkcd_snap_stopped.*multi_cpu_stop' <<<"$out") != 2 ]]; then
+				check_fail "drgn: not both CPUs' running tasks in lkcd_snap_stopped under multi_cpu_stop"
+				bad=1
+			fi
 		fi
 	fi
 
@@ -82,10 +104,15 @@ PY
 	if (( rc == 0 )); then
 		bt=$(bt_by_cpu "$WORK/crash-live.txt")
 		echo "  crash bt -a (live):"; sed 's/^/    /' <<<"$bt"
+		if crash_no_tasks "$WORK/crash-live.txt"; then
+			grep -qE '^> +[0-9]+ +-?[0-9]+ +1 .*\[lkcd-spin/1\]$' "$WORK/crash-live.txt" ||
+				check_fail "crash ps does not mark lkcd-spin/1 running on CPU 1 (see $WORK/crash-live.txt)" || bad=1
+		else
 		grep -qE '^1 +lkcd_test_spin_loop ' <<<"$bt" ||
 			check_fail "crash bt -a on the live snapshot does not show CPU 1 in lkcd_test_spin_loop (see $WORK/crash-live.txt)" || bad=1
 		grep -qE '^0 .*lkcd_snap_work' <<<"$bt" ||
 			check_fail "crash bt -a on the live snapshot does not show CPU 0 in lkcd_snap_work" || bad=1
+		fi
 	elif (( rc != 2 )); then
 		check_fail "crash on the live snapshot failed (status $rc): $(tail -n3 "$WORK/crash-live.txt" | paste -sd' ')" || bad=1
 	fi
