@@ -1310,7 +1310,7 @@ static const char fake_ssh[] =
 	"late) if [ $n -le 2 ]; then echo 'ssh: connect to host server.test port 2222: "
 	"Network is unreachable' >&2; exit 255; fi ;;\n"
 	"hostkey) echo 'Host key verification failed.' >&2; exit 255 ;;\n"
-	"cut) case $1 in cat*dump.flat*) head -c 20000 >/dev/null; "
+	"cut) case $1 in *cat*dump.flat*) head -c 20000 >/dev/null; "
 	"echo 'Connection closed by 127.0.0.1' >&2; exit 255 ;; esac ;;\n"
 	"esac\n"
 	"exec sh -c \"$1\"\n";
@@ -1323,15 +1323,23 @@ static int net_save(const char *fault, const char *netconf)
 		   work, work, fault, work, work, work, LKCD_BIN, netconf, core, HEADER_PADDR);
 }
 
-static void test_save_ssh(void)
+/* work/bin/ssh (the fake), work/stage, work/server; 0 or -1 */
+static int fake_ssh_setup(void)
 {
-	char cf[160], srv[160], bin[160], text[1024];
+	char bin[160];
 
 	snprintf(bin, sizeof(bin), "%s/bin/ssh", work);
+	if (run("mkdir -p %s/bin %s/stage %s/server", work, work, work) || write_file(bin, fake_ssh))
+		return -1;
+	return chmod(bin, 0755);
+}
+
+static void test_save_ssh(void)
+{
+	char cf[160], srv[160], text[1024];
+
 	snprintf(srv, sizeof(srv), "%s/server", work);
-	CU_ASSERT_EQUAL_FATAL(run("mkdir -p %s/bin %s/stage %s", work, work, srv), 0);
-	CU_ASSERT_EQUAL_FATAL(write_file(bin, fake_ssh), 0);
-	CU_ASSERT_EQUAL_FATAL(chmod(bin, 0755), 0);
+	CU_ASSERT_EQUAL_FATAL(fake_ssh_setup(), 0);
 	snprintf(cf, sizeof(cf), "%s/net.conf", work);
 	snprintf(text, sizeof(text),
 		 "DUMP_SSH=dumps@server.test:%s/crash\nDUMP_SSH_PORT=2222\n"
@@ -1358,8 +1366,8 @@ static void test_save_ssh(void)
 	CU_ASSERT_STRING_EQUAL(run_out, "600\n700\n1\n");
 	/* what ssh was given: batch mode, the known host and key, port, user */
 	CU_ASSERT_EQUAL(run("cat %s/log", work), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "-o BatchMode=yes -o StrictHostKeyChecking=yes "
-				      "-o UserKnownHostsFile=/etc/lkcd/known_hosts"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "-o BatchMode=yes -o StrictHostKeyChecking=yes "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, " -o UserKnownHostsFile=/etc/lkcd/known_hosts "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "-i /etc/lkcd/test_key -p 2222 -l dumps host server.test"));
 	CU_ASSERT_EQUAL(run("test -e %s/netlocal", work), 1);	/* no local copy */
 	snprintf(text, sizeof(text), "%s/stage", work);
@@ -1417,6 +1425,61 @@ static void test_save_ssh(void)
 	CU_ASSERT_STRING_EQUAL(run_out, ".simmem-20261118-110640.part\n");
 	snprintf(text, sizeof(text), "%s/stage", work);
 	CU_ASSERT_EQUAL(count_entries(text), 0);		/* no staging left behind */
+}
+
+/*
+ * lkcd propagate against the fake ssh (the "server" is here, its ~ is
+ * work/home) and a fake ssh-keyscan: the key made, the host key accepted
+ * once, the public key installed once, the login checked; lkcd config
+ * refuses to arm when the server cannot be reached, saying why.
+ */
+static void test_propagate(void)
+{
+	char cf[160], text[1024], root[128], acf[256];
+
+	CU_ASSERT_EQUAL_FATAL(fake_ssh_setup(), 0);
+	CU_ASSERT_EQUAL_FATAL(run("mkdir -p %s/prop/etc/lkcd %s/home && printf '#!/bin/sh\\n"
+				  "echo \"# $5:22 SSH-2.0-fake\" >&2; echo \"$5 ssh-ed25519 AAAAfakehostkey\"\\n' "
+				  ">%s/bin/ssh-keyscan && chmod 755 %s/bin/ssh-keyscan && rm -f %s/pkey*",
+				  work, work, work, work, work), 0);
+	snprintf(cf, sizeof(cf), "%s/prop.conf", work);
+	snprintf(text, sizeof(text), "DUMP_SSH=dumps@server.test:%s/server/prop\nDUMP_SSH_KEY=%s/pkey\n",
+		 work, work);
+	CU_ASSERT_EQUAL_FATAL(write_file(cf, text), 0);
+#define PROPAGATE "HOME=%s/home PATH=%s/bin:$PATH FAKE_SSH= FAKE_SSH_COUNT=%s/count " \
+		  "LKCD_SYSROOT=%s/prop %s -c %s propagate"
+	CU_ASSERT_EQUAL(run(PROPAGATE, work, work, work, work, LKCD_BIN, cf), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "key: " ));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "/pkey made (ed25519"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "host key: server.test port 22 accepted on first use"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "\nadded\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "login checked: dumps@server.test port 22 with "));
+	CU_ASSERT_EQUAL(run("cat %s/prop/etc/lkcd/known_hosts && stat -c %%a %s/pkey && "
+			    "cmp %s/pkey.pub %s/home/.ssh/authorized_keys && test -d %s/server/prop",
+			    work, work, work, work, work), 0);
+	CU_ASSERT_STRING_EQUAL(run_out, "server.test ssh-ed25519 AAAAfakehostkey\n600\n");
+	/* again: nothing made or added twice */
+	CU_ASSERT_EQUAL(run(PROPAGATE, work, work, work, work, LKCD_BIN, cf), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "/pkey (there already)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "host key: /etc/lkcd/known_hosts has one for server.test"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "\npresent\n"));
+	CU_ASSERT_EQUAL(run("wc -l <%s/home/.ssh/authorized_keys && wc -l <%s/prop/etc/lkcd/known_hosts",
+			    work, work), 0);
+	CU_ASSERT_STRING_EQUAL(run_out, "1\n1\n");
+	/* no DUMP_SSH: nothing to do, said */
+	CU_ASSERT_EQUAL(run("%s -c %s propagate", LKCD_BIN, conf), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "DUMP_SSH is not set in"));
+#undef PROPAGATE
+
+	/* lkcd config: a server that refuses the host key is said, nothing armed */
+	make_fake_armable("sshcfg", "268435456", root, sizeof(root), acf, sizeof(acf));
+	CU_ASSERT_EQUAL(run("printf 'DUMP_SSH=dumps@server.test:/srv\\n' >>%s", acf), 0);
+	CU_ASSERT_EQUAL(run("PATH=%s/bin:%s/bin:$PATH FAKE_SSH=hostkey LKCD_SYSROOT=%s %s -c %s config",
+			    work, root, root, LKCD_BIN, acf), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "DUMP_SSH dumps@server.test port 22 (/srv): Host key "
+				      "verification failed."));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "the dump server cannot be reached: not armed"));
+	CU_ASSERT_EQUAL(run("test -e %s/kexec.args", root), 1);	/* kexec never ran */
 }
 
 /*
@@ -1526,6 +1589,7 @@ static const CU_TestInfo cmd_tests[] = {
 	{ "save completes a stopped dump from the vmcore", test_save_completes_stopped_dump },
 	{ "save --scrub, SCRUB= zero the chosen ranges only", test_save_scrub },
 	{ "save to DUMP_SSH: saved, late network, host key, down, cut", test_save_ssh },
+	{ "propagate: key, host key, installed once, login; config checks the server", test_propagate },
 	CU_TEST_INFO_NULL,
 };
 

@@ -60,6 +60,7 @@ static int suite_init(void)
 	if (write_file(p,
 		       "kernel/drivers/md/dm-mod.ko:\n"
 		       "kernel/drivers/block/virtio_blk.ko:\n"
+		       "kernel/drivers/net/virtio_net.ko:\n"
 		       "kernel/drivers/x/unused.ko:\n"
 		       "kernel/drivers/x/a_mod.ko: kernel/drivers/x/c-mod.ko kernel/drivers/x/b_mod.ko\n"
 		       "kernel/drivers/x/c-mod.ko: kernel/drivers/x/b_mod.ko\n"
@@ -70,8 +71,9 @@ static int suite_init(void)
 	snprintf(p, sizeof(p), "%s/modules.builtin", moddir);
 	if (write_file(p, "kernel/fs/ext4/ext4.ko\nkernel/fs/xfs/xfs.ko\nkernel/drivers/x/x.ko\n"))
 		return -1;
-	if (run("mkdir -p %s/kernel/drivers/md %s/kernel/drivers/block && : >%s/kernel/drivers/md/dm-mod.ko "
-		"&& : >%s/kernel/drivers/block/virtio_blk.ko", moddir, moddir, moddir, moddir))
+	if (run("mkdir -p %s/kernel/drivers/md %s/kernel/drivers/block %s/kernel/drivers/net && "
+		": >%s/kernel/drivers/md/dm-mod.ko && : >%s/kernel/drivers/block/virtio_blk.ko && "
+		": >%s/kernel/drivers/net/virtio_net.ko", moddir, moddir, moddir, moddir, moddir, moddir))
 		return -1;
 	/*
 	 * The running system: / on ext4 (7:0), /var on xfs on a device-mapper
@@ -186,15 +188,75 @@ static void test_refused(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "--target /etc/passwd"));
 	/* a bad compression name */
 	CU_ASSERT_EQUAL(mki("-Z lzo"), 1);
-	/* DUMP_SSH: no network in this initramfs yet (issue 16), said, nothing built */
-	CU_ASSERT_EQUAL(run("printf 'DUMP_SSH=a@b:/c\\n' >%s/ssh.conf && LKCD_SYSROOT=%s %s -c "
-			    "%s/ssh.conf mkinitrd -k 9.9.9-test -m %s --init %s -o %s.ssh",
-			    work, sysroot, LKCD_BIN, work, moddir, tmpl, img), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "DUMP_SSH=a@b:/c: this capture initramfs carries "
-				      "no network yet"));
-	CU_ASSERT_EQUAL(run("test -e %s.ssh", img), 1);
 	/* a failed build leaves no half-written image behind */
 	CU_ASSERT_EQUAL(run("test -e %s.tmp", img), 1);
+}
+
+/* mkinitrd -c ssh.conf into img.ssh; its exit code */
+static int mki_ssh(void)
+{
+	return run("LKCD_SYSROOT=%s %s -c %s/ssh.conf mkinitrd -k 9.9.9-test -m %s --init %s -o %s.ssh",
+		   sysroot, LKCD_BIN, work, moddir, tmpl, img);
+}
+
+/*
+ * DUMP_SSH: the route to the server (a fake /proc/net/route: eth0 is the
+ * default route, eth1 has 192.0.2.0/24) picks the interface, sysfs its
+ * driver; dbclient, the key in dropbear's form, the host key and the
+ * interface's MAC go in.  Refused: the server's route on lo, no host key.
+ */
+static void test_ssh_target(void)
+{
+	static char list[65536 + 2];
+
+	if (access("/usr/bin/dbclient", X_OK) || access("/usr/bin/dropbearconvert", X_OK)) {
+		CU_FAIL("dbclient and dropbearconvert are not installed (Debian: dropbear-bin; make deps)");
+		return;
+	}
+	CU_ASSERT_EQUAL_FATAL(run(
+		"cd %s && mkdir -p proc/net etc/lkcd sys/class/net/eth0 sys/class/net/eth1 "
+		"sys/devices/pci0/virtio2/driver sys/module/virtio_net && "
+		"ln -s ../../../module/virtio_net sys/devices/pci0/virtio2/driver/module && "
+		"ln -sf ../../../devices/pci0/virtio2 sys/class/net/eth1/device && "
+		"echo 52:54:00:12:34:56 >sys/class/net/eth1/address && "
+		"printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\n"
+		"eth0\t00000000\t0100000A\t0003\t0\t0\t0\t00000000\n"
+		"eth1\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\n"
+		"lo\t0000007F\t00000000\t0001\t0\t0\t0\t000000FF\n' >proc/net/route && "
+		"printf 'other.example ssh-ed25519 AAAAother\n"
+		"192.0.2.10 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIthekey\n' >etc/lkcd/known_hosts && "
+		"rm -f %s/key %s/key.pub && ssh-keygen -q -t ed25519 -N '' -f %s/key && "
+		"printf 'DUMP_SSH=dumps@192.0.2.10:/srv/crash\nDUMP_SSH_KEY=%s/key\n"
+		"DUMP_NET_FALLBACK=0\n' >%s/ssh.conf", sysroot, work, work, work, work, work), 0);
+	CU_ASSERT_EQUAL_FATAL(mki_ssh(), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "DUMP_SSH 192.0.2.10: through eth1 (52:54:00:12:34:56), "
+				      "address by DHCP, on-link"));
+	CU_ASSERT_EQUAL_FATAL(run("zcat %s.ssh | cpio -t --quiet", img), 0);
+	snprintf(list, sizeof(list), "\n%s", run_out);
+	CU_ASSERT(listed(list, "bin/dbclient"));
+	CU_ASSERT(listed(list, "etc/lkcd/id_lkcd"));
+	CU_ASSERT(listed(list, "etc/lkcd/udhcpc.script"));
+	CU_ASSERT(listed(list, "lib/modules/9.9.9-test/kernel/drivers/net/virtio_net.ko"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(list, "libtomcrypt.so.1\n"));
+	CU_ASSERT(!strstr(list, "bin/ssh\n"));
+	CU_ASSERT_EQUAL(run("zcat %s.ssh | cpio -i --quiet --to-stdout etc/lkcd/net "
+			    "etc/lkcd/dbclient/.ssh/known_hosts", img), 0);
+	CU_ASSERT_STRING_EQUAL(run_out, "192.0.2.10 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIthekey\n"
+			       "NET_MAC='52:54:00:12:34:56'\nNET_ADDRESS='dhcp'\nNET_IP=''\nNET_GW=''\n");
+	CU_ASSERT_EQUAL(run("zcat %s.ssh | cpio -tv --quiet etc/lkcd/id_lkcd | grep -q '^-rw------- '",
+			    img), 0);
+	CU_ASSERT_EQUAL(run("zcat %s.ssh | cpio -i --quiet --to-stdout etc/lkcd.conf | grep DUMP_SSH",
+			    img), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "DUMP_SSH='dumps@192.0.2.10:/srv/crash'\n"
+				      "DUMP_SSH_KEY='/etc/lkcd/id_lkcd'\n"));
+	/* no host key for the server: refused, said */
+	CU_ASSERT_EQUAL(run("sed -i /192.0.2.10/d %s/etc/lkcd/known_hosts", sysroot), 0);
+	CU_ASSERT_EQUAL(mki_ssh(), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "no host key for 192.0.2.10 in /etc/lkcd/known_hosts"));
+	/* the server on this machine (its route on lo) */
+	CU_ASSERT_EQUAL(run("sed -i s/192.0.2.10/127.0.0.2/ %s/ssh.conf", work), 0);
+	CU_ASSERT_EQUAL(mki_ssh(), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "127.0.0.2 is this machine (its route is on lo)"));
 }
 
 static void test_stamp(void)
@@ -309,6 +371,7 @@ static CU_TestInfo tests[] = {
 	{ "DUMPDIR's filesystem found by UUID; tmpfs, NFS, no UUID refused", test_dumpdir_found },
 	{ "contents, nothing else, module order", test_contents },
 	{ "missing module, loop, no tree, bad target refused", test_refused },
+	{ "DUMP_SSH: the route's NIC driver, dbclient, key, host key; refusals", test_ssh_target },
 	{ "stamp: rebuilt when an input changes", test_stamp },
 	{ "gzip, xz, zstd, none", test_compressions },
 	{ "DUMP_ACTION=kexec brings kexec and the kernel", test_kexec_action },

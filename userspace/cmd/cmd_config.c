@@ -247,6 +247,15 @@ static int arm(const struct lkcd_conf *conf)
 	}
 	if (conf->dumpdev[0] && dumpdev_check_config(conf) < 0)
 		return EXIT_FAIL;
+	/* a server a crash could not reach is said now, not after the crash */
+	if (conf->ssh[0] && !dry_run) {
+		if (save_net_check(conf) < 0) {
+			errmsg("DUMP_SSH: the dump server cannot be reached: not armed "
+			       "(lkcd propagate installs the key and the host key)");
+			return EXIT_FAIL;
+		}
+		printf("DUMP_SSH %s: reached, %s writable\n", conf->ssh_host, conf->ssh_path);
+	}
 	if (conf->mkinitrd) {
 		/*
 		 * MKINITRD=1: lkcd's own minimal initramfs (KEXEC_INITRD names

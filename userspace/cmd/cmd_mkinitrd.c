@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "initrd.h"
@@ -656,9 +657,129 @@ static bool action_is_kexec(const struct lkcd_conf *c)
 	return c->dump_action == LKCD_ACTION_KEXEC || c->fail_action == LKCD_ACTION_KEXEC;
 }
 
+/* The first of dirs/name that is a program, into out; 0 or -1. */
+static int find_program(const char *name, char *out, size_t len)
+{
+	static const char *const dirs[] = { "/usr/bin", "/usr/sbin", "/bin", "/sbin", NULL };
+
+	for (int i = 0; dirs[i]; i++)
+		if ((size_t)snprintf(out, len, "%s/%s", dirs[i], name) < len &&
+		    access(out, X_OK) == 0)
+			return 0;
+	return -1;
+}
+
+/*
+ * DUMP_SSH_KEY in dropbear's form (dbclient reads no OpenSSH key), by
+ * dropbearconvert; malloc'ed (*len bytes), NULL after saying why.
+ */
+static char *dropbear_key(const char *key, size_t *len)
+{
+	char conv[PATH_MAX], tmp[] = "/tmp/lkcd-key-XXXXXX", *buf = NULL;
+	int fd, status;
+	struct stat st;
+	pid_t pid;
+
+	if (find_program("dropbearconvert", conv, sizeof(conv)) < 0) {
+		errmsg("mkinitrd: DUMP_SSH: no dropbearconvert (Debian: dropbear-bin) to give "
+		       "dbclient the key %s", key);
+		return NULL;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		errmsg("mkinitrd: %s: %s", tmp, strerror(errno));
+		return NULL;
+	}
+	close(fd);
+	unlink(tmp);		/* dropbearconvert will not write over a file */
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null >= 0)
+			dup2(null, 1);
+		execl(conv, "dropbearconvert", "openssh", "dropbear", key, tmp, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) || stat(tmp, &st) < 0) {
+		errmsg("mkinitrd: DUMP_SSH_KEY %s: dropbearconvert could not read it (an OpenSSH "
+		       "private key without a passphrase is needed; lkcd propagate makes one)", key);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	fd = open(tmp, O_RDONLY | O_CLOEXEC);
+	if (!buf || fd < 0 || read(fd, buf, (size_t)st.st_size) != st.st_size) {
+		errmsg("mkinitrd: reading the converted key: %s", strerror(errno ? errno : EIO));
+		free(buf);
+		buf = NULL;
+	}
+	if (fd >= 0)
+		close(fd);
+	*len = (size_t)st.st_size;
+out:
+	unlink(tmp);
+	return buf;
+}
+
+static const char root_passwd[] = "root:x:0:0:root:/root:/bin/sh\n";
+
+/*
+ * DUMP_SSH: the NIC's drivers, dbclient, the key, the host key, the
+ * address configuration (initrd_net.c found what; this adds it).
+ */
+static int collect_net(struct build *b, const struct initrd_net *net)
+{
+	const struct lkcd_conf *conf = net->conf;	/* not the capture's copy */
+	char path[PATH_MAX], text[1024], why[512], *hosts, *key;
+	size_t klen = 0;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device", net->ifname);
+	if (sysfs_modules(b, sys_path(path), "DUMP_SSH's interface", 0) < 0) {
+		errmsg("mkinitrd: DUMP_SSH: the route to %s is on %s, which has no device in "
+		       "sysfs (a bridge, bond or VLAN: not carried yet)", net->ip, net->ifname);
+		return -1;
+	}
+	if (find_program("dbclient", path, sizeof(path)) < 0) {
+		errmsg("mkinitrd: DUMP_SSH: no dbclient (Debian: dropbear-bin), the SSH client "
+		       "the capture initramfs carries");
+		return -1;
+	}
+	if (add_program(b, path, "bin/dbclient", "the SSH client (DUMP_SSH)") < 0)
+		return -1;
+	key = dropbear_key(conf->ssh_key, &klen);
+	if (!key)
+		return -1;
+	ret = add_text(b, "etc/lkcd/id_lkcd", 0600, key, klen, "DUMP_SSH_KEY, dropbear's form");
+	free(key);
+	if (ret < 0)
+		return -1;
+	hosts = initrd_net_known_hosts(conf, net, why, sizeof(why));
+	if (!hosts) {
+		errmsg("mkinitrd: DUMP_SSH: %s", why);
+		return -1;
+	}
+	ret = add_text(b, "etc/lkcd/dbclient/.ssh/known_hosts", 0644, hosts, strlen(hosts),
+		       "the server's host key, for dbclient");
+	free(hosts);
+	/* dbclient looks its own user up */
+	if (ret == 0)
+		ret = add_text(b, "etc/passwd", 0644, root_passwd, sizeof(root_passwd) - 1,
+			       "root, for dbclient");
+	if (ret < 0 || add_text(b, "etc/lkcd/udhcpc.script", 0755, initrd_net_udhcpc_script,
+				strlen(initrd_net_udhcpc_script), "DHCP lease -> address") < 0)
+		return -1;
+	snprintf(text, sizeof(text), "NET_MAC='%s'\nNET_ADDRESS='%s'\nNET_IP='%s'\nNET_GW='%s'\n",
+		 net->mac, net->dhcp ? "dhcp" : "static", net->address, net->gw);
+	return add_text(b, "etc/lkcd/net", 0644, text, strlen(text),
+			"the interface (by MAC) and its address configuration") < 0 ? -1 : 0;
+}
+
 /* Gather everything into b. */
 static int collect(struct build *b, const struct lkcd_conf *conf, const struct opts *o,
-		   const struct dumpdir_target *t, const char *conf_text, size_t conf_len)
+		   const struct dumpdir_target *t, const struct initrd_net *net,
+		   const char *conf_text, size_t conf_len)
 {
 	char path[PATH_MAX], line[PATH_MAX + 64], tmpl[PATH_MAX], fstype[64];
 	const char *init;
@@ -759,6 +880,8 @@ static int collect(struct build *b, const struct lkcd_conf *conf, const struct o
 	}
 	for (int i = 0; i < o->nmodules; i++)
 		want_module(b, o->modules[i], true, "--add-module");
+	if (net && collect_net(b, net) < 0)
+		return -1;
 	/* DUMPDIR's filesystem, when the capture mounts it */
 	snprintf(fstype, sizeof(fstype), "%s", o->fstype ? o->fstype : conf->dumpdir_fstype);
 	if (!fstype[0] && conf->dumpdir_device[0])
@@ -938,15 +1061,9 @@ static int mkinitrd_build(const struct lkcd_conf *conf, const struct opts *o,
 	int fd, ret, rc = EXIT_FAIL;
 	struct opts oo = *o;
 	struct dumpdir_target target;
+	struct initrd_net net;
 	struct lkcd_conf capture = *conf;
 
-	/* issue 16: the network, its driver and an ssh client are not carried yet */
-	if (conf->ssh[0]) {
-		errmsg("mkinitrd: DUMP_SSH=%s: this capture initramfs carries no network yet; "
-		       "name one that does in KEXEC_INITRD with MKINITRD=0, or save to DUMPDIR",
-		       conf->ssh);
-		return EXIT_FAIL;
-	}
 	if (uname(&u) < 0)
 		snprintf(u.release, sizeof(u.release), "unknown");
 	snprintf(b.kver, sizeof(b.kver), "%s", o->kver ? o->kver : u.release);
@@ -976,8 +1093,28 @@ static int mkinitrd_build(const struct lkcd_conf *conf, const struct opts *o,
 	 * filesystem holding DUMPDIR now, by UUID; nowhere to keep the dump
 	 * is an error here, not a console line after the crash.
 	 */
-	if (dumpdir_target_find(conf, &target) < 0)
+	memset(&target, 0, sizeof(target));
+	if ((!conf->ssh[0] || conf->net_fallback) && dumpdir_target_find(conf, &target) < 0)
 		return EXIT_FAIL;
+	/* DUMP_SSH: the route, the interface, its address, found now */
+	if (conf->ssh[0]) {
+		if (initrd_net_find(conf, &net, why, sizeof(why)) < 0) {
+			errmsg("mkinitrd: DUMP_SSH=%s: %s", conf->ssh, why);
+			return EXIT_FAIL;
+		}
+		/* the capture has no DNS, and its key is in dbclient's form */
+		snprintf(capture.ssh_host, sizeof(capture.ssh_host), "%s", net.ip);
+		if ((size_t)snprintf(capture.ssh, sizeof(capture.ssh), "%s@%s:%s", conf->ssh_user,
+				     net.ip, conf->ssh_path) >= sizeof(capture.ssh)) {
+			errmsg("mkinitrd: DUMP_SSH=%s: too long with the address", conf->ssh);
+			return EXIT_FAIL;
+		}
+		snprintf(capture.ssh_key, sizeof(capture.ssh_key), "/etc/lkcd/id_lkcd");
+		if (!o->quiet)
+			printf("DUMP_SSH %s: through %s (%s), address by %s%s%s\n", conf->ssh_host,
+			       net.ifname, net.mac, net.dhcp ? "DHCP" : "static ",
+			       net.dhcp ? "" : net.address, net.gw[0] ? "" : ", on-link");
+	}
 	if (target.automatic) {
 		snprintf(capture.dumpdir_device, sizeof(capture.dumpdir_device), "%s", target.device);
 		snprintf(capture.dumpdir_fstype, sizeof(capture.dumpdir_fstype), "%.31s", target.fstype);
@@ -996,7 +1133,7 @@ static int mkinitrd_build(const struct lkcd_conf *conf, const struct opts *o,
 		errmsg("mkinitrd: out of memory");
 		return EXIT_FAIL;
 	}
-	if (collect(&b, &capture, &oo, &target, conf_text, conf_len) < 0)
+	if (collect(&b, &capture, &oo, &target, conf->ssh[0] ? &net : NULL, conf_text, conf_len) < 0)
 		goto out;
 	qsort(b.ents, b.n, sizeof(*b.ents), cmp_entry);
 

@@ -8,6 +8,7 @@
 #ifndef LKCD_INITRD_H
 #define LKCD_INITRD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -45,5 +46,29 @@ int initrd_runs_lkcd(const char *path, char *why, size_t size);
 int initrd_elf_deps(const char *prog, const char *root,
 		    int (*add)(void *ctx, const char *path), void *ctx,
 		    char *why, size_t len);
+
+struct lkcd_conf;
+/* DUMP_SSH's network, as found on the running system (initrd_net.c). */
+struct initrd_net {
+	char ip[64];		/* the server's IPv4 address */
+	char ifname[64];	/* the interface of the route to it, now */
+	char mac[32];		/* its MAC address: how the capture finds it */
+	bool dhcp;		/* DUMP_NET_ADDRESS=dhcp, else static: */
+	char address[64];	/* its address now, a.b.c.d/prefix */
+	char gw[64];		/* the route's gateway, "" when on-link */
+	const struct lkcd_conf *conf;	/* as configured: the host's name, the key's path */
+};
+/* 0, or -1 with why set (no route, the route is lo, IPv6, no address ...). */
+int initrd_net_find(const struct lkcd_conf *c, struct initrd_net *n, char *why, size_t len);
+/*
+ * The server's host keys from /etc/lkcd/known_hosts as dbclient's
+ * known_hosts ("ADDRESS TYPE KEY" lines); malloc'ed, NULL with why set.
+ */
+char *initrd_net_known_hosts(const struct lkcd_conf *c, const struct initrd_net *n,
+			     char *why, size_t len);
+extern const char initrd_net_udhcpc_script[];
+/* Is host (at port) one of the patterns of a known_hosts line (a,b,[c]:port)? */
+bool initrd_net_names_host(const char *patterns, size_t plen, const char *host,
+			   unsigned int port);
 
 #endif

@@ -157,6 +157,8 @@ bool dumper_armed(const char **why);
 int cmd_test(int argc, char **argv);
 int cmd_unload(int argc, char **argv);
 int cmd_estimate(int argc, char **argv);
+/* DUMP_SSH: the key made and installed, the host key kept, the login checked */
+int cmd_propagate(int argc, char **argv);
 /* Disarm: unload the capture kernel, set the dump level to none; EXIT_* code. */
 int disarm(bool dry_run);
 

@@ -37,6 +37,7 @@ static const struct {
 	{ "dumpdev", cmd_dumpdev, "say what the raw dump device (DUMPDEV) holds" },
 	{ "unload", cmd_unload, "disarm: unload the capture kernel, set the dump level to none" },
 	{ "estimate", cmd_estimate, "the crashkernel= this machine needs, and why" },
+	{ "propagate", cmd_propagate, "install DUMP_SSH_KEY on DUMP_SSH's server, check the login" },
 };
 
 static void usage(FILE *out)

@@ -255,6 +255,12 @@ int save_net_put(struct save_net *n, int dirfd, const char *name, const char *as
 int save_net_publish(struct save_net *n);
 const char *save_net_where(const struct save_net *n);	/* user@host:/path/NAME */
 void save_net_close(struct save_net *n);
+/*
+ * One login to DUMP_SSH's server, as the save does it: PATH made if
+ * missing and writable.  0, or -1 after saying which server and why
+ * (lkcd config before arming, lkcd propagate after installing the key).
+ */
+int save_net_check(const struct lkcd_conf *c);
 
 /* The writer's notes: the LKCD note, then the vmcore's (cmd_save.c); malloc'ed or NULL. */
 void *build_notes(const void *vnotes, size_t vlen, const void *page, uint64_t addr,

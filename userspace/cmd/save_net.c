@@ -39,9 +39,14 @@
 
 #define NET_DELAY_MAX	8	/* s between two tries, at most */
 #define NET_OUT_MAX	4096	/* what is kept of a session's stdout/stderr */
+#define NET_SESSION_MAX	60	/* s for a session other than the dump's */
+/* dbclient's HOME in the capture initramfs: .ssh/known_hosts (lkcd mkinitrd) */
+#define LKCD_DBCLIENT_HOME	"/etc/lkcd/dbclient"
 
 struct save_net {
 	const struct lkcd_conf *conf;
+	bool dbclient;			/* dropbear's client: no ssh in PATH */
+	char known_hosts[PATH_MAX + 32];	/* UserKnownHostsFile=LKCD_CONF_KNOWN_HOSTS */
 	char name[128];			/* <hostname>-<time> */
 	char where[2 * LKCD_CONF_STR];	/* user@host:/path/NAME, for messages */
 	pid_t pid;			/* the dump's session while it streams */
@@ -76,7 +81,6 @@ static void host_part(const struct save_input *si, char *out, size_t size)
 static const char *const ssh_options[] = {
 	"BatchMode=yes",
 	"StrictHostKeyChecking=yes",
-	"UserKnownHostsFile=" LKCD_CONF_KNOWN_HOSTS,
 	"IdentitiesOnly=yes",
 	"ConnectTimeout=10",
 	"ServerAliveInterval=10",
@@ -84,18 +88,52 @@ static const char *const ssh_options[] = {
 };
 #define NR_SSH_OPTIONS	(sizeof(ssh_options) / sizeof(ssh_options[0]))
 
-/* argv for one ssh session running cmd on the server. */
-static void ssh_argv(const struct lkcd_conf *c, const char *cmd, char *port, size_t plen,
+/* Is name a program in PATH? */
+static bool in_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	char dir[PATH_MAX];
+
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+
+		if (n && (size_t)snprintf(dir, sizeof(dir), "%.*s/%s", (int)n, p, name) < sizeof(dir) &&
+		    access(dir, X_OK) == 0)
+			return true;
+		p += n + (p[n] == ':');
+	}
+	return false;
+}
+
+/*
+ * argv for one session running cmd on the server.  dbclient (the capture
+ * initramfs's client, lkcd mkinitrd): the same choices its own way: the
+ * host keys under HOME (LKCD_DBCLIENT_HOME, set by ssh_start), no prompt
+ * without a terminal, keepalives every 10 s, 60 s without a word ends it.
+ */
+static void ssh_argv(const struct save_net *n, const char *cmd, char *port, size_t plen,
 		     const char **argv)
 {
+	const struct lkcd_conf *c = n->conf;
 	size_t i = 0;
 
 	snprintf(port, plen, "%u", c->ssh_port);
-	argv[i++] = "ssh";
-	argv[i++] = "-T";
-	for (size_t o = 0; o < NR_SSH_OPTIONS; o++) {
+	if (n->dbclient) {
+		argv[i++] = "dbclient";
+		argv[i++] = "-T";
+		argv[i++] = "-K";
+		argv[i++] = "10";
+		argv[i++] = "-I";
+		argv[i++] = "60";
+	} else {
+		argv[i++] = "ssh";
+		argv[i++] = "-T";
+		for (size_t o = 0; o < NR_SSH_OPTIONS; o++) {
+			argv[i++] = "-o";
+			argv[i++] = ssh_options[o];
+		}
 		argv[i++] = "-o";
-		argv[i++] = ssh_options[o];
+		argv[i++] = n->known_hosts;
 	}
 	argv[i++] = "-i";
 	argv[i++] = c->ssh_key;
@@ -103,13 +141,14 @@ static void ssh_argv(const struct lkcd_conf *c, const char *cmd, char *port, siz
 	argv[i++] = port;
 	argv[i++] = "-l";
 	argv[i++] = c->ssh_user;
-	argv[i++] = "--";
+	if (!n->dbclient)
+		argv[i++] = "--";	/* dbclient has no "--": the host never starts with '-' */
 	argv[i++] = c->ssh_host;
 	argv[i++] = cmd;
 	argv[i] = NULL;
 }
 
-#define SSH_ARGV_MAX	(2 * NR_SSH_OPTIONS + 12)
+#define SSH_ARGV_MAX	(2 * NR_SSH_OPTIONS + 14)
 #define NET_CMD_MAX	(6 * LKCD_CONF_STR)	/* room for the path and the name, 5 times */
 
 /* pipe2(O_CLOEXEC) without _GNU_SOURCE (save_output.c says why not) */
@@ -127,7 +166,7 @@ static int pipe_cloexec(int fds[2])
  * *stream), stdout and stderr into pipes (out_fd, err_fd; -1: inherited).
  * The child's pid, or -1 with errno.
  */
-static pid_t ssh_start(const struct lkcd_conf *c, const char *cmd, int in_fd, int *stream,
+static pid_t ssh_start(const struct save_net *n, const char *cmd, int in_fd, int *stream,
 		       int *out_fd, int *err_fd)
 {
 	const char *argv[SSH_ARGV_MAX];
@@ -135,7 +174,7 @@ static pid_t ssh_start(const struct lkcd_conf *c, const char *cmd, int in_fd, in
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	pid_t pid;
 
-	ssh_argv(c, cmd, port, sizeof(port), argv);
+	ssh_argv(n, cmd, port, sizeof(port), argv);
 	if ((in_fd < 0 && pipe_cloexec(in) < 0) ||
 	    (out_fd && pipe_cloexec(out) < 0) || (err_fd && pipe_cloexec(err) < 0))
 		goto fail;
@@ -148,6 +187,8 @@ static pid_t ssh_start(const struct lkcd_conf *c, const char *cmd, int in_fd, in
 		    dup2(out_fd ? out[1] : 2, 1) < 0 ||
 		    (err_fd && dup2(err[1], 2) < 0))
 			_exit(127);
+		if (n->dbclient)
+			setenv("HOME", sys_path(LKCD_DBCLIENT_HOME), 1);	/* .ssh/known_hosts */
 		execvp(argv[0], (char *const *)argv);
 		fprintf(stderr, "ssh: %s\n", strerror(errno));
 		_exit(127);
@@ -188,19 +229,39 @@ static int ssh_wait(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 256 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
-/* Read both pipes to their end (at most NET_OUT_MAX kept of each). */
-static void drain(int ofd, char *out, int efd, char *err)
+static double mono_now(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Read both pipes to their end (at most NET_OUT_MAX kept of each), for at
+ * most NET_SESSION_MAX seconds: false when that passed first.
+ */
+static bool drain(int ofd, char *out, int efd, char *err)
+{
+	double end = mono_now() + NET_SESSION_MAX;
+	bool in_time = true;
 	struct pollfd p[2] = { { .fd = ofd, .events = POLLIN }, { .fd = efd, .events = POLLIN } };
 	size_t len[2] = { 0, 0 };
 	char *buf[2] = { out, err }, junk[512];
 
 	while (p[0].fd >= 0 || p[1].fd >= 0) {
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		double left = end - mono_now();
+		int r;
+
+		if (left <= 0) {
+			in_time = false;
 			break;
 		}
+		r = poll(p, 2, (int)(left * 1000) + 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
 		for (int i = 0; i < 2; i++) {
 			ssize_t n;
 
@@ -222,24 +283,27 @@ static void drain(int ofd, char *out, int efd, char *err)
 		}
 	}
 	for (int i = 0; i < 2; i++) {
+		if (p[i].fd >= 0)
+			close(p[i].fd);
 		buf[i][len[i]] = '\0';
 		while (len[i] && (buf[i][len[i] - 1] == '\n' || buf[i][len[i] - 1] == '\r'))
 			buf[i][--len[i]] = '\0';
 	}
+	return in_time;
 }
 
 /*
  * One session: cmd with stdin from in_fd (-1: /dev/null).  Its exit
  * status (255: ssh's own failure, 127: no ssh), what it printed.
  */
-static int ssh_run(const struct lkcd_conf *c, const char *cmd, int in_fd, char *out, char *err)
+static int ssh_run(const struct save_net *n, const char *cmd, int in_fd, char *out, char *err)
 {
 	int ofd = -1, efd = -1, null = -1, status;
 	pid_t pid;
 
 	if (in_fd < 0)
 		in_fd = null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	pid = ssh_start(c, cmd, in_fd, NULL, &ofd, &efd);
+	pid = ssh_start(n, cmd, in_fd, NULL, &ofd, &efd);
 	if (null >= 0)
 		close(null);
 	if (pid < 0) {
@@ -247,20 +311,18 @@ static int ssh_run(const struct lkcd_conf *c, const char *cmd, int in_fd, char *
 		out[0] = '\0';
 		return 127;
 	}
-	drain(ofd, out, efd, err);
+	if (!drain(ofd, out, efd, err)) {
+		kill(pid, SIGKILL);
+		ssh_wait(pid);
+		snprintf(err, NET_OUT_MAX, "no answer within %d s", NET_SESSION_MAX);
+		return 255;
+	}
 	status = ssh_wait(pid);
 	if (status == 127 && !err[0])
 		snprintf(err, NET_OUT_MAX, "no ssh client in PATH");
 	return status;
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* The last line of s (what ssh says last is the reason). */
 static const char *last_line(const char *s)
@@ -270,15 +332,71 @@ static const char *last_line(const char *s)
 	return nl ? nl + 1 : s;
 }
 
-/* A failure that waiting cannot mend: said by ssh or the remote shell. */
-static bool final_failure(int status, const char *err)
+/*
+ * A failure that waiting can mend: the network's, as either client words
+ * it (no route yet, nothing listening yet, a connection dropped before the
+ * login).  Anything else (a host key that does not match or is unknown, a
+ * refused login, the remote command's own failure) is final.
+ */
+static bool network_failure(int status, const char *err)
 {
-	if (status != 255)
-		return true;	/* the remote command ran and failed, or no ssh */
-	return strstr(err, "Host key verification failed") ||
-	       strstr(err, "REMOTE HOST IDENTIFICATION HAS CHANGED") ||
-	       strstr(err, "Permission denied") || strstr(err, "No such file") ||
-	       strstr(err, "Bad configuration") || strstr(err, "Load key");
+	static const char *const final[] = {
+		"host key", "Host key", "HOST IDENTIFICATION", "trusted hosts", "Permission denied",
+		"No auth methods", "exists already", NULL,
+	};
+	static const char *const network[] = {
+		"Connection refused", "Network is unreachable", "No route to host", "timed out",
+		"Connection closed", "closed the connection", "Connection reset",
+		"Temporary failure in name resolution", "no answer within", NULL,
+	};
+
+	if (status == 0 || status == 127)
+		return false;
+	for (int i = 0; final[i]; i++)
+		if (strstr(err, final[i]))
+			return false;
+	for (int i = 0; network[i]; i++)
+		if (strstr(err, network[i]))
+			return true;
+	return false;
+}
+
+/* n for DUMP_SSH's server: the client and the known hosts file chosen. */
+static void net_init(struct save_net *n, const struct lkcd_conf *c)
+{
+	n->conf = c;
+	n->dbclient = !in_path("ssh") && in_path("dbclient");
+	snprintf(n->known_hosts, sizeof(n->known_hosts), "UserKnownHostsFile=%s",
+		 sys_path(LKCD_CONF_KNOWN_HOSTS));
+	n->pid = -1;
+	n->stream = -1;
+}
+
+int save_net_check(const struct lkcd_conf *c)
+{
+	struct save_net n = { 0 };
+	char cmd[NET_CMD_MAX], *out = malloc(NET_OUT_MAX), *err = malloc(NET_OUT_MAX);
+	int status = -1;
+
+	if (!out || !err) {
+		errmsg("out of memory");
+		goto out;
+	}
+	net_init(&n, c);
+	snprintf(cmd, sizeof(cmd), "umask 077 && mkdir -p '%s' && test -w '%s' && echo lkcd-ready",
+		 c->ssh_path, c->ssh_path);
+	status = ssh_run(&n, cmd, -1, out, err);
+	if (status == 0 && strcmp(last_line(out), "lkcd-ready"))
+		status = -1;
+	if (status)
+		errmsg("DUMP_SSH %s@%s port %u (%s): %s", c->ssh_user, c->ssh_host, c->ssh_port,
+		       c->ssh_path, err[0] ? last_line(err) :
+		       status == -1 ? "the server's shell did not answer as expected" :
+		       "no reason given");
+out:
+	free(out);
+	free(err);
+	return status ? -1 : 0;
 }
 
 const char *save_net_where(const struct save_net *n)
@@ -304,9 +422,7 @@ struct save_net *save_net_open(const struct save_request *req, const struct save
 		errmsg("out of memory");
 		goto fail;
 	}
-	n->conf = c;
-	n->pid = -1;
-	n->stream = -1;
+	net_init(n, c);
 	host_part(si, host, sizeof(host));
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y%m%d-%H%M%S", &tm);
@@ -321,12 +437,12 @@ struct save_net *save_net_open(const struct save_request *req, const struct save
 		 c->ssh_path, c->ssh_path, n->name, n->name, n->name);
 	for (;;) {
 		tries++;
-		status = ssh_run(c, cmd, -1, out, err);
+		status = ssh_run(n, cmd, -1, out, err);
 		if (status == 0 && !strcmp(last_line(out), "lkcd-ready"))
 			break;
 		if (status == 0)
 			snprintf(err, NET_OUT_MAX, "the server's shell did not answer as expected");
-		if (final_failure(status, err) || mono_now() + delay > deadline)
+		if (!network_failure(status, err) || mono_now() + delay > deadline)
 			goto unreachable;
 		fprintf(stderr, "%s: dump server %s@%s port %u not reached yet (%s); "
 			"trying again in %u s\n", prog, c->ssh_user, c->ssh_host, c->ssh_port,
@@ -353,9 +469,9 @@ int save_net_dump_begin(struct save_net *n)
 {
 	char cmd[NET_CMD_MAX];
 
-	snprintf(cmd, sizeof(cmd), "cat > '%s/.%s.part/dump.flat'", n->conf->ssh_path, n->name);
+	snprintf(cmd, sizeof(cmd), "umask 077; cat > '%s/.%s.part/dump.flat'", n->conf->ssh_path, n->name);
 	signal(SIGPIPE, SIG_IGN);	/* a session that dies is a write error, said */
-	n->pid = ssh_start(n->conf, cmd, -1, &n->stream, NULL, NULL);
+	n->pid = ssh_start(n, cmd, -1, &n->stream, NULL, NULL);
 	if (n->pid < 0) {
 		errmsg("cannot start ssh: %s", strerror(errno));
 		return -1;
@@ -390,8 +506,8 @@ int save_net_put(struct save_net *n, int dirfd, const char *name, const char *as
 		errmsg("%s: %s", name, fd < 0 ? strerror(errno) : "out of memory");
 		goto out;
 	}
-	snprintf(cmd, sizeof(cmd), "cat > '%s/.%s.part/%s'", n->conf->ssh_path, n->name, as);
-	status = ssh_run(n->conf, cmd, fd, out, err);
+	snprintf(cmd, sizeof(cmd), "umask 077; cat > '%s/.%s.part/%s'", n->conf->ssh_path, n->name, as);
+	status = ssh_run(n, cmd, fd, out, err);
 	if (status)
 		errmsg("sending %s to %s failed: %s", as, n->where,
 		       err[0] ? last_line(err) : "no reason given");
@@ -421,7 +537,7 @@ int save_net_publish(struct save_net *n)
 		 "if test -e '%s'; then echo '%s exists already' >&2; exit 17; fi && "
 		 "mv '.%s.part' '%s' && echo lkcd-saved",
 		 n->conf->ssh_path, n->name, n->name, n->name, n->name, n->name);
-	status = ssh_run(n->conf, cmd, -1, out, err);
+	status = ssh_run(n, cmd, -1, out, err);
 	if (status == 0 && strcmp(last_line(out), "lkcd-saved"))
 		status = -1;
 	if (status)

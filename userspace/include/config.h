@@ -88,6 +88,8 @@ struct lkcd_conf {
 	uint32_t net_wait;			/* DUMP_NET_WAIT: seconds of retries (60) */
 	bool net_fallback;			/* DUMP_NET_FALLBACK (1): DUMPDIR when the
 						 * target cannot be reached */
+	bool net_static;			/* DUMP_NET_ADDRESS: dhcp (default) or static
+						 * (the interface's address at lkcd config) */
 };
 
 /* Called once per bad line with "file:line: reason". */

@@ -508,6 +508,17 @@ static const char *set_net_fallback(struct lkcd_conf *c, const char *v)
 	return parse_bool(v, &c->net_fallback) ? "expected 0 or 1 (yes/no)" : NULL;
 }
 
+static const char *set_net_address(struct lkcd_conf *c, const char *v)
+{
+	if (!strcasecmp(v, "dhcp"))
+		c->net_static = false;
+	else if (!strcasecmp(v, "static"))
+		c->net_static = true;
+	else
+		return "expected dhcp or static";
+	return NULL;
+}
+
 static const struct {
 	const char *name;
 	setter set;
@@ -544,6 +555,7 @@ static const struct {
 	{ "DUMP_SSH_PORT", set_ssh_port },
 	{ "DUMP_NET_WAIT", set_net_wait },
 	{ "DUMP_NET_FALLBACK", set_net_fallback },
+	{ "DUMP_NET_ADDRESS", set_net_address },
 };
 
 /* ---- the line syntax ---- */
@@ -825,6 +837,7 @@ char *lkcd_conf_format(const struct lkcd_conf *c)
 		{ "DUMP_SSH_PORT", (snprintf(num[4], 32, "%u", c->ssh_port), num[4]) },
 		{ "DUMP_NET_WAIT", (snprintf(num[5], 32, "%u", c->net_wait), num[5]) },
 		{ "DUMP_NET_FALLBACK", bool_text(c->net_fallback) },
+		{ "DUMP_NET_ADDRESS", c->net_static ? "static" : "dhcp" },
 	};
 	static const char head[] = "# written by lkcd from the configuration it validated\n";
 	size_t size = sizeof(head), used;

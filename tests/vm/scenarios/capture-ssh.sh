@@ -1,0 +1,125 @@
+# capture-ssh: DUMP_SSH end to end (issue 16).  The host runs an sshd of its
+# own (a host key, a config and an authorized key made here, an unprivileged
+# port on 127.0.0.1, in a mount namespace that gives it the privilege
+# separation user and /run/sshd without touching the host); the guest's NIC
+# is QEMU user networking with restrict=on, whose only way out is guestfwd:
+# 10.0.2.100:22 to that sshd, 10.0.2.101:22 to a port where nothing listens
+# (a server that is down).  The production system arms with MKINITRD=1:
+# lkcd mkinitrd finds the interface on the route to the server, its driver,
+# dbclient and the key; before the panic, live snapshots prove the faults
+# through the same sink (wrong host key: refused and said, saved into
+# DUMPDIR; server down: tried, said, DUMPDIR, or with DUMP_NET_FALLBACK=0
+# exit 3; network 10 s late: saved to the server).  The capture kernel boots
+# the guest-built initramfs, gets an address by DHCP and sends the dump;
+# the dump on the server is read by makedumpfile, crash and libkdumpfile.
+# sshd (in during()) is stopped when QEMU ends, by its trap.
+DESCRIPTION="DUMP_SSH: capture initramfs sends the dump to an sshd on the host's loopback (faults: host key, down, late)"
+NEEDS="lkcd module"
+VM_BOOTS=2
+VM_TIMEOUT=420
+MODULES="virtio_net"
+
+SSHT=$VM_BUILD/ssh-target
+rm -rf "$SSHT"
+mkdir -p "$SSHT/srv" "$SSHT/bin"
+chmod 700 "$SSHT"
+ssh-keygen -q -t ed25519 -N '' -C capture-ssh-host -f "$SSHT/host_key"
+ssh-keygen -q -t ed25519 -N '' -C capture-ssh-wrong -f "$SSHT/wrong_key"
+ssh-keygen -q -t ed25519 -N '' -C lkcd@guest -f "$SSHT/id_lkcd"
+cp "$SSHT/id_lkcd.pub" "$SSHT/authorized_keys"
+
+# an unprivileged port nothing listens on (hex in /proc/net/tcp), twice
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 20000))
+		grep -qi ":$(printf '%04X' "$p") 00000000:0000 0A" /proc/net/tcp || { echo "$p"; return; }
+	done
+}
+SSHT_PORT=$(free_port)
+SSHT_DOWN=$(free_port)
+[[ $SSHT_DOWN != "$SSHT_PORT" ]] || SSHT_DOWN=$((SSHT_PORT + 1))
+cat >"$SSHT/sshd_config" <<CFG
+ListenAddress 127.0.0.1
+Port $SSHT_PORT
+HostKey $SSHT/host_key
+AuthorizedKeysFile $SSHT/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PidFile $SSHT/sshd.pid
+CFG
+# what guestfwd runs for each guest connection (QEMU's cmd: takes no spaces)
+printf '#!/bin/sh\nexec busybox nc 127.0.0.1 %s\n' "$SSHT_PORT" >"$SSHT/bin/fwd"
+printf '#!/bin/sh\nexec busybox nc 127.0.0.1 %s\n' "$SSHT_DOWN" >"$SSHT/bin/fwd-down"
+# the guest's files, as one program BINARIES can carry: sourced by the guest
+{
+	echo "#!/bin/sh"
+	echo "SRV_PATH=$SSHT/srv/crash"
+	echo "umask 077; mkdir -p /etc/lkcd /root"
+	echo "cat >/etc/lkcd/id_lkcd <<'K'"; cat "$SSHT/id_lkcd"; echo "K"
+	echo "echo '10.0.2.100 $(cut -d' ' -f1,2 "$SSHT/host_key.pub")' >/etc/lkcd/known_hosts"
+	echo "echo '10.0.2.101 $(cut -d' ' -f1,2 "$SSHT/host_key.pub")' >>/etc/lkcd/known_hosts"
+	echo "echo '10.0.2.100 $(cut -d' ' -f1,2 "$SSHT/wrong_key.pub")' >/tmp/known_hosts.wrong"
+	echo "grep -q '^root:' /etc/passwd 2>/dev/null || echo 'root:x:0:0:root:/root:/bin/sh' >>/etc/passwd"
+} >"$SSHT/bin/lkcd-ssh-guest-setup"
+chmod 755 "$SSHT/bin/fwd" "$SSHT/bin/fwd-down" "$SSHT/bin/lkcd-ssh-guest-setup"
+
+# OpenSSH's sshd from Debian's package, unpacked (scripts/deps: openssh-server)
+SSHD_ROOT=/var/cache/lkcd-dev/openssh-server
+VM_QEMU_ARGS="-netdev user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:22-cmd:$SSHT/bin/fwd,guestfwd=tcp:10.0.2.101:22-cmd:$SSHT/bin/fwd-down -device virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56"
+BINARIES="/usr/bin/cmake $VM_TOP/lkcd-utils/capture-init /usr/bin/dbclient /usr/bin/dropbearconvert /usr/bin/ssh $SSHT/bin/lkcd-ssh-guest-setup"
+
+# The server, for as long as QEMU runs: stopped by the trap when during()
+# is stopped, and bounded by timeout should that never come.
+during() {
+	local pid
+	[[ -x $SSHD_ROOT/usr/sbin/sshd ]] || { echo "no $SSHD_ROOT/usr/sbin/sshd (scripts/deps)"; return 1; }
+	grep -q '^sshd:' /etc/passwd && cp /etc/passwd "$SSHT/passwd" ||
+		{ cp /etc/passwd "$SSHT/passwd"; echo 'sshd:x:65534:65534:privsep:/run/sshd:/usr/sbin/nologin' >>"$SSHT/passwd"; }
+	timeout $((VM_TIMEOUT + 60)) unshare -m sh -c "mount --make-rprivate / && mount -t tmpfs tmpfs /run &&
+		mkdir -m 755 /run/sshd && mount --bind '$SSHT/passwd' /etc/passwd &&
+		LD_LIBRARY_PATH='$SSHD_ROOT/usr/lib/x86_64-linux-gnu' exec '$SSHD_ROOT/usr/sbin/sshd' -D -e -f '$SSHT/sshd_config'" \
+		>"$SSHT/sshd.log" 2>&1 &
+	pid=$!
+	trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; echo "sshd stopped"' EXIT TERM
+	wait $pid
+}
+
+check() {
+	local bad=0 dir dump
+	check_log 'lkcd-vm: faults checked' "the production system's fault checks" || return 1
+	dir=$(ls -d "$SSHT"/srv/crash/*-* 2>/dev/null | grep -v '\.part$' | tail -n1)
+	[[ -n $dir ]] || check_fail "no <host>-<time> directory on the server ($(ls -A "$SSHT/srv/crash" 2>/dev/null | paste -sd' '))" || return 1
+	# the late-network snapshot and the capture's dump: two directories, no .part
+	[[ $(ls -A "$SSHT/srv/crash" | grep -c .) == 2 ]] ||
+		check_fail "the server holds $(ls -A "$SSHT/srv/crash" | paste -sd' '), not two dumps" || bad=1
+	ls -A "$SSHT/srv/crash" | grep -q '\.part$' && { check_fail "a .part directory was left on the server"; bad=1; }
+	check_log 'lkcd-capture: eth0 \(52:54:00:12:34:56\): asking for an address by DHCP' "the capture's DHCP" || bad=1
+	check_log 'lkcd: saved root@10\.0\.2\.100:' "the capture's save to the server" || bad=1
+	check_log 'lkcd-capture: lkcd save finished with status 0' "the capture's save status" || bad=1
+	dir=$(grep -ao 'lkcd: saved root@10\.0\.2\.100:[^:]*' "$LOG" | tail -n1 | sed 's/.*://')
+	dump=$WORK/server-dump
+	[[ -f $dir/dump.flat && -f $dir/analysis && -f $dir/dmesg ]] ||
+		check_fail "the capture's directory $dir lacks dump.flat, analysis or dmesg" || return 1
+	[[ $(stat -c %a "$dir/dump.flat") == 600 && $(stat -c %a "$dir") == 700 ]] ||
+		check_fail "modes: dump.flat $(stat -c %a "$dir/dump.flat"), directory $(stat -c %a "$dir")" || bad=1
+	grep -q 'sysrq triggered crash' "$dir/dmesg" || check_fail "dmesg on the server lacks the panic" || bad=1
+	vm_judge makedumpfile -R "$dump" <"$dir/dump.flat" >/dev/null 2>&1 ||
+		check_fail "makedumpfile -R could not lay out dump.flat" || return 1
+	lkcd_show_check "$dump" || bad=1
+	check_makedumpfile_dmesg "$dump" "$WORK/dmesg.txt" 'sysrq triggered crash' || bad=1
+	check_crash "$dump" 'sysrq triggered crash' || bad=1
+	local pages
+	pages=$(dump_pages_in "$dump" 0x1000000 0x200000)
+	(( ${pages:-0} > 0 )) || check_fail "libkdumpfile reads no page of the kernel's first 2 MiB at 16 MiB" || bad=1
+	local size
+	size=$(cat "$OUT/notes/initrd-size" 2>/dev/null)
+	(( ${size:-0} > 0 && size < 5 * 1024 * 1024 )) ||
+		check_fail "the guest-built capture initramfs is ${size:-?} bytes, not under 5 MiB" || bad=1
+	echo "  server: $(basename "$dir"), dump.flat $(stat -c %s "$dir/dump.flat") bytes; libkdumpfile read $pages pages at 16 MiB; guest-built initramfs $(cat "$OUT/notes/initrd-size" 2>/dev/null) bytes"
+	grep -q 'sshd stopped' "$WORK/during.out" || check_fail "the test's sshd was not stopped by its trap" || bad=1
+	return $bad
+}
