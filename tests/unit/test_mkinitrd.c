@@ -233,10 +233,13 @@ static void test_ssh_target(void)
 				      "address by DHCP, on-link"));
 	CU_ASSERT_EQUAL_FATAL(run("zcat %s.ssh | cpio -t --quiet", img), 0);
 	snprintf(list, sizeof(list), "\n%s", run_out);
-	CU_ASSERT(listed(list, "bin/dbclient"));
-	CU_ASSERT(listed(list, "etc/lkcd/id_lkcd"));
-	CU_ASSERT(listed(list, "etc/lkcd/udhcpc.script"));
-	CU_ASSERT(listed(list, "lib/modules/9.9.9-test/kernel/drivers/net/virtio_net.ko"));
+	for (const char *const *f = (const char *const[]){ "bin/dbclient", "etc/lkcd/id_lkcd",
+			"etc/lkcd/udhcpc.script", "etc/passwd",
+			"lib/modules/9.9.9-test/kernel/drivers/net/virtio_net.ko", NULL }; *f; f++)
+		if (!listed(list, *f)) {
+			fprintf(stderr, "\n  not in the initramfs: %s", *f);
+			CU_FAIL("a file DUMP_SSH needs is missing");
+		}
 	CU_ASSERT_PTR_NOT_NULL(strstr(list, "libtomcrypt.so.1\n"));
 	CU_ASSERT(!strstr(list, "bin/ssh\n"));
 	CU_ASSERT_EQUAL(run("zcat %s.ssh | cpio -i --quiet --to-stdout etc/lkcd/net "
