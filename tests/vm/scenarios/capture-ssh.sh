@@ -17,75 +17,16 @@ DESCRIPTION="DUMP_SSH: capture initramfs sends the dump to an sshd on the host's
 NEEDS="lkcd module"
 VM_BOOTS=2
 VM_TIMEOUT=420
-MODULES="virtio_net"
 
-SSHT=$VM_BUILD/ssh-target
-rm -rf "$SSHT"
-mkdir -p "$SSHT/srv" "$SSHT/bin"
-chmod 700 "$SSHT"
-ssh-keygen -q -t ed25519 -N '' -C capture-ssh-host -f "$SSHT/host_key"
-ssh-keygen -q -t ed25519 -N '' -C capture-ssh-wrong -f "$SSHT/wrong_key"
-ssh-keygen -q -t ed25519 -N '' -C lkcd@guest -f "$SSHT/id_lkcd"
-cp "$SSHT/id_lkcd.pub" "$SSHT/authorized_keys"
-
-# an unprivileged port nothing listens on (hex in /proc/net/tcp), twice
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 20000))
-		grep -qi ":$(printf '%04X' "$p") 00000000:0000 0A" /proc/net/tcp || { echo "$p"; return; }
-	done
-}
-SSHT_PORT=$(free_port)
-SSHT_DOWN=$(free_port)
-[[ $SSHT_DOWN != "$SSHT_PORT" ]] || SSHT_DOWN=$((SSHT_PORT + 1))
-cat >"$SSHT/sshd_config" <<CFG
-ListenAddress 127.0.0.1
-Port $SSHT_PORT
-HostKey $SSHT/host_key
-AuthorizedKeysFile $SSHT/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-PidFile $SSHT/sshd.pid
-CFG
-# what guestfwd runs for each guest connection (QEMU's cmd: takes no spaces)
-printf '#!/bin/sh\nexec busybox nc 127.0.0.1 %s\n' "$SSHT_PORT" >"$SSHT/bin/fwd"
-printf '#!/bin/sh\nexec busybox nc 127.0.0.1 %s\n' "$SSHT_DOWN" >"$SSHT/bin/fwd-down"
-# the guest's files, as one program BINARIES can carry: sourced by the guest
-{
-	echo "#!/bin/sh"
-	echo "SRV_PATH=$SSHT/srv/crash"
-	echo "umask 077; mkdir -p /etc/lkcd /root"
-	echo "cat >/etc/lkcd/id_lkcd <<'K'"; cat "$SSHT/id_lkcd"; echo "K"
-	echo "echo '10.0.2.100 $(cut -d' ' -f1,2 "$SSHT/host_key.pub")' >/etc/lkcd/known_hosts"
-	echo "echo '10.0.2.101 $(cut -d' ' -f1,2 "$SSHT/host_key.pub")' >>/etc/lkcd/known_hosts"
-	echo "echo '10.0.2.100 $(cut -d' ' -f1,2 "$SSHT/wrong_key.pub")' >/tmp/known_hosts.wrong"
-	echo "grep -q '^root:' /etc/passwd 2>/dev/null || echo 'root:x:0:0:root:/root:/bin/sh' >>/etc/passwd"
-} >"$SSHT/bin/lkcd-ssh-guest-setup"
-chmod 755 "$SSHT/bin/fwd" "$SSHT/bin/fwd-down" "$SSHT/bin/lkcd-ssh-guest-setup"
-
-# OpenSSH's sshd from Debian's package, unpacked (scripts/deps: openssh-server)
-SSHD_ROOT=/var/cache/lkcd-dev/openssh-server
-VM_QEMU_ARGS="-netdev user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:22-cmd:$SSHT/bin/fwd,guestfwd=tcp:10.0.2.101:22-cmd:$SSHT/bin/fwd-down -device virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56"
-BINARIES="/usr/bin/cmake $VM_TOP/lkcd-utils/capture-init /usr/bin/dbclient /usr/bin/dropbearconvert /usr/bin/ssh $SSHT/bin/lkcd-ssh-guest-setup"
+# shellcheck source=tests/vm/scenarios/ssh-server.inc
+. "$VM_SCENARIOS/ssh-server.inc"
 
 # The server, for as long as QEMU runs: stopped by the trap when during()
 # is stopped, and bounded by timeout should that never come.
 during() {
-	local pid
-	[[ -x $SSHD_ROOT/usr/sbin/sshd ]] || { echo "no $SSHD_ROOT/usr/sbin/sshd (scripts/deps)"; return 1; }
-	grep -q '^sshd:' /etc/passwd && cp /etc/passwd "$SSHT/passwd" ||
-		{ cp /etc/passwd "$SSHT/passwd"; echo 'sshd:x:65534:65534:privsep:/run/sshd:/usr/sbin/nologin' >>"$SSHT/passwd"; }
-	timeout $((VM_TIMEOUT + 60)) unshare -m sh -c "mount --make-rprivate / && mount -t tmpfs tmpfs /run &&
-		mkdir -m 755 /run/sshd && mount --bind '$SSHT/passwd' /etc/passwd &&
-		LD_LIBRARY_PATH='$SSHD_ROOT/usr/lib/x86_64-linux-gnu' exec '$SSHD_ROOT/usr/sbin/sshd' -D -e -f '$SSHT/sshd_config'" \
-		>"$SSHT/sshd.log" 2>&1 &
-	pid=$!
-	trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; echo "sshd stopped"' EXIT TERM
-	wait $pid
+	trap 'ssh_server_stop' EXIT TERM
+	ssh_server_start || return 1
+	wait "$SSHD_PID"
 }
 
 check() {
