@@ -5,9 +5,10 @@
  * /dev/lkcd holds only the snapshot's own blocks, not the memory they
  * describe (a capture kernel instead has all of it in /proc/vmcore).
  *
- * One pass over the dump copies every record's stored bytes into memory
- * (stored_bytes of the header: the compressed size) with a sorted index;
- * reads then expand the pages they touch.
+ * Memory is bounded by a constant whatever the dump's size: no copy of the
+ * dump is kept, a read that misses the few windows of expanded pages kept
+ * walks the dump again (through a reader of its own) for the window that
+ * holds it.
  */
 #ifndef LKCD_DUMP_MEM_H
 #define LKCD_DUMP_MEM_H
@@ -18,12 +19,10 @@
 
 struct lkcd_dump_mem;
 
-/* Most stored bytes loaded; a bigger dump is refused (-E2BIG). */
-#define LKCD_DUMP_MEM_MAX	(1ull << 30)
-
 /*
- * Index the dump (rewinds it before and after).  Damaged records are
- * skipped by the reader as usual.  0 or a negative errno with err set.
+ * Random access to dump's memory (dump itself is not moved: reads walk a
+ * reader of their own over its source).  Damaged records are skipped by
+ * the reader as usual.  0 or a negative errno with err set.
  */
 int lkcd_dump_mem_load(struct lkcd_dump *dump, struct lkcd_dump_mem **out,
 		       struct lkcd_error *err);
@@ -34,5 +33,8 @@ void lkcd_dump_mem_free(struct lkcd_dump_mem *m);
  * -EFAULT when a byte is in no record (excluded, unreadable, not RAM).
  */
 int lkcd_dump_mem_read(void *ctx, uint64_t paddr, void *buf, size_t len);
+
+/* Walks of the dump made so far (tests). */
+uint64_t lkcd_dump_mem_passes(const struct lkcd_dump_mem *m);
 
 #endif /* LKCD_DUMP_MEM_H */

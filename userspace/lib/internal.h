@@ -89,6 +89,13 @@ struct lkcd_problem_list {
 };
 struct lkcd_problem *lkcd_problem_push(struct lkcd_problem_list *l);
 
+/*
+ * A second reader of the same dump (reader.c): its own walk over the same
+ * source, for dump_mem.c's passes while the first one is being iterated.
+ */
+int lkcd_dump_reopen(const struct lkcd_dump *d, struct lkcd_dump **out,
+		     struct lkcd_error *err);
+
 
 
 

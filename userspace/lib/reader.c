@@ -633,6 +633,12 @@ fail:
 	return rc;
 }
 
+int lkcd_dump_reopen(const struct lkcd_dump *d, struct lkcd_dump **out,
+		     struct lkcd_error *err)
+{
+	return lkcd_dump_open(d->src, d->header_paddr, out, err);
+}
+
 void lkcd_dump_close(struct lkcd_dump *d)
 {
 	if (!d)
