@@ -74,7 +74,7 @@ check() {
 	check_makedumpfile_dmesg "$dump" "$WORK/dmesg.txt" "key marker $id" || bad=1
 	grep -aq "sysrq: lkcd: memory snapshot" "$WORK/dmesg.txt" ||
 		check_fail "the snapshot's log lacks the SysRq action line" || bad=1
-	run_crash "$dump" "$SNAP_CRASH_CMDS" "$WORK/crash.txt"
+	run_crash_snapshot "$dump" "$SNAP_CRASH_CMDS" "$WORK/crash.txt"
 	rc=$?
 	if (( rc == 0 )); then
 		snap_check_crash_out "$WORK/crash.txt" "key marker $id" || bad=1

@@ -30,7 +30,7 @@ check() {
 
 	# the consistent snapshot (kdump): every CPU in the stop_machine
 	# callback, the first one packing; both tasks marked running
-	run_crash "$cons" $'sys\nbt -a\nps' "$WORK/crash-consistent.txt"
+	run_crash_snapshot "$cons" $'sys\nbt -a\nps' "$WORK/crash-consistent.txt"
 	rc=$?
 	if (( rc == 0 )); then
 		bt=$(bt_by_cpu "$WORK/crash-consistent.txt")
@@ -99,7 +99,7 @@ PY
 
 	# the live snapshot (ELF): CPU 1 in the spinner's loop, the snapshot's
 	# own CPU in its worker
-	run_crash "$live" $'sys\nbt -a\nps' "$WORK/crash-live.txt"
+	run_crash_snapshot "$live" $'sys\nbt -a\nps' "$WORK/crash-live.txt"
 	rc=$?
 	if (( rc == 0 )); then
 		bt=$(bt_by_cpu "$WORK/crash-live.txt")

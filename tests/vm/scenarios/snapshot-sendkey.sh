@@ -31,7 +31,7 @@ check() {
 	dump=$OUT/dump/$n/dump.$n
 	check_log "sysrq: lkcd: memory snapshot" "the SysRq action line of the key press" || bad=1
 	check_makedumpfile_dmesg "$dump" "$WORK/dmesg.txt" "sendkey marker $id" || bad=1
-	run_crash "$dump" "$SNAP_CRASH_CMDS" "$WORK/crash.txt"
+	run_crash_snapshot "$dump" "$SNAP_CRASH_CMDS" "$WORK/crash.txt"
 	rc=$?
 	if (( rc == 0 )); then
 		snap_check_crash_out "$WORK/crash.txt" "sendkey marker $id" || bad=1

@@ -27,7 +27,7 @@ snap_crash_lkcd() { # lkcd-file kdump-file-of-the-same-boot commands outfile
 	off=$(grep -a -m1 -o 'KERNELOFFSET=[0-9a-f]*' "$2" | cut -d= -f2)
 	pb=$(grep -a -m1 -o 'NUMBER(phys_base)=-*[0-9]*' "$2" | cut -d= -f2)
 	[[ -n $off && -n $pb ]] || { check_fail "no KERNELOFFSET/phys_base in $(basename "$2")"; return 1; }
-	crash_run "$4" "$3" --kaslr "0x$off" --machdep "phys_base=0x$(printf '%x' "$pb")" "$VMLINUX" "$1"
+	crash_run "$4" "$3" --no_panic --kaslr "0x$off" --machdep "phys_base=0x$(printf '%x' "$pb")" "$VMLINUX" "$1"
 }
 
 # lkcd save's memory does not grow with the snapshot (dump_mem.c keeps no
@@ -72,7 +72,7 @@ check() {
 		check_fail "lkcd save's own dmesg.$n lacks the marker" || bad=1
 
 	check_makedumpfile_dmesg "$dump" "$WORK/dmesg.txt" "snapshot marker $id" || bad=1
-	run_crash "$dump" "$SNAP_CRASH_CMDS" "$WORK/crash.txt"
+	run_crash_snapshot "$dump" "$SNAP_CRASH_CMDS" "$WORK/crash.txt"
 	rc=$?
 	if (( rc == 0 )); then
 		snap_check_crash_out "$WORK/crash.txt" "snapshot marker $id" || bad=1
