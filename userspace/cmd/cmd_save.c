@@ -549,6 +549,7 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 	char name[64], final[32], path[PATH_MAX];
 	const char *dumpdir = conf->dumpdir;
 	char staging[LKCD_CONF_STR] = "", shown[3 * LKCD_CONF_STR];
+	char writing[PATH_MAX + 64];	/* the file being written: a failure names it */
 	char dump_name[64], analysis_name[64], dmesg_name[64];
 	const char *warning = si->src ? lkcd_source_warning(si->src) : NULL;
 	unsigned long n;
@@ -620,6 +621,7 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 		snprintf(analysis_name, sizeof(analysis_name), "analysis");
 		snprintf(dmesg_name, sizeof(dmesg_name), "dmesg");
 		snprintf(shown, sizeof(shown), "%s/%s", save_net_where(net), dump_name);
+		snprintf(writing, sizeof(writing), "%s", shown);
 		fd = save_net_dump_begin(net);
 		if (fd < 0)
 			goto out;
@@ -628,6 +630,7 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 		snprintf(analysis_name, sizeof(analysis_name), "analysis.%lu", n);
 		snprintf(dmesg_name, sizeof(dmesg_name), "dmesg.%lu", n);
 		snprintf(shown, sizeof(shown), "%s/%lu/%s", dumpdir, n, dump_name);
+		snprintf(writing, sizeof(writing), "%s/%s", path, dump_name);
 		fd = create_file(&o, dump_name);
 		if (fd < 0) {
 			errmsg("%s/%s: %s", path, dump_name, strerror(errno));
@@ -670,7 +673,7 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 	ret = lkcd_write_dump(fd, format, &in, &wopts, &ws, &err);
 	save_pages_done(st->pages, ret == 0);
 	if (ret < 0) {
-		errmsg("writing %s: %s", shown, err.msg);
+		errmsg("writing %s: %s", writing, err.msg);
 		if (net)
 			save_net_dump_end(net);	/* closes fd */
 		else
