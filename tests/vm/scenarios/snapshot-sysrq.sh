@@ -1,5 +1,5 @@
 # Host part of snapshot-sysrq (see snapshot-sysrq.guest).
-DESCRIPTION="SysRq d live snapshot saved from /dev/lkcd (kdump, lkcd, elf); refusals; MemFree back after release"
+DESCRIPTION="SysRq d live snapshot saved from /dev/lkcd (kdump, lkcd, elf); refusals; every page back after release"
 CORE=1	# the core: every supported kernel runs it (tests/vm/README)
 NEEDS="lkcd module"
 VM_TIMEOUT=600
