@@ -1290,7 +1290,8 @@ static void test_save_flattened_pipe(void)
  * The fake ssh runs the remote command with sh on this machine, so the
  * server side (mkdir, cat, the end-marker check, mv) is the real shell
  * code; FAKE_SSH picks a fault: down (connection refused every time), late
- * (the first two tries find no network), hostkey (a host key mismatch), cut
+ * (the first two tries find no network), hostkey (a host key mismatch),
+ * dbhostkey (the same in dropbear's dbclient's words, advice last), cut
  * (the dump's session dies after 20000 bytes).  What it was asked goes to
  * FAKE_SSH_LOG.
  */
@@ -1310,6 +1311,10 @@ static const char fake_ssh[] =
 	"late) if [ $n -le 2 ]; then echo 'ssh: connect to host server.test port 2222: "
 	"Network is unreachable' >&2; exit 255; fi ;;\n"
 	"hostkey) echo 'Host key verification failed.' >&2; exit 255 ;;\n"
+	"dbhostkey) printf 'dbclient: Connection to dumps@server.test:2222 exited: \\n\\n"
+	"ssh-ed25519 host key mismatch for server.test !\\nFingerprint is SHA256:A\\n"
+	"Expected SHA256:B\\nIf you know that the host key is correct you can\\n"
+	"remove the bad entry from ~/.ssh/known_hosts\\n' >&2; exit 1 ;;\n"
 	"cut) case $1 in *cat*dump.flat*) head -c 20000 >/dev/null; "
 	"echo 'Connection closed by 127.0.0.1' >&2; exit 255 ;; esac ;;\n"
 	"esac\n"
@@ -1396,6 +1401,12 @@ static void test_save_ssh(void)
 	CU_ASSERT_EQUAL(run("ls %s/netlocal/0/dump.0 && cat %s/count", work, work), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "\n1\n"));	/* one try */
 	CU_ASSERT_EQUAL(run("test -e %s/crash", srv), 1);
+	/* dbclient's words: the mismatch is the reason, not the advice after it */
+	CU_ASSERT_EQUAL(net_save("dbhostkey", cf), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "port 2222 (" ));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "): ssh-ed25519 host key mismatch for server.test !\n"));
+	CU_ASSERT_PTR_NULL(strstr(run_out, "trying again"));
+	CU_ASSERT_EQUAL(run("rm -rf %s/netlocal", work), 0);
 
 	/* server down, no fallback: bounded tries, said, exit 3 (DUMP_FAIL_ACTION) */
 	snprintf(text, sizeof(text),
@@ -1409,7 +1420,10 @@ static void test_save_ssh(void)
 
 	/* the dump's session dies: no final name, the .part stays, exit 3 */
 	CU_ASSERT_EQUAL(net_save("cut", cf), 3);
-	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "failed (ssh exit status 255)"));
+	/* named as the server has it: the .part, never the final name */
+	snprintf(text, sizeof(text), "sending the dump to dumps@server.test:%s/crash/"
+		 ".simmem-20261118-110640.part failed (ssh exit status 255)", srv);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, text));
 	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "the dump is not saved (DUMP_NET_FALLBACK=0)"));
 	CU_ASSERT_EQUAL(run("ls -A %s/crash", srv), 0);
 	CU_ASSERT_STRING_EQUAL(run_out, ".simmem-20261118-110640.part\n");

@@ -621,7 +621,7 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 		snprintf(analysis_name, sizeof(analysis_name), "analysis");
 		snprintf(dmesg_name, sizeof(dmesg_name), "dmesg");
 		snprintf(shown, sizeof(shown), "%s/%s", save_net_where(net), dump_name);
-		snprintf(writing, sizeof(writing), "%s", shown);
+		snprintf(writing, sizeof(writing), "%s/%s", save_net_part(net), dump_name);
 		fd = save_net_dump_begin(net);
 		if (fd < 0)
 			goto out;

@@ -254,6 +254,7 @@ int save_net_dump_end(struct save_net *n);
 int save_net_put(struct save_net *n, int dirfd, const char *name, const char *as);
 int save_net_publish(struct save_net *n);
 const char *save_net_where(const struct save_net *n);	/* user@host:/path/NAME */
+const char *save_net_part(const struct save_net *n);	/* user@host:/path/.NAME.part */
 void save_net_close(struct save_net *n);
 /*
  * One login to DUMP_SSH's server, as the save does it: PATH made if

@@ -49,6 +49,7 @@ struct save_net {
 	char known_hosts[PATH_MAX + 32];	/* UserKnownHostsFile=LKCD_CONF_KNOWN_HOSTS */
 	char name[128];			/* <hostname>-<time> */
 	char where[2 * LKCD_CONF_STR];	/* user@host:/path/NAME, for messages */
+	char part[2 * LKCD_CONF_STR];	/* user@host:/path/.NAME.part, until published */
 	pid_t pid;			/* the dump's session while it streams */
 	int stream;			/* its stdin */
 };
@@ -324,7 +325,7 @@ static int ssh_run(const struct save_net *n, const char *cmd, int in_fd, char *o
 }
 
 
-/* The last line of s (what ssh says last is the reason). */
+/* The last line of s (what the server's shell printed last). */
 static const char *last_line(const char *s)
 {
 	const char *nl = strrchr(s, '\n');
@@ -333,32 +334,69 @@ static const char *last_line(const char *s)
 }
 
 /*
+ * What either client says when waiting cannot mend it (a host key that
+ * does not match or is unknown, a refused login, the remote command's own
+ * failure), and what the network says (no route yet, nothing listening
+ * yet, a connection dropped before the login).
+ */
+static const char *const ssh_final[] = {
+	"host key mismatch", "Didn't validate host key", "Host key", "HOST IDENTIFICATION",
+	"trusted hosts", "Permission denied", "No auth methods", "exists already", NULL,
+};
+static const char *const ssh_network[] = {
+	"Connection refused", "Network is unreachable", "No route to host", "timed out",
+	"Connection closed", "closed the connection", "Connection reset",
+	"Temporary failure in name resolution", "no answer within", NULL,
+};
+
+static bool has_any(const char *s, size_t len, const char *const *words)
+{
+	for (int i = 0; words[i]; i++) {
+		size_t w = strlen(words[i]);
+
+		for (size_t j = 0; j + w <= len; j++)
+			if (!memcmp(s + j, words[i], w))
+				return true;
+	}
+	return false;
+}
+
+/*
+ * The reason in what ssh printed, one line into buf: the last line that
+ * holds one of the words above, else the last line.  dbclient follows a
+ * host key mismatch with advice ("remove the bad entry from
+ * ~/.ssh/known_hosts"), which alone would hide the mismatch and the host.
+ */
+static const char *ssh_reason(const char *err, char *buf, size_t size)
+{
+	const char *end = err + strlen(err), *line = last_line(err);
+
+	for (const char *e = end; e > err;) {
+		const char *b = e;
+
+		while (b > err && b[-1] != '\n')
+			b--;
+		if (has_any(b, (size_t)(e - b), ssh_final) || has_any(b, (size_t)(e - b), ssh_network)) {
+			snprintf(buf, size, "%.*s", (int)(e - b), b);
+			return buf;
+		}
+		e = b > err ? b - 1 : err;
+	}
+	snprintf(buf, size, "%s", line[0] ? line : "no reason given");
+	return buf;
+}
+
+/*
  * A failure that waiting can mend: the network's, as either client words
- * it (no route yet, nothing listening yet, a connection dropped before the
- * login).  Anything else (a host key that does not match or is unknown, a
- * refused login, the remote command's own failure) is final.
+ * it.  Anything else (ssh_final's, or no word of either list) is final.
  */
 static bool network_failure(int status, const char *err)
 {
-	static const char *const final[] = {
-		"host key", "Host key", "HOST IDENTIFICATION", "trusted hosts", "Permission denied",
-		"No auth methods", "exists already", NULL,
-	};
-	static const char *const network[] = {
-		"Connection refused", "Network is unreachable", "No route to host", "timed out",
-		"Connection closed", "closed the connection", "Connection reset",
-		"Temporary failure in name resolution", "no answer within", NULL,
-	};
-
 	if (status == 0 || status == 127)
 		return false;
-	for (int i = 0; final[i]; i++)
-		if (strstr(err, final[i]))
-			return false;
-	for (int i = 0; network[i]; i++)
-		if (strstr(err, network[i]))
-			return true;
-	return false;
+	if (has_any(err, strlen(err), ssh_final))
+		return false;
+	return has_any(err, strlen(err), ssh_network);
 }
 
 /* n for DUMP_SSH's server: the client and the known hosts file chosen. */
@@ -375,7 +413,7 @@ static void net_init(struct save_net *n, const struct lkcd_conf *c)
 int save_net_check(const struct lkcd_conf *c)
 {
 	struct save_net n = { 0 };
-	char cmd[NET_CMD_MAX], *out = malloc(NET_OUT_MAX), *err = malloc(NET_OUT_MAX);
+	char cmd[NET_CMD_MAX], why[256], *out = malloc(NET_OUT_MAX), *err = malloc(NET_OUT_MAX);
 	int status = -1;
 
 	if (!out || !err) {
@@ -390,7 +428,7 @@ int save_net_check(const struct lkcd_conf *c)
 		status = -1;
 	if (status)
 		errmsg("DUMP_SSH %s@%s port %u (%s): %s", c->ssh_user, c->ssh_host, c->ssh_port,
-		       c->ssh_path, err[0] ? last_line(err) :
+		       c->ssh_path, err[0] ? ssh_reason(err, why, sizeof(why)) :
 		       status == -1 ? "the server's shell did not answer as expected" :
 		       "no reason given");
 out:
@@ -404,10 +442,15 @@ const char *save_net_where(const struct save_net *n)
 	return n->where;
 }
 
+const char *save_net_part(const struct save_net *n)
+{
+	return n->part;
+}
+
 struct save_net *save_net_open(const struct save_request *req, const struct save_input *si)
 {
 	const struct lkcd_conf *c = req->conf;
-	char host[64], when[32], cmd[NET_CMD_MAX];
+	char host[64], when[32], cmd[NET_CMD_MAX], why[256];
 	char *out = NULL, *err = NULL;
 	struct save_net *n = calloc(1, sizeof(*n));
 	time_t t = si->hdr->panic_time_sec ? (time_t)si->hdr->panic_time_sec : time(NULL);
@@ -429,6 +472,8 @@ struct save_net *save_net_open(const struct save_request *req, const struct save
 	snprintf(n->name, sizeof(n->name), "%s-%s", host, when);
 	snprintf(n->where, sizeof(n->where), "%s@%s:%s/%s", c->ssh_user, c->ssh_host,
 		 c->ssh_path, n->name);
+	snprintf(n->part, sizeof(n->part), "%s@%s:%s/.%s.part", c->ssh_user, c->ssh_host,
+		 c->ssh_path, n->name);
 	/* the path's characters need no quoting (config.c), the name's neither */
 	snprintf(cmd, sizeof(cmd),
 		 "umask 077 && mkdir -p '%s' && cd '%s' && "
@@ -446,7 +491,7 @@ struct save_net *save_net_open(const struct save_request *req, const struct save
 			goto unreachable;
 		fprintf(stderr, "%s: dump server %s@%s port %u not reached yet (%s); "
 			"trying again in %u s\n", prog, c->ssh_user, c->ssh_host, c->ssh_port,
-			err[0] ? last_line(err) : "no reason given", delay);
+			ssh_reason(err, why, sizeof(why)), delay);
 		sleep(delay);
 		delay = delay * 2 > NET_DELAY_MAX ? NET_DELAY_MAX : delay * 2;
 	}
@@ -455,8 +500,7 @@ struct save_net *save_net_open(const struct save_request *req, const struct save
 	return n;
 unreachable:
 	errmsg("cannot save to the dump server %s@%s port %u (%s): %s%s", c->ssh_user,
-	       c->ssh_host, c->ssh_port, c->ssh_path,
-	       err[0] ? last_line(err) : "no reason given",
+	       c->ssh_host, c->ssh_port, c->ssh_path, ssh_reason(err, why, sizeof(why)),
 	       tries > 1 ? " (gave up after DUMP_NET_WAIT)" : "");
 fail:
 	free(out);
@@ -491,7 +535,7 @@ int save_net_dump_end(struct save_net *n)
 	status = ssh_wait(n->pid);
 	n->pid = -1;
 	if (status) {
-		errmsg("sending the dump to %s failed (ssh exit status %d)", n->where, status);
+		errmsg("sending the dump to %s failed (ssh exit status %d)", n->part, status);
 		return -1;
 	}
 	return 0;
@@ -499,7 +543,7 @@ int save_net_dump_end(struct save_net *n)
 
 int save_net_put(struct save_net *n, int dirfd, const char *name, const char *as)
 {
-	char cmd[NET_CMD_MAX], *out = malloc(NET_OUT_MAX), *err = malloc(NET_OUT_MAX);
+	char cmd[NET_CMD_MAX], why[256], *out = malloc(NET_OUT_MAX), *err = malloc(NET_OUT_MAX);
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), status = -1;
 
 	if (fd < 0 || !out || !err) {
@@ -509,8 +553,8 @@ int save_net_put(struct save_net *n, int dirfd, const char *name, const char *as
 	snprintf(cmd, sizeof(cmd), "umask 077; cat > '%s/.%s.part/%s'", n->conf->ssh_path, n->name, as);
 	status = ssh_run(n, cmd, fd, out, err);
 	if (status)
-		errmsg("sending %s to %s failed: %s", as, n->where,
-		       err[0] ? last_line(err) : "no reason given");
+		errmsg("sending %s to %s failed: %s", as, n->part,
+		       ssh_reason(err, why, sizeof(why)));
 out:
 	if (fd >= 0)
 		close(fd);
@@ -521,7 +565,7 @@ out:
 
 int save_net_publish(struct save_net *n)
 {
-	char cmd[NET_CMD_MAX], *out = malloc(NET_OUT_MAX), *err = malloc(NET_OUT_MAX);
+	char cmd[NET_CMD_MAX], why[256], *out = malloc(NET_OUT_MAX), *err = malloc(NET_OUT_MAX);
 	int status = -1;
 
 	if (!out || !err) {
@@ -542,7 +586,7 @@ int save_net_publish(struct save_net *n)
 		status = -1;
 	if (status)
 		errmsg("cannot complete the dump on %s: %s", n->where,
-		       err[0] ? last_line(err) : "no reason given");
+		       ssh_reason(err, why, sizeof(why)));
 out:
 	free(out);
 	free(err);
