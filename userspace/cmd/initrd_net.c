@@ -208,7 +208,11 @@ char *initrd_net_known_hosts(const struct lkcd_conf *c, const struct initrd_net 
 	return out;
 }
 
-/* The udhcpc script: the lease's address and router, nothing else. */
+/*
+ * The udhcpc script: the lease's address and router, nothing else.  It
+ * says the lease on /dev/console: a late lease comes to udhcpc in the
+ * background, whose stdout is /dev/null.
+ */
 const char initrd_net_udhcpc_script[] =
 	"#!/bin/sh\n"
 	"# udhcpc's script in the lkcd capture initramfs (lkcd mkinitrd)\n"
@@ -218,6 +222,6 @@ const char initrd_net_udhcpc_script[] =
 	"\tip addr flush dev \"$interface\"\n"
 	"\tip addr add \"$ip/${mask:-24}\" dev \"$interface\"\n"
 	"\tfor r in $router; do ip route add default via \"$r\" dev \"$interface\" && break; done\n"
-	"\techo \"lkcd-capture: $interface has $ip/${mask:-24} (DHCP)\" ;;\n"
+	"\techo \"lkcd-capture: $interface has $ip/${mask:-24} (DHCP)\" >/dev/console ;;\n"
 	"esac\n"
 	"exit 0\n";
