@@ -446,6 +446,19 @@ s.close()
 PY
 }
 
+# QEMU's set_link: the guest's NIC on netdev $1 loses (off) or regains (on)
+# its link, as a pulled or plugged cable.  Says "link NETDEV off|on", or
+# fails with the monitor's reply when QEMU did not take it.
+vm_set_link() { # netdev on|off
+	local reply
+	reply=$(vm_monitor "set_link $1 $2" | tr -d '\r' | sed 's/\x1b\[[0-9]*[A-Za-z]//g')
+	if grep -qiE 'error|not found|invalid|usage' <<<"$reply"; then
+		echo "set_link $1 $2: $(tail -n2 <<<"$reply" | paste -sd' ')"
+		return 1
+	fi
+	echo "link $1 $2"
+}
+
 # Copy the output disk's files to $2 (host-readable).
 vm_extract_disk() { # workdir dest
 	rm -rf "$2"
