@@ -1,12 +1,18 @@
-# capture-ssh-down: the dump server goes down between arming and the crash.
-# The production system arms with DUMP_SSH while the test's sshd is up
-# (lkcd config logs in first); when the guest says it crashes, the host
-# stops the sshd.  The capture kernel's lkcd save tries the server for
-# DUMP_NET_WAIT (5 s), says which server and why it cannot, and saves into
-# DUMPDIR on the disk (DUMP_NET_FALLBACK=1); nothing reaches the server.
-DESCRIPTION="DUMP_SSH: the server down at capture time: said, saved into DUMPDIR instead"
+# capture-ssh-down: the dump server goes down between arming and the crash,
+# twice.  The production system arms with DUMP_SSH while the test's sshd is
+# up (lkcd config logs in first); when the guest says it crashes, the host
+# stops the sshd.
+#  1. DUMP_NET_FALLBACK=1: the capture kernel's lkcd save tries the server
+#     for DUMP_NET_WAIT (5 s), says which server and why it cannot, and
+#     saves into DUMPDIR on the disk; nothing reaches the server.
+#  2. (boot 2, the sshd up again for its arming) DUMP_NET_FALLBACK=0,
+#     DUMP_FAIL_ACTION=poweroff: the same tries and words, then "not
+#     saved", status 3, and the capture does DUMP_FAIL_ACTION: it powers
+#     the machine off (the kernel's "reboot: Power down"; DUMP_ACTION is
+#     reboot, "Restarting system").  Nothing more in DUMPDIR.
+DESCRIPTION="DUMP_SSH: the server down at capture time: said, saved into DUMPDIR; without the fallback, DUMP_FAIL_ACTION"
 NEEDS="lkcd module"
-VM_BOOTS=2
+VM_BOOTS=3
 VM_TIMEOUT=300
 
 # shellcheck source=tests/vm/scenarios/ssh-server.inc
@@ -17,17 +23,33 @@ during() {
 	ssh_server_start || return 1
 	vm_wait_log 'lkcd-vm: crashing via sysrq c' 240 || return 1
 	ssh_server_stop
+	# up again once capture 1 is past lkcd save, for boot 2's arming
+	vm_wait_log 'lkcd-capture: lkcd save finished' 240 || return 1
+	ssh_server_start || return 1
+	LOG=$WORK/console.2.log
+	vm_wait_log 'lkcd-vm: crashing via sysrq c' 280 || return 1
+	ssh_server_stop
 }
 
 check() {
 	local bad=0
 	check_file 0/dump.0 || return 1
-	check_log 'lkcd-capture: saving the dump to root@10\.0\.2\.100:' "the capture's try of the server" || bad=1
-	# dbclient's words for the connection QEMU drops when nothing listens
-	check_log 'lkcd: cannot save to the dump server root@10\.0\.2\.100 port 22 \(.*\): dbclient: .*(Remote closed the connection|Connection reset|Connection refused).* \(gave up after DUMP_NET_WAIT\)' \
+	# 1. dbclient's words for the connection QEMU drops when nothing listens
+	check_log_boot 1 'lkcd-capture: saving the dump to root@10\.0\.2\.100:' "the capture's try of the server" || bad=1
+	check_log_boot 1 'lkcd: cannot save to the dump server root@10\.0\.2\.100 port 22 \(.*\): dbclient: .*(Remote closed the connection|Connection reset|Connection refused).* \(gave up after DUMP_NET_WAIT\)' \
 		"the capture saying which server and why" || bad=1
-	check_log 'lkcd: saving into DUMPDIR /out instead \(DUMP_NET_FALLBACK=1\)' "the fallback said" || bad=1
-	check_log 'lkcd-capture: lkcd save finished with status 0' "the capture's status" || bad=1
+	check_log_boot 1 'lkcd: saving into DUMPDIR /out instead \(DUMP_NET_FALLBACK=1\)' "the fallback said" || bad=1
+	check_log_boot 1 'lkcd-capture: lkcd save finished with status 0' "the capture's status" || bad=1
+	# 2. no fallback: said, status 3, DUMP_FAIL_ACTION (poweroff)
+	check_log_boot 2 'lkcd: cannot save to the dump server root@10\.0\.2\.100 port 22 \(.*\): dbclient: .*(Remote closed the connection|Connection reset|Connection refused).* \(gave up after DUMP_NET_WAIT\)' \
+		"capture 2 saying which server and why" || bad=1
+	check_log_boot 2 'lkcd: the dump is not saved \(DUMP_NET_FALLBACK=0\)' "capture 2's 'not saved'" || bad=1
+	check_log_boot 2 'lkcd-capture: lkcd save finished with status 3' "capture 2's status 3" || bad=1
+	check_log_boot 2 'lkcd-capture: action: poweroff' "capture 2 taking DUMP_FAIL_ACTION" || bad=1
+	check_log_boot 2 'reboot: Power down' "the kernel powering off" || bad=1
+	grep -aqE 'saving into DUMPDIR|reboot: Restarting system' "$WORK/console.2.log" &&
+		{ check_fail "run 2's capture fell back or rebooted: $(grep -aE 'saving into DUMPDIR|Restarting system' "$WORK/console.2.log" | head -n1)"; bad=1; }
+	[[ ! -e $OUT/1 ]] || check_fail "capture 2 saved DUMPDIR/1" || bad=1
 	[[ -z $(ls -A "$SSHT/srv/crash" 2>/dev/null) ]] ||
 		check_fail "the server holds $(ls -A "$SSHT/srv/crash" | paste -sd' ')" || bad=1
 	lkcd_show_check "$OUT/0/dump.0" || bad=1
