@@ -937,18 +937,32 @@ fail:
 
 /* ---- userspace-facing operations (lkcd_dev.c, sysctl) ---- */
 
-/* Give the held snapshot's memory back.  0, -ENODATA (none held), -EBUSY. */
-int lkcd_snapshot_release(void)
+/*
+ * The held snapshot, locked for its reader or for the release: 0 with
+ * lkcd_snap.mutex held (the caller unlocks it), -EBUSY while one is being
+ * taken (never waits for a run, which holds the mutex), -ENODATA when none
+ * is held.
+ */
+static int lkcd_snap_lock_held(void)
 {
-	u32 state = READ_ONCE(lkcd_snap.state);
-
-	if (state == LKCD_SNAP_IN_PROGRESS)
+	if (READ_ONCE(lkcd_snap.state) == LKCD_SNAP_IN_PROGRESS)
 		return -EBUSY;
 	mutex_lock(&lkcd_snap.mutex);
-	if (READ_ONCE(lkcd_snap.state) != LKCD_SNAP_HELD) {
+	if (lkcd_snap.state != LKCD_SNAP_HELD) {
 		mutex_unlock(&lkcd_snap.mutex);
 		return -ENODATA;
 	}
+	return 0;
+}
+
+/* Give the held snapshot's memory back.  0, -ENODATA (none held), -EBUSY. */
+int lkcd_snapshot_release(void)
+{
+	int ret;
+
+	ret = lkcd_snap_lock_held();
+	if (ret)
+		return ret;
 	lkcd_snap_free();
 	lkcd_snap_set_state(LKCD_SNAP_RELEASED, 0);
 	mutex_unlock(&lkcd_snap.mutex);
@@ -992,15 +1006,11 @@ int lkcd_snapshot_read_page(u64 pfn, u32 off, void __user *buf, u32 len)
 {
 	struct page *pg = NULL;
 	long idx;
-	int ret = 0;
+	int ret;
 
-	if (READ_ONCE(lkcd_snap.state) == LKCD_SNAP_IN_PROGRESS)
-		return -EBUSY;
-	mutex_lock(&lkcd_snap.mutex);
-	if (lkcd_snap.state != LKCD_SNAP_HELD) {
-		ret = -ENODATA;
-		goto out;
-	}
+	ret = lkcd_snap_lock_held();
+	if (ret)
+		return ret;
 	if (pfn == page_to_pfn(lkcd_snap.hdr_pg)) {
 		pg = lkcd_snap.hdr_pg;
 	} else {
@@ -1012,7 +1022,6 @@ int lkcd_snapshot_read_page(u64 pfn, u32 off, void __user *buf, u32 len)
 		ret = -EIO;
 	else if (copy_to_user(buf, (u8 *)page_address(pg) + off, len))
 		ret = -EFAULT;
-out:
 	mutex_unlock(&lkcd_snap.mutex);
 	return ret;
 }
@@ -1025,15 +1034,11 @@ out:
  */
 int lkcd_snapshot_notes(struct lkcd_snapshot_notes *req)
 {
-	int ret = 0;
+	int ret;
 
-	if (READ_ONCE(lkcd_snap.state) == LKCD_SNAP_IN_PROGRESS)
-		return -EBUSY;
-	mutex_lock(&lkcd_snap.mutex);
-	if (lkcd_snap.state != LKCD_SNAP_HELD) {
-		ret = -ENODATA;
-		goto out;
-	}
+	ret = lkcd_snap_lock_held();
+	if (ret)
+		return ret;
 	req->notes_len = lkcd_snap.notes_len;
 	req->nr_cpus = lkcd_snap.nr_notes;
 	req->snap_cpu = lkcd_snap.snap_cpu;
@@ -1042,7 +1047,6 @@ int lkcd_snapshot_notes(struct lkcd_snapshot_notes *req)
 	else if (lkcd_snap.notes_len &&
 		 copy_to_user(u64_to_user_ptr(req->buf), lkcd_snap.notes, lkcd_snap.notes_len))
 		ret = -EFAULT;
-out:
 	mutex_unlock(&lkcd_snap.mutex);
 	return ret;
 }
@@ -1050,18 +1054,15 @@ out:
 /* The size of the /dev/lkcd view: max_pfn of the held snapshot, in bytes. */
 int lkcd_snapshot_size(u64 *size)
 {
-	int ret = 0;
+	int ret;
 
-	if (READ_ONCE(lkcd_snap.state) == LKCD_SNAP_IN_PROGRESS)
-		return -EBUSY;
-	mutex_lock(&lkcd_snap.mutex);
-	if (lkcd_snap.state != LKCD_SNAP_HELD)
-		ret = -ENODATA;
-	else
-		*size = ((const struct lkcd_dump_header *)page_address(lkcd_snap.hdr_pg))->max_pfn
-			<< PAGE_SHIFT;
+	ret = lkcd_snap_lock_held();
+	if (ret)
+		return ret;
+	*size = ((const struct lkcd_dump_header *)page_address(lkcd_snap.hdr_pg))->max_pfn
+		<< PAGE_SHIFT;
 	mutex_unlock(&lkcd_snap.mutex);
-	return ret;
+	return 0;
 }
 
 /* ---- SysRq d ---- */
