@@ -112,6 +112,8 @@ static struct {
 	struct elf_prstatus *cpus;	/* nr_cpu_ids slots, filled by each CPU */
 	struct cpumask online;		/* online at the snapshot */
 	struct cpumask saved;		/* slots filled */
+	struct cpumask noregs;		/* did not answer the IPI (live), or the
+					 * consistent mode's probe */
 	u32 snap_cpu;			/* the CPU that took it */
 	u8 *notes;			/* while held: NT_PRSTATUS per online CPU */
 	u32 notes_len, nr_notes;
@@ -232,6 +234,77 @@ static const void *lkcd_test_copy_src(u64 pfn, const void *addr)
 static struct task_struct *lkcd_test_spinner;
 static bool lkcd_test_spin_hit;
 
+/*
+ * Test build only, with snapshot_spin_irqs_off=1 when the spinner starts:
+ * it spins with preemption off (interrupts on) until a snapshot is about
+ * to ask the CPUs for their registers (the worker is running by then,
+ * elsewhere), then turns interrupts off until that snapshot has stopped
+ * waiting for its IPI, 8 s at most (RCU reports a stall at 21 s); the IPI
+ * it did not take then comes in late (tests/vm snapshot-irqsoff).  The
+ * worker waits for it to be spinning with interrupts off before it sends,
+ * so that what is tested is exactly a CPU that does not answer.
+ */
+static bool snapshot_spin_irqs_off;
+module_param(snapshot_spin_irqs_off, bool, 0600);
+MODULE_PARM_DESC(snapshot_spin_irqs_off,
+		 "test build only: the snapshot_spin_cpu thread started next turns interrupts off while a snapshot waits for its IPI (default N)");
+#define LKCD_TEST_SPIN_WANT_NS		(10 * NSEC_PER_SEC)
+#define LKCD_TEST_SPIN_IRQSOFF_NS	(8 * NSEC_PER_SEC)
+static bool lkcd_test_spin_irqsoff;	/* the running spinner's mode */
+static bool lkcd_test_spin_want;	/* a snapshot is about to send its IPIs */
+static bool lkcd_test_spin_ready;	/* the spinner has interrupts off */
+static bool lkcd_test_spin_release;	/* the snapshot stopped waiting */
+
+static noinline void lkcd_test_spin_irqsoff_loop(void)
+{
+	u64 t0 = lkcd_clock_ns(), t1 = 0;
+	bool want, released = false;
+
+	preempt_disable();
+	pr_info("test: CPU %d spins in lkcd_test_spin_irqsoff_loop until a snapshot asks for registers, then with interrupts off\n",
+		smp_processor_id());
+	while (!(want = READ_ONCE(lkcd_test_spin_want)) &&
+	       lkcd_clock_ns() - t0 < LKCD_TEST_SPIN_WANT_NS)
+		cpu_relax();
+	if (want) {
+		local_irq_disable();
+		t1 = lkcd_clock_ns();
+		smp_store_release(&lkcd_test_spin_ready, true);
+		while (!(released = READ_ONCE(lkcd_test_spin_release)) &&
+		       lkcd_clock_ns() - t1 < LKCD_TEST_SPIN_IRQSOFF_NS)
+			cpu_relax();
+		t1 = lkcd_clock_ns() - t1;
+		local_irq_enable();
+	}
+	preempt_enable();
+	pr_info("test: the spinner %s%llu ms%s\n",
+		want ? "had interrupts off for " : "saw no snapshot in ",
+		(unsigned long long)div_u64(want ? t1 : LKCD_TEST_SPIN_WANT_NS, NSEC_PER_MSEC),
+		!want ? "" : released ? ", until the snapshot stopped waiting for its IPI" :
+		", and the snapshot did not stop waiting (8 s)");
+	while (!kthread_should_stop())
+		msleep(100);
+}
+
+/* in the worker, before the register IPIs: an interrupts-off spinner first */
+static void lkcd_test_snap_before_ipi(void)
+{
+	u64 t0 = lkcd_clock_ns();
+
+	if (!READ_ONCE(lkcd_test_spinner) || !READ_ONCE(lkcd_test_spin_irqsoff))
+		return;
+	WRITE_ONCE(lkcd_test_spin_want, true);
+	while (!smp_load_acquire(&lkcd_test_spin_ready) &&
+	       lkcd_clock_ns() - t0 < LKCD_TEST_SPIN_WANT_NS)
+		msleep(1);
+}
+
+/* in the worker, after the wait for the answers */
+static void lkcd_test_snap_after_ipi(void)
+{
+	WRITE_ONCE(lkcd_test_spin_release, true);
+}
+
 static noinline void lkcd_test_spin_loop(void)
 {
 	u64 t0 = lkcd_clock_ns();
@@ -257,7 +330,10 @@ static noinline void lkcd_test_spin_loop(void)
 
 static int lkcd_test_spin_fn(void *unused)
 {
-	lkcd_test_spin_loop();
+	if (lkcd_test_spin_irqsoff)
+		lkcd_test_spin_irqsoff_loop();
+	else
+		lkcd_test_spin_loop();
 	return 0;
 }
 
@@ -284,6 +360,10 @@ static int lkcd_test_spin_set(const char *val, const struct kernel_param *kp)
 	if (cpu >= nr_cpu_ids || !cpu_online(cpu))
 		return -EINVAL;
 	WRITE_ONCE(lkcd_test_spin_hit, false);
+	WRITE_ONCE(lkcd_test_spin_want, false);
+	WRITE_ONCE(lkcd_test_spin_ready, false);
+	WRITE_ONCE(lkcd_test_spin_release, false);
+	lkcd_test_spin_irqsoff = READ_ONCE(snapshot_spin_irqs_off);
 	t = kthread_create(lkcd_test_spin_fn, NULL, "lkcd-spin/%d", cpu);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
@@ -315,6 +395,8 @@ static inline void lkcd_test_snap_exit(void) { }
 static inline const void *lkcd_test_copy_src(u64 pfn, const void *addr) { return addr; }
 static inline void lkcd_test_snap_ipi(void) { }
 static inline void lkcd_test_spin_stop(void) { }
+static inline void lkcd_test_snap_before_ipi(void) { }
+static inline void lkcd_test_snap_after_ipi(void) { }
 #endif
 
 /*
@@ -513,6 +595,7 @@ static int lkcd_snap_alloc(u64 cap)
 	lkcd_snap.pool = kvmalloc_array(cap, sizeof(u64), GFP_KERNEL);
 	lkcd_snap.cpus = kvcalloc(nr_cpu_ids, sizeof(*lkcd_snap.cpus), GFP_KERNEL);
 	cpumask_clear(&lkcd_snap.saved);
+	cpumask_clear(&lkcd_snap.noregs);
 	if (!lkcd_snap.cpus || !lkcd_snap.hdr_pg || !lkcd_snap.read_pg || !lkcd_snap.comp_pg || !lkcd_snap.pool)
 		return -ENOMEM;
 	for (i = 0; i < cap; i++) {
@@ -658,29 +741,146 @@ static __always_inline void lkcd_snap_save_cpu(unsigned int cpu, struct pt_regs 
 }
 
 /*
- * Live mode, on every other CPU, in the IPI: what the IPI interrupted is
- * what this CPU was doing, so record the entry's pt_regs, found by
- * unwinding out of the interrupt (the IPI's own frames are gone by the time
- * the copy reaches this stack).  Without an unwinder that knows entry
- * frames, the handler's own registers.
+ * The CPUs are asked for their registers with an asynchronous IPI each and
+ * waited for at most LKCD_SNAP_IPI_WAIT_MS: a CPU spinning with interrupts
+ * off never answers (smp_call_function() would wait for it forever), and
+ * the snapshot goes on without its registers.  An answer may then come
+ * after the snapshot has given up, even after it is freed, so the slots the
+ * handler writes live from load to unload, one per possible CPU:
+ *
+ *   claim     the generation of the request waiting for this CPU's answer,
+ *             0 when none is.  The handler and the waiter each take it to 0
+ *             (xchg, cmpxchg): exactly one finds it set.  The handler
+ *             finding it means answered (regs are valid, written before);
+ *             the waiter finding it at its deadline means no answer, and a
+ *             handler that runs later finds 0 and says so.  (An IPI left
+ *             from an earlier snapshot that runs while a later one waits
+ *             answers for the later one: its registers are of that moment.)
+ *   csd       the IPI's call data, set up once at load: busy (a send fails
+ *             with EBUSY, the CPU counts as not answering) while an
+ *             earlier request is still queued there.
+ *
+ * Every IPI in flight holds a module reference (taken before the send,
+ * put by the handler), and lkcd_snap_pending counts them: module unload
+ * waits for it to reach 0 before the slots and the handler go away.
  */
-static void lkcd_snap_ipi(void *unused)
+#define LKCD_SNAP_IPI_WAIT_MS	2000
+
+struct lkcd_snap_ipi {
+	call_single_data_t csd;
+	struct pt_regs regs;		/* what the IPI interrupted */
+	u32 claim;
+	u64 sent_ns;
+};
+static struct lkcd_snap_ipi *lkcd_snap_ipis;	/* nr_cpu_ids slots */
+static atomic_t lkcd_snap_pending = ATOMIC_INIT(0);
+static u32 lkcd_snap_gen;			/* the worker's, under lkcd_snap.mutex */
+
+/*
+ * On every other CPU, in the IPI: what the IPI interrupted is what this CPU
+ * was doing, so record the entry's pt_regs, found by unwinding out of the
+ * interrupt (the IPI's own frames are gone by the time the copy reaches
+ * this stack).  Without an unwinder that knows entry frames, the handler's
+ * own registers.  info is this CPU's slot.
+ */
+static void lkcd_snap_ipi(void *info)
 {
+	struct lkcd_snap_ipi *slot = info;
 	struct unwind_state state;
 	struct pt_regs *regs;
-	bool partial;
+	bool partial, found = false;
 
 	for (unwind_start(&state, current, NULL, NULL); !unwind_done(&state);
 	     unwind_next_frame(&state)) {
 		regs = unwind_get_entry_regs(&state, &partial);
 		if (regs && !partial) {
-			lkcd_snap_save_cpu(smp_processor_id(), regs);
-			lkcd_test_snap_ipi();
-			return;
+			found = true;
+			break;
 		}
 	}
-	lkcd_snap_save_cpu(smp_processor_id(), NULL);
+	if (found)
+		memcpy(&slot->regs, regs, sizeof(*regs));
+	else
+		lkcd_snap_own_regs(&slot->regs);
 	lkcd_test_snap_ipi();
+	/* full barrier: the regs are written before the claim is dropped */
+	if (!xchg(&slot->claim, 0))
+		pr_warn("CPU %u answered a snapshot's register IPI %llu ms after it was sent, when no snapshot was waiting for it any more\n",
+			smp_processor_id(),
+			(unsigned long long)div_u64(lkcd_clock_ns() - READ_ONCE(slot->sent_ns),
+						    NSEC_PER_MSEC));
+	atomic_dec(&lkcd_snap_pending);
+	module_put(THIS_MODULE);
+}
+
+/*
+ * Send the register IPI to every CPU of cpus but this one and wait for their
+ * answers, LKCD_SNAP_IPI_WAIT_MS at most in all.  With record, each answer
+ * fills its CPU's slot of the snapshot (lkcd_snap_save_cpu()).  Returns the
+ * CPUs that did not answer in missing (said in the kernel log).  Process
+ * context, lkcd_snap.mutex held, CPU hotplug held off (cpus_read_lock()),
+ * migration disabled.
+ */
+static void lkcd_snap_call_cpus(const struct cpumask *cpus, bool record,
+				struct cpumask *missing)
+{
+	unsigned int self = smp_processor_id(), cpu;
+	u64 t0, deadline;
+	u32 gen;
+
+	cpumask_clear(missing);
+	gen = ++lkcd_snap_gen ?: ++lkcd_snap_gen;	/* never 0 */
+	lkcd_test_snap_before_ipi();
+	t0 = lkcd_clock_ns();
+	for_each_cpu(cpu, cpus) {
+		struct lkcd_snap_ipi *slot = &lkcd_snap_ipis[cpu];
+
+		if (cpu == self)
+			continue;
+		if (!try_module_get(THIS_MODULE)) {
+			cpumask_set_cpu(cpu, missing);
+			continue;
+		}
+		WRITE_ONCE(slot->sent_ns, t0);
+		WRITE_ONCE(slot->claim, gen);
+		atomic_inc(&lkcd_snap_pending);
+		if (smp_call_function_single_async(cpu, &slot->csd)) {
+			/* an earlier request is still queued on it, unanswered */
+			WRITE_ONCE(slot->claim, 0);
+			atomic_dec(&lkcd_snap_pending);
+			module_put(THIS_MODULE);
+			cpumask_set_cpu(cpu, missing);
+		}
+	}
+	deadline = t0 + LKCD_SNAP_IPI_WAIT_MS * NSEC_PER_MSEC;
+	for (;;) {
+		bool all = true;
+
+		for_each_cpu(cpu, cpus)
+			if (cpu != self && !cpumask_test_cpu(cpu, missing) &&
+			    READ_ONCE(lkcd_snap_ipis[cpu].claim) == gen)
+				all = false;
+		if (all || lkcd_clock_ns() >= deadline)
+			break;
+		usleep_range(100, 200);
+	}
+	for_each_cpu(cpu, cpus) {
+		struct lkcd_snap_ipi *slot = &lkcd_snap_ipis[cpu];
+
+		if (cpu == self || cpumask_test_cpu(cpu, missing))
+			continue;
+		/* take it back from a CPU that has not answered; or it has */
+		if (cmpxchg(&slot->claim, gen, 0) == gen) {
+			cpumask_set_cpu(cpu, missing);
+			continue;
+		}
+		if (record)
+			lkcd_snap_save_cpu(cpu, &slot->regs);
+	}
+	lkcd_test_snap_after_ipi();
+	if (!cpumask_empty(missing))
+		pr_warn("%s: CPU %*pbl did not answer the snapshot's IPI within %u ms (interrupts off?)\n",
+			lkcd_snap.who, cpumask_pr_args(missing), LKCD_SNAP_IPI_WAIT_MS);
 }
 
 /* One CPU's note: the header, "CORE" padded to 4, struct elf_prstatus. */
@@ -691,7 +891,8 @@ static void lkcd_snap_ipi(void *unused)
 /*
  * After the run: the NT_PRSTATUS notes, one per CPU online at the snapshot
  * in CPU order (crash maps the i-th note to the i-th online CPU); a CPU
- * whose slot is empty gets a note of zeros.  mutex held.
+ * whose slot is empty gets a note of zeros but for pr_pid, and is one of
+ * lkcd_snap.noregs.  mutex held.
  */
 static void lkcd_snap_build_notes(void)
 {
@@ -714,16 +915,23 @@ static void lkcd_snap_build_notes(void)
 
 		memcpy(p, &nh, sizeof(nh));
 		memcpy(p + sizeof(nh), "CORE", 5);
-		if (cpumask_test_cpu(cpu, &lkcd_snap.saved))
+		if (cpumask_test_cpu(cpu, &lkcd_snap.saved)) {
 			memcpy(p + sizeof(nh) + LKCD_NOTE_NAME_SZ, &lkcd_snap.cpus[cpu],
 			       sizeof(struct elf_prstatus));
+		} else {
+			/* registers all zero; still the CPU's note for drgn */
+			struct elf_prstatus *pr = (void *)(p + sizeof(nh) + LKCD_NOTE_NAME_SZ);
+
+			pr->common.pr_pid = cpu + 1;
+			cpumask_set_cpu(cpu, &lkcd_snap.noregs);
+		}
 		p += LKCD_CPU_NOTE_SZ;
 	}
 	lkcd_snap.nr_notes = n;
 	lkcd_snap.notes_len = n * LKCD_CPU_NOTE_SZ;
-	if (!cpumask_subset(&lkcd_snap.online, &lkcd_snap.saved))
-		pr_warn("%s: %u of %u CPUs did not record their registers\n", lkcd_snap.who,
-			n - cpumask_weight(&lkcd_snap.saved), n);
+	if (!cpumask_empty(&lkcd_snap.noregs))
+		pr_warn("%s: the snapshot has no registers for CPU %*pbl (their notes are zeros)\n",
+			lkcd_snap.who, cpumask_pr_args(&lkcd_snap.noregs));
 }
 
 struct lkcd_snap_stop {
@@ -758,13 +966,14 @@ static int lkcd_snap_stopped(void *arg)
 		}
 		return 0;
 	}
-	s->start_ns = t0 = lkcd_clock_ns();
+	t0 = lkcd_clock_ns();
 	lkcd_snap.snap_cpu = cpu;
 	cpumask_copy(&lkcd_snap.online, cpu_online_mask);
 	while (atomic_read(&s->nr_saved) < cpumask_weight(&lkcd_snap.online) &&
 	       lkcd_clock_ns() - t0 < LKCD_SNAP_SAVE_WAIT_NS)
 		cpu_relax();
 	lkcd_walk_prepare();		/* the per-CPU free lists hold still now */
+	s->start_ns = lkcd_clock_ns();
 	s->ret = lkcd_packer_run(&lkcd_snap_pk);
 	s->end_ns = lkcd_clock_ns();
 	smp_store_release(&s->done, true);
@@ -858,7 +1067,27 @@ static void lkcd_snap_work(struct work_struct *work)
 
 	t0 = lkcd_clock_ns();
 	if (mode == LKCD_SNAP_CONSISTENT) {
+		/*
+		 * stop_machine() has no timeout: a CPU that never takes its
+		 * stopper thread keeps every other one waiting in it, for as
+		 * long as that lasts.  A CPU with interrupts off is the case
+		 * that can be seen beforehand (it does not answer an IPI):
+		 * refuse then.  One that spins with only preemption off, or
+		 * turns interrupts off after the probe, still holds the stop.
+		 */
+		migrate_disable();
+		cpus_read_lock();
+		lkcd_snap_call_cpus(cpu_online_mask, false, &lkcd_snap.noregs);
+		cpus_read_unlock();
+		migrate_enable();
+		if (!cpumask_empty(&lkcd_snap.noregs)) {
+			pr_err("%s: consistent snapshot refused: CPU %*pbl does not answer interrupts, and stop_machine() would wait for it with every other CPU stopped; a live snapshot goes on without its registers\n",
+			       lkcd_snap.who, cpumask_pr_args(&lkcd_snap.noregs));
+			ret = -ETIMEDOUT;
+			goto fail;
+		}
 		/* every CPU runs the callback; the first one online packs */
+		t0 = lkcd_clock_ns();
 		ret = stop_machine(lkcd_snap_stopped, &stop, cpu_online_mask);
 		if (!ret)
 			ret = stop.ret;
@@ -873,17 +1102,18 @@ static void lkcd_snap_work(struct work_struct *work)
 		migrate_disable();
 		cpus_read_lock();
 		cpumask_copy(&lkcd_snap.online, cpu_online_mask);
-		preempt_disable();
 		lkcd_snap.snap_cpu = smp_processor_id();
 		lkcd_snap_save_cpu(lkcd_snap.snap_cpu, NULL);
-		smp_call_function(lkcd_snap_ipi, NULL, 1);
-		preempt_enable();
+		lkcd_snap_call_cpus(&lkcd_snap.online, true, &lkcd_snap.noregs);
 		cpus_read_unlock();
 		lkcd_walk_prepare();	/* racy, bounded: a fuzzy copy anyway */
+		t0 = lkcd_clock_ns();
 		ret = lkcd_packer_run(pk);
+		t1 = lkcd_clock_ns();
 		migrate_enable();
 	}
-	t1 = lkcd_clock_ns();
+	if (mode == LKCD_SNAP_CONSISTENT)
+		t1 = lkcd_clock_ns();
 	if (ret || h->state == LKCD_STATE_IN_PROGRESS) {
 		pr_err("%s: snapshot failed: the packer refused to run (%d)\n", lkcd_snap.who, ret);
 		ret = ret ?: -EIO;
@@ -1127,6 +1357,7 @@ static int lkcd_snap_state_handler(lkcd_ctl_table *table, int write, void *buffe
 {
 	struct lkcd_snapshot_status st;
 	char text[256];
+	int n;
 
 	if (write)
 		return -EPERM;
@@ -1135,25 +1366,36 @@ static int lkcd_snap_state_handler(lkcd_ctl_table *table, int write, void *buffe
 	case LKCD_SNAP_IN_PROGRESS:
 		snprintf(text, sizeof(text), "in progress %u%% %s\n", st.percent,
 			 lkcd_snap_mode_name(st.mode));
-		break;
+		return lkcd_sysctl_emit(text, buffer, lenp, ppos);
 	case LKCD_SNAP_HELD:
 		/* physical addresses are for root only, as in /proc/iomem */
 		if (!capable(CAP_SYS_ADMIN))
 			st.header_paddr = 0;
-		snprintf(text, sizeof(text),
-			 "held %llu bytes taken %llu %s %s stopped_ns %llu header 0x%llx\n",
-			 (unsigned long long)st.held_bytes, (unsigned long long)st.taken_sec,
-			 lkcd_snap_mode_name(st.mode),
-			 st.dump_state == LKCD_STATE_COMPLETE ? "complete" :
-			 st.incomplete_reason == LKCD_INCOMPLETE_CAP ? "incomplete-cap" : "incomplete",
-			 (unsigned long long)st.stopped_ns, (unsigned long long)st.header_paddr);
+		n = scnprintf(text, sizeof(text),
+			     "held %llu bytes taken %llu %s %s stopped_ns %llu header 0x%llx",
+			     (unsigned long long)st.held_bytes, (unsigned long long)st.taken_sec,
+			     lkcd_snap_mode_name(st.mode),
+			     st.dump_state == LKCD_STATE_COMPLETE ? "complete" :
+			     st.incomplete_reason == LKCD_INCOMPLETE_CAP ? "incomplete-cap" : "incomplete",
+			     (unsigned long long)st.stopped_ns, (unsigned long long)st.header_paddr);
 		break;
 	case LKCD_SNAP_FAILED:
-		snprintf(text, sizeof(text), "failed errno %u\n", st.error);
+		n = scnprintf(text, sizeof(text), "failed errno %u", st.error);
 		break;
 	default:
 		snprintf(text, sizeof(text), "%s\n", lkcd_snap_state_name(st.state));
+		return lkcd_sysctl_emit(text, buffer, lenp, ppos);
 	}
+	/*
+	 * held or failed: the CPUs that did not answer the register IPI (live:
+	 * their notes are zeros; consistent: the probe that refused it).
+	 * Read without the mutex, written by the worker before the state
+	 * changed; a release and a new run in between only make it stale.
+	 */
+	if (!cpumask_empty(&lkcd_snap.noregs))
+		n += scnprintf(text + n, sizeof(text) - n, " noregs %*pbl",
+			       cpumask_pr_args(&lkcd_snap.noregs));
+	scnprintf(text + n, sizeof(text) - n, "\n");
 	return lkcd_sysctl_emit(text, buffer, lenp, ppos);
 }
 
@@ -1194,13 +1436,22 @@ static struct ctl_table_header *lkcd_snap_sysctl_hdr;
 
 int lkcd_snapshot_init(void)
 {
+	unsigned int cpu;
 	int ret;
 
 	INIT_WORK(&lkcd_snap.work, lkcd_snap_work);
+	lkcd_snap_ipis = kcalloc(nr_cpu_ids, sizeof(*lkcd_snap_ipis), GFP_KERNEL);
+	if (!lkcd_snap_ipis)
+		return -ENOMEM;
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++)
+		INIT_CSD(&lkcd_snap_ipis[cpu].csd, lkcd_snap_ipi, &lkcd_snap_ipis[cpu]);
 	lkcd_snap_sysctl_hdr = lkcd_register_sysctl("kernel/dump", lkcd_snap_sysctl,
 						    LKCD_NR_SNAP_SYSCTL);
-	if (!lkcd_snap_sysctl_hdr)
+	if (!lkcd_snap_sysctl_hdr) {
+		kfree(lkcd_snap_ipis);
+		lkcd_snap_ipis = NULL;
 		return -ENOMEM;
+	}
 	lkcd_test_snap_init();
 	ret = register_sysrq_key('d', &lkcd_sysrq_op);
 	if (ret)
@@ -1218,4 +1469,16 @@ void lkcd_snapshot_exit(void)
 	lkcd_snap_free();
 	mutex_unlock(&lkcd_snap.mutex);
 	lkcd_test_snap_exit();
+	/*
+	 * A register IPI still queued on a CPU holds a module reference, so
+	 * unload is refused while one is; one sent while the unload began
+	 * is waited for here (its CPU has interrupts off: as long as that).
+	 */
+	if (atomic_read(&lkcd_snap_pending))
+		pr_warn("unload waits for %d register IPI(s) not answered yet\n",
+			atomic_read(&lkcd_snap_pending));
+	while (atomic_read(&lkcd_snap_pending))
+		msleep(20);
+	kfree(lkcd_snap_ipis);
+	lkcd_snap_ipis = NULL;
 }

@@ -78,6 +78,26 @@ int snapshot_dev_status(int fd, struct lkcd_snapshot_status *st)
 	return 0;
 }
 
+/*
+ * The CPUs that did not answer the snapshot's register IPI (snapshot_state's
+ * "noregs LIST", from a module that bounds that wait): a held live
+ * snapshot has no registers for them, a consistent one was refused.
+ */
+static void describe_noregs(FILE *out, const struct lkcd_snapshot_status *st)
+{
+	char text[256], *p;
+
+	if (read_text(sys_path("/proc/sys/kernel/dump/snapshot_state"), text, sizeof(text)) < 0 ||
+	    !(p = strstr(text, " noregs ")))
+		return;
+	p += strlen(" noregs ");
+	p[strcspn(p, " \n")] = '\0';
+	if (st->state == LKCD_SNAP_FAILED)
+		fprintf(out, "  CPUs not answering: %s (interrupts off?): a consistent snapshot would stop the machine until they do; a live one goes on without their registers\n", p);
+	else
+		fprintf(out, "  no registers:       CPU %s (did not answer the snapshot's IPI: interrupts off?)\n", p);
+}
+
 /* "held, live, 16.4 MiB, taken 2026-..., complete" and so on. */
 static void describe(FILE *out, const struct lkcd_snapshot_status *st)
 {
@@ -90,6 +110,7 @@ static void describe(FILE *out, const struct lkcd_snapshot_status *st)
 		return;
 	case LKCD_SNAP_FAILED:
 		fprintf(out, " (%s)\n", strerror((int)st->error));
+		describe_noregs(out, st);
 		return;
 	case LKCD_SNAP_HELD:
 	case LKCD_SNAP_RELEASED:
@@ -121,6 +142,8 @@ static void describe(FILE *out, const struct lkcd_snapshot_status *st)
 	else
 		fprintf(out, "  machine stopped:    never (packer ran %llu ms)\n",
 			(unsigned long long)(st->run_ns / 1000000));
+	if (st->state == LKCD_SNAP_HELD)
+		describe_noregs(out, st);
 }
 
 void snapshot_state_line(FILE *out)

@@ -93,6 +93,44 @@ static void *snap_note(uint64_t task, size_t *len)
 }
 
 /*
+ * A CPU that did not answer the snapshot's IPI (interrupts off) has a note
+ * whose registers are zeros and whose pr_pid is still its number + 1: say
+ * which, since crash and drgn then show no stack for it.
+ */
+#define PRSTATUS_PID_OFF	32
+#define PRSTATUS_REG_OFF	112
+#define PRSTATUS_RIP		16
+#define PRSTATUS_RSP		19
+
+static void say_cpus_without_regs(const uint8_t *p, size_t len)
+{
+	size_t off = 0;
+
+	while (len - off >= 12) {
+		uint32_t nh[3];
+		size_t desc, next;
+
+		memcpy(nh, p + off, sizeof(nh));
+		desc = off + 12 + ((nh[0] + 3u) & ~3u);
+		next = desc + ((nh[1] + 3u) & ~3u);
+		if (next > len || next <= off)
+			return;
+		if (nh[2] == 1 && nh[1] >= PRSTATUS_REG_OFF + (PRSTATUS_RSP + 1) * 8) {
+			uint64_t ip, sp;
+			int32_t pid;
+
+			memcpy(&pid, p + desc + PRSTATUS_PID_OFF, sizeof(pid));
+			memcpy(&ip, p + desc + PRSTATUS_REG_OFF + PRSTATUS_RIP * 8, sizeof(ip));
+			memcpy(&sp, p + desc + PRSTATUS_REG_OFF + PRSTATUS_RSP * 8, sizeof(sp));
+			if (!ip && !sp)
+				warnmsg("CPU %d has no registers in this snapshot (it did not answer the snapshot's IPI: interrupts off?): crash and drgn show no stack for it",
+					pid - 1);
+		}
+		off = next;
+	}
+}
+
+/*
  * The CPUs' NT_PRSTATUS notes the module recorded at the snapshot; NULL
  * (said) when it has none or predates them: the dump is still useful,
  * without the running tasks' stacks.
@@ -130,6 +168,7 @@ static void *cpu_notes(int fd, const struct lkcd_snapshot_status *st, size_t *le
 		return NULL;
 	}
 	*len = req.notes_len;
+	say_cpus_without_regs(buf, req.notes_len);
 	return buf;
 }
 
