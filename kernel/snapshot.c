@@ -50,6 +50,7 @@
 #include <linux/capability.h>
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
+#include <linux/crc32.h>
 #include <linux/delay.h>
 #include <linux/elf.h>
 #include <linux/elfcore.h>
@@ -152,12 +153,221 @@ static void lkcd_snap_page_free(struct page *pg)
 	atomic_long_dec(&lkcd_snap_pages);
 }
 
+#ifdef LKCD_TEST
+/*
+ * Test build only (snapshot_measure=1): how far a snapshot's copy is from
+ * one instant, counted exactly, with a CRC per page (a collision, one in
+ * 2^32 per page, would hide a change).  Just before the run every RAM page
+ * is read once ("start"); as the packer reads a page its CRC is kept
+ * ("copy"); right after the run every page copied is read again ("end").
+ * Counted over the pages copied: the copy differs from the start, from the
+ * end, from both (a state of neither instant: caught between two changes
+ * or mid-change), and start differs from end (the page changed during the
+ * run).  The start and end passes take a while themselves (said): the
+ * instants are that smeared.  In live mode the machine runs on throughout.
+ * In consistent mode the copy is its own start, and the end pass runs
+ * inside the stop, on the packing CPU, so only what the run itself writes
+ * differs (its stack, lkcd.ko's counters): the floor both modes share.
+ * (A start pass there would read all of RAM with the machine stopped:
+ * 10 s and more under TCG, eating the stop's 20 s.)  The arrays are
+ * physically contiguous and NODUMP (lkcd_snap_scratch()): never in the
+ * copy, never counted.  tests/vm snapshot-regs prints the figures.
+ */
+static bool snapshot_measure;
+module_param(snapshot_measure, bool, 0600);
+MODULE_PARM_DESC(snapshot_measure,
+		 "test build only: count the pages of a snapshot's copy that differ from memory at its run's start and end (default N)");
+
+struct lkcd_test_pass {
+	u32 *crc;			/* by pfn */
+	unsigned long *seen;		/* pfns read */
+};
+
+static struct {
+	struct lkcd_test_pass start, copy;
+	u64 npfn;
+	size_t crc_bytes, seen_bytes;
+	int (*read)(void *ctx, __u64 pfn, void *buf);	/* the mode's own */
+	u64 copied, d_start, d_end, d_both, d_run, unreadable;
+	u64 slab, anon, file, other;	/* the pages that differ from the end */
+	u64 start_ns, end_ns;		/* the passes' own time */
+} lkcd_test_m;
+
+static bool lkcd_test_in(const void *p, size_t bytes, u64 pfn)
+{
+	u64 first = PHYS_PFN(virt_to_phys((void *)p));
+
+	return p && pfn >= first && pfn < first + PFN_UP(bytes);
+}
+
+static bool lkcd_test_snap_own(u64 pfn)
+{
+	return lkcd_test_in(lkcd_test_m.start.crc, lkcd_test_m.crc_bytes, pfn) ||
+	       lkcd_test_in(lkcd_test_m.start.seen, lkcd_test_m.seen_bytes, pfn) ||
+	       lkcd_test_in(lkcd_test_m.copy.crc, lkcd_test_m.crc_bytes, pfn) ||
+	       lkcd_test_in(lkcd_test_m.copy.seen, lkcd_test_m.seen_bytes, pfn);
+}
+
+static int lkcd_test_read_page(void *ctx, __u64 pfn, void *buf)
+{
+	int ret = lkcd_test_m.read(ctx, pfn, buf);
+
+	if (!ret && pfn < lkcd_test_m.npfn) {
+		lkcd_test_m.copy.crc[pfn] = crc32_le(~0U, buf, PAGE_SIZE);
+		__set_bit(pfn, lkcd_test_m.copy.seen);
+		lkcd_test_m.copied++;
+	}
+	return ret;
+}
+
+static void lkcd_test_pass_free(struct lkcd_test_pass *ps)
+{
+	if (ps->crc)
+		free_pages_exact(ps->crc, lkcd_test_m.crc_bytes);
+	if (ps->seen)
+		free_pages_exact(ps->seen, lkcd_test_m.seen_bytes);
+}
+
+static void lkcd_test_measure_free(void)
+{
+	lkcd_test_pass_free(&lkcd_test_m.start);
+	lkcd_test_pass_free(&lkcd_test_m.copy);
+	memset(&lkcd_test_m, 0, sizeof(lkcd_test_m));
+}
+
+static bool lkcd_test_pass_alloc(struct lkcd_test_pass *ps)
+{
+	ps->crc = alloc_pages_exact(lkcd_test_m.crc_bytes, GFP_KERNEL | __GFP_NOWARN);
+	ps->seen = alloc_pages_exact(lkcd_test_m.seen_bytes,
+				     GFP_KERNEL | __GFP_NOWARN | __GFP_ZERO);
+	return ps->crc && ps->seen;
+}
+
+/* before the run: wrap the mode's read_page */
+static void lkcd_test_measure_setup(struct lkcd_packer_ops *ops, u64 max_pfn)
+{
+	lkcd_test_measure_free();
+	if (!READ_ONCE(snapshot_measure))
+		return;
+	lkcd_test_m.npfn = max_pfn;
+	lkcd_test_m.crc_bytes = max_pfn * sizeof(u32);
+	lkcd_test_m.seen_bytes = BITS_TO_LONGS(max_pfn) * sizeof(long);
+	if (!lkcd_test_pass_alloc(&lkcd_test_m.start) ||
+	    !lkcd_test_pass_alloc(&lkcd_test_m.copy)) {
+		pr_warn("test: no memory to measure this snapshot\n");
+		lkcd_test_measure_free();
+		return;
+	}
+	lkcd_test_m.read = ops->read_page;
+	ops->read_page = lkcd_test_read_page;
+}
+
+static void lkcd_test_keepalive(u64 n, bool stopped)
+{
+	if (n & 1023)
+		return;
+	if (stopped)
+		touch_nmi_watchdog();
+	else
+		cond_resched();
+}
+
+/*
+ * Just before the packer's run: every RAM page the mode's read can read
+ * (buf: a page of scratch).  Consistent mode: inside the stop.
+ */
+static void lkcd_test_measure_start(void *ctx, void *buf, bool stopped)
+{
+	u64 t0 = lkcd_clock_ns(), pfn;
+
+	if (!lkcd_test_m.start.crc)
+		return;
+	for (pfn = 0; pfn < lkcd_test_m.npfn; pfn++) {
+		lkcd_test_keepalive(pfn, stopped);
+		if (!pfn_valid(pfn) || lkcd_test_snap_own(pfn) || lkcd_test_m.read(ctx, pfn, buf))
+			continue;
+		lkcd_test_m.start.crc[pfn] = crc32_le(~0U, buf, PAGE_SIZE);
+		__set_bit(pfn, lkcd_test_m.start.seen);
+	}
+	lkcd_test_m.start_ns = lkcd_clock_ns() - t0;
+}
+
+/* Right after the packer's run: every page copied, again. */
+static void lkcd_test_measure_end(void *ctx, void *buf, bool stopped)
+{
+	u64 t0 = lkcd_clock_ns(), pfn, n = 0;
+
+	if (!lkcd_test_m.copy.crc)
+		return;
+	for_each_set_bit(pfn, lkcd_test_m.copy.seen, lkcd_test_m.npfn) {
+		struct page *pg = pfn_to_page(pfn);
+		bool have0 = test_bit(pfn, lkcd_test_m.start.seen);
+		u32 c = lkcd_test_m.copy.crc[pfn], c0 = lkcd_test_m.start.crc[pfn], c1;
+
+		lkcd_test_keepalive(++n, stopped);
+		if (have0 && c != c0)
+			lkcd_test_m.d_start++;
+		if (lkcd_test_m.read(ctx, pfn, buf)) {
+			lkcd_test_m.unreadable++;
+			continue;
+		}
+		c1 = crc32_le(~0U, buf, PAGE_SIZE);
+		if (have0 && c0 != c1)
+			lkcd_test_m.d_run++;
+		if (c == c1)
+			continue;
+		lkcd_test_m.d_end++;
+		if (have0 && c != c0)
+			lkcd_test_m.d_both++;
+		if (PageSlab(pg))
+			lkcd_test_m.slab++;
+		else if (PageAnon(pg))
+			lkcd_test_m.anon++;
+		else if (READ_ONCE(pg->mapping))
+			lkcd_test_m.file++;
+		else
+			lkcd_test_m.other++;
+	}
+	lkcd_test_m.end_ns = lkcd_clock_ns() - t0;
+}
+
+/* after the run, in the worker: the figures, then the arrays go */
+static void lkcd_test_measure_report(u32 mode)
+{
+	if (!lkcd_test_m.copy.crc)
+		return;
+	if (mode == LKCD_SNAP_CONSISTENT)
+		pr_info("test: measure consistent: copied %llu, differ from end %llu (what the run wrote itself; no start pass: the copy is the start); the end's by kind: slab %llu, anon %llu, file %llu, other %llu; unreadable at the end %llu; end pass %llu ms\n",
+			lkcd_test_m.copied, lkcd_test_m.d_end,
+			lkcd_test_m.slab, lkcd_test_m.anon, lkcd_test_m.file, lkcd_test_m.other,
+			lkcd_test_m.unreadable,
+			(unsigned long long)div_u64(lkcd_test_m.end_ns, NSEC_PER_MSEC));
+	else
+		pr_info("test: measure live: copied %llu, differ from start %llu, from end %llu, from both %llu, changed start to end %llu; the end's by kind: slab %llu, anon %llu, file %llu, other %llu; unreadable at the end %llu; start pass %llu ms, end pass %llu ms\n",
+			lkcd_test_m.copied, lkcd_test_m.d_start,
+			lkcd_test_m.d_end, lkcd_test_m.d_both, lkcd_test_m.d_run,
+			lkcd_test_m.slab, lkcd_test_m.anon, lkcd_test_m.file, lkcd_test_m.other,
+			lkcd_test_m.unreadable,
+			(unsigned long long)div_u64(lkcd_test_m.start_ns, NSEC_PER_MSEC),
+			(unsigned long long)div_u64(lkcd_test_m.end_ns, NSEC_PER_MSEC));
+	lkcd_test_measure_free();
+}
+#else
+static inline bool lkcd_test_snap_own(u64 pfn) { return false; }
+static inline void lkcd_test_measure_setup(struct lkcd_packer_ops *ops, u64 max_pfn) { }
+static inline void lkcd_test_measure_start(void *ctx, void *buf, bool stopped) { }
+static inline void lkcd_test_measure_end(void *ctx, void *buf, bool stopped) { }
+static inline void lkcd_test_measure_report(u32 mode) { }
+static inline void lkcd_test_measure_free(void) { }
+#endif
+
 /* ---- the packer's ops for a snapshot: the panic ones, with our pages ---- */
 
 static bool lkcd_snap_scratch(u64 pfn)
 {
 	return (lkcd_snap.read_pg && pfn == page_to_pfn(lkcd_snap.read_pg)) ||
-	       (lkcd_snap.comp_pg && pfn == page_to_pfn(lkcd_snap.comp_pg));
+	       (lkcd_snap.comp_pg && pfn == page_to_pfn(lkcd_snap.comp_pg)) ||
+	       lkcd_test_snap_own(pfn);
 }
 
 /*
@@ -205,8 +415,11 @@ static void lkcd_test_snap_init(void)
 
 static void lkcd_test_spin_stop(void);
 
+static void lkcd_test_measure_free(void);
+
 static void lkcd_test_snap_exit(void)
 {
+	lkcd_test_measure_free();
 	lkcd_test_spin_stop();
 	vfree(lkcd_test_unmapped);
 }
@@ -976,6 +1189,7 @@ static int lkcd_snap_stopped(void *arg)
 	s->start_ns = lkcd_clock_ns();
 	s->ret = lkcd_packer_run(&lkcd_snap_pk);
 	s->end_ns = lkcd_clock_ns();
+	lkcd_test_measure_end(lkcd_snap_pk.ctx, page_address(lkcd_snap.read_pg), true);
 	smp_store_release(&s->done, true);
 	return 0;
 }
@@ -1062,6 +1276,7 @@ static void lkcd_snap_work(struct work_struct *work)
 	} else {
 		lkcd_snap_ops.keepalive = lkcd_snap_keepalive_stopped;
 	}
+	lkcd_test_measure_setup(&lkcd_snap_ops, h->max_pfn);
 	pk->ops = &lkcd_snap_ops;
 	pk->flags = LKCD_PACKER_POOL_ONLY;
 
@@ -1106,14 +1321,17 @@ static void lkcd_snap_work(struct work_struct *work)
 		lkcd_snap_save_cpu(lkcd_snap.snap_cpu, NULL);
 		lkcd_snap_call_cpus(&lkcd_snap.online, true, &lkcd_snap.noregs);
 		cpus_read_unlock();
+		lkcd_test_measure_start(pk->ctx, page_address(lkcd_snap.read_pg), false);
 		lkcd_walk_prepare();	/* racy, bounded: a fuzzy copy anyway */
 		t0 = lkcd_clock_ns();
 		ret = lkcd_packer_run(pk);
 		t1 = lkcd_clock_ns();
+		lkcd_test_measure_end(pk->ctx, page_address(lkcd_snap.read_pg), false);
 		migrate_enable();
 	}
 	if (mode == LKCD_SNAP_CONSISTENT)
 		t1 = lkcd_clock_ns();
+	lkcd_test_measure_report(mode);
 	if (ret || h->state == LKCD_STATE_IN_PROGRESS) {
 		pr_err("%s: snapshot failed: the packer refused to run (%d)\n", lkcd_snap.who, ret);
 		ret = ret ?: -EIO;
@@ -1159,6 +1377,7 @@ static void lkcd_snap_work(struct work_struct *work)
 	return;
 
 fail:
+	lkcd_test_measure_free();
 	lkcd_snap_free();
 	mutex_unlock(&lkcd_config_lock);
 	lkcd_snap_set_state(LKCD_SNAP_FAILED, -ret);

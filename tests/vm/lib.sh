@@ -566,6 +566,17 @@ run_crash_snapshot() { # dumpfile commands outfile
 # 0).  Scenarios check less on such output, and say so.
 crash_no_tasks() { grep -q 'not found in PID hash' "$1"; }
 
+# The same for a snapshot saved as LKCD v8, which has no VMCOREINFO: crash
+# needs the relocation, KERNELOFFSET and phys_base, taken here from a kdump
+# (or ELF) file of the same boot.
+run_crash_snapshot_lkcd() { # lkcd-file file-of-the-same-boot commands outfile
+	local off pb
+	[[ -n ${VMLINUX:-} && -s $VMLINUX ]] || { echo "  note: no debug vmlinux; crash not run" >&2; return 2; }
+	off=$(grep -a -m1 -o 'KERNELOFFSET=[0-9a-f]*' "$2" | cut -d= -f2)
+	pb=$(grep -a -m1 -o 'NUMBER(phys_base)=-*[0-9]*' "$2" | cut -d= -f2)
+	[[ -n $off && -n $pb ]] || { check_fail "no KERNELOFFSET/phys_base in $(basename "$2")"; return 1; }
+	crash_run "$4" "$3" --no_panic --kaslr "0x$off" --machdep "phys_base=0x$(printf '%x' "$pb")" "$VMLINUX" "$1"
+}
 
 # crash -s ARGS... (the release's, through vm_judge) running the commands
 # in $2, output in $1.  sid's crash 9.0.2 stops on 7.2's struct module

@@ -16,14 +16,20 @@ bt_by_cpu() { # crash-output
 # checked: ps marks the two running tasks, named.
 
 check() {
-	local bad=0 nc nl cons live rc bt out
+	local bad=0 nc nl nk cons live rc bt out m
 	check_file notes/dump-consistent || return 1
 	check_file notes/dump-live || return 1
 	nc=$(cat "$OUT/notes/dump-consistent")
 	nl=$(cat "$OUT/notes/dump-live")
 	cons=$OUT/dump/$nc/dump.$nc
 	live=$OUT/dump/$nl/dump.$nl
-	echo "  consistent: $(cat "$OUT/notes/consistent")"
+	echo "  consistent: $(cat "$OUT/notes/consistent") (with the measurement's end pass inside the stop)"
+	# how far each copy is from the instant its run ended (test build's
+	# snapshot_measure): figures only, they depend on what the guest did
+	for m in consistent-idle live-idle live-busy consistent-busy; do
+		[[ -f $OUT/notes/measure-$m ]] && echo "  measure $m: $(cat "$OUT/notes/measure-$m")"
+	done
+	[[ -f $OUT/notes/run-live-busy ]] && echo "  live-busy: $(cat "$OUT/notes/run-live-busy")"
 
 	# the consistent snapshot (kdump): every CPU in the stop_machine
 	# callback, the first one packing; both tasks marked running
@@ -92,6 +98,25 @@ PY
 				bad=1
 			fi
 		fi
+	fi
+
+	# the consistent snapshot as LKCD v8: crash takes each active task's
+	# RIP and RSP from the header's per-CPU pt_regs (nothing else of them)
+	# and walks the stack from RSP: both CPUs under multi_cpu_stop, the
+	# frame of the RIP itself (lkcd_snap_stopped) not listed
+	check_file notes/dump-lkcd || return 1
+	nk=$(cat "$OUT/notes/dump-lkcd")
+	run_crash_snapshot_lkcd "$OUT/dump/$nk/dump.$nk" "$cons" $'bt -a' "$WORK/crash-lkcd.txt"
+	rc=$?
+	if (( rc == 0 )); then
+		# (crash 8.0.2 on 6.1 walks these too: the RSP comes from the
+		# header, not from a task it cannot find)
+		bt=$(bt_by_cpu "$WORK/crash-lkcd.txt")
+		echo "  crash bt -a (consistent, LKCD v8):"; sed 's/^/    /' <<<"$bt"
+		[[ $(grep -c ' multi_cpu_stop cpu_stopper_thread' <<<"$bt") == 2 ]] ||
+			check_fail "crash bt -a on the LKCD file does not show both CPUs' stacks under multi_cpu_stop (see $WORK/crash-lkcd.txt)" || bad=1
+	elif (( rc != 2 )); then
+		check_fail "crash on the LKCD file failed (status $rc): $(tail -n3 "$WORK/crash-lkcd.txt" | paste -sd' ')" || bad=1
 	fi
 
 	# the live snapshot (ELF): CPU 1 in the spinner's loop, the snapshot's

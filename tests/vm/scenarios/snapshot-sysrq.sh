@@ -19,17 +19,6 @@ snap_check_crash_out() { # file marker
 	grep -q "$2" "$1" || check_fail "crash log lacks '$2' (see $1)"
 }
 
-# crash on an LKCD-format file needs the relocation (LKCD v8 has no
-# VMCOREINFO): KERNELOFFSET and phys_base from the kdump file of this boot.
-snap_crash_lkcd() { # lkcd-file kdump-file-of-the-same-boot commands outfile
-	local off pb
-	[[ -n ${VMLINUX:-} && -s $VMLINUX ]] || { echo "  note: no debug vmlinux; crash not run" >&2; return 2; }
-	off=$(grep -a -m1 -o 'KERNELOFFSET=[0-9a-f]*' "$2" | cut -d= -f2)
-	pb=$(grep -a -m1 -o 'NUMBER(phys_base)=-*[0-9]*' "$2" | cut -d= -f2)
-	[[ -n $off && -n $pb ]] || { check_fail "no KERNELOFFSET/phys_base in $(basename "$2")"; return 1; }
-	crash_run "$4" "$3" --no_panic --kaslr "0x$off" --machdep "phys_base=0x$(printf '%x' "$pb")" "$VMLINUX" "$1"
-}
-
 # lkcd save's memory does not grow with the snapshot (dump_mem.c keeps no
 # copy; the pages stream from /dev/lkcd): its peak RSS stays under a fixed
 # bound -- its own ~2 MiB, dump_mem's 4 MiB of windows at most, a VMCOREINFO
@@ -89,7 +78,7 @@ check() {
 	d1=$(awk '{print $2}' <<<"$dirs")
 	d2=$(awk '{print $3}' <<<"$dirs")
 	[[ -n $d1 && -n $d2 ]] || { check_fail "expected three saved dumps, got '$dirs'"; return 1; }
-	snap_crash_lkcd "$OUT/dump/$d1/dump.$d1" "$dump" "$SNAP_CRASH_CMDS" "$WORK/crash-lkcd.txt"
+	run_crash_snapshot_lkcd "$OUT/dump/$d1/dump.$d1" "$dump" "$SNAP_CRASH_CMDS" "$WORK/crash-lkcd.txt"
 	rc=$?
 	if (( rc == 0 )); then
 		snap_check_crash_out "$WORK/crash-lkcd.txt" "snapshot marker $id" || bad=1
