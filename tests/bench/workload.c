@@ -3,21 +3,24 @@
  * workload: the reference memory picture of `make bench` (tests/bench/run),
  * the same on both sides of the comparison (lkcd and kdump + makedumpfile).
  *
- *   workload gen DIR
- *       on the host: write the 48 seeded 4 MiB files DIR/fNN (2/3 log-like
- *       text, 1/3 random) that go into the guest's ext4 disk image
- *   workload run DATADIR TMPDIR DIRTYFILE [--crash]
+ *   workload gen DIR [--scale=S]
+ *       on the host: write the 48 x S seeded 4 MiB files DIR/fNNN (2/3
+ *       log-like text, 1/3 random) that go into the guest's ext4 disk image
+ *   workload run DATADIR TMPDIR DIRTYFILE [--scale=S] [--crash]
  *       in the guest: fill memory as a busy server would, then (with
  *       --crash) panic the kernel through /proc/sysrq-trigger while still
- *       holding everything:
- *         192 MiB clean page cache  every DATADIR/fNN read once
+ *       holding everything, per unit of scale (S = 1, the reference, by
+ *       default; tests/bench/run passes the guest's GiB):
+ *         192 MiB clean page cache  every DATADIR/fNNN read once
  *         128 MiB private anon      per page 25% zero, 25% random, 50% text
  *          32 MiB tmpfs file        TMPDIR/fill (text), plus 20,000 empty
- *                                   files TMPDIR/slab/NNNNN (inodes, dentries)
+ *                                   files TMPDIR/slab/NNNNNNN (inodes, dentries)
  *          16 MiB unsynced ext4     DIRTYFILE written, never synced
  *
  * Everything is generated from fixed seeds, so every run and both sides
- * see the same bytes.  Each step prints one "bench-workload:" line with the
+ * see the same bytes; scale S is the first S units' bytes of a larger
+ * scale (file i, page i of the anonymous memory are the same at every
+ * scale).  Each step prints one "bench-workload:" line with the
  * time it took; the last is "bench-workload: ready".
  */
 #include <errno.h>
@@ -33,12 +36,16 @@
 
 #define MIB		(1024u * 1024u)
 #define PAGE		4096u
+/* per unit of scale */
 #define NR_FILES	48
 #define FILE_SIZE	(4 * MIB)
 #define ANON_SIZE	(128 * MIB)
 #define TMPFS_SIZE	(32 * MIB)
 #define NR_EMPTY	20000
 #define DIRTY_SIZE	(16 * MIB)
+#define MAX_SCALE	64	/* a 64 GiB guest; keeps every size in size_t */
+
+static unsigned int scale = 1;
 
 /* splitmix64: small, seedable, good enough for test data */
 static uint64_t next_rand(uint64_t *s)
@@ -149,7 +156,7 @@ static int write_file(const char *path, const uint8_t *buf, size_t len)
 }
 
 /* File i of the data set: every third one random, the others text. */
-static void data_file(uint8_t *buf, int i)
+static void data_file(uint8_t *buf, unsigned int i)
 {
 	uint64_t s = 0x6c6b6364ull * 1000 + (uint64_t)i;
 
@@ -157,6 +164,12 @@ static void data_file(uint8_t *buf, int i)
 		fill_random(buf, FILE_SIZE, &s);
 	else
 		fill_text(buf, FILE_SIZE, &s);
+}
+
+/* f00..f47 at scale 1 (the reference's names), f048.. past it */
+static void data_path(char *path, size_t size, const char *dir, unsigned int i)
+{
+	snprintf(path, size, i < NR_FILES ? "%s/f%02u" : "%s/f%03u", dir, i);
 }
 
 static int gen(const char *dir)
@@ -170,9 +183,9 @@ static int gen(const char *dir)
 		fprintf(stderr, "workload: mkdir %s: %s\n", dir, strerror(errno));
 		return 1;
 	}
-	for (int i = 0; i < NR_FILES; i++) {
+	for (unsigned int i = 0; i < NR_FILES * scale; i++) {
 		data_file(buf, i);
-		snprintf(path, sizeof(path), "%s/f%02d", dir, i);
+		data_path(path, sizeof(path), dir, i);
 		if (write_file(path, buf, FILE_SIZE) < 0)
 			return 1;
 	}
@@ -188,11 +201,11 @@ static int step_page_cache(const char *dir)
 
 	if (!buf)
 		return -1;
-	for (int i = 0; i < NR_FILES; i++) {
+	for (unsigned int i = 0; i < NR_FILES * scale; i++) {
 		int fd;
 		ssize_t n;
 
-		snprintf(path, sizeof(path), "%s/f%02d", dir, i);
+		data_path(path, sizeof(path), dir, i);
 		fd = open(path, O_RDONLY);
 		if (fd < 0) {
 			fprintf(stderr, "workload: open %s: %s\n", path, strerror(errno));
@@ -207,9 +220,9 @@ static int step_page_cache(const char *dir)
 		}
 	}
 	free(buf);
-	if (total != (size_t)NR_FILES * FILE_SIZE) {
-		fprintf(stderr, "workload: read %zu bytes of data, expected %u\n",
-			total, NR_FILES * FILE_SIZE);
+	if (total != (size_t)NR_FILES * FILE_SIZE * scale) {
+		fprintf(stderr, "workload: read %zu bytes of data, expected %zu\n",
+			total, (size_t)NR_FILES * FILE_SIZE * scale);
 		return -1;
 	}
 	return 0;
@@ -218,15 +231,16 @@ static int step_page_cache(const char *dir)
 /* The anonymous memory stays mapped (and is never freed) until the panic. */
 static int step_anon(void)
 {
-	uint8_t *mem = mmap(NULL, ANON_SIZE, PROT_READ | PROT_WRITE,
+	size_t size = (size_t)ANON_SIZE * scale;
+	uint8_t *mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uint64_t s = 0xa404ull;
 
 	if (mem == MAP_FAILED) {
-		fprintf(stderr, "workload: mmap %u MiB: %s\n", ANON_SIZE / MIB, strerror(errno));
+		fprintf(stderr, "workload: mmap %zu MiB: %s\n", size / MIB, strerror(errno));
 		return -1;
 	}
-	for (size_t off = 0; off < ANON_SIZE; off += PAGE) {
+	for (size_t off = 0; off < size; off += PAGE) {
 		unsigned int kind = (unsigned int)(next_rand(&s) % 4);
 
 		if (kind == 0)
@@ -241,15 +255,16 @@ static int step_anon(void)
 
 static int step_tmpfs(const char *tmpdir)
 {
-	uint8_t *buf = malloc(TMPFS_SIZE);
+	size_t size = (size_t)TMPFS_SIZE * scale;
+	uint8_t *buf = malloc(size);
 	char path[4096];
 	uint64_t s = 0x7357ull;
 
 	if (!buf)
 		return -1;
-	fill_text(buf, TMPFS_SIZE, &s);
+	fill_text(buf, size, &s);
 	snprintf(path, sizeof(path), "%s/fill", tmpdir);
-	if (write_file(path, buf, TMPFS_SIZE) < 0)
+	if (write_file(path, buf, size) < 0)
 		return -1;
 	free(buf);
 	snprintf(path, sizeof(path), "%s/slab", tmpdir);
@@ -257,10 +272,10 @@ static int step_tmpfs(const char *tmpdir)
 		fprintf(stderr, "workload: mkdir %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	for (int i = 0; i < NR_EMPTY; i++) {
+	for (unsigned int i = 0; i < NR_EMPTY * scale; i++) {
 		int fd;
 
-		snprintf(path, sizeof(path), "%s/slab/%05d", tmpdir, i);
+		snprintf(path, sizeof(path), i < NR_EMPTY ? "%s/slab/%05u" : "%s/slab/%07u", tmpdir, i);
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (fd < 0) {
 			fprintf(stderr, "workload: create %s: %s\n", path, strerror(errno));
@@ -273,14 +288,15 @@ static int step_tmpfs(const char *tmpdir)
 
 static int step_dirty(const char *path)
 {
-	uint8_t *buf = malloc(DIRTY_SIZE);
+	size_t size = (size_t)DIRTY_SIZE * scale;
+	uint8_t *buf = malloc(size);
 	uint64_t s = 0xd1e7ull;
 
 	if (!buf)
 		return -1;
-	fill_text(buf, DIRTY_SIZE, &s);
+	fill_text(buf, size, &s);
 	/* no fsync: these pages are still dirty at the panic */
-	if (write_file(path, buf, DIRTY_SIZE) < 0)
+	if (write_file(path, buf, size) < 0)
 		return -1;
 	free(buf);
 	return 0;
@@ -294,20 +310,20 @@ static int run(const char *datadir, const char *tmpdir, const char *dirty, int c
 	if (step_page_cache(datadir) < 0)
 		return 1;
 	printf("bench-workload: page cache %u MiB read in %.2f s\n",
-	       NR_FILES * FILE_SIZE / MIB, now() - t);
+	       NR_FILES * FILE_SIZE / MIB * scale, now() - t);
 	t = now();
 	if (step_anon() < 0)
 		return 1;
-	printf("bench-workload: anon %u MiB filled in %.2f s\n", ANON_SIZE / MIB, now() - t);
+	printf("bench-workload: anon %u MiB filled in %.2f s\n", ANON_SIZE / MIB * scale, now() - t);
 	t = now();
 	if (step_tmpfs(tmpdir) < 0)
 		return 1;
 	printf("bench-workload: tmpfs %u MiB + %u empty files in %.2f s\n",
-	       TMPFS_SIZE / MIB, NR_EMPTY, now() - t);
+	       TMPFS_SIZE / MIB * scale, NR_EMPTY * scale, now() - t);
 	t = now();
 	if (step_dirty(dirty) < 0)
 		return 1;
-	printf("bench-workload: %u MiB unsynced to %s in %.2f s\n", DIRTY_SIZE / MIB, dirty, now() - t);
+	printf("bench-workload: %u MiB unsynced to %s in %.2f s\n", DIRTY_SIZE / MIB * scale, dirty, now() - t);
 	printf("bench-workload: ready after %.2f s\n", now() - t0);
 	fflush(stdout);
 	if (crash) {
@@ -323,13 +339,51 @@ static int run(const char *datadir, const char *tmpdir, const char *dirty, int c
 	return 0;
 }
 
+/* --scale=S: 1..MAX_SCALE, digits only */
+static int parse_scale(const char *arg)
+{
+	char *end;
+	unsigned long long v;
+
+	if (arg[0] < '0' || arg[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || *end || v < 1 || v > MAX_SCALE)
+		return -1;
+	scale = (unsigned int)v;
+	return 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: workload gen DIR [--scale=S]\n"
+			"       workload run DATADIR TMPDIR DIRTYFILE [--scale=S] [--crash]\n"
+			"       (S: 1 to %u units of the reference workload, default 1)\n", MAX_SCALE);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc == 3 && !strcmp(argv[1], "gen"))
-		return gen(argv[2]);
-	if ((argc == 5 || (argc == 6 && !strcmp(argv[5], "--crash"))) && !strcmp(argv[1], "run"))
-		return run(argv[2], argv[3], argv[4], argc == 6);
-	fprintf(stderr, "usage: workload gen DIR\n"
-			"       workload run DATADIR TMPDIR DIRTYFILE [--crash]\n");
-	return 2;
+	int nargs = 0, crash = 0;
+	char *args[5];
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--crash"))
+			crash = 1;
+		else if (!strncmp(argv[i], "--scale=", 8)) {
+			if (parse_scale(argv[i] + 8) < 0) {
+				fprintf(stderr, "workload: bad scale '%s' (1 to %u)\n", argv[i] + 8, MAX_SCALE);
+				return 2;
+			}
+		} else if (nargs < 4)
+			args[nargs++] = argv[i];
+		else
+			return usage();
+	}
+	if (nargs == 2 && !strcmp(args[0], "gen") && !crash)
+		return gen(args[1]);
+	if (nargs == 4 && !strcmp(args[0], "run"))
+		return run(args[1], args[2], args[3], crash);
+	return usage();
 }
