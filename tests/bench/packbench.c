@@ -5,7 +5,8 @@
  * tests/bench/run, or QEMU's dump-guest-memory), against the physical
  * limits on the very same pages: memcpy, and the single-core compressor
  * alone with the parameters the kernel module uses (tests/unit/simmem.c's
- * sim_compress: zlib level 1 with the stream reset per page, zstd level 1).
+ * sim_compress: zlib level 1 with the stream reset per page, zstd level 1,
+ * lzo1x_1, the module's default).
  *
  *   packbench VMCORE [KDUMP]
  *
@@ -278,6 +279,7 @@ int main(int argc, char **argv)
 
 	static const struct { uint32_t id; const char *name; } comps[] = {
 		{ LKCD_COMPRESS_ZLIB, "zlib" }, { LKCD_COMPRESS_ZSTD, "zstd" },
+		{ LKCD_COMPRESS_LZO, "lzo" },
 	};
 	for (size_t c = 0; c < sizeof(comps) / sizeof(comps[0]); c++) {
 		uint64_t out = 0;

@@ -10,6 +10,7 @@
 #include <zlib.h>
 #include <zstd.h>
 #include <lz4.h>
+#include <lzo/lzo1x.h>
 
 #include "simmem.h"
 
@@ -85,6 +86,8 @@ void sim_free(struct simmem *sm)
 		deflateEnd(sm->zlib_stream);
 		free(sm->zlib_stream);
 	}
+	free(sm->lzo_wrkmem);
+	free(sm->lzo_out);
 	free(sm);
 }
 
@@ -463,6 +466,24 @@ int sim_compress(struct simmem *sm, const void *src, void *dst, uint32_t cap)
 		int n = LZ4_compress_default(src, dst, PS, (int)cap);
 
 		return n > 0 ? n : -1;
+	}
+	case LKCD_COMPRESS_LZO: {
+		/*
+		 * lzo1x_1_compress, as the kernel's lib/lzo: it takes no output
+		 * cap, so it writes into a worst-case buffer first.
+		 */
+		lzo_uint n = 0;
+
+		if (!sm->lzo_wrkmem) {
+			if (lzo_init() != LZO_E_OK)
+				return -1;
+			sm->lzo_wrkmem = xcalloc(1, LZO1X_1_MEM_COMPRESS);
+			sm->lzo_out = xcalloc(1, PS + PS / 16 + 64 + 3);
+		}
+		if (lzo1x_1_compress(src, PS, sm->lzo_out, &n, sm->lzo_wrkmem) != LZO_E_OK || n > cap)
+			return -1;
+		memcpy(dst, sm->lzo_out, n);
+		return (int)n;
 	}
 	default:
 		return -1;

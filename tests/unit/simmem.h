@@ -89,6 +89,8 @@ struct simmem {
 
 	void *zstd_cctx;
 	void *zlib_stream;	/* z_stream, reset per page as the kernel does */
+	void *lzo_wrkmem;	/* LZO1X_1_MEM_COMPRESS, allocated on first use */
+	uint8_t *lzo_out;	/* lzo1x's worst case for a page (it takes no cap) */
 	uint8_t *read_buf, *comp_buf;
 	struct lkcd_packer_ops ops;
 	struct lkcd_packer pk;
