@@ -1497,6 +1497,49 @@ static void test_propagate(void)
 }
 
 /*
+ * DUMP_NFS off any VM (the mount itself is the capture-nfs VM scenario's):
+ * a server that cannot be resolved is final at once (no retry), said with
+ * the server and the mount options, then DUMPDIR; without the fallback,
+ * exit 3 (DUMP_FAIL_ACTION); a --dumpdir on the command line is where the
+ * dump goes, not DUMP_NFS; lkcd config refuses to arm, saying why.
+ */
+static void test_save_nfs(void)
+{
+	char cf[160], text[512], root[128], acf[256];
+
+	snprintf(cf, sizeof(cf), "%s/nfs.conf", work);
+	snprintf(text, sizeof(text), "DUMP_NFS=dumps.invalid:/srv/crash\nDUMP_NFS_OPTIONS=port=2049\n"
+		 "DUMP_NET_WAIT=20\nDUMPDIR=%s/nfslocal\n", work);
+	CU_ASSERT_EQUAL_FATAL(write_file(cf, text), 0);
+	CU_ASSERT_EQUAL(run("%s -c %s save -q -f %s -a 0x%llx", LKCD_BIN, cf, core, HEADER_PADDR), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "cannot save to the NFS server dumps.invalid (DUMP_NFS "
+				      "dumps.invalid:/srv/crash, mount options -): cannot resolve "
+				      "dumps.invalid: "));
+	CU_ASSERT_PTR_NULL(strstr(run_out, "trying again"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "saving into DUMPDIR"));
+	CU_ASSERT_EQUAL(run("%s -c %s show %s/nfslocal/0/dump.0 >/dev/null", LKCD_BIN, conf, work), 0);
+	/* no fallback: not saved, exit 3 */
+	CU_ASSERT_EQUAL(run("echo DUMP_NET_FALLBACK=0 >>%s && %s -c %s save -q -f %s -a 0x%llx", cf,
+			    LKCD_BIN, cf, core, HEADER_PADDR), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "the dump is not saved (DUMP_NET_FALLBACK=0)"));
+	CU_ASSERT_EQUAL(run("test -e %s/nfslocal/1", work), 1);
+	/* -d names the place: DUMP_NFS is not tried */
+	CU_ASSERT_EQUAL(run("%s -c %s save -q -d %s/nfslocal -f %s -a 0x%llx", LKCD_BIN, cf, work,
+			    core, HEADER_PADDR), 0);
+	CU_ASSERT_PTR_NULL(strstr(run_out, "NFS"));
+	CU_ASSERT_EQUAL(run("rm -rf %s/nfslocal", work), 0);
+
+	/* lkcd config: an export that cannot be mounted is said, nothing armed */
+	make_fake_armable("nfscfg", "268435456", root, sizeof(root), acf, sizeof(acf));
+	CU_ASSERT_EQUAL(run("printf 'DUMP_NFS=dumps.invalid:/srv\\n' >>%s", acf), 0);
+	CU_ASSERT_EQUAL(run("LKCD_SYSROOT=%s %s -c %s config", root, LKCD_BIN, acf), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "cannot save to the NFS server dumps.invalid"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "DUMP_NFS: the export cannot be mounted and written: "
+				      "not armed"));
+	CU_ASSERT_EQUAL(run("test -e %s/kexec.args", root), 1);	/* kexec never ran */
+}
+
+/*
  * A dump the dumper had to stop (the deadline, after 600 page reads): save
  * completes it from the vmcore, pfn next_pfn on, without the dumper's own
  * storage blocks and header page, and says so.  At level all_ram no class
@@ -1604,6 +1647,8 @@ static const CU_TestInfo cmd_tests[] = {
 	{ "save --scrub, SCRUB= zero the chosen ranges only", test_save_scrub },
 	{ "save to DUMP_SSH: saved, late network, host key, down, cut", test_save_ssh },
 	{ "propagate: key, host key, installed once, login; config checks the server", test_propagate },
+	{ "save to DUMP_NFS: unresolved server final, fallback, exit 3; config refuses",
+	  test_save_nfs },
 	CU_TEST_INFO_NULL,
 };
 

@@ -156,6 +156,62 @@ static void test_good_file(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(reports, "DUMP_SSH and DUMPDEV"));
 }
 
+/* DUMP_NFS: its parts, the refusals no single line shows, the mount options */
+static void test_nfs(void)
+{
+	struct lkcd_conf c;
+	char opts[256];
+
+	lkcd_conf_defaults(&c);
+	CU_ASSERT_STRING_EQUAL(c.nfs, "");
+	CU_ASSERT_STRING_EQUAL(c.nfs_options, "");
+	CU_ASSERT_EQUAL(parse("DUMP_NFS=nfs-1.example.org:/srv/crash\n"
+			      "DUMP_NFS_OPTIONS=port=2049,mountport=20048,vers=4.2\n", &c), 0);
+	CU_ASSERT_STRING_EQUAL(c.nfs, "nfs-1.example.org:/srv/crash");
+	CU_ASSERT_STRING_EQUAL(c.nfs_host, "nfs-1.example.org");
+	CU_ASSERT_STRING_EQUAL(c.nfs_path, "/srv/crash");
+	CU_ASSERT_TRUE(lkcd_conf_nfs_v4(&c));
+	CU_ASSERT_EQUAL(parse("DUMP_NFS=10.0.2.100:/\nDUMP_NFS_OPTIONS=\n", &c), 0);
+	CU_ASSERT_STRING_EQUAL(c.nfs_host, "10.0.2.100");
+	CU_ASSERT_STRING_EQUAL(c.nfs_path, "/");
+	CU_ASSERT_FALSE(lkcd_conf_nfs_v4(&c));
+
+	/* lkcd's options first, the admin's after them (the kernel keeps the last) */
+	CU_ASSERT_EQUAL(lkcd_conf_nfs_options(&c, "10.0.2.100", opts, sizeof(opts)), 0);
+	CU_ASSERT_STRING_EQUAL(opts, "vers=3,proto=tcp,mountproto=tcp,nolock,soft,timeo=100,"
+			       "retrans=2,addr=10.0.2.100,mountaddr=10.0.2.100");
+	CU_ASSERT_EQUAL(parse("DUMP_NFS_OPTIONS=port=2049,mountport=20048\n", &c), 0);
+	CU_ASSERT_EQUAL(lkcd_conf_nfs_options(&c, "10.0.2.100", opts, sizeof(opts)), 0);
+	CU_ASSERT_STRING_EQUAL(opts, "vers=3,proto=tcp,mountproto=tcp,nolock,soft,timeo=100,"
+			       "retrans=2,addr=10.0.2.100,mountaddr=10.0.2.100,port=2049,"
+			       "mountport=20048");
+	CU_ASSERT_EQUAL(lkcd_conf_nfs_options(&c, "10.0.2.100", opts, 100), -ENOSPC);
+	/* the version asked for decides the module: the last one given */
+	CU_ASSERT_EQUAL(parse("DUMP_NFS_OPTIONS=nfsvers=4,vers=3\n", &c), 0);
+	CU_ASSERT_FALSE(lkcd_conf_nfs_v4(&c));
+	CU_ASSERT_EQUAL(parse("DUMP_NFS_OPTIONS=vers=3,v4\n", &c), 0);
+	CU_ASSERT_TRUE(lkcd_conf_nfs_v4(&c));
+	CU_ASSERT_EQUAL(parse("DUMP_NFS_OPTIONS=nfsvers=4.1\n", &c), 0);
+	CU_ASSERT_TRUE(lkcd_conf_nfs_v4(&c));
+
+	/* one server: with DUMP_SSH or DUMPDEV it is refused, saying both names */
+	CU_ASSERT_EQUAL(parse("DUMP_NFS=nfs:/srv\nDUMP_SSH=a@b:/c\n", &c), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(reports, "DUMP_NFS and DUMP_SSH"));
+	CU_ASSERT_STRING_EQUAL(c.ssh, "");
+	CU_ASSERT_EQUAL(parse("DUMPDEV=/dev/vdb\nDUMP_NFS=nfs:/srv\n", &c), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(reports, "DUMP_NFS and DUMPDEV"));
+	/* written back: what the capture initramfs reads */
+	CU_ASSERT_EQUAL(parse("DUMP_NFS=nfs:/srv\nDUMP_NFS_OPTIONS=port=2049\n", &c), 0);
+	{
+		char *text = lkcd_conf_format(&c);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nDUMP_NFS='nfs:/srv'\n"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nDUMP_NFS_OPTIONS='port=2049'\n"));
+		free(text);
+	}
+}
+
 static const struct {
 	const char *line;
 	const char *reason;
@@ -206,6 +262,22 @@ static const struct {
 	{ "DUMP_SSH_KEY=", "must not be empty" },
 	{ "DUMP_NET_WAIT=3601", "expected seconds, 0 to 3600" },
 	{ "DUMP_NET_FALLBACK=local", "expected 0 or 1" },
+	{ "DUMP_NFS=nfs.example.org", "DUMP_NFS=\"nfs.example.org\": expected server:/export/path" },
+	{ "DUMP_NFS=:/srv", "server is empty" },
+	{ "DUMP_NFS=nfs:srv", "the export must be an absolute path" },
+	{ "DUMP_NFS='[fd00::1]:/srv'", "an IPv6 server: the capture initramfs configures IPv4 only" },
+	{ "DUMP_NFS=-o:/srv", "server must not start with '-'" },
+	{ "DUMP_NFS=a@nfs:/srv", "server: expected a host name or an IPv4 address" },
+	{ "DUMP_NFS=\"nfs:/srv/my dumps\"", "path: expected letters" },
+	{ "DUMP_NFS=nfs:/srv/../etc", "no '..' components" },
+	{ "DUMP_NFS_OPTIONS=addr=10.0.0.1", "addr= and mountaddr= are lkcd's" },
+	{ "DUMP_NFS_OPTIONS=port=2049,mountaddr=10.0.0.1", "addr= and mountaddr= are lkcd's" },
+	{ "DUMP_NFS_OPTIONS=lock", "lock: the capture has no rpc.statd" },
+	{ "DUMP_NFS_OPTIONS=port=2049,,soft", "an empty option" },
+	{ "DUMP_NFS_OPTIONS=port=2049,", "an empty option" },
+	{ "DUMP_NFS_OPTIONS=,soft", "an empty option" },
+	{ "DUMP_NFS_OPTIONS=\"soft hard\"", "expected NAME or NAME=VALUE options" },
+	{ "DUMP_NFS_OPTIONS=\"sec=sys;x\"", "expected NAME or NAME=VALUE options" },
 	{ "DUMP_LEVLE=kern", "unknown variable DUMP_LEVLE" },
 	{ "DUMP_LEVEL = kern", "no spaces allowed" },
 	{ "dump_level=kern", "expected NAME=value" },
@@ -633,6 +705,7 @@ static const CU_TestInfo shell_tests[] = {
 static const CU_TestInfo config_tests[] = {
 	{ "defaults, empty file", test_defaults },
 	{ "good file", test_good_file },
+	{ "DUMP_NFS, its options, its refusals", test_nfs },
 	{ "each bad line: file:line, reason, nothing applied", test_each_bad_line },
 	{ "every bad line reported", test_all_bad_lines_reported },
 	{ "NUL bytes and long lines", test_binary_and_long_lines },

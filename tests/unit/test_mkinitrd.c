@@ -66,7 +66,18 @@ static int suite_init(void)
 		       "kernel/drivers/x/c-mod.ko: kernel/drivers/x/b_mod.ko\n"
 		       "kernel/drivers/x/b_mod.ko:\n"
 		       "kernel/drivers/x/loop1.ko: kernel/drivers/x/loop2.ko\n"
-		       "kernel/drivers/x/loop2.ko: kernel/drivers/x/loop1.ko\n"))
+		       "kernel/drivers/x/loop2.ko: kernel/drivers/x/loop1.ko\n"
+		       "kernel/net/sunrpc/sunrpc.ko:\n"
+		       "kernel/fs/nfs_common/grace.ko:\n"
+		       "kernel/fs/lockd/lockd.ko: kernel/fs/nfs_common/grace.ko kernel/net/sunrpc/sunrpc.ko\n"
+		       "kernel/fs/nfs/nfs.ko: kernel/fs/lockd/lockd.ko kernel/fs/nfs_common/grace.ko "
+		       "kernel/net/sunrpc/sunrpc.ko\n"
+		       "kernel/fs/nfs/nfsv3.ko: kernel/fs/nfs/nfs.ko kernel/net/sunrpc/sunrpc.ko\n"
+		       "kernel/fs/nfs/nfsv4.ko: kernel/fs/nfs/nfs.ko kernel/net/sunrpc/sunrpc.ko\n"))
+		return -1;
+	if (run("cd %s && mkdir -p kernel/net/sunrpc kernel/fs/nfs_common kernel/fs/lockd kernel/fs/nfs && "
+		"for m in net/sunrpc/sunrpc fs/nfs_common/grace fs/lockd/lockd fs/nfs/nfs fs/nfs/nfsv3 "
+		"fs/nfs/nfsv4; do echo $m >kernel/$m.ko; done", moddir))
 		return -1;
 	snprintf(p, sizeof(p), "%s/modules.builtin", moddir);
 	if (write_file(p, "kernel/fs/ext4/ext4.ko\nkernel/fs/xfs/xfs.ko\nkernel/drivers/x/x.ko\n"))
@@ -262,6 +273,70 @@ static void test_ssh_target(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "127.0.0.2 is this machine (its route is on lo)"));
 }
 
+/*
+ * DUMP_NFS: the same network as DUMP_SSH's (the route's interface and
+ * driver, DHCP), the kernel's NFS client with its dependencies from
+ * modules.dep in load order, and nothing of SSH's; the capture's copy of
+ * the configuration names the server by its address.  NFS version 4 asked
+ * for brings nfsv4 instead of nfsv3.
+ */
+static void test_nfs_target(void)
+{
+	static const char *const order[] = { "kernel/drivers/net/virtio_net.ko",
+		"kernel/net/sunrpc/sunrpc.ko", "kernel/fs/nfs_common/grace.ko",
+		"kernel/fs/lockd/lockd.ko", "kernel/fs/nfs/nfs.ko", "kernel/fs/nfs/nfsv3.ko", NULL };
+	static char list[65536 + 2];
+	char want[512] = "";
+
+	CU_ASSERT_EQUAL_FATAL(run(
+		"cd %s && mkdir -p proc/net sys/class/net/eth1 sys/devices/pci0/virtio2/driver "
+		"sys/module/virtio_net && "
+		"ln -sf ../../../module/virtio_net sys/devices/pci0/virtio2/driver/module && "
+		"ln -sfn ../../../devices/pci0/virtio2 sys/class/net/eth1/device && "
+		"echo 52:54:00:12:34:56 >sys/class/net/eth1/address && "
+		"printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\n"
+		"eth1\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\n' >proc/net/route && "
+		"printf 'DUMP_NFS=192.0.2.20:/srv/crash\nDUMP_NFS_OPTIONS=port=2049,mountport=20048\n"
+		"DUMP_NET_FALLBACK=0\n' >%s/ssh.conf", sysroot, work), 0);
+	CU_ASSERT_EQUAL_FATAL(mki_ssh(), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "DUMP_NFS 192.0.2.20: through eth1 (52:54:00:12:34:56), "
+				      "address by DHCP, on-link"));
+	CU_ASSERT_EQUAL_FATAL(run("zcat %s.ssh | cpio -t --quiet", img), 0);
+	snprintf(list, sizeof(list), "\n%s", run_out);
+	for (const char *const *f = (const char *const[]){ "etc/lkcd/udhcpc.script", "etc/lkcd/net",
+			"lib/modules/9.9.9-test/kernel/fs/nfs/nfsv3.ko",
+			"lib/modules/9.9.9-test/kernel/net/sunrpc/sunrpc.ko", NULL }; *f; f++)
+		if (!listed(list, *f)) {
+			fprintf(stderr, "\n  not in the initramfs: %s", *f);
+			CU_FAIL("a file DUMP_NFS needs is missing");
+		}
+	/* nothing of SSH's, no v4 client, no mount.nfs */
+	CU_ASSERT(!strstr(list, "dbclient") && !strstr(list, "id_lkcd") && !strstr(list, "nfsv4.ko") &&
+		  !strstr(list, "mount.nfs") && !listed(list, "etc/passwd"));
+	CU_ASSERT_EQUAL(run("zcat %s.ssh | cpio -i --quiet --to-stdout etc/lkcd/modules", img), 0);
+	for (const char *const *m = order; *m; m++)
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s\n", *m);
+	if (strcmp(run_out, want))
+		fprintf(stderr, "\n  modules: %s", run_out);
+	CU_ASSERT_STRING_EQUAL(run_out, want);
+	CU_ASSERT_EQUAL(run("zcat %s.ssh | cpio -i --quiet --to-stdout etc/lkcd.conf | grep DUMP_NFS",
+			    img), 0);
+	CU_ASSERT_STRING_EQUAL(run_out, "DUMP_NFS='192.0.2.20:/srv/crash'\n"
+			       "DUMP_NFS_OPTIONS='port=2049,mountport=20048'\n");
+	/* NFS version 4: its own module */
+	CU_ASSERT_EQUAL(run("echo DUMP_NFS_OPTIONS=vers=4.2 >>%s/ssh.conf", work), 0);
+	CU_ASSERT_EQUAL_FATAL(mki_ssh(), 0);
+	CU_ASSERT_EQUAL(run("zcat %s.ssh | cpio -t --quiet | grep -c 'nfsv4.ko\\|nfsv3.ko'", img), 0);
+	CU_ASSERT_STRING_EQUAL(run_out, "1\n");
+	CU_ASSERT_EQUAL(run("zcat %s.ssh | cpio -t --quiet | grep -q nfsv4.ko", img), 0);
+	/* the server on this machine (its route on lo): refused, said */
+	CU_ASSERT_EQUAL(run("printf 'lo\t0000007F\t00000000\t0001\t0\t0\t0\t000000FF\n' "
+			    ">>%s/proc/net/route && echo DUMP_NFS=127.0.0.3:/srv >>%s/ssh.conf",
+			    sysroot, work), 0);
+	CU_ASSERT_EQUAL(mki_ssh(), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "DUMP_NFS=127.0.0.3:/srv: 127.0.0.3 is this machine"));
+}
+
 static void test_stamp(void)
 {
 	CU_ASSERT_EQUAL_FATAL(mki("-a a_mod -s"), 0);
@@ -375,6 +450,8 @@ static CU_TestInfo tests[] = {
 	{ "contents, nothing else, module order", test_contents },
 	{ "missing module, loop, no tree, bad target refused", test_refused },
 	{ "DUMP_SSH: the route's NIC driver, dbclient, key, host key; refusals", test_ssh_target },
+	{ "DUMP_NFS: the route's NIC driver, the NFS client modules in order; refusals",
+	  test_nfs_target },
 	{ "stamp: rebuilt when an input changes", test_stamp },
 	{ "gzip, xz, zstd, none", test_compressions },
 	{ "DUMP_ACTION=kexec brings kexec and the kernel", test_kexec_action },

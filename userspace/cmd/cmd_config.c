@@ -256,6 +256,13 @@ static int arm(const struct lkcd_conf *conf)
 		}
 		printf("DUMP_SSH %s: reached, %s writable\n", conf->ssh_host, conf->ssh_path);
 	}
+	if (conf->nfs[0] && !dry_run) {
+		if (save_nfs_check(conf) < 0) {
+			errmsg("DUMP_NFS: the export cannot be mounted and written: not armed");
+			return EXIT_FAIL;
+		}
+		printf("DUMP_NFS %s: mounted, a file written and removed\n", conf->nfs);
+	}
 	if (conf->mkinitrd) {
 		/*
 		 * MKINITRD=1: lkcd's own minimal initramfs (KEXEC_INITRD names

@@ -725,21 +725,31 @@ out:
 static const char root_passwd[] = "root:x:0:0:root:/root:/bin/sh\n";
 
 /*
- * DUMP_SSH: the NIC's drivers, dbclient, the key, the host key, the
- * address configuration (initrd_net.c found what; this adds it).
+ * The network target: the NIC's drivers and the address configuration
+ * (initrd_net.c found what; this adds it); DUMP_SSH: dbclient, the key,
+ * the host key; DUMP_NFS: the kernel's NFS client (the modules and their
+ * dependencies from this kernel's modules.dep: nothing in userspace, the
+ * mount is lkcd's own mount(2)).
  */
 static int collect_net(struct build *b, const struct initrd_net *net)
 {
 	const struct lkcd_conf *conf = net->conf;	/* not the capture's copy */
+	const char *var = conf->nfs[0] ? "DUMP_NFS" : "DUMP_SSH";
 	char path[PATH_MAX], text[1024], why[512], *hosts, *key;
 	size_t klen = 0;
 	int ret;
 
 	snprintf(path, sizeof(path), "/sys/class/net/%s/device", net->ifname);
-	if (sysfs_modules(b, sys_path(path), "DUMP_SSH's interface", 0) < 0) {
-		errmsg("mkinitrd: DUMP_SSH: the route to %s is on %s, which has no device in "
-		       "sysfs (a bridge, bond or VLAN: not carried yet)", net->ip, net->ifname);
+	if (sysfs_modules(b, sys_path(path), "the network target's interface", 0) < 0) {
+		errmsg("mkinitrd: %s: the route to %s is on %s, which has no device in "
+		       "sysfs (a bridge, bond or VLAN: not carried yet)", var, net->ip,
+		       net->ifname);
 		return -1;
+	}
+	if (conf->nfs[0]) {
+		want_module(b, "nfs", true, "DUMP_NFS");
+		want_module(b, lkcd_conf_nfs_v4(conf) ? "nfsv4" : "nfsv3", true, "DUMP_NFS");
+		goto address;
 	}
 	if (find_program("dbclient", path, sizeof(path)) < 0) {
 		errmsg("mkinitrd: DUMP_SSH: no dbclient (Debian: dropbear-bin), the SSH client "
@@ -767,8 +777,11 @@ static int collect_net(struct build *b, const struct initrd_net *net)
 	if (ret == 0)
 		ret = add_text(b, "etc/passwd", 0644, root_passwd, sizeof(root_passwd) - 1,
 			       "root, for dbclient");
-	if (ret < 0 || add_text(b, "etc/lkcd/udhcpc.script", 0755, initrd_net_udhcpc_script,
-				strlen(initrd_net_udhcpc_script), "DHCP lease -> address") < 0)
+	if (ret < 0)
+		return -1;
+address:
+	if (add_text(b, "etc/lkcd/udhcpc.script", 0755, initrd_net_udhcpc_script,
+		     strlen(initrd_net_udhcpc_script), "DHCP lease -> address") < 0)
 		return -1;
 	snprintf(text, sizeof(text), "NET_MAC='%s'\nNET_ADDRESS='%s'\nNET_IP='%s'\nNET_GW='%s'\n",
 		 net->mac, net->dhcp ? "dhcp" : "static", net->address, net->gw);
@@ -867,6 +880,9 @@ static int collect(struct build *b, const struct lkcd_conf *conf, const struct o
 				saw_target = true;
 		}
 	}
+	/* a network target's driver comes from the route (collect_net) */
+	if (net)
+		saw_target = true;
 	/* generic drivers only when nothing says what the target needs */
 	if ((!saw_target && !o->nmodules && !conf->capture_modules[0]) || o->generic)
 		for (int i = 0; generic_modules[i]; i++)
@@ -1094,11 +1110,12 @@ static int mkinitrd_build(const struct lkcd_conf *conf, const struct opts *o,
 	 * is an error here, not a console line after the crash.
 	 */
 	memset(&target, 0, sizeof(target));
-	if ((!conf->ssh[0] || conf->net_fallback) && dumpdir_target_find(conf, &target) < 0)
+	if ((!(conf->ssh[0] || conf->nfs[0]) || conf->net_fallback) &&
+	    dumpdir_target_find(conf, &target) < 0)
 		return EXIT_FAIL;
 	/* DUMP_SSH: the route, the interface, its address, found now */
 	if (conf->ssh[0]) {
-		if (initrd_net_find(conf, &net, why, sizeof(why)) < 0) {
+		if (initrd_net_find(conf, conf->ssh_host, &net, why, sizeof(why)) < 0) {
 			errmsg("mkinitrd: DUMP_SSH=%s: %s", conf->ssh, why);
 			return EXIT_FAIL;
 		}
@@ -1112,6 +1129,23 @@ static int mkinitrd_build(const struct lkcd_conf *conf, const struct opts *o,
 		snprintf(capture.ssh_key, sizeof(capture.ssh_key), "/etc/lkcd/id_lkcd");
 		if (!o->quiet)
 			printf("DUMP_SSH %s: through %s (%s), address by %s%s%s\n", conf->ssh_host,
+			       net.ifname, net.mac, net.dhcp ? "DHCP" : "static ",
+			       net.dhcp ? "" : net.address, net.gw[0] ? "" : ", on-link");
+	}
+	/* DUMP_NFS: the same network; the capture mounts the address */
+	if (conf->nfs[0]) {
+		if (initrd_net_find(conf, conf->nfs_host, &net, why, sizeof(why)) < 0) {
+			errmsg("mkinitrd: DUMP_NFS=%s: %s", conf->nfs, why);
+			return EXIT_FAIL;
+		}
+		snprintf(capture.nfs_host, sizeof(capture.nfs_host), "%s", net.ip);
+		if ((size_t)snprintf(capture.nfs, sizeof(capture.nfs), "%s:%s", net.ip,
+				     conf->nfs_path) >= sizeof(capture.nfs)) {
+			errmsg("mkinitrd: DUMP_NFS=%s: too long with the address", conf->nfs);
+			return EXIT_FAIL;
+		}
+		if (!o->quiet)
+			printf("DUMP_NFS %s: through %s (%s), address by %s%s%s\n", conf->nfs_host,
 			       net.ifname, net.mac, net.dhcp ? "DHCP" : "static ",
 			       net.dhcp ? "" : net.address, net.gw[0] ? "" : ", on-link");
 	}
@@ -1133,7 +1167,8 @@ static int mkinitrd_build(const struct lkcd_conf *conf, const struct opts *o,
 		errmsg("mkinitrd: out of memory");
 		return EXIT_FAIL;
 	}
-	if (collect(&b, &capture, &oo, &target, conf->ssh[0] ? &net : NULL, conf_text, conf_len) < 0)
+	if (collect(&b, &capture, &oo, &target, conf->ssh[0] || conf->nfs[0] ? &net : NULL,
+		    conf_text, conf_len) < 0)
 		goto out;
 	qsort(b.ents, b.n, sizeof(*b.ents), cmp_entry);
 

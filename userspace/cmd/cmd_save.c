@@ -35,7 +35,7 @@
 struct out_dir {
 	int dirfd;			/* DUMPDIR */
 	int tmpfd;			/* DUMPDIR/.tmp-N-XXXXXX */
-	char tmpname[64];
+	char tmpname[192];
 	char files[MAX_FILES][64];	/* created in tmp, for cleanup */
 	int nfiles;
 };
@@ -400,6 +400,8 @@ enum save_sink save_sink_choose(const struct save_request *req, const struct sav
 		return SAVE_SINK_DUMPDEV;
 	if (req->conf->ssh[0] && !req->net_lost)
 		return SAVE_SINK_SSH;
+	if (req->conf->nfs[0] && !req->net_lost)
+		return SAVE_SINK_NFS;
 	return SAVE_SINK_DUMPDIR;
 }
 
@@ -412,8 +414,21 @@ struct save_staged {
 	struct save_pages *pages;		/* zero-page drop and progress, on si's pages */
 };
 
+/*
+ * Where the DUMPDIR sink puts a named dump (DUMP_NFS): dir/name instead of
+ * DUMPDIR/N, in a directory other machines share (so no numbering, no
+ * bounds, no KEEP_DUMPS, and no sweeping of temporary directories, which
+ * may be another machine's save in progress).
+ */
+struct dumpdir_place {
+	const char *dir;	/* where name goes (the mounted export) */
+	const char *name;	/* <hostname>-<time> */
+	const char *shown;	/* dir as messages name it (server:/export) */
+};
+
 static int write_dumpdir(const struct save_request *req, const struct save_input *si,
-			 const struct save_staged *st, unsigned long *index, struct save_net *net);
+			 const struct save_staged *st, unsigned long *index, struct save_net *net,
+			 const struct dumpdir_place *place);
 
 /*
  * The stages, in their fixed order, then the sink: tail completion (a
@@ -433,6 +448,9 @@ int save_write(const struct save_request *req, const struct save_input *si,
 	struct save_pages sp;
 	struct lkcd_page_iter inner;
 	struct save_net *net = NULL;
+	struct save_nfs *nfs = NULL;
+	struct dumpdir_place place = { 0 };
+	char nfs_name[128];
 	char fmsg[256] = "";
 	int rc = EXIT_FAIL;
 
@@ -457,15 +475,28 @@ int save_write(const struct save_request *req, const struct save_input *si,
 	if (save_scrub_begin(req, &tailed, &ss, &scrubbed) < 0)
 		goto out;
 	/* the server, or said why not; then DUMPDIR if DUMP_NET_FALLBACK=1 */
-	if (sink == SAVE_SINK_SSH) {
-		net = save_net_open(req, &scrubbed);
-		if (!net && !req->conf->net_fallback) {
+	if (sink == SAVE_SINK_SSH || sink == SAVE_SINK_NFS) {
+		bool reached;
+
+		if (sink == SAVE_SINK_SSH) {
+			net = save_net_open(req, &scrubbed);
+			reached = net;
+		} else {
+			nfs = save_nfs_open(req);
+			reached = nfs;
+			save_net_name(&scrubbed, nfs_name, sizeof(nfs_name));
+			place = (struct dumpdir_place){
+				.dir = nfs ? save_nfs_dir(nfs) : NULL, .name = nfs_name,
+				.shown = req->conf->nfs,
+			};
+		}
+		if (!reached && !req->conf->net_fallback) {
 			errmsg("the dump is not saved (DUMP_NET_FALLBACK=0)");
 			rc = EXIT_WRITE;
 			save_scrub_end(&ss);
 			goto out;
 		}
-		if (!net)
+		if (!reached)
 			fprintf(stderr, "%s: saving into DUMPDIR %s instead (DUMP_NET_FALLBACK=1)\n",
 				prog, req->conf->dumpdir);
 	}
@@ -479,8 +510,8 @@ int save_write(const struct save_request *req, const struct save_input *si,
 			.hout = &hout, .filt = &filt, .fmsg = fmsg, .scrub = &ss, .pages = &sp,
 		};
 
-		rc = write_dumpdir(req, &scrubbed, &st, index, net);
-		if (net && rc != EXIT_OK) {
+		rc = write_dumpdir(req, &scrubbed, &st, index, net, nfs ? &place : NULL);
+		if ((net || nfs) && rc != EXIT_OK) {
 			if (req->conf->net_fallback)
 				rc = SAVE_NET_LOST;
 			else
@@ -489,6 +520,7 @@ int save_write(const struct save_request *req, const struct save_input *si,
 	}
 	save_scrub_end(&ss);
 	save_net_close(net);
+	save_nfs_close(nfs, rc == EXIT_OK);
 out:
 	save_tail_end(tail);
 	return rc;
@@ -535,7 +567,8 @@ int save_from(const struct save_source *src, const struct save_request *req)
  * renamed in place of DUMPDIR/N's; no numbering, bounds or KEEP_DUMPS.
  */
 static int write_dumpdir(const struct save_request *req, const struct save_input *si,
-			 const struct save_staged *st, unsigned long *index, struct save_net *net)
+			 const struct save_staged *st, unsigned long *index, struct save_net *net,
+			 const struct dumpdir_place *place)
 {
 	const struct lkcd_conf *conf = req->conf;
 	enum lkcd_out_format format = req->format;
@@ -546,10 +579,10 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 	struct lkcd_write_stats ws;
 	struct out_dir o = { .dirfd = -1, .tmpfd = -1 };
 	const struct lkcd_problem *probs;
-	char name[64], final[32], path[PATH_MAX];
+	char name[64], final[128], path[PATH_MAX];
 	const char *dumpdir = conf->dumpdir;
 	char staging[LKCD_CONF_STR] = "", shown[3 * LKCD_CONF_STR];
-	char writing[PATH_MAX + 64];	/* the file being written: a failure names it */
+	char writing[PATH_MAX + 256];	/* the file being written: a failure names it */
 	char dump_name[64], analysis_name[64], dmesg_name[64];
 	const char *warning = si->src ? lkcd_source_warning(si->src) : NULL;
 	unsigned long n;
@@ -578,6 +611,8 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 		}
 		dumpdir = staging;
 	}
+	if (place)
+		dumpdir = place->dir;
 	ret = mkdir_p(dumpdir);
 	if (ret < 0) {
 		errmsg("cannot create DUMPDIR %s: %s", dumpdir, strerror(-ret));
@@ -589,19 +624,28 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 		goto out;
 	}
 	/* planted entries would steer numbering and KEEP_DUMPS: ours alone */
-	if (!net && dumpdir_check_safe(o.dirfd, dumpdir) < 0) {
+	if (!net && !place && dumpdir_check_safe(o.dirfd, dumpdir) < 0) {
 		rc = EXIT_FAIL;
 		goto out;
 	}
 	/* one save at a time per DUMPDIR; then leftovers of a killed one can go */
-	if (!net && flock(o.dirfd, LOCK_EX | LOCK_NB) < 0) {
+	if (!net && !place && flock(o.dirfd, LOCK_EX | LOCK_NB) < 0) {
 		errmsg("%s: another lkcd save is running (%s)", dumpdir, strerror(errno));
 		goto out;
 	}
-	if (!net)
+	if (!net && !place)
 		remove_stale_tmp(o.dirfd, dumpdir);
-	n = net ? 0 : next_index(o.dirfd, dumpdir);
-	snprintf(o.tmpname, sizeof(o.tmpname), ".tmp-%lu-XXXXXX", n);
+	/* a named dump is never written over: a second save of it is refused */
+	if (place && faccessat(o.dirfd, place->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		errmsg("%s/%s exists already: not written over", place->shown, place->name);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	n = net || place ? 0 : next_index(o.dirfd, dumpdir);
+	if (place)
+		snprintf(o.tmpname, sizeof(o.tmpname), ".tmp-%s-XXXXXX", place->name);
+	else
+		snprintf(o.tmpname, sizeof(o.tmpname), ".tmp-%lu-XXXXXX", n);
 	snprintf(path, sizeof(path), "%s/%s", dumpdir, o.tmpname);
 	if (!mkdtemp(path)) {
 		errmsg("cannot create a temporary directory in %s: %s", dumpdir, strerror(errno));
@@ -616,7 +660,18 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 	}
 
 	/* the dump file: DUMPDIR/.tmp-N/dump.N, or the stream to the server */
-	if (net) {
+	if (place) {
+		snprintf(dump_name, sizeof(dump_name), "dump");
+		snprintf(analysis_name, sizeof(analysis_name), "analysis");
+		snprintf(dmesg_name, sizeof(dmesg_name), "dmesg");
+		snprintf(shown, sizeof(shown), "%s/%s/%s", place->shown, place->name, dump_name);
+		snprintf(writing, sizeof(writing), "%s/%s/%s", place->shown, o.tmpname, dump_name);
+		fd = create_file(&o, dump_name);
+		if (fd < 0) {
+			errmsg("%s: %s", writing, strerror(errno));
+			goto out;
+		}
+	} else if (net) {
 		snprintf(dump_name, sizeof(dump_name), "dump.flat");
 		snprintf(analysis_name, sizeof(analysis_name), "analysis");
 		snprintf(dmesg_name, sizeof(dmesg_name), "dmesg");
@@ -686,7 +741,7 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 	} else {
 		ret = finish_fd(fd);
 		if (ret < 0) {
-			errmsg("%s/%s: %s", path, dump_name, strerror(-ret));
+			errmsg("%s: %s", writing, strerror(-ret));
 			goto out;
 		}
 	}
@@ -705,6 +760,9 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 	if (net)
 		fprintf(analysis, "lkcd dump %s, saved %s from %s\n\n", save_net_where(net), now,
 			si->from);
+	else if (place)
+		fprintf(analysis, "lkcd dump %s/%s, saved %s from %s\n\n", place->shown,
+			place->name, now, si->from);
 	else
 		fprintf(analysis, "lkcd dump %lu, saved %s from %s\n\n", n, now, si->from);
 	if (hp->flags & LKCD_FLAG_VMCORE_FALLBACK)
@@ -786,14 +844,31 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 		errmsg("%s: %s", path, strerror(errno));
 		goto out;
 	}
-	snprintf(final, sizeof(final), "%lu", n);
+	if (place)
+		snprintf(final, sizeof(final), "%s", place->name);
+	else
+		snprintf(final, sizeof(final), "%lu", n);
+	/* rename(2) would put an empty directory of that name aside: refuse it */
+	if (place && faccessat(o.dirfd, final, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		errmsg("%s/%s exists already: not written over", place->shown, final);
+		goto out;
+	}
 	if (renameat(o.dirfd, o.tmpname, o.dirfd, final) < 0) {
-		errmsg("cannot rename %s to %s/%s: %s", path, dumpdir, final, strerror(errno));
+		errmsg("cannot rename %s to %s/%s: %s", place ? writing : path,
+		       place ? place->shown : dumpdir, final, strerror(errno));
 		goto out;
 	}
 	close(o.tmpfd);
 	o.tmpfd = -1;
 	fsync(o.dirfd);
+	if (place) {
+		fprintf(stderr, "%s: saved %s/%s: %llu pages, %llu bytes, %lld s%s\n", prog,
+			place->shown, final, (unsigned long long)ws.pages_written,
+			(unsigned long long)ws.file_size, (long long)(time(NULL) - t0), incomplete);
+		printf("%s/%s\n", place->shown, final);
+		rc = EXIT_OK;
+		goto out;
+	}
 	ret = write_bounds(o.dirfd, n + 1);
 	if (ret < 0)
 		warnmsg("%s/bounds not updated: %s (the dump is saved)", dumpdir, strerror(-ret));
@@ -817,8 +892,15 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 out:
 	if (analysis)
 		fclose(analysis);
-	if (rc != EXIT_OK || net)
+	if (place && rc != EXIT_OK && o.tmpfd >= 0) {
+		/* the server may be gone, and each removal wait out the soft timeouts */
+		warnmsg("the unfinished dump is left on the server as %s/%s (a temporary name)",
+			place->shown, o.tmpname);
+		close(o.tmpfd);
+		o.tmpfd = -1;
+	} else if (rc != EXIT_OK || net) {
 		discard_tmp(&o);	/* net: the local staging copy, sent or not */
+	}
 	if (o.dirfd >= 0)
 		close(o.dirfd);
 	if (staging[0])
@@ -1027,9 +1109,9 @@ int cmd_save(int argc, char **argv)
 		}
 		snprintf(conf.dumpdev, sizeof(conf.dumpdev), "%s", dumpdev);
 	}
-	/* a place named on the command line is where it goes: not DUMP_SSH */
+	/* a place named on the command line is where it goes: not DUMP_SSH or DUMP_NFS */
 	if (dumpdir || dumpdev)
-		conf.ssh[0] = '\0';
+		conf.ssh[0] = conf.nfs[0] = '\0';
 	save_request_init(&req, &conf);
 	/*
 	 * The source, chosen here alone.  A live snapshot (SysRq d, lkcd

@@ -48,7 +48,7 @@ int initrd_elf_deps(const char *prog, const char *root,
 		    char *why, size_t len);
 
 struct lkcd_conf;
-/* DUMP_SSH's network, as found on the running system (initrd_net.c). */
+/* DUMP_SSH's or DUMP_NFS's network, as found on the running system (initrd_net.c). */
 struct initrd_net {
 	char ip[64];		/* the server's IPv4 address */
 	char ifname[64];	/* the interface of the route to it, now */
@@ -59,7 +59,8 @@ struct initrd_net {
 	const struct lkcd_conf *conf;	/* as configured: the host's name, the key's path */
 };
 /* 0, or -1 with why set (no route, the route is lo, IPv6, no address ...). */
-int initrd_net_find(const struct lkcd_conf *c, struct initrd_net *n, char *why, size_t len);
+int initrd_net_find(const struct lkcd_conf *c, const char *host, struct initrd_net *n,
+		    char *why, size_t len);
 /*
  * The server's host keys from /etc/lkcd/known_hosts as dbclient's
  * known_hosts ("ADDRESS TYPE KEY" lines); malloc'ed, NULL with why set.

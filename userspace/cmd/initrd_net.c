@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * lkcd mkinitrd for DUMP_SSH: what the capture kernel needs to reach the
+ * lkcd mkinitrd for DUMP_SSH and DUMP_NFS: what the capture kernel needs to reach the
  * server, found on the running system when the initramfs is built (lkcd
  * config):
  *
@@ -11,8 +11,8 @@
  *     and through it the NIC's driver in sysfs (cmd_mkinitrd.c);
  *   - its address: DHCP, or with DUMP_NET_ADDRESS=static the address it
  *     has now and the route's gateway;
- *   - the server's host key, from /etc/lkcd/known_hosts, in the form
- *     dropbear's dbclient reads (the address, the key).
+ *   - DUMP_SSH: the server's host key, from /etc/lkcd/known_hosts, in the
+ *     form dropbear's dbclient reads (the address, the key).
  *
  * IPv4 only: an IPv6 server is refused with that reason.
  */
@@ -105,7 +105,8 @@ static int current_address(struct initrd_net *n, char *why, size_t len)
 	return 0;
 }
 
-int initrd_net_find(const struct lkcd_conf *c, struct initrd_net *n, char *why, size_t len)
+int initrd_net_find(const struct lkcd_conf *c, const char *host, struct initrd_net *n,
+		    char *why, size_t len)
 {
 	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *res;
 	char p[PATH_MAX];
@@ -114,12 +115,12 @@ int initrd_net_find(const struct lkcd_conf *c, struct initrd_net *n, char *why, 
 
 	memset(n, 0, sizeof(*n));
 	n->conf = c;
-	if (strchr(c->ssh_host, ':'))
+	if (strchr(host, ':'))
 		return fail(why, len, "%s: an IPv6 server; the capture initramfs configures "
-			    "IPv4 only%s", c->ssh_host, "");
-	ret = getaddrinfo(c->ssh_host, NULL, &hints, &res);
+			    "IPv4 only%s", host, "");
+	ret = getaddrinfo(host, NULL, &hints, &res);
 	if (ret)
-		return fail(why, len, "cannot resolve %s: %s", c->ssh_host, gai_strerror(ret));
+		return fail(why, len, "cannot resolve %s: %s", host, gai_strerror(ret));
 	ip = ((struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr;
 	inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, n->ip, sizeof(n->ip));
 	freeaddrinfo(res);

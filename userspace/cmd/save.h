@@ -33,7 +33,7 @@ struct save_request {
 	bool no_fallback;		/* --no-fallback: no lkcd dump is an error */
 	bool again;			/* --again: DUMPDEV's dump even when saved */
 	bool keep;			/* --keep: the snapshot stays held */
-	bool net_lost;			/* the network sink failed once it had
+	bool net_lost;			/* the network sink (SSH or NFS) failed once it had
 					 * started: DUMPDIR (save_from) */
 };
 /*
@@ -90,6 +90,9 @@ enum save_sink {
 	SAVE_SINK_DUMPDEV,	/* capture kernel: the raw DUMPDEV (cmd_dumpdev.c) */
 	SAVE_SINK_SSH,		/* DUMP_SSH: <path>/<host>-<time>/ on the server
 				 * (save_net.c, through cmd_save.c's transaction) */
+	SAVE_SINK_NFS,		/* DUMP_NFS: <export>/<host>-<time>/, the DUMPDIR
+				 * sink's transaction in the mounted export
+				 * (save_nfs.c mounts it) */
 };
 struct save_source {
 	const char *name;
@@ -262,6 +265,27 @@ void save_net_close(struct save_net *n);
  * (lkcd config before arming, lkcd propagate after installing the key).
  */
 int save_net_check(const struct lkcd_conf *c);
+
+/* <hostname>-<YYYYMMDD-HHMMSS> of si's dump, the crashed kernel's (save_net.c) */
+void save_net_name(const struct save_input *si, char *out, size_t size);
+/* CLOCK_MONOTONIC in seconds (save_net.c) */
+double save_net_now(void);
+
+/*
+ * The NFS target (save_nfs.c): DUMP_NFS mounted on a private directory
+ * (save_nfs_dir), tried within DUMP_NET_WAIT; NULL after saying on the
+ * console which server and why not.  close unmounts (forced after a
+ * failure: saved false) and removes the directory; n may be NULL.
+ */
+struct save_nfs;
+struct save_nfs *save_nfs_open(const struct save_request *req);
+const char *save_nfs_dir(const struct save_nfs *n);
+void save_nfs_close(struct save_nfs *n, bool saved);
+/*
+ * lkcd config's check before arming: DUMP_NFS mounted once, a probe file
+ * written, synced and removed, unmounted.  0, or -1 after saying why.
+ */
+int save_nfs_check(const struct lkcd_conf *c);
 
 /* The writer's notes: the LKCD note, then the vmcore's (cmd_save.c); malloc'ed or NULL. */
 void *build_notes(const void *vnotes, size_t vlen, const void *page, uint64_t addr,

@@ -75,6 +75,18 @@ static void host_part(const struct save_input *si, char *out, size_t size)
 		snprintf(out, size, "unknown");
 }
 
+void save_net_name(const struct save_input *si, char *out, size_t size)
+{
+	time_t t = si->hdr->panic_time_sec ? (time_t)si->hdr->panic_time_sec : time(NULL);
+	char host[64], when[32];
+	struct tm tm;
+
+	host_part(si, host, sizeof(host));
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y%m%d-%H%M%S", &tm);
+	snprintf(out, size, "%s-%s", host, when);
+}
+
 /*
  * Every session's options: no prompt, the host key lkcd propagate accepted
  * and no other, only DUMP_SSH_KEY, bounded connects, a dead peer noticed.
@@ -230,7 +242,7 @@ static int ssh_wait(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 256 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
-static double mono_now(void)
+double save_net_now(void)
 {
 	struct timespec ts;
 
@@ -244,14 +256,14 @@ static double mono_now(void)
  */
 static bool drain(int ofd, char *out, int efd, char *err)
 {
-	double end = mono_now() + NET_SESSION_MAX;
+	double end = save_net_now() + NET_SESSION_MAX;
 	bool in_time = true;
 	struct pollfd p[2] = { { .fd = ofd, .events = POLLIN }, { .fd = efd, .events = POLLIN } };
 	size_t len[2] = { 0, 0 };
 	char *buf[2] = { out, err }, junk[512];
 
 	while (p[0].fd >= 0 || p[1].fd >= 0) {
-		double left = end - mono_now();
+		double left = end - save_net_now();
 		int r;
 
 		if (left <= 0) {
@@ -450,13 +462,11 @@ const char *save_net_part(const struct save_net *n)
 struct save_net *save_net_open(const struct save_request *req, const struct save_input *si)
 {
 	const struct lkcd_conf *c = req->conf;
-	char host[64], when[32], cmd[NET_CMD_MAX], why[256];
+	char cmd[NET_CMD_MAX], why[256];
 	char *out = NULL, *err = NULL;
 	struct save_net *n = calloc(1, sizeof(*n));
-	time_t t = si->hdr->panic_time_sec ? (time_t)si->hdr->panic_time_sec : time(NULL);
-	double deadline = mono_now() + c->net_wait;
+	double deadline = save_net_now() + c->net_wait;
 	unsigned int delay = 1, tries = 0;
-	struct tm tm;
 	int status;
 
 	out = malloc(NET_OUT_MAX);
@@ -466,10 +476,7 @@ struct save_net *save_net_open(const struct save_request *req, const struct save
 		goto fail;
 	}
 	net_init(n, c);
-	host_part(si, host, sizeof(host));
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y%m%d-%H%M%S", &tm);
-	snprintf(n->name, sizeof(n->name), "%s-%s", host, when);
+	save_net_name(si, n->name, sizeof(n->name));
 	snprintf(n->where, sizeof(n->where), "%s@%s:%s/%s", c->ssh_user, c->ssh_host,
 		 c->ssh_path, n->name);
 	snprintf(n->part, sizeof(n->part), "%s@%s:%s/.%s.part", c->ssh_user, c->ssh_host,
@@ -487,7 +494,7 @@ struct save_net *save_net_open(const struct save_request *req, const struct save
 			break;
 		if (status == 0)
 			snprintf(err, NET_OUT_MAX, "the server's shell did not answer as expected");
-		if (!network_failure(status, err) || mono_now() + delay > deadline)
+		if (!network_failure(status, err) || save_net_now() + delay > deadline)
 			goto unreachable;
 		fprintf(stderr, "%s: dump server %s@%s port %u not reached yet (%s); "
 			"trying again in %u s\n", prog, c->ssh_user, c->ssh_host, c->ssh_port,

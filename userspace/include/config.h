@@ -90,6 +90,10 @@ struct lkcd_conf {
 						 * target cannot be reached */
 	bool net_static;			/* DUMP_NET_ADDRESS: dhcp (default) or static
 						 * (the interface's address at lkcd config) */
+	char nfs[LKCD_CONF_STR];		/* DUMP_NFS: server:/export as given ("" = none) */
+	char nfs_host[256];			/* its parts, checked: a name or an IPv4 address */
+	char nfs_path[LKCD_CONF_STR];		/* the export, absolute */
+	char nfs_options[LKCD_CONF_STR];	/* DUMP_NFS_OPTIONS: more mount options ("") */
 };
 
 /* Called once per bad line with "file:line: reason". */
@@ -129,6 +133,21 @@ int lkcd_conf_quote(const char *v, char *out, size_t size);
  */
 int lkcd_conf_load(const char *path, struct lkcd_conf *conf,
 		   lkcd_conf_report_fn report, void *ctx);
+
+/*
+ * DUMP_NFS's mount(2) data: the kernel's text options for an NFS mount that
+ * needs no mount.nfs and no rpcbind client in userspace (the kernel sends
+ * the MNT request itself): addr= and mountaddr= the server's IPv4 address
+ * (addr, dotted), vers=3, proto=tcp, mountproto=tcp, nolock (no rpc.statd
+ * in a capture), soft with timeo=100,retrans=2 (a server gone fails the
+ * write within about a minute rather than hanging the capture), then
+ * DUMP_NFS_OPTIONS, which the kernel reads last (vers=4.2, port=,
+ * mountport= ...).  0, or -ENOSPC when it does not fit in len.
+ */
+int lkcd_conf_nfs_options(const struct lkcd_conf *conf, const char *addr, char *out,
+			  size_t len);
+/* NFS version 4 asked for in DUMP_NFS_OPTIONS (vers= or nfsvers= 4*): the last one wins. */
+bool lkcd_conf_nfs_v4(const struct lkcd_conf *conf);
 
 /* Value parsers shared with the command line; 0 or -EINVAL. */
 int lkcd_conf_parse_level(const char *s, uint32_t *out);

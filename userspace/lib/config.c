@@ -519,6 +519,119 @@ static const char *set_net_address(struct lkcd_conf *c, const char *v)
 	return NULL;
 }
 
+/*
+ * DUMP_NFS=server:/export.  The server becomes mount(2)'s source and, as an
+ * address, its addr= option; a name or an IPv4 address (the capture
+ * initramfs configures IPv4 only); the export is a path of plain
+ * characters, as DUMP_SSH's.
+ */
+static const char *set_nfs(struct lkcd_conf *c, const char *v)
+{
+	const char *colon = strchr(v, ':'), *path;
+	size_t hlen;
+
+	if (!*v) {
+		c->nfs[0] = c->nfs_host[0] = c->nfs_path[0] = '\0';
+		return NULL;
+	}
+	if (strlen(v) >= LKCD_CONF_STR)
+		return "too long";
+	if (v[0] == '[')
+		return "an IPv6 server: the capture initramfs configures IPv4 only";
+	if (!colon)
+		return "expected server:/export/path (no ':' before the path)";
+	hlen = (size_t)(colon - v);
+	if (!hlen)
+		return "server is empty";
+	if (hlen >= sizeof(c->nfs_host))
+		return "server name too long";
+	if (v[0] == '-')
+		return "server must not start with '-'";
+	for (const char *p = v; p < colon; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-')
+			return "server: expected a host name or an IPv4 address";
+	path = colon + 1;
+	if (path[0] != '/')
+		return "the export must be an absolute path (server:/export/path)";
+	for (const char *p = path; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("/._-+,=@%", *p))
+			return "path: expected letters, digits and / . _ - + , = @ % only";
+	for (const char *p = strstr(path, "/.."); p; p = strstr(p + 1, "/.."))
+		if (p[3] == '/' || p[3] == '\0')
+			return "path: no '..' components";
+	strcpy(c->nfs, v);
+	memcpy(c->nfs_host, v, hlen);
+	c->nfs_host[hlen] = '\0';
+	strcpy(c->nfs_path, path);
+	return NULL;
+}
+
+/*
+ * DUMP_NFS_OPTIONS: NAME or NAME=VALUE items separated by commas, passed to
+ * the kernel after lkcd's own.  Refused: what lkcd computes (addr=,
+ * mountaddr=: the address lkcd mkinitrd resolved), what the capture cannot
+ * serve (lock: no rpc.statd), and anything that is not a plain option.
+ */
+static const char *set_nfs_options(struct lkcd_conf *c, const char *v)
+{
+	static const char *const refused[] = { "addr", "mountaddr", "lock", NULL };
+	const char *p = v;
+
+	if (strlen(v) >= LKCD_CONF_STR)
+		return "too long";
+	while (*p) {
+		size_t n = strcspn(p, ","), name = strcspn(p, "=,");
+
+		if (!n)
+			return "an empty option (two commas, or one at either end)";
+		for (size_t i = 0; i < n; i++)
+			if (!isalnum((unsigned char)p[i]) && !strchr("_.-=:/", p[i]))
+				return "expected NAME or NAME=VALUE options separated by commas, of "
+				       "letters, digits and _ . - : / only";
+		for (int r = 0; refused[r]; r++)
+			if (name == strlen(refused[r]) && !strncmp(p, refused[r], name))
+				return !strcmp(refused[r], "lock") ?
+				       "lock: the capture has no rpc.statd (lkcd mounts with nolock)" :
+				       "addr= and mountaddr= are lkcd's: it mounts the "
+				       "server's address, resolved when the initramfs is built";
+		p += n;
+		if (*p == ',' && !p[1])
+			return "an empty option (two commas, or one at either end)";
+		if (*p == ',')
+			p++;
+	}
+	strcpy(c->nfs_options, v);
+	return NULL;
+}
+
+bool lkcd_conf_nfs_v4(const struct lkcd_conf *c)
+{
+	bool v4 = false;
+
+	for (const char *p = c->nfs_options; *p;) {
+		size_t n = strcspn(p, ",");
+
+		if ((!strncmp(p, "vers=", 5) && n > 5) || (!strncmp(p, "nfsvers=", 8) && n > 8))
+			v4 = p[strcspn(p, "=") + 1] == '4';
+		else if (n == 2 && !strncmp(p, "v4", 2))
+			v4 = true;
+		else if (n == 2 && (!strncmp(p, "v3", 2) || !strncmp(p, "v2", 2)))
+			v4 = false;
+		p += n + (p[n] == ',');
+	}
+	return v4;
+}
+
+int lkcd_conf_nfs_options(const struct lkcd_conf *c, const char *addr, char *out, size_t len)
+{
+	int n = snprintf(out, len,
+			 "vers=3,proto=tcp,mountproto=tcp,nolock,soft,timeo=100,retrans=2,"
+			 "addr=%s,mountaddr=%s%s%s", addr, addr, c->nfs_options[0] ? "," : "",
+			 c->nfs_options);
+
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}
+
 static const struct {
 	const char *name;
 	setter set;
@@ -556,6 +669,8 @@ static const struct {
 	{ "DUMP_NET_WAIT", set_net_wait },
 	{ "DUMP_NET_FALLBACK", set_net_fallback },
 	{ "DUMP_NET_ADDRESS", set_net_address },
+	{ "DUMP_NFS", set_nfs },
+	{ "DUMP_NFS_OPTIONS", set_nfs_options },
 };
 
 /* ---- the line syntax ---- */
@@ -761,6 +876,18 @@ int lkcd_conf_parse(const char *file, const char *text, size_t len,
 			    "server or onto DUMPDEV; set one of them");
 		bad++;
 	}
+	if (tmp.nfs[0] && tmp.ssh[0]) {
+		report_line(report, ctx, file, lineno,
+			    "DUMP_NFS and DUMP_SSH: the capture kernel saves to one server; "
+			    "set one of them");
+		bad++;
+	}
+	if (tmp.nfs[0] && tmp.dumpdev[0]) {
+		report_line(report, ctx, file, lineno,
+			    "DUMP_NFS and DUMPDEV: the capture kernel saves either to the "
+			    "server or onto DUMPDEV; set one of them");
+		bad++;
+	}
 	if (bad)
 		return -EINVAL;
 	*conf = tmp;
@@ -838,6 +965,8 @@ char *lkcd_conf_format(const struct lkcd_conf *c)
 		{ "DUMP_NET_WAIT", (snprintf(num[5], 32, "%u", c->net_wait), num[5]) },
 		{ "DUMP_NET_FALLBACK", bool_text(c->net_fallback) },
 		{ "DUMP_NET_ADDRESS", c->net_static ? "static" : "dhcp" },
+		{ "DUMP_NFS", c->nfs },
+		{ "DUMP_NFS_OPTIONS", c->nfs_options },
 	};
 	static const char head[] = "# written by lkcd from the configuration it validated\n";
 	size_t size = sizeof(head), used;
