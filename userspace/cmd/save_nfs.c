@@ -35,7 +35,8 @@
 
 #include "save.h"
 
-#define NFS_TRY_MAX	30	/* s for one mount(2), at most */
+#define NFS_TRY_MAX	30	/* s for one mount(2), at most ... */
+#define NFS_TRY_MIN	10	/* ... and at least, when less of DUMP_NET_WAIT is left */
 #define NFS_DELAY_MAX	8	/* s between two tries, at most */
 #define NFS_TIMED_OUT	ETIME	/* a try's errno when NFS_TRY_MAX passed */
 
@@ -62,12 +63,14 @@ static int nfs_address(const struct lkcd_conf *c, char *addr, size_t len, char *
 }
 
 /*
- * One mount(2) in a child, killed after NFS_TRY_MAX seconds (an RPC wait
- * is killable).  0, or the errno (NFS_TIMED_OUT when it took too long).
+ * One mount(2) in a child, killed after limit seconds (an RPC wait is
+ * killable: a server that resets every connection keeps the kernel's MNT
+ * call retrying for its whole timeout).  0, or the errno (NFS_TIMED_OUT
+ * when it took too long).
  */
-static int mount_once(const char *source, const char *dir, const char *opts)
+static int mount_once(const char *source, const char *dir, const char *opts, double limit)
 {
-	double end = save_net_now() + NFS_TRY_MAX;
+	double end = save_net_now() + limit;
 	pid_t pid = fork();
 	int st;
 
@@ -112,7 +115,7 @@ static const char *nfs_reason(int err, char *buf, size_t len)
 {
 	switch (err) {
 	case NFS_TIMED_OUT:
-		snprintf(buf, len, "no answer within %d s", NFS_TRY_MAX);
+		snprintf(buf, len, "no answer to the mount (the server down, or the network)");
 		break;
 	case ENODEV:
 		snprintf(buf, len, "%s (no NFS client in this kernel: the nfs modules are "
@@ -176,14 +179,17 @@ static struct save_nfs *nfs_mount_within(const struct lkcd_conf *c, unsigned int
 		goto unreachable;
 	}
 	for (;;) {
+		double left = deadline - save_net_now();
+
 		tries++;
-		err = mount_once(source, n->dir, opts);
+		err = mount_once(source, n->dir, opts,
+				 left > NFS_TRY_MAX ? NFS_TRY_MAX : left < NFS_TRY_MIN ? NFS_TRY_MIN : left);
 		if (!err)
 			break;
 		nfs_reason(err, reason, sizeof(reason));
 		if (!nfs_network_failure(err) || save_net_now() + delay > deadline) {
 			snprintf(why, sizeof(why), "%s%s", reason,
-				 tries > 1 ? " (gave up after DUMP_NET_WAIT)" : "");
+				 wait && nfs_network_failure(err) ? " (gave up after DUMP_NET_WAIT)" : "");
 			goto unreachable;
 		}
 		fprintf(stderr, "%s: NFS server %s not reached yet (%s); trying again in %u s\n",
