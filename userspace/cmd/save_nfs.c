@@ -7,7 +7,8 @@
  *      mountproto=tcp, nolock, soft, then DUMP_NFS_OPTIONS), so the kernel
  *      sends the MNT request itself and the capture initramfs needs no
  *      mount.nfs, rpcbind or rpc.statd; each try runs in a child that is
- *      killed after NFS_TRY_MAX seconds (an NFS mount can wait long);
+ *      killed after what is left of DUMP_NET_WAIT, NFS_TRY_MIN to
+ *      NFS_TRY_MAX seconds (an NFS mount can wait long);
  *      tried again with backoff (1, 2, 4, 8, 8 ... s) for DUMP_NET_WAIT
  *      seconds while the failure is the network's, final at once otherwise
  *      (the export refused, no NFS in this kernel, a bad option);
@@ -35,8 +36,8 @@
 
 #include "save.h"
 
-#define NFS_TRY_MAX	30	/* s for one mount(2), at most ... */
-#define NFS_TRY_MIN	10	/* ... and at least, when less of DUMP_NET_WAIT is left */
+#define NFS_TRY_MAX	15	/* s for one mount(2), at most ... */
+#define NFS_TRY_MIN	5	/* ... and at least, when less of DUMP_NET_WAIT is left */
 #define NFS_DELAY_MAX	8	/* s between two tries, at most */
 #define NFS_TIMED_OUT	ETIME	/* a try's errno when NFS_TRY_MAX passed */
 
