@@ -880,8 +880,13 @@ static int collect(struct build *b, const struct lkcd_conf *conf, const struct o
 				saw_target = true;
 		}
 	}
-	/* a network target's driver comes from the route (collect_net) */
-	if (net)
+	/*
+	 * A network target's driver comes from the route (collect_net); without
+	 * the fallback nothing local is written, so no storage driver either.
+	 * With it, DUMPDIR_DEVICE (LABEL=, UUID=) may not be found here: then
+	 * the generic set, as without a network target.
+	 */
+	if (net && !conf->net_fallback)
 		saw_target = true;
 	/* generic drivers only when nothing says what the target needs */
 	if ((!saw_target && !o->nmodules && !conf->capture_modules[0]) || o->generic)
