@@ -489,6 +489,31 @@ check_log() { # regex [what]
 	grep -aqE "$1" "$LOG" || check_fail "console log lacks ${2:-/$1/}"
 }
 
+# The console of QEMU run N (a production boot and the capture boot it
+# kexecs) holds the extended regular expression; run 1's is console.log up
+# to the harness's reboot line, run N's console.N.log
+check_log_boot() { # N regex what
+	local f=$WORK/console.$1.log
+	(( $1 > 1 )) || f=$LOG
+	sed '/^lkcd-vm-host: the guest rebooted/q' "$f" | grep -aqE "$2" ||
+		check_fail "run $1's console lacks $3"
+}
+
+# Capture N of a *-down scenario, armed without the fallback and with
+# DUMP_FAIL_ACTION=poweroff: "not saved", status 3, the machine powered
+# off; neither the fallback nor a reboot, nothing in DUMPDIR/1.
+check_capture_fail_action() { # N
+	local n=$1 bad=0
+	check_log_boot "$n" 'lkcd: the dump is not saved \(DUMP_NET_FALLBACK=0\)' "capture $n's 'not saved'" || bad=1
+	check_log_boot "$n" 'lkcd-capture: lkcd save finished with status 3' "capture $n's status 3" || bad=1
+	check_log_boot "$n" 'lkcd-capture: action: poweroff' "capture $n taking DUMP_FAIL_ACTION" || bad=1
+	check_log_boot "$n" 'reboot: Power down' "the kernel powering off" || bad=1
+	grep -aqE 'saving into DUMPDIR|reboot: Restarting system' "$WORK/console.$n.log" &&
+		{ check_fail "run $n's capture fell back or rebooted: $(grep -aE 'saving into DUMPDIR|Restarting system' "$WORK/console.$n.log" | head -n1)"; bad=1; }
+	[[ ! -e $OUT/1 ]] || check_fail "capture $n saved DUMPDIR/1" || bad=1
+	return $bad
+}
+
 check_file() { # path (relative to OUT)
 	[[ -f $OUT/$1 ]] || check_fail "guest left no $1 on the output disk"
 }
