@@ -211,6 +211,27 @@ static int mki_ssh(void)
 }
 
 /*
+ * mki_ssh's image for a network target: built, the route said as said, its
+ * file list in list ("\n"-led), each of files in it (the missing ones
+ * said).  0, or -1 when it could not be built or listed.
+ */
+static int net_image(const char *said, const char *const *files, char *list, size_t size)
+{
+	if (mki_ssh() != 0)
+		return -1;
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, said));
+	if (run("zcat %s.ssh | cpio -t --quiet", img) != 0)
+		return -1;
+	snprintf(list, size, "\n%s", run_out);
+	for (const char *const *f = files; *f; f++)
+		if (!listed(list, *f)) {
+			fprintf(stderr, "\n  not in the initramfs: %s", *f);
+			CU_FAIL("a file the network target needs is missing");
+		}
+	return 0;
+}
+
+/*
  * DUMP_SSH: the route to the server (a fake /proc/net/route: eth0 is the
  * default route, eth1 has 192.0.2.0/24) picks the interface, sysfs its
  * driver; dbclient, the key in dropbear's form, the host key and the
@@ -239,18 +260,12 @@ static void test_ssh_target(void)
 		"rm -f %s/key %s/key.pub && ssh-keygen -q -t ed25519 -N '' -f %s/key && "
 		"printf 'DUMP_SSH=dumps@192.0.2.10:/srv/crash\nDUMP_SSH_KEY=%s/key\n"
 		"DUMP_NET_FALLBACK=0\n' >%s/ssh.conf", sysroot, work, work, work, work, work), 0);
-	CU_ASSERT_EQUAL_FATAL(mki_ssh(), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "DUMP_SSH 192.0.2.10: through eth1 (52:54:00:12:34:56), "
-				      "address by DHCP, on-link"));
-	CU_ASSERT_EQUAL_FATAL(run("zcat %s.ssh | cpio -t --quiet", img), 0);
-	snprintf(list, sizeof(list), "\n%s", run_out);
-	for (const char *const *f = (const char *const[]){ "bin/dbclient", "etc/lkcd/id_lkcd",
-			"etc/lkcd/udhcpc.script", "etc/passwd",
-			"lib/modules/9.9.9-test/kernel/drivers/net/virtio_net.ko", NULL }; *f; f++)
-		if (!listed(list, *f)) {
-			fprintf(stderr, "\n  not in the initramfs: %s", *f);
-			CU_FAIL("a file DUMP_SSH needs is missing");
-		}
+	CU_ASSERT_EQUAL_FATAL(net_image("DUMP_SSH 192.0.2.10: through eth1 (52:54:00:12:34:56), "
+				        "address by DHCP, on-link",
+				        (const char *const[]){ "bin/dbclient", "etc/lkcd/id_lkcd",
+					"etc/lkcd/udhcpc.script", "etc/passwd",
+					"lib/modules/9.9.9-test/kernel/drivers/net/virtio_net.ko", NULL },
+				        list, sizeof(list)), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(list, "libtomcrypt.so.1\n"));
 	CU_ASSERT(!strstr(list, "bin/ssh\n"));
 	CU_ASSERT_EQUAL(run("zcat %s.ssh | cpio -i --quiet --to-stdout etc/lkcd/net "
@@ -298,18 +313,12 @@ static void test_nfs_target(void)
 		"eth1\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\n' >proc/net/route && "
 		"printf 'DUMP_NFS=192.0.2.20:/srv/crash\nDUMP_NFS_OPTIONS=port=2049,mountport=20048\n"
 		"DUMP_NET_FALLBACK=0\n' >%s/ssh.conf", sysroot, work), 0);
-	CU_ASSERT_EQUAL_FATAL(mki_ssh(), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "DUMP_NFS 192.0.2.20: through eth1 (52:54:00:12:34:56), "
-				      "address by DHCP, on-link"));
-	CU_ASSERT_EQUAL_FATAL(run("zcat %s.ssh | cpio -t --quiet", img), 0);
-	snprintf(list, sizeof(list), "\n%s", run_out);
-	for (const char *const *f = (const char *const[]){ "etc/lkcd/udhcpc.script", "etc/lkcd/net",
-			"lib/modules/9.9.9-test/kernel/fs/nfs/nfsv3.ko",
-			"lib/modules/9.9.9-test/kernel/net/sunrpc/sunrpc.ko", NULL }; *f; f++)
-		if (!listed(list, *f)) {
-			fprintf(stderr, "\n  not in the initramfs: %s", *f);
-			CU_FAIL("a file DUMP_NFS needs is missing");
-		}
+	CU_ASSERT_EQUAL_FATAL(net_image("DUMP_NFS 192.0.2.20: through eth1 (52:54:00:12:34:56), "
+				        "address by DHCP, on-link",
+				        (const char *const[]){ "etc/lkcd/udhcpc.script", "etc/lkcd/net",
+					"lib/modules/9.9.9-test/kernel/fs/nfs/nfsv3.ko",
+					"lib/modules/9.9.9-test/kernel/net/sunrpc/sunrpc.ko", NULL },
+				        list, sizeof(list)), 0);
 	/* nothing of SSH's, no v4 client, no mount.nfs */
 	CU_ASSERT(!strstr(list, "dbclient") && !strstr(list, "id_lkcd") && !strstr(list, "nfsv4.ko") &&
 		  !strstr(list, "mount.nfs") && !listed(list, "etc/passwd"));

@@ -405,6 +405,21 @@ static const char *set_scrub(struct lkcd_conf *c, const char *v)
 }
 
 /*
+ * A server's path of plain characters, without '..': why not (bad_char
+ * for a character outside the set), or NULL.
+ */
+static const char *plain_path_bad(const char *path, const char *bad_char)
+{
+	for (const char *p = path; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("/._-+,=@%", *p))
+			return bad_char;
+	for (const char *p = strstr(path, "/.."); p; p = strstr(p + 1, "/.."))
+		if (p[3] == '/' || p[3] == '\0')
+			return "path: no '..' components";
+	return NULL;
+}
+
+/*
  * DUMP_SSH=user@host:/path.  The parts go into an ssh command line and a
  * remote shell command, so only what needs no quoting on either side is
  * taken: a user name, a host name or address ([v6] in brackets), a path
@@ -412,7 +427,7 @@ static const char *set_scrub(struct lkcd_conf *c, const char *v)
  */
 static const char *set_ssh(struct lkcd_conf *c, const char *v)
 {
-	const char *at, *host, *hend, *colon, *path;
+	const char *at, *host, *hend, *colon, *path, *why;
 	size_t ulen, hlen;
 
 	if (!*v) {
@@ -462,13 +477,10 @@ static const char *set_ssh(struct lkcd_conf *c, const char *v)
 	path = colon + 1;
 	if (path[0] != '/')
 		return "the path on the server must be absolute (user@host:/path)";
-	for (const char *p = path; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("/._-+,=@%", *p))
-			return "path: expected letters, digits and / . _ - + , = @ % only "
-			       "(it goes into a remote shell command)";
-	for (const char *p = strstr(path, "/.."); p; p = strstr(p + 1, "/.."))
-		if (p[3] == '/' || p[3] == '\0')
-			return "path: no '..' components";
+	why = plain_path_bad(path, "path: expected letters, digits and / . _ - + , = @ % only "
+			     "(it goes into a remote shell command)");
+	if (why)
+		return why;
 	strcpy(c->ssh, v);
 	memcpy(c->ssh_user, v, ulen);
 	c->ssh_user[ulen] = '\0';
@@ -527,7 +539,7 @@ static const char *set_net_address(struct lkcd_conf *c, const char *v)
  */
 static const char *set_nfs(struct lkcd_conf *c, const char *v)
 {
-	const char *colon = strchr(v, ':'), *path;
+	const char *colon = strchr(v, ':'), *path, *why;
 	size_t hlen;
 
 	if (!*v) {
@@ -553,12 +565,9 @@ static const char *set_nfs(struct lkcd_conf *c, const char *v)
 	path = colon + 1;
 	if (path[0] != '/')
 		return "the export must be an absolute path (server:/export/path)";
-	for (const char *p = path; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("/._-+,=@%", *p))
-			return "path: expected letters, digits and / . _ - + , = @ % only";
-	for (const char *p = strstr(path, "/.."); p; p = strstr(p + 1, "/.."))
-		if (p[3] == '/' || p[3] == '\0')
-			return "path: no '..' components";
+	why = plain_path_bad(path, "path: expected letters, digits and / . _ - + , = @ % only");
+	if (why)
+		return why;
 	strcpy(c->nfs, v);
 	memcpy(c->nfs_host, v, hlen);
 	c->nfs_host[hlen] = '\0';
@@ -869,25 +878,25 @@ int lkcd_conf_parse(const char *file, const char *text, size_t len,
 			bad++;
 		}
 	}
-	/* what no single line shows */
-	if (tmp.ssh[0] && tmp.dumpdev[0]) {
-		report_line(report, ctx, file, lineno,
-			    "DUMP_SSH and DUMPDEV: the capture kernel saves either to the "
-			    "server or onto DUMPDEV; set one of them");
-		bad++;
-	}
-	if (tmp.nfs[0] && tmp.ssh[0]) {
-		report_line(report, ctx, file, lineno,
-			    "DUMP_NFS and DUMP_SSH: the capture kernel saves to one server; "
-			    "set one of them");
-		bad++;
-	}
-	if (tmp.nfs[0] && tmp.dumpdev[0]) {
-		report_line(report, ctx, file, lineno,
-			    "DUMP_NFS and DUMPDEV: the capture kernel saves either to the "
-			    "server or onto DUMPDEV; set one of them");
-		bad++;
-	}
+	/* what no single line shows: two places for the one dump */
+	const struct {
+		bool both;
+		const char *a, *b, *what;
+	} clash[] = {
+		{ tmp.ssh[0] && tmp.dumpdev[0], "DUMP_SSH", "DUMPDEV",
+		  "saves either to the server or onto DUMPDEV" },
+		{ tmp.nfs[0] && tmp.ssh[0], "DUMP_NFS", "DUMP_SSH", "saves to one server" },
+		{ tmp.nfs[0] && tmp.dumpdev[0], "DUMP_NFS", "DUMPDEV",
+		  "saves either to the server or onto DUMPDEV" },
+	};
+
+	for (size_t i = 0; i < sizeof(clash) / sizeof(clash[0]); i++)
+		if (clash[i].both) {
+			report_line(report, ctx, file, lineno,
+				    "%s and %s: the capture kernel %s; set one of them",
+				    clash[i].a, clash[i].b, clash[i].what);
+			bad++;
+		}
 	if (bad)
 		return -EINVAL;
 	*conf = tmp;
