@@ -61,6 +61,72 @@ static void test_raw_file(void)
 	lkcd_source_close(NULL);	/* accepts NULL */
 }
 
+/*
+ * Reads through mmap windows (lkcd_source_use_mmap, what /proc/vmcore gets)
+ * give the bytes pread gives: inside a window, across two, after the least
+ * recently used one was dropped (more windows touched than are kept), and
+ * up to a file end that is not page aligned.
+ */
+static void test_mmap_windows(void)
+{
+	char path[] = "/tmp/lkcd-mmap-XXXXXX";
+	const uint64_t win = LKCD_SOURCE_WIN;
+	const uint64_t size = (LKCD_SOURCE_NR_WIN + 2) * win + 4096 + 100;
+	uint8_t want[8192], buf[8192];
+	struct lkcd_source *src = NULL;
+	struct lkcd_error err = { 0 };
+	uint64_t at[LKCD_SOURCE_NR_WIN + 3];
+	size_t i, k;
+	int fd;
+
+	fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(ftruncate(fd, (off_t)size) == 0);
+	/* a pattern at each window's end and the next one's start */
+	for (i = 0; i < LKCD_SOURCE_NR_WIN + 2; i++) {
+		at[i] = (i + 1) * win - 4096;
+		for (k = 0; k < sizeof(want); k++)
+			want[k] = (uint8_t)(k * 13 + i);
+		CU_ASSERT_FATAL(pwrite(fd, want, sizeof(want), (off_t)at[i]) == (ssize_t)sizeof(want));
+	}
+	at[i] = size - 100;
+	for (k = 0; k < 100; k++)
+		want[k] = (uint8_t)(k + 1);
+	CU_ASSERT_FATAL(pwrite(fd, want, 100, (off_t)at[i]) == 100);
+	close(fd);
+
+	CU_ASSERT_EQUAL_FATAL(lkcd_source_open(path, LKCD_SOURCE_RAW, &src, &err), 0);
+	CU_ASSERT_FATAL(lkcd_source_use_mmap(src));
+	/* twice over: the second pass finds the first windows dropped */
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = 0; i < LKCD_SOURCE_NR_WIN + 2; i++) {
+			for (k = 0; k < sizeof(want); k++)
+				want[k] = (uint8_t)(k * 13 + i);
+			memset(buf, 0xee, sizeof(buf));
+			/* across the window boundary */
+			CU_ASSERT_EQUAL(lkcd_source_read(src, at[i], buf, sizeof(buf), &err), 0);
+			CU_ASSERT_EQUAL(memcmp(buf, want, sizeof(buf)), 0);
+			/* inside one window, unaligned */
+			CU_ASSERT_EQUAL(lkcd_source_read(src, at[i] + 5, buf, 300, &err), 0);
+			CU_ASSERT_EQUAL(memcmp(buf, want + 5, 300), 0);
+		}
+	}
+	CU_ASSERT(src->mmap_reads);
+	/* the last 100 bytes, and one byte past them */
+	for (k = 0; k < 100; k++)
+		want[k] = (uint8_t)(k + 1);
+	CU_ASSERT_EQUAL(lkcd_source_read(src, at[i], buf, 100, &err), 0);
+	CU_ASSERT_EQUAL(memcmp(buf, want, 100), 0);
+	CU_ASSERT_EQUAL(lkcd_source_read(src, at[i], buf, 101, &err), -EFAULT);
+	/* a hole reads as the file's zeros */
+	CU_ASSERT_EQUAL(lkcd_source_read(src, win + 4096, buf, 4096, &err), 0);
+	for (k = 0; k < 4096 && !buf[k]; k++)
+		;
+	CU_ASSERT_EQUAL(k, 4096);
+	lkcd_source_close(src);
+	unlink(path);
+}
+
 static void test_buffer(void)
 {
 	static uint8_t mem[0x10000];
@@ -109,6 +175,7 @@ static void test_buffer_bad_ranges(void)
 
 static const CU_TestInfo source_tests[] = {
 	{ "raw image file", test_raw_file },
+	{ "mmap windows read what pread reads", test_mmap_windows },
 	{ "buffer source", test_buffer },
 	{ "buffer source: bad ranges", test_buffer_bad_ranges },
 	CU_TEST_INFO_NULL,

@@ -28,6 +28,10 @@ struct lkcd_segment {
 	uint64_t filesz;	/* bytes present there; the rest reads as zero */
 };
 
+/* mmap windows of a source file (lkcd_source_use_mmap) */
+#define LKCD_SOURCE_WIN		(4u << 20)
+#define LKCD_SOURCE_NR_WIN	8
+
 struct lkcd_source {
 	enum lkcd_source_kind kind;
 	int fd;				/* -1 for a buffer source */
@@ -45,6 +49,20 @@ struct lkcd_source {
 	uint64_t direct_map_base;	/* p_vaddr - p_paddr of RAM loads, 0 = unknown */
 
 	char warning[256];		/* what was dropped while opening, or "" */
+
+	/*
+	 * Reads through mmap windows of the file instead of pread
+	 * (lkcd_source_use_mmap): /proc/vmcore, where every pread of the
+	 * crashed kernel's memory maps and unmaps each page it touches.
+	 */
+	bool mmap_reads;
+	struct lkcd_source_window {
+		uint64_t off;		/* file offset, LKCD_SOURCE_WIN aligned */
+		size_t len;		/* 0 = unused */
+		const uint8_t *addr;
+		uint64_t last_use;
+	} win[LKCD_SOURCE_NR_WIN];
+	uint64_t win_clock;
 };
 
 struct lkcd_source *lkcd_source_alloc(enum lkcd_source_kind kind,
@@ -55,6 +73,16 @@ struct lkcd_source *lkcd_source_alloc(enum lkcd_source_kind kind,
  */
 int lkcd_source_set_segments(struct lkcd_source *src,
 			     struct lkcd_segment *segs, size_t nr);
+/*
+ * Read src's file through read-only mmap windows (LKCD_SOURCE_WIN bytes,
+ * the LKCD_SOURCE_NR_WIN last used kept) instead of pread.  For
+ * /proc/vmcore, whose read path maps and unmaps every page of the crashed
+ * kernel's memory it copies (and flushes the TLB doing it), while its mmap
+ * maps a window's pages at once, as makedumpfile reads it.  A window mmap
+ * refuses turns the windows off for good: pread takes over.  Returns
+ * whether they are on.
+ */
+bool lkcd_source_use_mmap(struct lkcd_source *src);
 /* Append a note (printf-style) to src->warning, "; "-separated. */
 void lkcd_source_warn(struct lkcd_source *src, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -107,6 +108,85 @@ static const struct lkcd_segment *find_segment(const struct lkcd_source *src,
 	return NULL;
 }
 
+bool lkcd_source_use_mmap(struct lkcd_source *src)
+{
+	src->mmap_reads = src->fd >= 0 && src->file_size > 0;
+	return src->mmap_reads;
+}
+
+static void unmap_windows(struct lkcd_source *src)
+{
+	for (size_t i = 0; i < LKCD_SOURCE_NR_WIN; i++) {
+		if (src->win[i].len)
+			munmap((void *)src->win[i].addr, src->win[i].len);
+		src->win[i].len = 0;
+	}
+}
+
+/*
+ * The window holding file offset off (mapped now if need be, in place of
+ * the least recently used one), or NULL when mmap refused it: the windows
+ * are then off and pread reads.
+ */
+static const struct lkcd_source_window *window_for(struct lkcd_source *src, uint64_t off)
+{
+	uint64_t base = off & ~(uint64_t)(LKCD_SOURCE_WIN - 1);
+	struct lkcd_source_window *w = &src->win[0];
+	uint64_t len;
+	void *addr;
+
+	for (size_t i = 0; i < LKCD_SOURCE_NR_WIN; i++) {
+		struct lkcd_source_window *c = &src->win[i];
+
+		if (c->len && c->off == base) {
+			c->last_use = ++src->win_clock;
+			return c;
+		}
+		if (!c->len || (w->len && c->last_use < w->last_use))
+			w = c;
+	}
+	if (base >= src->file_size)
+		return NULL;
+	len = src->file_size - base;
+	if (len > LKCD_SOURCE_WIN)
+		len = LKCD_SOURCE_WIN;
+	addr = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE, src->fd, (off_t)base);
+	if (addr == MAP_FAILED) {
+		unmap_windows(src);
+		src->mmap_reads = false;
+		return NULL;
+	}
+	if (w->len)
+		munmap((void *)w->addr, w->len);
+	w->off = base;
+	w->len = (size_t)len;
+	w->addr = addr;
+	w->last_use = ++src->win_clock;
+	return w;
+}
+
+/* len bytes at file offset off, through the windows or pread: 0 or -errno */
+static int read_file(struct lkcd_source *src, uint8_t *p, size_t len, uint64_t off)
+{
+	while (len && src->mmap_reads) {
+		const struct lkcd_source_window *w = window_for(src, off);
+		size_t n;
+
+		if (!w)
+			break;
+		if (off - w->off >= w->len)
+			return -EIO;	/* past the end of the file */
+		n = w->len - (size_t)(off - w->off);
+		if (n > len)
+			n = len;
+		memcpy(p, w->addr + (off - w->off), n);
+		p += n;
+		off += n;
+		len -= n;
+	}
+	return len ? lkcd_pread_full(src->fd, p, len, off) : 0;
+}
+
 int lkcd_source_read(struct lkcd_source *src, uint64_t paddr, void *buf,
 		     size_t len, struct lkcd_error *err)
 {
@@ -139,7 +219,7 @@ int lkcd_source_read(struct lkcd_source *src, uint64_t paddr, void *buf,
 			if (src->buf) {
 				memcpy(p, src->buf + s->offset + in, present);
 			} else {
-				ret = lkcd_pread_full(src->fd, p, present, s->offset + in);
+				ret = read_file(src, p, present, s->offset + in);
 				if (ret == -EIO)
 					return lkcd_error_set(err, ret,
 							      "%s: file ends before physical address 0x%llx (offset 0x%llx)",
@@ -179,6 +259,7 @@ void lkcd_source_close(struct lkcd_source *src)
 {
 	if (!src)
 		return;
+	unmap_windows(src);
 	if (src->fd >= 0)
 		close(src->fd);
 	free(src->segs);

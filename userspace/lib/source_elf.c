@@ -19,7 +19,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -239,6 +241,7 @@ static int open_elf(int fd, const char *name, struct lkcd_source **out,
 	uint64_t fsize, phoff, phnum, i;
 	size_t nseg = 0, notes_cap = 0;
 	Elf64_Ehdr eh;
+	struct statfs sfs;
 	int ret;
 
 	*out = NULL;
@@ -363,6 +366,15 @@ static int open_elf(int fd, const char *name, struct lkcd_source **out,
 		goto fail;
 	}
 	src->fd = fd;
+	/*
+	 * /proc/vmcore: read through mmap windows.  Its read path maps and
+	 * unmaps the crashed kernel's memory page by page for every read
+	 * (x86's copy_oldmem_page: ioremap, copy, iounmap and its TLB
+	 * flush), which was most of lkcd save's time in the capture kernel
+	 * (performance.rst, "Where panic to saved goes").
+	 */
+	if (fstatfs(fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC)
+		lkcd_source_use_mmap(src);
 	*out = src;
 	return 0;
 fail:
