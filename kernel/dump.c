@@ -108,6 +108,26 @@ notrace int lkcd_dump_run(struct lkcd_dump_header *h)
 }
 
 /*
+ * Panic path, after the run: where its time went, by phase (struct
+ * lkcd_packer_phases), two console lines of key=value pairs that
+ * tests/bench/run reads.  Times in microseconds.
+ */
+notrace void lkcd_dump_report_phases(void)
+{
+	const struct lkcd_packer_phases *ph = &lkcd_pk.phases;
+
+	pr_emerg("dump phases us: walk=%llu read=%llu compress=%llu store=%llu spare=%llu crc=%llu progress=%llu\n",
+		 div_u64(ph->walk_ns, NSEC_PER_USEC), div_u64(ph->read_ns, NSEC_PER_USEC),
+		 div_u64(ph->compress_ns, NSEC_PER_USEC), div_u64(ph->store_ns, NSEC_PER_USEC),
+		 div_u64(ph->spare_ns, NSEC_PER_USEC), div_u64(ph->crc_ns, NSEC_PER_USEC),
+		 div_u64(ph->progress_ns, NSEC_PER_USEC));
+	pr_emerg("dump counts: steps=%llu reads=%llu compressed=%llu cbytes=%llu spares=%llu spare_pfns=%llu spare_classify=%llu sp_excl=%llu sp_reuse=%llu sp_excl_free=%llu sp_reuse_free=%llu sp_pool=%llu seals=%llu\n",
+		 ph->walk_steps, ph->reads, ph->compressed, ph->comp_bytes, ph->spares,
+		 ph->spare_pfns, ph->spare_classify, ph->spare_from[0], ph->spare_from[1],
+		 ph->spare_from[2], ph->spare_from[3], ph->spare_from[4], ph->seals);
+}
+
+/*
  * Panic path, a panic inside the dumper (the notifier entered again while
  * lkcd_dump_run() was running, or after it): seal what the interrupted run
  * had committed, the valid prefix.  0 once the header is sealed (by this, or

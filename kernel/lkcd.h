@@ -106,6 +106,7 @@ void lkcd_dump_setup(struct lkcd_packer *pk, struct lkcd_dump_header *h,
 		     u64 *pool, u32 nr_pool);
 int lkcd_dump_run(struct lkcd_dump_header *h);
 int lkcd_dump_seal_reentered(void);
+void lkcd_dump_report_phases(void);
 #ifdef LKCD_TEST
 void lkcd_dump_test_damage(void);
 void lkcd_dump_test_alloc(void);

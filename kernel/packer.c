@@ -233,6 +233,7 @@ static PK_NOTRACE __u32 pk_cursor_class(struct lkcd_packer *pk, struct lkcd_pack
 	pk_range_pfns(pk, c->range, &first, &end);
 	c->cls = pk_classify(pk, c->pfn, end, &run);
 	c->run_end = c->pfn + run;
+	pk->phases.spare_classify++;
 	return c->cls;
 }
 
@@ -282,6 +283,20 @@ static PK_NOTRACE int pk_past_deadline(struct lkcd_packer *pk)
 }
 
 /*
+ * A phase boundary: the time since the last one goes to bucket (a field of
+ * pk->phases).  Returns the clock read.
+ */
+static PK_NOTRACE __u64 pk_lap(struct lkcd_packer *pk, __u64 *bucket)
+{
+	__u64 now = pk->ops->now_ns(pk->ctx);
+
+	if (now > pk->st.mark)
+		*bucket += now - pk->st.mark;
+	pk->st.mark = now;
+	return now;
+}
+
+/*
  * Next spare page from cursor c.  reuse = 0: pages the mask excludes, anywhere
  * in RAM.  reuse = 1: pages of dumped spareable classes below saved_below
  * (already saved: LKCD's trick), avoiding unreadable runs.  free selects
@@ -309,6 +324,7 @@ static PK_NOTRACE int pk_cursor_take(struct lkcd_packer *pk, struct lkcd_packer_
 			pk->st.deadline_hit = 1;
 			return 0;
 		}
+		pk->phases.spare_pfns++;
 
 		if (reuse && pfn >= pk->st.saved_below)
 			return 0;	/* not saved yet: maybe later */
@@ -346,14 +362,19 @@ static PK_NOTRACE int pk_cursor_take(struct lkcd_packer *pk, struct lkcd_packer_
  * pages are never handed out without the (stopped) owner.  The pool, the
  * caller's own pages, is the last resort (or the only source, POOL_ONLY).
  */
-static PK_NOTRACE int pk_find_spare(struct lkcd_packer *pk, struct lkcd_packer_spare *out)
+static PK_NOTRACE int pk_find_spare_timed(struct lkcd_packer *pk, struct lkcd_packer_spare *out)
 {
+	__u64 *from = pk->phases.spare_from;
+
 	if (!(pk->flags & LKCD_PACKER_POOL_ONLY) && !pk->st.deadline_hit) {
-		if (pk_cursor_take(pk, &pk->st.excl, 0, 0, out) ||
-		    pk_cursor_take(pk, &pk->st.reuse, 1, 0, out) ||
-		    pk_cursor_take(pk, &pk->st.excl_free, 0, 1, out) ||
-		    pk_cursor_take(pk, &pk->st.reuse_free, 1, 1, out))
-			return 1;
+		if (pk_cursor_take(pk, &pk->st.excl, 0, 0, out))
+			return ++from[0], 1;
+		if (pk_cursor_take(pk, &pk->st.reuse, 1, 0, out))
+			return ++from[1], 1;
+		if (pk_cursor_take(pk, &pk->st.excl_free, 0, 1, out))
+			return ++from[2], 1;
+		if (pk_cursor_take(pk, &pk->st.reuse_free, 1, 1, out))
+			return ++from[3], 1;
 	}
 	while (pk->st.pool_next < pk->nr_pool) {
 		__u64 pfn = pk->pool[pk->st.pool_next++];
@@ -362,10 +383,22 @@ static PK_NOTRACE int pk_find_spare(struct lkcd_packer *pk, struct lkcd_packer_s
 		if (addr) {
 			out->pfn = pfn;
 			out->addr = addr;
-			return 1;
+			return ++from[4], 1;
 		}
 	}
 	return 0;
+}
+
+/* The search, its time taken out of the record being stored. */
+static PK_NOTRACE int pk_find_spare(struct lkcd_packer *pk, struct lkcd_packer_spare *out)
+{
+	int found;
+
+	pk_lap(pk, &pk->phases.store_ns);
+	found = pk_find_spare_timed(pk, out);
+	pk_lap(pk, &pk->phases.spare_ns);
+	pk->phases.spares += found;
+	return found;
 }
 
 /* Why the run stops when no page is left for a block. */
@@ -394,6 +427,7 @@ static PK_NOTRACE void pk_block_seal(struct lkcd_packer *pk, __u8 *blk, __u64 se
 	struct lkcd_block_header bh;
 	__u8 *payload = blk + PK_BLK_HDR;
 
+	pk_lap(pk, &pk->phases.store_ns);
 	pk_zero(payload + used, PK_PAYLOAD - used);
 	pk_zero(&bh, sizeof(bh));
 	bh.magic = LKCD_BLOCK_MAGIC;
@@ -405,6 +439,8 @@ static PK_NOTRACE void pk_block_seal(struct lkcd_packer *pk, __u8 *blk, __u64 se
 	bh.header_crc = 0;
 	bh.header_crc = pk_crc(pk, &bh, sizeof(bh));
 	pk_copy(blk, &bh, sizeof(bh));
+	pk_lap(pk, &pk->phases.crc_ns);
+	pk->phases.seals++;
 }
 
 /* Seal the current block (if any) and continue in the first queued one. */
@@ -482,7 +518,10 @@ static PK_NOTRACE int pk_append(struct lkcd_packer *pk, __u64 pfn, __u32 flags,
 	rh.flags = (__u16)flags;
 	rh.compress = flags == LKCD_REC_COMPRESSED ? (__u16)pk->compress : 0;
 	rh.count = count;
-	rh.crc = size ? pk_crc(pk, data, size) : 0;
+	if (size) {
+		rh.crc = pk_crc(pk, data, size);
+		pk_lap(pk, &pk->phases.crc_ns);
+	}
 
 	/* The record starts where the next byte goes: maybe a fresh block. */
 	if (!pk->st.blk || pk->st.blk_used == PK_PAYLOAD)
@@ -564,11 +603,16 @@ static PK_NOTRACE int pk_run_add(struct lkcd_packer *pk, __u64 pfn, __u32 flags)
 /* Read, test, compress and append pfn.  -1 = out of spare pages. */
 static PK_NOTRACE int pk_dump_page(struct lkcd_packer *pk, __u64 pfn)
 {
-	int csize = -1;
+	int csize = -1, zero;
 
-	if (pk->ops->read_page(pk->ctx, pfn, pk->read_buf))
+	pk->phases.reads++;
+	if (pk->ops->read_page(pk->ctx, pfn, pk->read_buf)) {
+		pk_lap(pk, &pk->phases.read_ns);
 		return pk_run_add(pk, pfn, LKCD_REC_UNREADABLE);
-	if (pk_page_is_zero(pk->read_buf)) {
+	}
+	zero = pk_page_is_zero(pk->read_buf);
+	pk_lap(pk, &pk->phases.read_ns);
+	if (zero) {
 		if (pk->exclude & LKCD_EXCLUDE_ZERO) {
 			if (pk_run_flush(pk))
 				return -1;
@@ -579,10 +623,15 @@ static PK_NOTRACE int pk_dump_page(struct lkcd_packer *pk, __u64 pfn)
 	}
 	if (pk_run_flush(pk))
 		return -1;
-	if (pk->compress != LKCD_COMPRESS_NONE)
+	if (pk->compress != LKCD_COMPRESS_NONE) {
+		pk_lap(pk, &pk->phases.store_ns);	/* a flushed run */
 		csize = pk->ops->compress(pk->ctx, pk->read_buf, pk->comp_buf,
 					  LKCD_PAGE_SIZE - 1);
+		pk_lap(pk, &pk->phases.compress_ns);
+		pk->phases.compressed++;
+	}
 	if (csize > 0 && csize < (int)LKCD_PAGE_SIZE) {
+		pk->phases.comp_bytes += (__u32)csize;
 		if (pk_append(pk, pfn, LKCD_REC_COMPRESSED, 1, pk->comp_buf,
 			      (__u32)csize))
 			return -1;
@@ -590,6 +639,7 @@ static PK_NOTRACE int pk_dump_page(struct lkcd_packer *pk, __u64 pfn)
 			     LKCD_PAGE_SIZE)) {
 		return -1;
 	}
+	pk_lap(pk, &pk->phases.store_ns);
 	pk->st.pages_dumped++;
 	return 0;
 }
@@ -673,6 +723,7 @@ static PK_NOTRACE void pk_state_init(struct lkcd_packer *pk)
 	__u32 i;
 
 	pk_zero(&pk->st, sizeof(pk->st));
+	pk_zero(&pk->phases, sizeof(pk->phases));
 	for (i = 0; i < pk->header->nr_ranges; i++) {
 		pk_range_pfns(pk, i, &first, &end);
 		pk->st.pages_total += end - first;
@@ -698,16 +749,23 @@ static PK_NOTRACE void pk_state_init(struct lkcd_packer *pk)
 		pk->st.excl_free.done = 1;
 }
 
-/* Progress, keepalive and the deadline, once per loop step. */
+/*
+ * Progress, keepalive and the deadline, once per loop step; the time since
+ * the last boundary (the step before's bookkeeping) is the walk's.
+ */
 static PK_NOTRACE int pk_tick(struct lkcd_packer *pk)
 {
+	__u64 now = pk_lap(pk, &pk->phases.walk_ns);
+
+	pk->phases.walk_steps++;
 	pk_keepalive(pk);
 	if (pk->ops->progress && pk->st.pages_seen >= pk->st.next_progress) {
 		pk->ops->progress(pk->ctx, pk->st.pages_seen, pk->st.pages_total);
 		pk->st.next_progress = pk->st.pages_seen +
 			(pk->progress_every ? pk->progress_every : PK_PROGRESS);
+		now = pk_lap(pk, &pk->phases.progress_ns);
 	}
-	return pk_past_deadline(pk);
+	return pk->deadline_ns && now >= pk->deadline_ns;
 }
 
 /*
@@ -739,6 +797,8 @@ static PK_NOTRACE __u64 pk_walk_range(struct lkcd_packer *pk, __u64 pfn, __u64 e
 			 * A gap ends the pending run; flush it now so that
 			 * everything counted lies below the stop pfn.
 			 */
+			if (pk->st.run_flags)
+				pk_lap(pk, &pk->phases.walk_ns);
 			if (pk_run_flush(pk)) {
 				pk->st.stop_reason = pk_out_of_space(pk);
 				return pk->st.run_pfn;
@@ -751,6 +811,7 @@ static PK_NOTRACE __u64 pk_walk_range(struct lkcd_packer *pk, __u64 pfn, __u64 e
 			continue;
 		}
 		/* Dumped: one page per step, its content is ours once read. */
+		pk_lap(pk, &pk->phases.walk_ns);
 		if (pk_dump_page(pk, pfn)) {
 			pk->st.stop_reason = pk_out_of_space(pk);
 			return pk->st.run_flags ? pk->st.run_pfn : pfn;
@@ -776,6 +837,7 @@ PK_NOTRACE int lkcd_packer_run(struct lkcd_packer *pk)
 		pk->compress = LKCD_COMPRESS_NONE;
 	if (!pk_setup_valid(pk)) {
 		pk_zero(&pk->st, sizeof(pk->st));	/* commit: nothing */
+		pk_zero(&pk->phases, sizeof(pk->phases));
 		pk_seal_header(pk, LKCD_STATE_INCOMPLETE, LKCD_INCOMPLETE_ERROR);
 		return -PK_EINVAL;
 	}
@@ -785,6 +847,7 @@ PK_NOTRACE int lkcd_packer_run(struct lkcd_packer *pk)
 	h->crc = 0;
 	h->first_block_paddr = 0;
 	h->dump_start_ns = pk->ops->now_ns(pk->ctx);
+	pk->st.mark = h->dump_start_ns;
 	pk->st.phase = LKCD_PACKER_RUNNING;	/* committed: nothing yet */
 
 	for (i = 0; i < h->nr_ranges && !pk->st.stop_reason; i++) {
@@ -801,8 +864,11 @@ PK_NOTRACE int lkcd_packer_run(struct lkcd_packer *pk)
 	if (!pk->st.stop_reason)
 		stop_pfn = h->max_pfn;
 	pk_commit(pk, stop_pfn);
-	if (pk->ops->progress)
+	pk_lap(pk, &pk->phases.walk_ns);
+	if (pk->ops->progress) {
 		pk->ops->progress(pk->ctx, pk->st.pages_seen, pk->st.pages_total);
+		pk_lap(pk, &pk->phases.progress_ns);
+	}
 	pk_seal_header(pk, pk->st.stop_reason ? LKCD_STATE_INCOMPLETE : LKCD_STATE_COMPLETE,
 		       pk->st.stop_reason);
 	return 0;

@@ -120,6 +120,37 @@ struct lkcd_packer_commit {
 	__u32 blk_used, blk_first;
 };
 
+/*
+ * Where a run's time went, by phase, and what each phase counted
+ * (struct lkcd_packer.phases; lkcd_packer_run() zeroes and fills it).  The
+ * time is ops->now_ns() read at each phase boundary, so every nanosecond of
+ * the run between its first and last read lands in exactly one bucket; the
+ * spare search and the block seals happen inside storing a record and are
+ * taken out of store_ns.  Four clock reads more per dumped page, none more
+ * per step that dumps nothing.  store_ns is the record chain itself: the
+ * record headers, the copies into blocks, the queue of blocks picked ahead.
+ */
+struct lkcd_packer_phases {
+	__u64 walk_ns;		/* classify, the walk's bookkeeping, runs not read */
+	__u64 read_ns;		/* read_page and the zero test */
+	__u64 compress_ns;	/* ops->compress */
+	__u64 store_ns;		/* records into blocks: headers, copies, the chain */
+	__u64 spare_ns;		/* the spare-page search (cursors, map_spare) */
+	__u64 crc_ns;		/* each record's crc32, and the block seals (the
+				 * zero fill, both crc32s) */
+	__u64 progress_ns;	/* ops->progress (the console line) */
+	__u64 walk_steps;	/* steps of the walk (one classify each) */
+	__u64 reads;		/* read_page calls */
+	__u64 compressed;	/* ops->compress calls */
+	__u64 comp_bytes;	/* bytes of the pages that compressed (< a page) */
+	__u64 spares;		/* spare pages taken */
+	__u64 spare_pfns;	/* pfns the spare cursors looked at */
+	__u64 spare_classify;	/* classify calls the spare cursors made */
+	__u64 spare_from[5];	/* pages taken by excl, reuse, excl_free,
+				 * reuse_free, the pool */
+	__u64 seals;		/* blocks sealed (a block resealed counts twice) */
+};
+
 /* struct lkcd_packer.st.phase */
 #define LKCD_PACKER_IDLE	0	/* never run (or zeroed) */
 #define LKCD_PACKER_RUNNING	1	/* lkcd_packer_run() is walking */
@@ -200,6 +231,9 @@ struct lkcd_packer {
 	__u32 nr_pool;
 	__u32 reserved1;		/* zero */
 
+	/* filled by the run: where its time went (see the struct) */
+	struct lkcd_packer_phases phases;
+
 	/* ---- private to packer.c ---- */
 	struct {
 		__u64 nr_blocks, nr_records, pages_dumped, pages_zero;
@@ -234,6 +268,7 @@ struct lkcd_packer {
 					 * full, the newest one is stretched */
 
 		__u64 first_block_pfn;
+		__u64 mark;		/* now_ns() at the last phase boundary */
 		struct lkcd_packer_commit commit;
 		__u32 phase;		/* LKCD_PACKER_IDLE/RUNNING/SEALED */
 	} st;

@@ -169,6 +169,8 @@ static notrace int lkcd_panic_event(struct notifier_block *nb, unsigned long act
 		 (unsigned long long)h->pages_dumped,
 		 (unsigned long long)h->nr_records, (unsigned long long)h->nr_blocks,
 		 (unsigned long long)div_u64(h->dump_end_ns - h->dump_start_ns, NSEC_PER_MSEC));
+	if (!ret)
+		lkcd_dump_report_phases();
 	lkcd_dump_test_damage();
 	lkcd_dump_test_alloc();
 	return NOTIFY_DONE;

@@ -708,6 +708,64 @@ static void test_progress(void)
 	sim_free(sm);
 }
 
+/* ---- where the time went ---- */
+
+/*
+ * The phase counters account for every nanosecond of the run and count
+ * what each phase did.  The fake clock moves only inside classify (10 ns)
+ * and read_page (1 us), so each bucket is exact: the walk's time is its
+ * classify calls, the spare search's its own, the reads' the reads, and
+ * nothing else takes time.  Kernel level (spares from excluded pages) and
+ * all of RAM (spares from saved pages and the pool).
+ */
+static void test_phases(void)
+{
+	static const struct { uint32_t level, exclude; unsigned int pool; } runs[] = {
+		{ LKCD_LEVEL_KERN, LKCD_EXCLUDE_MASK, 0 },
+		{ LKCD_LEVEL_ALL_RAM, 0, 8 },
+	};
+
+	for (size_t r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
+		struct simmem *sm = standard(4096, 77 + r, runs[r].pool);
+		const struct lkcd_dump_header *h = sim_header(sm);
+		const struct lkcd_packer_phases *ph = &sm->pk.phases;
+		uint64_t sum, from = 0;
+
+		sm->clock_ns = 1000000;
+		sm->ns_per_classify = 10;
+		sm->ns_per_read = 1000;
+		pack_and_check(sm, runs[r].level, runs[r].exclude, LKCD_COMPRESS_ZLIB, 0,
+			       LKCD_STATE_COMPLETE, LKCD_INCOMPLETE_NONE);
+		sum = ph->walk_ns + ph->read_ns + ph->compress_ns + ph->store_ns +
+		      ph->spare_ns + ph->crc_ns + ph->progress_ns;
+		CU_ASSERT_EQUAL(sum, h->dump_end_ns - h->dump_start_ns);
+		CU_ASSERT_EQUAL(ph->walk_ns, 10 * ph->walk_steps);
+		CU_ASSERT_EQUAL(ph->spare_ns, 10 * ph->spare_classify);
+		CU_ASSERT_EQUAL(ph->read_ns, 1000 * ph->reads);
+		CU_ASSERT_EQUAL(ph->compress_ns + ph->store_ns + ph->crc_ns + ph->progress_ns, 0);
+		CU_ASSERT_EQUAL(ph->walk_steps + ph->spare_classify, sm->nr_classify);
+		CU_ASSERT_EQUAL(ph->reads, sm->nr_reads + sm->nr_read_failures);
+		CU_ASSERT_EQUAL(ph->compressed,
+				h->pages_dumped - h->pages_zero);
+		CU_ASSERT(ph->comp_bytes > 0 && ph->comp_bytes < ph->compressed * PS);
+		CU_ASSERT(ph->spare_pfns >= ph->spare_classify);
+		CU_ASSERT(ph->spares >= h->nr_blocks && ph->spares <= h->nr_blocks + LKCD_PACKER_QUEUE);
+		for (int i = 0; i < 5; i++)
+			from += ph->spare_from[i];
+		CU_ASSERT_EQUAL(from, ph->spares);
+		CU_ASSERT_EQUAL(ph->seals, h->nr_blocks);
+		if (runs[r].level == LKCD_LEVEL_ALL_RAM) {
+			CU_ASSERT(ph->spare_from[1] > 0);	/* saved pages */
+			CU_ASSERT(ph->spare_from[4] > 0);	/* the pool */
+			CU_ASSERT_EQUAL(ph->spare_from[0], 0);	/* nothing excluded */
+		} else {
+			CU_ASSERT(ph->spare_from[0] > 0);
+			CU_ASSERT_EQUAL(ph->spare_from[4], 0);
+		}
+		sim_free(sm);
+	}
+}
+
 /* ---- throughput, for information ---- */
 
 static void test_throughput(void)
@@ -1043,6 +1101,7 @@ static CU_TestInfo packer_tests[] = {
 	{ "free runs skipped with one classify", test_free_runs_skipped },
 	{ "bad setups refused", test_bad_setup },
 	{ "progress and keepalive", test_progress },
+	{ "phase counters: every ns in one bucket, exact counts", test_phases },
 	{ "interrupted anywhere: seal keeps the committed prefix", test_interrupted_prefix },
 	{ "seal from state: never run, already sealed", test_seal_committed_states },
 	{ "empty header: INCOMPLETE, no chain, no counts", test_header_empty },
