@@ -126,9 +126,10 @@ struct lkcd_packer_commit {
  * time is ops->now_ns() read at each phase boundary, so every nanosecond of
  * the run between its first and last read lands in exactly one bucket; the
  * spare search and the block seals happen inside storing a record and are
- * taken out of store_ns.  Four clock reads more per dumped page, none more
- * per step that dumps nothing.  store_ns is the record chain itself: the
- * record headers, the copies into blocks, the queue of blocks picked ahead.
+ * taken out of store_ns.  Five clock reads per dumped page (one before),
+ * one per PK_CLOCK_EVERY steps that dump nothing (one a step before).
+ * store_ns is the record chain itself: the record headers, the copies into
+ * blocks, the queue of blocks picked ahead.
  */
 struct lkcd_packer_phases {
 	__u64 walk_ns;		/* classify, the walk's bookkeeping, runs not read */
@@ -269,6 +270,8 @@ struct lkcd_packer {
 
 		__u64 first_block_pfn;
 		__u64 mark;		/* now_ns() at the last phase boundary */
+		__u64 next_res;		/* pk_next_reserved() of the walk's pfn */
+		__u32 next_res_valid;
 		struct lkcd_packer_commit commit;
 		__u32 phase;		/* LKCD_PACKER_IDLE/RUNNING/SEALED */
 	} st;
