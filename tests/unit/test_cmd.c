@@ -1056,6 +1056,49 @@ static void test_bash_completion(void)
 			       "--config --help --quiet\n");
 }
 
+/*
+ * lkcd-generator (lkcd-utils): a network target in lkcd.conf orders
+ * lkcd-config.service after network-online.target (and wants it); a local
+ * one, an empty or commented-out value, or the last assignment emptying
+ * it, writes nothing, so a local-only boot waits for no network.
+ */
+static void test_generator(void)
+{
+	static const struct {
+		const char *conf, *keys;	/* keys: NULL when nothing is written */
+	} cases[] = {
+		{ "DUMP_SSH=root@h:/var/crash\n", "DUMP_SSH" },
+		{ "  export DUMP_NFS='srv:/export'\n", "DUMP_NFS" },
+		{ "DUMP_NFS=\"srv:/e\"\nDUMP_SSH=\n", "DUMP_NFS" },
+		{ "DUMPDIR=/var/log/dump\n", NULL },
+		{ "DUMP_SSH=\"\"\nDUMP_NFS=''\n", NULL },
+		{ "DUMP_SSH= # none\n#DUMP_NFS=srv:/e\n", NULL },
+		{ "DUMP_SSH=root@h:/x\nDUMP_SSH=\n", NULL },
+	};
+	char conf[256], dropin[300];
+	size_t i;
+
+	snprintf(conf, sizeof(conf), "%s/gen.conf", work);
+	snprintf(dropin, sizeof(dropin), "%s/gen/lkcd-config.service.d/50-lkcd-network.conf", work);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL(run("rm -rf %s/gen && printf \"%s\" >%s && LKCD_GENERATOR_CONF=%s "
+				    "sh $(dirname %s)/../../lkcd-utils/lkcd-generator %s/gen",
+				    work, cases[i].conf, conf, conf, __FILE__, work), 0);
+		if (!cases[i].keys) {
+			CU_ASSERT_NOT_EQUAL(access(dropin, F_OK), 0);
+			continue;
+		}
+		CU_ASSERT_EQUAL_FATAL(run("cat %s", dropin), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "\nWants=network-online.target\n"
+						      "After=network-online.target\n"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(run_out, cases[i].keys));
+	}
+	/* no config file, no directory argument: nothing, and no failure */
+	CU_ASSERT_EQUAL(run("rm -rf %s/gen && LKCD_GENERATOR_CONF=%s/none sh "
+			    "$(dirname %s)/../../lkcd-utils/lkcd-generator %s/gen && test ! -e %s/gen",
+			    work, work, __FILE__, work, work), 0);
+}
+
 /* lkcd unload: the capture kernel unloaded, the level none; estimate: the floor and why */
 static void test_unload_estimate(void)
 {
@@ -1640,6 +1683,7 @@ static const CU_TestInfo cmd_tests[] = {
 	{ "save progress: a bar on a terminal, else lines and sd_notify STATUS=", test_save_progress },
 	{ "unload disarms; estimate states each part", test_unload_estimate },
 	{ "bash completion: commands, options, values", test_bash_completion },
+	{ "generator: network-online for a network target only", test_generator },
 	{ "save -F elf: RAM at the vmcore's direct-map addresses", test_save_elf_vaddr },
 	{ "save never follows entries planted in DUMPDIR", test_save_hostile_dumpdir },
 	{ "save -o - through a pipe, makedumpfile -R lays it out", test_save_flattened_pipe },
