@@ -9,7 +9,9 @@
 #     DUMP_FAIL_ACTION=poweroff: the same tries and words, then "not
 #     saved", status 3, and the capture does DUMP_FAIL_ACTION: it powers
 #     the machine off (the kernel's "reboot: Power down"; DUMP_ACTION is
-#     reboot, "Restarting system").  Nothing more in DUMPDIR.
+#     reboot, "Restarting system").  Nothing more in DUMPDIR.  Its capture
+#     kernel boots quiet (as lkcd.conf ships it), so the failed capture
+#     prints the kernel's log; capture 1 (verbose) does not.
 DESCRIPTION="DUMP_SSH: the server down at capture time: said, saved into DUMPDIR; without the fallback, DUMP_FAIL_ACTION"
 NEEDS="lkcd module"
 VM_BOOTS=3
@@ -44,6 +46,15 @@ check() {
 	check_log_boot 2 'lkcd: cannot save to the dump server root@10\.0\.2\.100 port 22 \(.*\): dbclient: .*(Remote closed the connection|Connection reset|Connection refused).* \(gave up after DUMP_NET_WAIT\)' \
 		"capture 2 saying which server and why" || bad=1
 	check_capture_fail_action 2 || bad=1
+	# capture 2 booted quiet: its failed save printed the kernel's log
+	# (with the capture kernel's own command line in it); capture 1,
+	# verbose and saved, did not
+	check_log_boot 2 "lkcd-capture: the capture kernel's log \\(its console was quiet\\):" "capture 2 printing its kernel log" || bad=1
+	sed -n "/the capture kernel's log (its console was quiet)/,/end of the capture kernel's log/p" "$WORK/console.2.log" |
+		grep -aq 'Command line: .* quiet .*crashdump=' ||
+		check_fail "capture 2's printed log lacks its kernel's command line" || bad=1
+	! sed '/^lkcd-vm-host: the guest rebooted/q' "$LOG" | grep -aq "the capture kernel's log" ||
+		check_fail "capture 1 (verbose, saved) printed its kernel log" || bad=1
 	[[ -z $(ls -A "$SSHT/srv/crash" 2>/dev/null) ]] ||
 		check_fail "the server holds $(ls -A "$SSHT/srv/crash" | paste -sd' ')" || bad=1
 	lkcd_show_check "$OUT/0/dump.0" || bad=1
