@@ -51,9 +51,9 @@ check() {
 	# verbose and saved, did not
 	check_log_boot 2 "lkcd-capture: the capture kernel's log \\(its console was quiet\\):" "capture 2 printing its kernel log" || bad=1
 	sed -n "/the capture kernel's log (its console was quiet)/,/end of the capture kernel's log/p" "$WORK/console.2.log" |
-		grep -aq 'Command line: .* quiet .*crashdump=' ||
+		grep -a 'Command line: .* quiet .*crashdump=' >/dev/null ||
 		check_fail "capture 2's printed log lacks its kernel's command line" || bad=1
-	! sed '/^lkcd-vm-host: the guest rebooted/q' "$LOG" | grep -aq "the capture kernel's log" ||
+	! sed '/^lkcd-vm-host: the guest rebooted/q' "$LOG" | grep -a "the capture kernel's log" >/dev/null ||
 		check_fail "capture 1 (verbose, saved) printed its kernel log" || bad=1
 	[[ -z $(ls -A "$SSHT/srv/crash" 2>/dev/null) ]] ||
 		check_fail "the server holds $(ls -A "$SSHT/srv/crash" | paste -sd' ')" || bad=1
