@@ -504,8 +504,8 @@ check_log_boot() { # N regex what
 
 # Capture N of a *-down scenario, armed without the fallback and with
 # DUMP_FAIL_ACTION=poweroff: "not saved", status 3, the machine powered
-# off; neither the fallback nor a reboot, nothing in DUMPDIR/1.
-check_capture_fail_action() { # N
+# off; neither the fallback nor a reboot, nothing in DUMPDIR/M (default 1).
+check_capture_fail_action() { # N [M]
 	local n=$1 bad=0
 	check_log_boot "$n" 'lkcd: the dump is not saved \(DUMP_NET_FALLBACK=0\)' "capture $n's 'not saved'" || bad=1
 	check_log_boot "$n" 'lkcd-capture: lkcd save finished with status 3' "capture $n's status 3" || bad=1
@@ -513,7 +513,21 @@ check_capture_fail_action() { # N
 	check_log_boot "$n" 'reboot: Power down' "the kernel powering off" || bad=1
 	grep -aqE 'saving into DUMPDIR|reboot: Restarting system' "$WORK/console.$n.log" &&
 		{ check_fail "run $n's capture fell back or rebooted: $(grep -aE 'saving into DUMPDIR|Restarting system' "$WORK/console.$n.log" | head -n1)"; bad=1; }
-	[[ ! -e $OUT/1 ]] || check_fail "capture $n saved DUMPDIR/1" || bad=1
+	[[ ! -e $OUT/${2:-1} ]] || check_fail "capture $n saved DUMPDIR/${2:-1}" || bad=1
+	return $bad
+}
+
+# A dump the capture saved into DUMPDIR (the fallback), judged the same
+# way: lkcd show, makedumpfile --dump-dmesg, crash, libkdumpfile.
+check_dumpdir_dump() { # path relative to OUT
+	local bad=0 pages
+	check_file "$1" || return 1
+	lkcd_show_check "$OUT/$1" || bad=1
+	check_makedumpfile_dmesg "$OUT/$1" "$WORK/dmesg.txt" 'sysrq triggered crash' || bad=1
+	check_crash "$OUT/$1" 'sysrq triggered crash' || bad=1
+	pages=$(dump_pages_in "$OUT/$1" 0x1000000 0x200000)
+	(( ${pages:-0} > 0 )) || check_fail "libkdumpfile reads no page of $1's first 2 MiB at 16 MiB" || bad=1
+	echo "  DUMPDIR: $1 $(stat -c %s "$OUT/$1") bytes; libkdumpfile read ${pages:-no} pages at 16 MiB"
 	return $bad
 }
 

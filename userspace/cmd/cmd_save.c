@@ -578,6 +578,7 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 	struct lkcd_write_opts wopts = { 0 };
 	struct lkcd_write_stats ws;
 	struct out_dir o = { .dirfd = -1, .tmpfd = -1 };
+	struct save_nfs_sync nsync;
 	const struct lkcd_problem *probs;
 	char name[64], final[128], path[PATH_MAX];
 	const char *dumpdir = conf->dumpdir;
@@ -703,6 +704,8 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 	in.ranges = si->ranges;
 	in.notes = notes;
 	in.pages = si->pages;	/* already through the zero-page and progress stage */
+	if (place)
+		save_nfs_sync_wrap(&nsync, fd, &si->pages, &in.pages);
 	save_write_opts(si, &wopts);
 	wopts.flags |= req->write_flags;
 	if (net)

@@ -282,6 +282,18 @@ struct save_nfs *save_nfs_open(const struct save_request *req);
 const char *save_nfs_dir(const struct save_nfs *n);
 void save_nfs_close(struct save_nfs *n, bool saved);
 /*
+ * The page stream into the dump file fd on the export, synced every few
+ * MiB of data: a write-back that failed (the server gone: EIO once the
+ * soft mount's timeouts ran out) ends the stream with the reason.
+ */
+struct save_nfs_sync {
+	struct lkcd_page_iter inner;
+	int fd;
+	uint64_t pages;		/* pages of data since the last sync */
+};
+void save_nfs_sync_wrap(struct save_nfs_sync *s, int fd, const struct lkcd_page_iter *inner,
+			struct lkcd_page_iter *out);
+/*
  * lkcd config's check before arming: DUMP_NFS mounted once, a probe file
  * written, synced and removed, unmounted.  0, or -1 after saying why.
  */

@@ -15,7 +15,9 @@
  *   2. the dump is written there by the DUMPDIR sink itself (cmd_save.c,
  *      write_dumpdir): its temporary directory, fsync and rename, with the
  *      final name <hostname>-<time> (save_net_name, as DUMP_SSH's) in place
- *      of the next N;
+ *      of the next N; the dump file synced every NFS_SYNC_PAGES pages of
+ *      data on the way (save_nfs_sync_wrap), so a server that disappears
+ *      ends the save after one round of the soft mount's timeouts;
  *   3. unmounted: at once after a save; forced and detached after a
  *      failure (a server gone must not hold the capture).
  */
@@ -40,6 +42,16 @@
 #define NFS_TRY_MIN	5	/* ... and at least, when less of DUMP_NET_WAIT is left */
 #define NFS_DELAY_MAX	8	/* s between two tries, at most */
 #define NFS_TIMED_OUT	ETIME	/* a try's errno when NFS_TRY_MAX passed */
+/*
+ * Pages of data (4 MiB) written between two syncs of the dump file.  The
+ * kernel reports a failed write-back only to a sync (or the close), and a
+ * writer that only writes goes on filling the page cache while the
+ * write-backs before fail one soft timeout round (timeo=100,retrans=2:
+ * about 30 s) after another: capture-nfs-down's cut, unsynced, was still
+ * writing after 150 s.  Synced, the save ends at the first round, with the
+ * reason.
+ */
+#define NFS_SYNC_PAGES	1024
 
 struct save_nfs {
 	const struct lkcd_conf *conf;
@@ -143,6 +155,46 @@ static const char *nfs_reason(int err, char *buf, size_t len)
 const char *save_nfs_dir(const struct save_nfs *n)
 {
 	return n->dir;
+}
+
+static int nfs_sync_next(void *ctx, struct lkcd_page *pg, struct lkcd_error *err)
+{
+	struct save_nfs_sync *s = ctx;
+	int ret = s->inner.next(s->inner.ctx, pg, err);
+
+	if (ret <= 0 || pg->flags == LKCD_REC_ZERO || pg->flags == LKCD_REC_UNREADABLE)
+		return ret;
+	s->pages += pg->count;
+	if (s->pages < NFS_SYNC_PAGES)
+		return ret;
+	s->pages = 0;
+	if (fdatasync(s->fd) < 0) {
+		int e = errno;
+
+		return lkcd_error_set(err, -e, "%s%s", strerror(e),
+				      e == EIO || e == ETIMEDOUT ?
+				      " (the server stopped answering: the soft mount's timeo and "
+				      "retrans ran out)" : "");
+	}
+	return ret;
+}
+
+static int nfs_sync_rewind(void *ctx, struct lkcd_error *err)
+{
+	struct save_nfs_sync *s = ctx;
+
+	return s->inner.rewind(s->inner.ctx, err);
+}
+
+void save_nfs_sync_wrap(struct save_nfs_sync *s, int fd, const struct lkcd_page_iter *inner,
+			struct lkcd_page_iter *out)
+{
+	memset(s, 0, sizeof(*s));
+	s->inner = *inner;
+	s->fd = fd;
+	out->ctx = s;
+	out->next = nfs_sync_next;
+	out->rewind = nfs_sync_rewind;
 }
 
 /*
