@@ -13,10 +13,13 @@
 # the guest-built initramfs, gets an address by DHCP and sends the dump;
 # the dump on the server is read by makedumpfile, crash and libkdumpfile.
 # sshd (in during()) is stopped when QEMU ends, by its trap.
+# LKCD_VM_CRASHKERNEL=<size> boots with that crashkernel= (the network
+# target's floor was measured so: Documentation/admin-guide.rst).
 DESCRIPTION="DUMP_SSH: capture initramfs sends the dump to an sshd on the host's loopback (faults: host key, down, late)"
 NEEDS="lkcd module"
 VM_BOOTS=2
 VM_TIMEOUT=420
+VM_CRASHKERNEL=${LKCD_VM_CRASHKERNEL:-}
 
 # shellcheck source=tests/vm/scenarios/ssh-server.inc
 . "$VM_SCENARIOS/ssh-server.inc"
