@@ -83,6 +83,28 @@ vm_kabi() { uname -r; }
 # production kernel's command line; empty in a capture kernel.
 vm_boot_number() { sed -n 's/.*\bvm_boot=\([0-9]*\).*/\1/p' /proc/cmdline; }
 
+# eth0 up with its address and route by DHCP from QEMU's user networking
+# (udhcpc; its script takes the lease's address and router); 0 once
+# leased.  Bounded at 60 tries a second apart, not 10: a loaded host's TCG
+# guest has once had no lease within 10 s in a production boot
+# (capture-ssh-down's second), and how long the production system waits
+# for its address says nothing of lkcd; a failure says what eth0 was.
+vm_dhcp_eth0() {
+	cat >/tmp/udhcpc.sh <<'S'
+#!/bin/sh
+case "$1" in
+bound|renew) ip addr flush dev "$interface"; ip addr add "$ip/${mask:-24}" dev "$interface"
+	for r in $router; do ip route add default via "$r" dev "$interface"; done ;;
+esac
+S
+	chmod 755 /tmp/udhcpc.sh
+	ip link set lo up
+	ip link set eth0 up
+	udhcpc -i eth0 -s /tmp/udhcpc.sh -q -n -t 60 -T 1 >/dev/null 2>&1 && return 0
+	vm_log "no DHCP lease on eth0 in 60 s: $(ip -o link show eth0 2>&1) (interfaces: $(ls /sys/class/net | paste -sd' '))"
+	return 1
+}
+
 vm_modprobe() {
 	local m
 	for m in "$@"; do
