@@ -13,6 +13,11 @@
 #     crashes, the host puts an sshd with another host key in the first
 #     one's place (no moment without a server).  The capture must refuse
 #     it at once (no retry), say so naming the server, and save DUMPDIR/1.
+#     Boot 2 arms with DUMP_NET_ADDRESS=static: its capture must set the
+#     production interface's address (10.0.2.15/24, the lease lkcd config
+#     found on eth0) and route itself, never ask DHCP, and reach the server
+#     over them: the refusal needs the server's host key, so TCP and the
+#     SSH key exchange went through.
 DESCRIPTION="DUMP_SSH: the server killed mid-transfer, then a wrong host key: no final name on the server, DUMPDIR both times"
 NEEDS="lkcd module"
 VM_BOOTS=3
@@ -83,6 +88,11 @@ check() {
 	check_log_boot 1 'lkcd: saved /out/0: ' "DUMPDIR/0 saved" || bad=1
 	check_log_boot 1 'lkcd-capture: lkcd save finished with status 0' "capture 1's status 0" || bad=1
 	check_dumpdir_dump 0/dump.0 || bad=1
+	# 2. the static address: set from the initramfs, no DHCP
+	check_log_boot 2 'lkcd-capture: eth0 \(52:54:00:12:34:56\) has 10\.0\.2\.15/24 \(static\)' \
+		"capture 2's static address (DUMP_NET_ADDRESS=static)" || bad=1
+	sed -n '/lkcd-vm: crashing via sysrq c/,$p' "$WORK/console.2.log" | grep -a 'asking for an address by DHCP' >/dev/null &&
+		{ check_fail "capture 2 asked DHCP with DUMP_NET_ADDRESS=static"; bad=1; }
 	# 2. host key: refused at once, said with the server's name, DUMPDIR/1
 	check_log_boot 2 'lkcd: cannot save to the dump server root@10\.0\.2\.100 port 22 \(.*\): .*[Hh]ost key' \
 		"the wrong host key refused, naming the server" || bad=1
