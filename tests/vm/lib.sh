@@ -45,6 +45,15 @@ VM_CRASHKERNEL_DEFAULT=256M
 VM_TIMEOUT_DEFAULT=120		# seconds for both boots together
 VM_DISK_SIZE_DEFAULT=2G		# sparse; room for a full dump and a vmcore copy
 
+# The fault handshake (tests/vm/guestfwd-handshake): a scenario with a user
+# netdev adds this to it, its guest asks with vm_host_fault WORD before it
+# crashes, its during() waits with vm_fault_asked WORD, makes the fault and
+# answers with vm_fault_in_place WORD.  vm_boot gives each run's handshake
+# its own directory ($work/handshake, VM_HANDSHAKE_DIR in QEMU's
+# environment, which guestfwd's commands inherit).
+# shellcheck disable=SC2034 # read by the scenarios' .inc files
+VM_HANDSHAKE_GUESTFWD="guestfwd=tcp:10.0.2.100:7-cmd:$VM_TOP/tests/vm/guestfwd-handshake"
+
 # Kernel modules the guest loads (and their dependencies, from modules.dep).
 # On the cloud kernel ext4 is built in, virtio_blk and virtio_pci are not.
 VM_MODULES=(virtio_pci virtio_blk)
@@ -347,6 +356,8 @@ vm_boot() { # name workdir
 	# $WORK/monitor.sock), with WORK and LOG (the live console log of the
 	# first boot) set; stopped when the last QEMU run ends.
 	local during_pid='' serial append
+	rm -rf "$work/handshake"
+	mkdir -m 700 "$work/handshake"
 	if declare -F during >/dev/null; then
 		( WORK=$work LOG=$log; during ) >"$work/during.out" 2>&1 &
 		during_pid=$!
@@ -375,7 +386,7 @@ vm_boot() { # name workdir
 		# flipped its static key; once in an initcall).  One host thread
 		# taking the vCPUs in turn serialises them as the kernel expects.
 		set +e
-		timeout -k 5 "${VM_TIMEOUT:-$VM_TIMEOUT_DEFAULT}" \
+		VM_HANDSHAKE_DIR=$work/handshake timeout -k 5 "${VM_TIMEOUT:-$VM_TIMEOUT_DEFAULT}" \
 			qemu-system-x86_64 -accel tcg,thread=single -m "${VM_MEM:-$VM_MEM_DEFAULT}" -smp "${VM_SMP:-2}" \
 			-no-user-config -nodefaults -display none -no-reboot \
 			-serial "file:$serial" \
@@ -422,6 +433,25 @@ vm_wait_log() { # regex [seconds]
 		sleep 0.2
 	done
 	return 1
+}
+
+# The fault handshake (VM_HANDSHAKE_GUESTFWD): vm_fault_asked waits (up to
+# $2 seconds, default 300) until the guest has asked for fault $1, and fails
+# when it never does; vm_fault_in_place tells the guest, still waiting, that
+# the fault is made: it crashes only then.
+vm_fault_asked() { # word [seconds]
+	local i
+	for i in $(seq 1 $((${2:-300} * 10))); do
+		[[ -e $WORK/handshake/asked.$1 ]] && { echo "the guest asked for fault $1"; return 0; }
+		sleep 0.1
+	done
+	echo "the guest never asked for fault $1"
+	return 1
+}
+
+vm_fault_in_place() { # word
+	: >"$WORK/handshake/done.$1"
+	echo "fault $1 in place"
 }
 
 # Send each argument as one command to QEMU's human monitor

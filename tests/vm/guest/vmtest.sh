@@ -136,6 +136,19 @@ vm_capture_cmdline() {
 	echo "console=ttyS0 panic=1 reset_devices nr_cpus=1 irqpoll"
 }
 
+# vm_host_fault WORD: ask the host's during() for fault WORD through the
+# fault handshake port (10.0.2.100:7, tests/vm/guestfwd-handshake; eth0 up)
+# and return once it answers that the fault is in place: the crash that
+# follows meets the fault, however slow or fast host and guest are.
+vm_host_fault() {
+	rm -f /tmp/fault.reply
+	vm_log "asking the host for fault $1"
+	nc 10.0.2.100 7 -e sh -c "echo $1; read -r r; echo \"\$r\" >/tmp/fault.reply"
+	[ "$(cat /tmp/fault.reply 2>/dev/null)" = "in-place $1" ] ||
+		fail "the host did not put fault $1 in place (its answer: '$(cat /tmp/fault.reply 2>/dev/null)')"
+	vm_log "fault $1 in place"
+}
+
 crash() {
 	vm_log "crashing via sysrq c"
 	echo 1 >/proc/sys/kernel/sysrq

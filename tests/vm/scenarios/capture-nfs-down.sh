@@ -1,7 +1,8 @@
 # capture-nfs-down: the NFS server fails the capture, three times.  The
 # production system arms with DUMP_NFS while the test's server is up (lkcd
-# config mounts the export and writes a probe first); when the guest says it
-# crashes, the host makes the fault.
+# config mounts the export and writes a probe first); the guest then asks
+# for the fault and crashes only once the host has made it and said so (the
+# fault handshake, vm_host_fault).
 #  1. The server disappears mid-transfer: nfsd's forwarder passes the
 #     capture's connection exactly CUT_AT bytes, then holds it unread
 #     (nfs_cut_arm); once it has, the host kills the server.  The soft mount
@@ -33,8 +34,9 @@ during() {
 	trap 'nfs_cut_end; nfs_server_stop' EXIT TERM
 	nfs_server_start || return 1
 	# 1. cut: killed once the server has had CUT_AT bytes
-	vm_wait_log 'lkcd-vm: crashing via sysrq c' 240 || return 1
+	vm_fault_asked nfs-cut-1 240 || return 1
 	nfs_cut_arm "$CUT_AT"
+	vm_fault_in_place nfs-cut-1
 	nfs_cut_wait 240 || return 1
 	nfs_server_stop
 	echo "killed after $CUT_AT bytes of the capture's nfsd connection"
@@ -46,13 +48,14 @@ during() {
 	nfs_server_start || return 1
 	# 2. and 3. down; up again for the next arming
 	LOG=$WORK/console.2.log
-	vm_wait_log 'lkcd-vm: crashing via sysrq c' 280 || return 1
+	vm_fault_asked nfs-down-2 280 || return 1
 	nfs_server_stop
+	vm_fault_in_place nfs-down-2
 	vm_wait_log 'lkcd-capture: lkcd save finished' 240 || return 1
 	nfs_server_start || return 1
-	LOG=$WORK/console.3.log
-	vm_wait_log 'lkcd-vm: crashing via sysrq c' 280 || return 1
+	vm_fault_asked nfs-down-3 280 || return 1
 	nfs_server_stop
+	vm_fault_in_place nfs-down-3
 }
 
 check() {

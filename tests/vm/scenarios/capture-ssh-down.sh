@@ -1,7 +1,8 @@
 # capture-ssh-down: the dump server goes down between arming and the crash,
 # twice.  The production system arms with DUMP_SSH while the test's sshd is
-# up (lkcd config logs in first); when the guest says it crashes, the host
-# stops the sshd.
+# up (lkcd config logs in first); the guest then asks for the fault and
+# crashes only once the host has stopped the sshd and said so (the fault
+# handshake, vm_host_fault).
 #  1. DUMP_NET_FALLBACK=1: the capture kernel's lkcd save tries the server
 #     for DUMP_NET_WAIT (5 s), says which server and why it cannot, and
 #     saves into DUMPDIR on the disk; nothing reaches the server.
@@ -23,14 +24,15 @@ VM_TIMEOUT=300
 during() {
 	trap 'ssh_server_stop' EXIT TERM
 	ssh_server_start || return 1
-	vm_wait_log 'lkcd-vm: crashing via sysrq c' 240 || return 1
+	vm_fault_asked ssh-down-1 240 || return 1
 	ssh_server_stop
+	vm_fault_in_place ssh-down-1
 	# up again once capture 1 is past lkcd save, for boot 2's arming
 	vm_wait_log 'lkcd-capture: lkcd save finished' 240 || return 1
 	ssh_server_start || return 1
-	LOG=$WORK/console.2.log
-	vm_wait_log 'lkcd-vm: crashing via sysrq c' 280 || return 1
+	vm_fault_asked ssh-down-2 280 || return 1
 	ssh_server_stop
+	vm_fault_in_place ssh-down-2
 }
 
 check() {

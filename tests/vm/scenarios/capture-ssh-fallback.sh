@@ -10,8 +10,9 @@
 #     again and saves DUMPDIR/0, judged by makedumpfile, crash and
 #     libkdumpfile.
 #  2. The server's host key is not the one the capture knows: when boot 2
-#     crashes, the host puts an sshd with another host key in the first
-#     one's place (no moment without a server).  The capture must refuse
+#     asks for the fault, the host puts an sshd with another host key in
+#     the first one's place (no moment without a server), and boot 2
+#     crashes once the host has said so (the fault handshake).  The capture must refuse
 #     it at once (no retry), say so naming the server, and save DUMPDIR/1.
 #     Boot 2 arms with DUMP_NET_ADDRESS=static: its capture must set the
 #     production interface's address (10.0.2.15/24, the lease lkcd config
@@ -59,9 +60,9 @@ during() {
 	vm_wait_log 'lkcd-capture: lkcd save finished' 240 || return 1
 	ssh_server_start || return 1
 	# 2. another host key from boot 2's crash on
-	LOG=$WORK/console.2.log
-	vm_wait_log 'lkcd-vm: crashing via sysrq c' 280 || return 1
+	vm_fault_asked ssh-hostkey-2 280 || return 1
 	ssh_server_replace "$SSHT/sshd_config.wrong" || return 1
+	vm_fault_in_place ssh-hostkey-2
 	wait "$SSHD_PID"
 }
 
