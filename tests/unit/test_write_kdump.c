@@ -5,11 +5,13 @@
  * both bitmaps, page_desc[], every page decompressed and compared) and with
  * libkdumpfile; page stream errors and a full disk.
  */
+#define _GNU_SOURCE	/* O_DIRECT */
 #include <lz4.h>
 #include <lzo/lzo1x.h>
 
 #include "unit.h"
 #include "write_fixture.h"
+#include "writer.h"
 
 /* The on-disk structs as this test reads them, by offset. */
 #define DH_SIZE		464
@@ -358,6 +360,104 @@ static void test_full_disk(void)
 	CU_ASSERT(strstr(err.msg, "No space left on device") != NULL);
 	CU_ASSERT(strstr(err.msg, "kdump") != NULL);
 	close(fd);
+	fx_free(&f);
+}
+
+/*
+ * LKCD_WRITE_DIRECT below the writers: a stream that starts mid-block
+ * (the kdump page data starts right after the descriptors) fills its first
+ * buffer only to the next aligned offset, through the page cache; every
+ * full buffer after goes O_DIRECT; the tail through the page cache again.
+ * The bytes land where they belong either way.  Where the test's file
+ * system refuses O_DIRECT, nothing goes direct and the bytes still land.
+ */
+static void test_direct_writes(void)
+{
+	const size_t cap = 1024 * 1024, len = 3 * cap;
+	const uint64_t start = 1000;
+	struct wr_sink sink = { .direct = true };
+	struct lkcd_error err = { 0 };
+	uint64_t bytes = 0;
+	struct wout w;
+	uint8_t *data, *back;
+	char path[256];
+	bool can_direct;
+	int probe;
+
+	data = malloc(len);
+	back = malloc(len);
+	CU_ASSERT_FATAL(data && back);
+	for (size_t i = 0; i < len; i++)
+		data[i] = (uint8_t)(i * 131 + (i >> 12));
+	sink.fd = fx_tmpfile(path, sizeof(path), "direct");
+	CU_ASSERT_FATAL(sink.fd >= 0);
+	probe = open(path, O_WRONLY | O_DIRECT);
+	can_direct = probe >= 0;
+	if (probe >= 0)
+		close(probe);
+
+	CU_ASSERT_EQUAL_FATAL(wout_init(&w, &sink, start, cap, "test data", &bytes, &err), 0);
+	/* in odd pieces, as pages come */
+	for (size_t off = 0; off < len; off += 1000)
+		CU_ASSERT_EQUAL_FATAL(wout_append(&w, data + off, len - off < 1000 ? len - off : 1000,
+						  &err), 0);
+	CU_ASSERT_EQUAL(wout_flush(&w, &err), 0);
+	CU_ASSERT_EQUAL(wout_tell(&w), start + len);
+	wout_free(&w);
+	CU_ASSERT_EQUAL(bytes, len);
+	/* 1 MiB - 1000 buffered, two whole 1 MiB buffers direct, 1000 buffered */
+	CU_ASSERT_EQUAL(sink.direct_bytes, can_direct ? 2 * cap : 0);
+	CU_ASSERT_EQUAL(sink.direct, can_direct);
+	CU_ASSERT_EQUAL(pread(sink.fd, back, len, (off_t)start), (ssize_t)len);
+	CU_ASSERT(memcmp(back, data, len) == 0);
+	/* the fd is left as it was given: no O_DIRECT for what comes after */
+	CU_ASSERT_EQUAL(fcntl(sink.fd, F_GETFL) & O_DIRECT, 0);
+	close(sink.fd);
+	unlink(path);
+
+	/* not asked: nothing goes direct, the same bytes */
+	sink = (struct wr_sink){ .direct = false };
+	sink.fd = fx_tmpfile(path, sizeof(path), "buffered");
+	CU_ASSERT_FATAL(sink.fd >= 0);
+	CU_ASSERT_EQUAL_FATAL(wout_init(&w, &sink, start, cap, "test data", NULL, &err), 0);
+	CU_ASSERT_EQUAL(wout_append(&w, data, len, &err), 0);
+	CU_ASSERT_EQUAL(wout_flush(&w, &err), 0);
+	wout_free(&w);
+	CU_ASSERT_EQUAL(sink.direct_bytes, 0);
+	CU_ASSERT_EQUAL(pread(sink.fd, back, len, (off_t)start), (ssize_t)len);
+	CU_ASSERT(memcmp(back, data, len) == 0);
+	close(sink.fd);
+	unlink(path);
+	free(data);
+	free(back);
+}
+
+/* LKCD_WRITE_DIRECT through lkcd_write_dump: the same file, byte for byte. */
+static void test_direct_same_file(void)
+{
+	struct fx f;
+	struct lkcd_write_opts opts = { .flags = LKCD_WRITE_DIRECT };
+	struct lkcd_write_stats st, st_direct;
+	struct lkcd_error err = { 0 };
+	char path[256], path_direct[256];
+	uint8_t *a, *b;
+	size_t alen, blen;
+
+	CU_ASSERT_FATAL(fx_init(&f) == 0);
+	CU_ASSERT_EQUAL_FATAL(fx_write(&f, LKCD_OUT_KDUMP, NULL, &st, path, sizeof(path), &err), 0);
+	CU_ASSERT_EQUAL_FATAL(fx_write(&f, LKCD_OUT_KDUMP, &opts, &st_direct, path_direct,
+				       sizeof(path_direct), &err), 0);
+	CU_ASSERT_EQUAL(check_file(&f, path_direct, 0), 0);
+	a = fx_slurp(path, &alen);
+	b = fx_slurp(path_direct, &blen);
+	CU_ASSERT_FATAL(a && b);
+	CU_ASSERT(alen == blen && memcmp(a, b, alen) == 0);
+	CU_ASSERT_EQUAL(st.bytes_direct, 0);
+	CU_ASSERT_EQUAL(st_direct.file_size, st.file_size);
+	free(a);
+	free(b);
+	unlink(path);
+	unlink(path_direct);
 	fx_free(&f);
 }
 
@@ -871,6 +971,8 @@ static int register_suites(void)
 		{ "header overcounts: spare descriptors", test_bound_too_big },
 		{ "incomplete dump flagged", test_incomplete_flag },
 		{ "full disk gives -ENOSPC", test_full_disk },
+		{ "O_DIRECT for aligned buffers only, the bytes in place", test_direct_writes },
+		{ "LKCD_WRITE_DIRECT writes the same file", test_direct_same_file },
 		{ "pipe, O_APPEND, read-only, closed outputs", test_bad_outputs },
 		{ "page stream errors", test_stream_errors },
 		{ "bad records, every format", test_bad_records },

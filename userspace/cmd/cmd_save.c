@@ -710,6 +710,9 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 	wopts.flags |= req->write_flags;
 	if (net)
 		wopts.flags |= LKCD_WRITE_FLATTENED;	/* a stream: no seeking back */
+	else if (!place)
+		/* DUMPDIR's disk; NFS (place) keeps the page cache its syncs expect */
+		wopts.flags |= LKCD_WRITE_DIRECT;
 	memset(&ws, 0, sizeof(ws));
 	save_incomplete_note(hp, incomplete, sizeof(incomplete));
 	/* level header or lockdown (else save_source_vmcore fell back to /proc/vmcore) */
@@ -778,6 +781,9 @@ static int write_dumpdir(const struct save_request *req, const struct save_input
 		(unsigned long long)ws.pages_written, (unsigned long long)ws.pages_zero,
 		(unsigned long long)ws.pages_copied, (unsigned long long)ws.pages_recompressed,
 		(unsigned long long)ws.pages_unreadable);
+	if (wopts.flags & LKCD_WRITE_DIRECT)
+		fprintf(analysis, "written direct:   %llu of %llu bytes (O_DIRECT, around the page cache)\n",
+			(unsigned long long)ws.bytes_direct, (unsigned long long)ws.bytes_written);
 	if (si->report)
 		si->report(si->report_ctx, analysis);
 	if (st->filt->active) {

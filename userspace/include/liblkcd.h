@@ -260,6 +260,18 @@ struct lkcd_write_input {
  * (crash reads it as is).  fd may then be any writable fd.
  */
 #define LKCD_WRITE_FLATTENED	0x4
+/*
+ * DIRECT: when fd is a regular file, the writer's large aligned writes (the
+ * pages, in 1 MiB pieces) go around the page cache (O_DIRECT, set on fd for
+ * each such write and cleared after); the rest, and every write on a file
+ * system that refuses O_DIRECT, through the page cache as without it.  The
+ * file's bytes are the same either way.  For a capture kernel saving its
+ * dump: no copy into the page cache and no dirty pages to write back (under
+ * QEMU TCG, 29 MiB written and fsynced in 0.04-0.06 s instead of 0.17-0.20 s),
+ * and the small memory of a crashkernel= region is not filled with them.
+ * The caller still fsyncs: the file's size and extents are metadata.
+ */
+#define LKCD_WRITE_DIRECT	0x8
 
 struct lkcd_write_opts {
 	uint32_t flags;
@@ -268,6 +280,7 @@ struct lkcd_write_opts {
 
 struct lkcd_write_stats {
 	uint64_t bytes_written;		/* bytes handed to the fd */
+	uint64_t bytes_direct;		/* of those, written O_DIRECT (LKCD_WRITE_DIRECT) */
 	uint64_t file_size;		/* size of the file (ELF holes included) */
 	uint64_t pages_written;		/* pages readable in the output, zero pages too */
 	uint64_t pages_zero;		/* of those, zero pages */

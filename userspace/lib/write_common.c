@@ -4,6 +4,7 @@
  * (write_format.c): the output buffer, the checks on the page stream, page
  * re-encoding, the ELF notes of the crashed kernel, and one write's context.
  */
+#define _GNU_SOURCE	/* O_DIRECT */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,6 +19,50 @@
 
 /* ---- output ---- */
 
+/*
+ * O_DIRECT's alignment, for the buffer, the offset and the length: the page
+ * size is a multiple of every logical block size Linux supports.
+ */
+#define WR_DIRECT_ALIGN 4096
+
+static bool direct_aligned(const void *data, size_t len, uint64_t off)
+{
+	return len && !((uintptr_t)data % WR_DIRECT_ALIGN) && !(len % WR_DIRECT_ALIGN) &&
+	       !(off % WR_DIRECT_ALIGN);
+}
+
+/*
+ * One write with O_DIRECT set on the fd, cleared again after: how many
+ * bytes went out (a short write leaves the rest to the caller), or -1
+ * with errno.  EINVAL (the file system refuses O_DIRECT, or this
+ * alignment) turns direct writes off for the sink, and nothing is written.
+ */
+static ssize_t pwrite_direct(struct wr_sink *s, const void *data, size_t len, uint64_t off)
+{
+	int fl = fcntl(s->fd, F_GETFL);
+	ssize_t n;
+	int saved;
+
+	if (fl < 0 || fcntl(s->fd, F_SETFL, fl | O_DIRECT) < 0) {
+		s->direct = false;
+		errno = EINVAL;
+		return -1;
+	}
+	do
+		n = pwrite(s->fd, data, len, (off_t)off);
+	while (n < 0 && errno == EINTR);
+	saved = errno;
+	/*
+	 * Clearing a flag just set does not fail on a valid fd; if it did,
+	 * the unaligned writes after would say so (EINVAL), never be lost.
+	 */
+	(void)fcntl(s->fd, F_SETFL, fl);
+	if (n < 0 && saved == EINVAL)
+		s->direct = false;
+	errno = saved;
+	return n;
+}
+
 int wr_pwrite_full(struct wr_sink *s, const void *data, size_t len, uint64_t off,
 		   const char *what, uint64_t *bytes, struct lkcd_error *err)
 {
@@ -31,6 +76,22 @@ int wr_pwrite_full(struct wr_sink *s, const void *data, size_t len, uint64_t off
 		s->end = off + len;
 	if (s->flat)
 		return wr_flat_write(s, data, len, off, what, bytes, err);
+	if (s->direct && direct_aligned(data, len, off)) {
+		ssize_t n = pwrite_direct(s, data, len, off);
+
+		if (n < 0 && errno != EINVAL)
+			return lkcd_error_set(err, -errno, "writing %s at offset %llu: %s", what,
+					      (unsigned long long)off, strerror(errno));
+		if (n > 0) {
+			/* the rest, if any, through the page cache below */
+			s->direct_bytes += (uint64_t)n;
+			if (bytes)
+				*bytes += (uint64_t)n;
+			data = (const uint8_t *)data + n;
+			len -= (size_t)n;
+			off += (uint64_t)n;
+		}
+	}
 	ret = lkcd_pwrite_full(s->fd, data, len, off);
 	if (ret < 0)
 		return lkcd_error_set(err, ret, "writing %s at offset %llu: %s", what,
@@ -44,7 +105,9 @@ int wout_init(struct wout *w, struct wr_sink *sink, uint64_t start, size_t cap,
 	      const char *what, uint64_t *bytes, struct lkcd_error *err)
 {
 	memset(w, 0, sizeof(*w));
-	w->buf = malloc(cap);
+	/* aligned, so that a full buffer at an aligned offset can go O_DIRECT */
+	if (posix_memalign((void **)&w->buf, WR_DIRECT_ALIGN, cap))
+		w->buf = NULL;
 	if (!w->buf)
 		return lkcd_error_set(err, -ENOMEM,
 				      "allocating a %zu-byte buffer for %s",
@@ -72,13 +135,24 @@ int wout_flush(struct wout *w, struct lkcd_error *err)
 	return 0;
 }
 
+/*
+ * How full the buffer gets before it is written: all of it, but for a sink
+ * that may go O_DIRECT, only up to the next aligned file offset, so that
+ * every later (full) buffer starts aligned: the first buffer of a stream
+ * that starts mid-block goes through the page cache, the rest around it.
+ */
+static size_t wout_fill(const struct wout *w)
+{
+	return w->cap - (w->sink->direct ? (size_t)(w->pos % WR_DIRECT_ALIGN) : 0);
+}
+
 int wout_append(struct wout *w, const void *data, size_t len,
 		struct lkcd_error *err)
 {
 	const uint8_t *p = data;
 
 	while (len) {
-		size_t n = w->cap - w->len;
+		size_t n = wout_fill(w) - w->len;
 		int ret;
 
 		if (n > len)
@@ -87,7 +161,7 @@ int wout_append(struct wout *w, const void *data, size_t len,
 		w->len += n;
 		p += n;
 		len -= n;
-		if (w->len == w->cap) {
+		if (w->len == wout_fill(w)) {
 			ret = wout_flush(w, err);
 			if (ret)
 				return ret;
@@ -99,7 +173,7 @@ int wout_append(struct wout *w, const void *data, size_t len,
 int wout_zeros(struct wout *w, uint64_t len, struct lkcd_error *err)
 {
 	while (len) {
-		size_t n = w->cap - w->len;
+		size_t n = wout_fill(w) - w->len;
 		int ret;
 
 		if (n > len)
@@ -107,7 +181,7 @@ int wout_zeros(struct wout *w, uint64_t len, struct lkcd_error *err)
 		memset(w->buf + w->len, 0, n);
 		w->len += n;
 		len -= n;
-		if (w->len == w->cap) {
+		if (w->len == wout_fill(w)) {
 			ret = wout_flush(w, err);
 			if (ret)
 				return ret;
@@ -446,11 +520,14 @@ int wr_ctx_setup(struct wctx *w, int fd, const struct lkcd_write_input *in,
 		 struct lkcd_error *err)
 {
 	uint64_t last_end;
+	struct stat sb;
 	int ret;
 
 	memset(w, 0, sizeof(*w));
 	w->sink.fd = fd;
 	w->sink.flat = opts && (opts->flags & LKCD_WRITE_FLATTENED);
+	w->sink.direct = opts && (opts->flags & LKCD_WRITE_DIRECT) && !w->sink.flat &&
+			 !fstat(fd, &sb) && S_ISREG(sb.st_mode);
 	w->in = in;
 	w->hdr = in->hdr;
 	if (opts)

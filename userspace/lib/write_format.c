@@ -159,6 +159,7 @@ int lkcd_write_dump(int fd, enum lkcd_out_format fmt,
 		ret = wr_flat_finish(&w.sink, stats->file_size, err);
 	else if (!ret)
 		ret = fit_file_size(fd, stats->file_size, err);
+	stats->bytes_direct = w.sink.direct_bytes;
 	wr_ctx_release(&w);
 	return ret;
 }

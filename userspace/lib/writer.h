@@ -34,6 +34,8 @@
 struct wr_sink {
 	int fd;
 	bool flat;
+	bool direct;		/* aligned writes may go O_DIRECT (LKCD_WRITE_DIRECT) */
+	uint64_t direct_bytes;	/* bytes that went O_DIRECT */
 	uint64_t end;		/* one past the highest byte written */
 };
 

@@ -12,6 +12,10 @@ check() {
 	check_lkcd_left_out || bad=1
 	check_header_compress lzo 5 || bad=1
 	n=$(cat "$OUT/notes/dump-n")
+	# the dump's pages went to ext4 around the page cache (LKCD_WRITE_DIRECT)
+	grep -qE '^written direct: +[1-9][0-9]* of [0-9]+ bytes' "$OUT/dump/$n/analysis.$n" ||
+		check_fail "analysis.$n: no byte of dump.$n written O_DIRECT ($(grep -a '^written direct' "$OUT/dump/$n/analysis.$n"))" || bad=1
+	echo "  $(grep -a '^written direct' "$OUT/dump/$n/analysis.$n")"
 	kdump_pages_noted "$OUT/dump/$n/dump.$n" "dump.$n" || return 1
 	[[ $KDUMP_PAGES == *" lzo=0 "* ]] &&
 		{ check_fail "dump.$n has no lzo pages: they were not copied as stored"; bad=1; }
